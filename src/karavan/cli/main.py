@@ -1,0 +1,75 @@
+"""Entry point of the ``karavan`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from karavan.cli import network as network_cmd
+from karavan.cli.common import err_console
+from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError
+
+app = typer.Typer(
+    name="karavan",
+    help="Plan and simulate freight across the Caspian transit corridors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(network_cmd.app, name="network")
+
+
+def _register_optional() -> None:
+    """Attach commands whose modules exist (each capability adds its own)."""
+    from importlib import import_module
+
+    for mod_name in ("route", "simulate", "assign", "scenario", "serve", "report"):
+        try:
+            mod = import_module(f"karavan.cli.{mod_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"karavan.cli.{mod_name}":
+                continue
+            raise
+        mod.register(app)
+
+
+_register_optional()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI, turning library errors into readable messages and exit codes.
+
+    Exit codes: 0 success, 1 invalid dataset or no result, 2 invalid input.
+    """
+    try:
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
+    except ValidationError as exc:
+        err_console.print(f"[bold red]invalid dataset[/]: {len(exc.problems)} problem(s)")
+        for p in exc.problems:
+            err_console.print(f"  - {p}", markup=False, highlight=False)
+        sys.exit(1)
+    except (InputError, UnknownPlaceError) as exc:
+        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+        sys.exit(2)
+    except KaravanError as exc:
+        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

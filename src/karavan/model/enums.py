@@ -1,0 +1,126 @@
+"""Vocabulary of the model as case-insensitive enums that reject unknown values clearly."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class _CIEnum(StrEnum):
+    """A string enum that accepts any case and names the allowed values when it rejects one."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str):
+            low = value.strip().lower()
+            for member in cls:
+                if member.value.lower() == low or member.name.lower() == low:
+                    return member
+        return None
+
+    @classmethod
+    def choices(cls) -> list[str]:
+        """All accepted values."""
+        return [m.value for m in cls]
+
+    @classmethod
+    def parse(cls, value: str, *, field: str) -> Any:
+        """Parse ``value`` or raise :class:`~karavan.errors.InputError` naming ``field``."""
+        from karavan.errors import InputError
+
+        try:
+            return cls(value)
+        except ValueError:
+            raise InputError(field, value, "one of " + ", ".join(cls.choices())) from None
+
+
+class NodeKind(_CIEnum):
+    """What kind of place a node is."""
+
+    CITY = "city"
+    SEAPORT = "seaport"
+    RAIL_TERMINAL = "rail_terminal"
+    DRY_PORT = "dry_port"
+    BORDER_POST = "border_post"
+    JUNCTION = "junction"
+    ROAD_TERMINAL = "road_terminal"
+
+
+class Mode(_CIEnum):
+    """Physical mode of a link or service."""
+
+    RAIL = "rail"
+    ROAD = "road"
+    SEA = "sea"
+
+
+class ServiceKind(_CIEnum):
+    """Commercial product that moves units."""
+
+    BLOCK_TRAIN = "block_train"
+    RAIL_FERRY = "rail_ferry"
+    RORO = "roro"
+    FEEDER = "feeder"
+    CONTAINER_SHIP = "container_ship"
+    TRUCK = "truck"
+
+
+SERVICE_MODE: dict[ServiceKind, Mode] = {
+    ServiceKind.BLOCK_TRAIN: Mode.RAIL,
+    ServiceKind.RAIL_FERRY: Mode.SEA,
+    ServiceKind.RORO: Mode.SEA,
+    ServiceKind.FEEDER: Mode.SEA,
+    ServiceKind.CONTAINER_SHIP: Mode.SEA,
+    ServiceKind.TRUCK: Mode.ROAD,
+}
+"""The physical mode each service kind runs on."""
+
+
+class Unit(_CIEnum):
+    """Unit types cargo travels in."""
+
+    TEU = "TEU"
+    FEU = "FEU"
+    WAGON = "wagon"
+    TRAILER = "trailer"
+    TONNE = "tonne"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"tonnes", "t", "bulk"}:
+            return cls.TONNE
+        return super()._missing_(value)
+
+
+class HubOpKind(_CIEnum):
+    """ISO 14083-style hub operation kinds."""
+
+    TRANSSHIPMENT = "transshipment"
+    GAUGE_CHANGE = "gauge_change"
+    PORT_HANDLING = "port_handling"
+    BORDER_CROSSING = "border_crossing"
+    TERMINAL = "terminal"
+    MARSHALLING = "marshalling"
+
+
+TRANSFER_KINDS = frozenset(
+    {HubOpKind.TRANSSHIPMENT, HubOpKind.GAUGE_CHANGE, HubOpKind.PORT_HANDLING, HubOpKind.MARSHALLING}
+)
+"""Hub operation kinds that allow a unit to change from one service to another."""
+
+
+class Weekday(_CIEnum):
+    """Days of the week, Monday first (``datetime.weekday()`` order)."""
+
+    MON = "Mon"
+    TUE = "Tue"
+    WED = "Wed"
+    THU = "Thu"
+    FRI = "Fri"
+    SAT = "Sat"
+    SUN = "Sun"
+
+    @property
+    def number(self) -> int:
+        """0 for Monday ... 6 for Sunday."""
+        return list(Weekday).index(self)

@@ -1,0 +1,203 @@
+"""The :class:`Network`: every table of a dataset, indexed for lookups."""
+
+from __future__ import annotations
+
+import itertools
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from karavan.errors import UnknownPlaceError
+from karavan.model.entities import DatasetInfo, HubOperation, Link, Node, Service, Source, UnitType
+from karavan.model.enums import HubOpKind, Mode, Unit
+
+
+def normalise_name(text: str) -> str:
+    """Case-, accent- and punctuation-insensitive key for matching place names.
+
+    ``"Xi'an"``, ``"xian"`` and ``"XI AN"`` share one key; Cyrillic letters are kept
+    (``ё`` folds to ``е``).
+    """
+    text = unicodedata.normalize("NFKD", text.casefold().replace("ё", "е"))
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A validated dataset: nodes, links, services, hub operations, unit types and sources.
+
+    Build one with :func:`karavan.io.load_network`; the constructor does not validate.
+    """
+
+    info: DatasetInfo
+    sources: Mapping[str, Source]
+    unit_types: Mapping[Unit, UnitType]
+    nodes: Mapping[str, Node]
+    links: Mapping[str, Link]
+    services: Mapping[str, Service]
+    hub_operations: Mapping[str, HubOperation]
+    content_hash: str = ""
+    """Hash of the dataset's files; keys caches derived from the network."""
+    _name_index: dict[str, list[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[str]] = defaultdict(list)
+        for node in self.nodes.values():
+            keys = {node.id, node.name_en, node.name_ru, *node.aliases}
+            if node.locode:
+                keys.add(node.locode)
+            for key in keys:
+                norm = normalise_name(key)
+                if norm and node.id not in index[norm]:
+                    index[norm].append(node.id)
+        self._name_index.update(index)
+
+    # ------------------------------------------------------------------ lookups
+    def resolve(self, place: str) -> Node:
+        """Find a node by id, UN/LOCODE, English or Russian name or alias, in any case.
+
+        Raises
+        ------
+        UnknownPlaceError
+            If nothing matches or the name is ambiguous; carries the closest names.
+        """
+        if place in self.nodes:
+            return self.nodes[place]
+        hits = self._name_index.get(normalise_name(place), [])
+        if len(hits) == 1:
+            return self.nodes[hits[0]]
+        if len(hits) > 1:
+            raise UnknownPlaceError(place, [f"{h} ({self.nodes[h].name_en})" for h in hits])
+        raise UnknownPlaceError(place, self.suggest(place))
+
+    def suggest(self, place: str, limit: int = 5) -> list[str]:
+        """Closest place names to ``place`` (English or Russian), best first."""
+        from rapidfuzz import fuzz, process, utils
+
+        choices: dict[str, str] = {}
+        for node in self.nodes.values():
+            for name in (node.name_en, node.name_ru, node.id, *node.aliases):
+                choices.setdefault(name, node.id)
+        found = process.extract(
+            place, list(choices), scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 3
+        )
+        out: list[str] = []
+        seen: set[str] = set()
+        for name, score, _ in found:
+            nid = choices[name]
+            if nid in seen or score < 50:
+                continue
+            seen.add(nid)
+            node = self.nodes[nid]
+            out.append(f"{node.name_en} ({nid})" if name != node.name_en else f"{name} ({nid})")
+            if len(out) >= limit:
+                break
+        return out
+
+    def search(self, text: str, limit: int = 10) -> list[Node]:
+        """Nodes whose names best match ``text`` (prefix matches first), for autocomplete."""
+        key = normalise_name(text)
+        if not key:
+            return []
+        prefix = [
+            n
+            for n in self.nodes.values()
+            if any(normalise_name(s).startswith(key) for s in (n.name_en, n.name_ru, n.id, *n.aliases))
+        ]
+        out = sorted(prefix, key=lambda n: n.name_en)[:limit]
+        if len(out) < limit:
+            have = {n.id for n in out}
+            for name in self.suggest(text, limit=limit):
+                nid = name.rsplit("(", 1)[1].rstrip(")")
+                if nid not in have and nid in self.nodes:
+                    out.append(self.nodes[nid])
+                    have.add(nid)
+                if len(out) >= limit:
+                    break
+        return out
+
+    # --------------------------------------------------------------- structure
+    @cached_property
+    def links_at(self) -> Mapping[str, tuple[Link, ...]]:
+        """Links touching each node id."""
+        acc: dict[str, list[Link]] = defaultdict(list)
+        for link in self.links.values():
+            acc[link.from_id].append(link)
+            acc[link.to_id].append(link)
+        return {k: tuple(v) for k, v in acc.items()}
+
+    @cached_property
+    def _link_between(self) -> Mapping[tuple[str, str, Mode], tuple[Link, ...]]:
+        acc: dict[tuple[str, str, Mode], list[Link]] = defaultdict(list)
+        for link in self.links.values():
+            acc[(link.from_id, link.to_id, link.mode)].append(link)
+            if not link.oneway:
+                acc[(link.to_id, link.from_id, link.mode)].append(link)
+        return {k: tuple(v) for k, v in acc.items()}
+
+    def links_between(self, a: str, b: str, mode: Mode) -> tuple[Link, ...]:
+        """Links of ``mode`` usable from node ``a`` to node ``b``."""
+        return self._link_between.get((a, b, mode), ())
+
+    def link_for(self, a: str, b: str, mode: Mode, gauge_mm: int | None = None) -> Link | None:
+        """The shortest link of ``mode`` (and gauge, for rail) from ``a`` to ``b``, if any."""
+        best: Link | None = None
+        for link in self.links_between(a, b, mode):
+            if gauge_mm is not None and link.gauge_mm is not None and link.gauge_mm != gauge_mm:
+                continue
+            if best is None or link.length_km < best.length_km:
+                best = link
+        return best
+
+    @cached_property
+    def ops_at(self) -> Mapping[str, tuple[HubOperation, ...]]:
+        """Hub operations at each node id."""
+        acc: dict[str, list[HubOperation]] = defaultdict(list)
+        for op in self.hub_operations.values():
+            acc[op.node].append(op)
+        return {k: tuple(v) for k, v in acc.items()}
+
+    def border_ops(self, link: Link, direction_from: str) -> list[HubOperation]:
+        """Border crossing operations that clear a unit crossing ``link`` from node ``direction_from``."""
+        a = self.nodes[direction_from]
+        b_id = link.to_id if direction_from == link.from_id else link.from_id
+        b = self.nodes[b_id]
+        if a.country == b.country:
+            return []
+        return [
+            op
+            for nid in (a.id, b.id)
+            for op in self.ops_at.get(nid, ())
+            if op.kind is HubOpKind.BORDER_CROSSING
+            and op.from_country == a.country
+            and op.to_country == b.country
+            and link.mode in op.from_modes
+        ]
+
+    def countries(self) -> list[str]:
+        """ISO codes of the countries with nodes, sorted."""
+        return sorted({n.country for n in self.nodes.values()})
+
+    def service_segments(self, service: Service) -> list[Link | None]:
+        """Link used between each pair of consecutive stops (``None`` if missing)."""
+        return [self.link_for(a, b, service.mode, service.gauge_mm) for a, b in itertools.pairwise(service.stops)]
+
+    def cited_sources(self) -> set[str]:
+        """Source ids cited by any record."""
+        out: set[str] = set()
+        for table in self.tables():
+            for rec in table:
+                out.update(rec.source)
+        return out
+
+    def tables(self) -> Iterable[Iterable[UnitType | Node | Link | Service | HubOperation]]:
+        """The record tables that carry provenance."""
+        return (
+            self.unit_types.values(),
+            self.nodes.values(),
+            self.links.values(),
+            self.services.values(),
+            self.hub_operations.values(),
+        )

@@ -1,0 +1,115 @@
+"""Departure patterns and running times of services in absolute time.
+
+Time inside karavan is a float of hours since 1970-01-01T00:00 UTC (a Thursday);
+:func:`to_hours` and :func:`from_hours` convert from and to aware datetimes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from karavan.model.entities import Departures, Headway, Link, Service, Weekly, WhenFull
+from karavan.model.network import Network
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+EPOCH_WEEKDAY = 3
+"""1970-01-01 was a Thursday (``datetime.weekday()`` == 3)."""
+WEEK_H = 168.0
+_MONDAY_H = (7 - EPOCH_WEEKDAY) % 7 * 24.0  # first Monday 00:00 after the epoch, in hours
+
+
+def to_hours(when: datetime) -> float:
+    """Hours since the epoch; naive datetimes are taken as UTC."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - EPOCH).total_seconds() / 3600.0
+
+
+def from_hours(hours: float) -> datetime:
+    """Aware UTC datetime for ``hours`` since the epoch."""
+    return EPOCH + timedelta(hours=hours)
+
+
+def next_departure(pattern: Departures, t_h: float, offset_h: float = 0.0) -> float:
+    """Earliest departure at or after ``t_h`` from a stop reached ``offset_h`` after the origin departs.
+
+    For ``when_full`` services the expected wait for loading is added instead
+    (the distribution of that wait is sampled by the reliability models).
+    """
+    if isinstance(pattern, WhenFull):
+        return t_h + pattern.expected_wait_h.mean()
+    origin_t = t_h - offset_h
+    if isinstance(pattern, Headway):
+        anchor = _MONDAY_H + pattern.first_h
+        k = math.ceil((origin_t - anchor) / pattern.headway_h - 1e-9)
+        return anchor + k * pattern.headway_h + offset_h
+    return _next_weekly(pattern, origin_t) + offset_h
+
+
+def _next_weekly(pattern: Weekly, origin_t: float) -> float:
+    week_start = _MONDAY_H + math.floor((origin_t - _MONDAY_H) / WEEK_H) * WEEK_H
+    best = math.inf
+    for day in pattern.days:
+        cand = week_start + day.number * 24.0 + pattern.time_h
+        if cand < origin_t - 1e-9:
+            cand += WEEK_H
+        best = min(best, cand)
+    return best
+
+
+def departures_per_week(pattern: Departures) -> float | None:
+    """Scheduled departures per week, or ``None`` for sail-when-full services."""
+    if isinstance(pattern, Weekly):
+        return float(len(set(pattern.days)))
+    if isinstance(pattern, Headway):
+        return WEEK_H / pattern.headway_h
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A service in one direction with cumulative distance and running-time offsets per stop."""
+
+    service: Service
+    reverse: bool
+    stops: tuple[str, ...]
+    links: tuple[Link, ...]
+    cum_km: tuple[float, ...]
+    cum_h: tuple[float, ...]
+
+    @property
+    def key(self) -> str:
+        """``service_id`` or ``service_id~r`` for the reverse direction."""
+        return self.service.id + ("~r" if self.reverse else "")
+
+
+def service_runs(net: Network, service: Service) -> list[Run]:
+    """The directed runs of ``service`` (one, or two unless ``oneway``).
+
+    Offsets come from ``running_time_h`` (mean, shared out in proportion to length)
+    or from ``length / speed_kmh``.
+    """
+    runs: list[Run] = []
+    for reverse in (False, True) if not service.oneway else (False,):
+        stops = tuple(reversed(service.stops)) if reverse else tuple(service.stops)
+        links: list[Link] = []
+        for a, b in itertools.pairwise(stops):
+            link = net.link_for(a, b, service.mode, service.gauge_mm)
+            if link is None:
+                raise ValueError(f"service {service.id}: no {service.mode.value} link {a} -> {b}")
+            links.append(link)
+        cum_km = [0.0]
+        for link in links:
+            cum_km.append(cum_km[-1] + link.length_km)
+        total_km = cum_km[-1]
+        if service.running_time_h is not None:
+            total_h = service.running_time_h.mean()
+            cum_h = [total_h * (km / total_km if total_km else 0.0) for km in cum_km]
+        else:
+            assert service.speed_kmh is not None
+            cum_h = [km / service.speed_kmh for km in cum_km]
+        runs.append(Run(service, reverse, stops, tuple(links), tuple(cum_km), tuple(cum_h)))
+    return runs

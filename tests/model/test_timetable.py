@@ -1,0 +1,72 @@
+"""Departure patterns: weekly days, headways, multi-day waits, sail-when-full."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from karavan.model import Headway, LogNormal, Network, Weekly, WhenFull
+from karavan.model.timetable import from_hours, next_departure, service_runs, to_hours
+
+
+def _at(*args: int) -> float:
+    return to_hours(datetime(*args, tzinfo=UTC))  # type: ignore[misc]
+
+
+def test_round_trip() -> None:
+    when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
+    assert from_hours(to_hours(when)) == when
+
+
+def test_twice_weekly_ferry_waits_days() -> None:
+    # Tuesday 2026-12-01 09:00; departures Mon and Thu 12:00 -> Thursday 12:00 (51 h later)
+    pattern = Weekly(days=("Mon", "Thu"), time="12:00")  # type: ignore[arg-type]
+    t = _at(2026, 12, 1, 9)
+    assert from_hours(next_departure(pattern, t)) == datetime(2026, 12, 3, 12, tzinfo=UTC)
+    # Friday -> next Monday, across the week boundary
+    assert from_hours(next_departure(pattern, _at(2026, 12, 4, 0))) == datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+
+def test_departure_exactly_now_is_taken() -> None:
+    pattern = Weekly(days=("Tue",), time="09:00")  # type: ignore[arg-type]
+    t = _at(2026, 12, 1, 9)
+    assert next_departure(pattern, t) == pytest.approx(t)
+
+
+def test_headway_daily() -> None:
+    pattern = Headway(headway_h=24, first="06:00")
+    assert from_hours(next_departure(pattern, _at(2026, 12, 1, 9))) == datetime(2026, 12, 2, 6, tzinfo=UTC)
+
+
+def test_offset_shifts_to_downstream_stop() -> None:
+    pattern = Weekly(days=("Mon",), time="12:00")  # type: ignore[arg-type]
+    # Stop reached 30 h after origin departure: Monday's train passes Tuesday 18:00.
+    t = _at(2026, 12, 1, 9)
+    assert from_hours(next_departure(pattern, t, 30)) == datetime(2026, 12, 1, 18, tzinfo=UTC)
+
+
+def test_when_full_adds_expected_wait() -> None:
+    pattern = WhenFull(fill_threshold=0.9, expected_wait_h=LogNormal(median=48, p90=120))
+    t = _at(2026, 12, 1, 9)
+    assert next_departure(pattern, t) == pytest.approx(t + pattern.expected_wait_h.mean())
+
+
+@given(t=st.floats(0, 1e6), offset=st.floats(0, 500))
+def test_fifo_and_never_before(t: float, offset: float) -> None:
+    pattern = Weekly(days=("Wed", "Sat"), time="18:30")  # type: ignore[arg-type]
+    d1 = next_departure(pattern, t, offset)
+    d2 = next_departure(pattern, t + 1.0, offset)
+    assert d1 >= t - 1e-6
+    assert d1 - t <= 168 + 1e-6
+    assert d2 >= d1 - 1e-6  # FIFO: arriving later never departs earlier
+
+
+def test_runs_both_directions(mini_net: Network) -> None:
+    runs = service_runs(mini_net, mini_net.services["kz-train"])
+    assert [r.key for r in runs] == ["kz-train", "kz-train~r"]
+    assert runs[0].cum_km[-1] == 2500
+    assert runs[0].cum_h[-1] == pytest.approx(50)
+    assert runs[1].stops == ("KZAAU", "kz-border")
