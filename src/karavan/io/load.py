@@ -404,6 +404,7 @@ def _build(path: Path) -> tuple[Network | None, list[Problem]]:
         services=tables["services.yaml"],
         hub_operations=tables["hub_operations.yaml"],
         content_hash=dataset_hash(path),
+        path=path,
     )
     problems.extend(check_network(net))
     return net, problems

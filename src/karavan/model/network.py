@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from karavan.errors import UnknownPlaceError
 from karavan.model.entities import DatasetInfo, HubOperation, Link, Node, Service, Source, UnitType
@@ -40,6 +41,8 @@ class Network:
     hub_operations: Mapping[str, HubOperation]
     content_hash: str = ""
     """Hash of the dataset's files; keys caches derived from the network."""
+    path: Path | None = None
+    """Directory the dataset was read from, if any."""
     _name_index: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -1,0 +1,642 @@
+"""Per-element figures: one leg of a service run, one hub operation.
+
+These are the functions routing calls while building its graph, so they do no I/O,
+build no pydantic objects and cost O(number of segments). The same code path writes
+the calculation trail when :func:`karavan.accounting.evaluate` asks for it, so the
+numbers in the trail are the numbers routing sees.
+
+Formulas (ISO 14083 / GLEC Framework v3)
+----------------------------------------
+- transport element: ``activity × km × DAF × intensity``; activity is tonnes (plus the
+  units' tare for gross-mass categories such as Ro-Ro) or TEU for per-TEU-km categories;
+  electric categories use ``kWh/activity-km × grid g/kWh`` of each segment's country.
+- hub element: ``tonnes × kg/t`` or ``containers × kg/container``.
+- WTW = TTW + WTT; WTT is reported as WTW − TTW.
+- line-haul cost: ``count × (flat_usd + per_km_usd × km)`` from the service tariff, else the
+  default tariff of each segment's country and mode (flagged ``default_tariff``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from karavan.accounting.cargo import Cargo
+from karavan.accounting.params import Parameters, ResolvedToc
+from karavan.accounting.trail import TrailInput, TrailRow, fmt
+from karavan.errors import DatasetError, InputError
+from karavan.model.distributions import Distribution
+from karavan.model.entities import HubOperation, OpeningHours
+from karavan.model.enums import Weekday
+from karavan.model.network import Network
+from karavan.model.timetable import EPOCH_WEEKDAY, Run
+
+_WEEKDAYS = list(Weekday)
+
+
+@dataclass(frozen=True, slots=True)
+class LegFigures:
+    """Figures of one leg: a run boarded at stop ``i`` and left at stop ``j``.
+
+    Attributes
+    ----------
+    service_id, board, alight : str
+        Service and the boarding and alighting node ids.
+    reverse : bool
+        Whether the run is the service's reverse direction.
+    distance_km, running_h, cost_usd : float
+        Planned distance, running time (no waiting) and price for the whole cargo.
+    co2e_wtw_kg, co2e_ttw_kg : float
+        Well-to-wheel and tank-to-wheel GHG emissions in kg CO2e.
+    countries : tuple of str
+        Countries traversed, in order.
+    default_tariff : bool
+        True when the service had no tariff for the unit and a default rate was used.
+    """
+
+    service_id: str
+    reverse: bool
+    board: str
+    alight: str
+    distance_km: float
+    running_h: float
+    cost_usd: float
+    co2e_wtw_kg: float
+    co2e_ttw_kg: float
+    countries: tuple[str, ...]
+    default_tariff: bool = False
+
+    @property
+    def co2e_wtt_kg(self) -> float:
+        """Well-to-tank part (WTW − TTW)."""
+        return self.co2e_wtw_kg - self.co2e_ttw_kg
+
+
+@dataclass(frozen=True, slots=True)
+class HubFigures:
+    """Figures of one hub operation for the whole cargo.
+
+    Attributes
+    ----------
+    op_id, node : str
+        Operation and node ids.
+    dwell_h : float
+        Mean dwell; :attr:`dwell` keeps the distribution for sampling.
+    cost_usd, co2e_wtw_kg, co2e_ttw_kg : float
+        Fee and emissions for the whole cargo.
+    dwell : Distribution
+        The operation's dwell distribution.
+    """
+
+    op_id: str
+    node: str
+    dwell_h: float
+    cost_usd: float
+    co2e_wtw_kg: float
+    co2e_ttw_kg: float
+    dwell: Distribution
+
+    @property
+    def co2e_wtt_kg(self) -> float:
+        """Well-to-tank part (WTW − TTW)."""
+        return self.co2e_wtw_kg - self.co2e_ttw_kg
+
+
+# ------------------------------------------------------------------------ legs
+
+
+def leg_figures(net: Network, params: Parameters, run: Run, i: int, j: int, cargo: Cargo) -> LegFigures:
+    """Distance, running time, cost and emissions of riding ``run`` from stop ``i`` to stop ``j``.
+
+    Parameters
+    ----------
+    net : Network
+        The network the run belongs to.
+    params : Parameters
+        Accounting parameters (:func:`karavan.accounting.load_parameters`).
+    run : karavan.model.timetable.Run
+        A directed run from :func:`karavan.model.timetable.service_runs`.
+    i, j : int
+        Boarding and alighting stop indices, ``0 <= i < j < len(run.stops)``.
+    cargo : Cargo
+        What is carried.
+
+    Returns
+    -------
+    LegFigures
+
+    Raises
+    ------
+    karavan.errors.InputError
+        Bad stop indices, or a unit the service does not carry.
+    karavan.errors.DatasetError
+        The service's ``toc`` is not in the parameters, or no grid intensity is known.
+    """
+    return _leg(net, params, run, i, j, cargo, None, "")
+
+
+def _leg(
+    net: Network,
+    params: Parameters,
+    run: Run,
+    i: int,
+    j: int,
+    cargo: Cargo,
+    trail: list[TrailRow] | None,
+    label: str,
+) -> LegFigures:
+    n = len(run.stops)
+    if not (0 <= i < j < n):
+        raise InputError("stop indices", (i, j), f"0 <= i < j < {n} for run {run.key}")
+    svc = run.service
+    unit = cargo.unit
+    if unit not in svc.units:
+        raise InputError("cargo.unit", unit.value, f"a unit service {svc.id} carries: {[u.value for u in svc.units]}")
+    toc = params.fast_toc.get(svc.toc)
+    if toc is None:
+        raise DatasetError(f"service {svc.id}: transport operation category {svc.toc!r} is not in the parameters")
+    cum_km = run.cum_km
+    distance_km = cum_km[j] - cum_km[i]
+    running_h = run.cum_h[j] - run.cum_h[i]
+
+    # km per country (a cross-border segment is split half and half) and per emission group
+    nodes = net.nodes
+    stops = run.stops
+    km_by_country: dict[str, float] = {}
+    countries: list[str] = []
+    groups: dict[tuple[str, str], float] = {}
+    mixed = svc.traction == "mixed" and toc.electric and toc.diesel_fallback is not None
+    prev_country = nodes[stops[i]].country
+    countries.append(prev_country)
+    for k in range(i, j):
+        km = cum_km[k + 1] - cum_km[k]
+        ca = prev_country
+        cb = nodes[stops[k + 1]].country
+        seg_toc = toc.id
+        if mixed and run.links[k].electrified is False:
+            seg_toc = toc.diesel_fallback or toc.id
+        if ca == cb:
+            km_by_country[ca] = km_by_country.get(ca, 0.0) + km
+            _add_group(groups, params, seg_toc, ca, km)
+        else:
+            half = km / 2.0
+            km_by_country[ca] = km_by_country.get(ca, 0.0) + half
+            km_by_country[cb] = km_by_country.get(cb, 0.0) + half
+            _add_group(groups, params, seg_toc, ca, half)
+            _add_group(groups, params, seg_toc, cb, half)
+            countries.append(cb)
+        prev_country = cb
+
+    count = float(cargo.count)
+    t_unit = cargo.t_per_unit(net)
+    tonnes = count * t_unit
+
+    # ------------------------------------------------------------ cost
+    cost_usd, used_default = _leg_cost(
+        net, params, run, i, cargo, count, t_unit, distance_km, km_by_country, countries[0], trail, label
+    )
+
+    # ------------------------------------------------------------ emissions
+    wtw = 0.0
+    ttw = 0.0
+    teu: float | None = None
+    for (toc_id, country), km in groups.items():
+        t = toc if toc_id == toc.id else params.fast_toc[toc_id]
+        if t.per_teu:
+            if teu is None:
+                teu = cargo.teu(net)
+            activity = teu
+        elif t.gross_mass:
+            activity = tonnes + cargo.tare_t(net)
+        else:
+            activity = tonnes
+        if t.electric:
+            grid = params.grid_for(country)
+            if grid is None:
+                raise DatasetError(f"no grid intensity for {country} and no '*' fallback in the parameters")
+            g_wtw = t.kwh * grid.g_per_kwh
+            g_ttw = 0.0
+        else:
+            g_wtw = t.wtw_g
+            g_ttw = t.ttw_g
+        e_wtw = activity * km * t.daf * g_wtw / 1000.0
+        e_ttw = activity * km * t.daf * g_ttw / 1000.0
+        wtw += e_wtw
+        ttw += e_ttw
+        if trail is not None:
+            _emission_rows(trail, label, net, cargo, t, country, km, activity, g_wtw, g_ttw, e_wtw, e_ttw, params)
+
+    if trail is not None:
+        _time_rows(trail, label, run, i, j, distance_km, running_h)
+
+    return LegFigures(
+        service_id=svc.id,
+        reverse=run.reverse,
+        board=stops[i],
+        alight=stops[j],
+        distance_km=distance_km,
+        running_h=running_h,
+        cost_usd=cost_usd,
+        co2e_wtw_kg=wtw,
+        co2e_ttw_kg=ttw,
+        countries=tuple(countries),
+        default_tariff=used_default,
+    )
+
+
+def _add_group(groups: dict[tuple[str, str], float], params: Parameters, toc_id: str, country: str, km: float) -> None:
+    # fuel categories do not depend on the country: one group per category
+    t = params.fast_toc.get(toc_id)
+    key = (toc_id, country if t is not None and t.electric else "")
+    groups[key] = groups.get(key, 0.0) + km
+
+
+def _leg_cost(
+    net: Network,
+    params: Parameters,
+    run: Run,
+    i: int,
+    cargo: Cargo,
+    count: float,
+    t_unit: float,
+    distance_km: float,
+    km_by_country: dict[str, float],
+    board_country: str,
+    trail: list[TrailRow] | None,
+    label: str,
+) -> tuple[float, bool]:
+    svc = run.service
+    unit = cargo.unit
+    tariff = svc.tariff.get(unit)
+    if tariff is not None:
+        cost = count * (tariff.flat_usd + tariff.per_km_usd * distance_km)
+        if trail is not None:
+            src = tuple(svc.source)
+            trail.append(
+                TrailRow(
+                    label,
+                    "leg",
+                    "cost_usd",
+                    f"{fmt(count)} {unit.value} × ({fmt(tariff.flat_usd)} USD + "
+                    f"{fmt(tariff.per_km_usd)} USD/km × {fmt(distance_km)} km)",
+                    (
+                        TrailInput("count", count, unit.value),
+                        TrailInput(f"tariff[{unit.value}].flat_usd", tariff.flat_usd, "USD/unit", src),
+                        TrailInput(f"tariff[{unit.value}].per_km_usd", tariff.per_km_usd, "USD/unit-km", src),
+                        TrailInput("distance", distance_km, "km"),
+                    ),
+                    cost,
+                    "USD",
+                )
+            )
+        return cost, False
+
+    mode = svc.mode
+    total = 0.0
+    flat_done = False
+    for country, km in km_by_country.items():
+        d = params.tariff_for(country, mode, unit)
+        if d is None:
+            if trail is not None:
+                trail.append(
+                    TrailRow(
+                        label,
+                        "leg",
+                        "cost_usd",
+                        f"no tariff for {unit.value} on {svc.id} and no default for {mode.value} in {country}",
+                        (TrailInput("distance", km, "km"),),
+                        0.0,
+                        "USD",
+                        ("no_tariff",),
+                    )
+                )
+            continue
+        flat = d.flat_usd if (country == board_country and not flat_done) else 0.0
+        if country == board_country:
+            flat_done = True
+        part = count * (flat + d.per_km_usd * km + d.per_tkm_usd * t_unit * km)
+        total += part
+        if trail is not None:
+            flags = ["default_tariff"]
+            if d.estimate:
+                flags.append("estimate: " + d.estimate)
+            trail.append(
+                TrailRow(
+                    label,
+                    "leg",
+                    "cost_usd",
+                    f"{fmt(count)} {unit.value} × ({fmt(flat)} USD + {fmt(d.per_km_usd)} USD/km × {fmt(km)} km"
+                    f" + {fmt(d.per_tkm_usd)} USD/tkm × {fmt(t_unit)} t × {fmt(km)} km)",
+                    (
+                        TrailInput("count", count, unit.value),
+                        TrailInput(
+                            f"default tariff {'/'.join((d.key[0], d.key[1].value, d.key[2]))} flat_usd",
+                            flat,
+                            "USD/unit",
+                            d.sources,
+                        ),
+                        TrailInput("per_km_usd", d.per_km_usd, "USD/unit-km", d.sources),
+                        TrailInput("per_tkm_usd", d.per_tkm_usd, "USD/tkm", d.sources),
+                        TrailInput("t per unit", t_unit, "t"),
+                        TrailInput(f"distance in {country}", km, "km"),
+                    ),
+                    part,
+                    "USD",
+                    tuple(flags),
+                )
+            )
+    return total, True
+
+
+def _emission_rows(
+    trail: list[TrailRow],
+    label: str,
+    net: Network,
+    cargo: Cargo,
+    t: ResolvedToc,
+    country: str,
+    km: float,
+    activity: float,
+    g_wtw: float,
+    g_ttw: float,
+    e_wtw: float,
+    e_ttw: float,
+    params: Parameters,
+) -> None:
+    act_unit = "TEU" if t.per_teu else "t"
+    per = "g/TEU-km" if t.per_teu else "g/tkm"
+    flags: list[str] = []
+    if t.estimate:
+        flags.append("estimate: " + t.estimate)
+    if t.per_teu:
+        act_input = TrailInput("activity (TEU)", activity, "TEU")
+        if cargo.unit.value == "tonne":
+            flags.append("bulk tonnes converted at GLEC 10 t/TEU")
+    elif t.gross_mass:
+        act_input = TrailInput("activity (cargo t + unit tare t, gross-mass category)", activity, "t")
+    else:
+        act_input = TrailInput("activity (cargo mass)", activity, "t")
+    where = f" in {country}" if country else ""
+    km_input = TrailInput(f"distance{where}", km, "km")
+    daf_input = TrailInput(f"DAF ({t.id})", t.daf, "-", t.sources)
+    if t.electric:
+        grid = params.grid_for(country)
+        assert grid is not None
+        gflags = list(flags)
+        if grid.estimate:
+            gflags.append(f"estimate (grid {grid.country}): " + grid.estimate)
+        inputs = (
+            act_input,
+            km_input,
+            daf_input,
+            TrailInput(f"energy intensity ({t.id})", t.kwh, f"kWh/{'TEU-km' if t.per_teu else 'tkm'}", t.sources),
+            TrailInput(f"grid intensity ({grid.country})", grid.g_per_kwh, "g CO2e/kWh", grid.sources),
+        )
+        formula = (
+            f"{fmt(activity)} {act_unit} × {fmt(km)} km × {fmt(t.daf)} × {fmt(t.kwh)} kWh × "
+            f"{fmt(grid.g_per_kwh)} g/kWh / 1000"
+        )
+        trail.append(TrailRow(label, "leg", "co2e_wtw_kg", formula, inputs, e_wtw, "kg CO2e", tuple(gflags)))
+        trail.append(
+            TrailRow(
+                label,
+                "leg",
+                "co2e_ttw_kg",
+                "0 (electric traction: no combustion on board, ISO 14083)",
+                (TrailInput(f"traction ({t.id})", "electric", "-"),),
+                e_ttw,
+                "kg CO2e",
+            )
+        )
+    else:
+        trail.append(
+            TrailRow(
+                label,
+                "leg",
+                "co2e_wtw_kg",
+                f"{fmt(activity)} {act_unit} × {fmt(km)} km × {fmt(t.daf)} × {fmt(g_wtw)} {per} / 1000",
+                (act_input, km_input, daf_input, TrailInput(f"WTW intensity ({t.id})", g_wtw, per, t.sources)),
+                e_wtw,
+                "kg CO2e",
+                tuple(flags),
+            )
+        )
+        trail.append(
+            TrailRow(
+                label,
+                "leg",
+                "co2e_ttw_kg",
+                f"{fmt(activity)} {act_unit} × {fmt(km)} km × {fmt(t.daf)} × {fmt(g_ttw)} {per} / 1000",
+                (act_input, km_input, daf_input, TrailInput(f"TTW intensity ({t.id})", g_ttw, per, t.sources)),
+                e_ttw,
+                "kg CO2e",
+                tuple(flags),
+            )
+        )
+    trail.append(
+        TrailRow(
+            label,
+            "leg",
+            "co2e_wtt_kg",
+            f"WTW − TTW = {fmt(e_wtw)} − {fmt(e_ttw)}",
+            (TrailInput("WTW", e_wtw, "kg CO2e"), TrailInput("TTW", e_ttw, "kg CO2e")),
+            e_wtw - e_ttw,
+            "kg CO2e",
+        )
+    )
+
+
+def _time_rows(
+    trail: list[TrailRow], label: str, run: Run, i: int, j: int, distance_km: float, running_h: float
+) -> None:
+    svc = run.service
+    names = " + ".join(f"{lk.id} {fmt(lk.length_km)} km" for lk in run.links[i:j])
+    trail.append(
+        TrailRow(
+            label,
+            "leg",
+            "distance_km",
+            f"sum of link lengths: {names}",
+            tuple(TrailInput(f"link {lk.id}", lk.length_km, "km", tuple(lk.source)) for lk in run.links[i:j]),
+            distance_km,
+            "km",
+        )
+    )
+    src = tuple(svc.source)
+    if svc.running_time_h is not None:
+        total_km = run.cum_km[-1]
+        mean = svc.running_time_h.mean()
+        formula = (
+            f"mean running time {fmt(mean)} h × {fmt(distance_km)} km / {fmt(total_km)} km "
+            f"(running_time_h {svc.running_time_h.describe()})"
+        )
+        inputs: tuple[TrailInput, ...] = (
+            TrailInput("running_time_h mean", mean, "h", src),
+            TrailInput("leg distance", distance_km, "km"),
+            TrailInput("run distance", total_km, "km"),
+        )
+    else:
+        assert svc.speed_kmh is not None
+        formula = f"{fmt(distance_km)} km / {fmt(svc.speed_kmh)} km/h"
+        inputs = (TrailInput("distance", distance_km, "km"), TrailInput("speed_kmh", svc.speed_kmh, "km/h", src))
+    trail.append(TrailRow(label, "leg", "running_h", formula, inputs, running_h, "h"))
+
+
+# ------------------------------------------------------------------------ hubs
+
+
+def hub_figures(net: Network, params: Parameters, op: HubOperation, cargo: Cargo) -> HubFigures:
+    """Mean dwell, fee and emissions of hub operation ``op`` for ``cargo``.
+
+    Parameters
+    ----------
+    net : Network
+        The network (for unit-type defaults).
+    params : Parameters
+        Accounting parameters.
+    op : HubOperation
+        The operation.
+    cargo : Cargo
+        What is handled.
+
+    Returns
+    -------
+    HubFigures
+
+    Raises
+    ------
+    karavan.errors.InputError
+        If the operation does not handle the cargo's unit.
+    karavan.errors.DatasetError
+        If the operation's ``hoc`` is not in the parameters.
+    """
+    return _hub(net, params, op, cargo, None, "")
+
+
+def _hub(
+    net: Network, params: Parameters, op: HubOperation, cargo: Cargo, trail: list[TrailRow] | None, label: str
+) -> HubFigures:
+    unit = cargo.unit
+    if not op.handles(unit):
+        raise InputError(
+            "cargo.unit", unit.value, f"a unit hub operation {op.id} handles: {[u.value for u in op.units]}"
+        )
+    hoc = params.fast_hoc.get(op.hoc)
+    if hoc is None:
+        raise DatasetError(f"hub operation {op.id}: hub operation category {op.hoc!r} is not in the parameters")
+    dwell_h = op.dwell_h.mean()
+    count = float(cargo.count)
+    fee = op.cost_usd.get(unit)
+    cost = count * fee if fee is not None else 0.0
+    activity = cargo.containers(net) if hoc.per_container else cargo.tonnes(net)
+    wtw = activity * hoc.wtw_kg
+    ttw = activity * hoc.ttw_kg
+    if trail is not None:
+        src = tuple(op.source)
+        trail.append(
+            TrailRow(
+                label,
+                "hub",
+                "dwell_h",
+                f"mean of {op.dwell_h.describe()}",
+                (TrailInput("dwell_h", op.dwell_h.describe(), "h", src),),
+                dwell_h,
+                "h",
+            )
+        )
+        if fee is not None:
+            trail.append(
+                TrailRow(
+                    label,
+                    "hub",
+                    "cost_usd",
+                    f"{fmt(count)} {unit.value} × {fmt(fee)} USD",
+                    (
+                        TrailInput("count", count, unit.value),
+                        TrailInput(f"cost_usd[{unit.value}]", fee, "USD/unit", src),
+                    ),
+                    cost,
+                    "USD",
+                )
+            )
+        else:
+            trail.append(
+                TrailRow(
+                    label,
+                    "hub",
+                    "cost_usd",
+                    f"0 (no cost_usd for {unit.value} at {op.id})",
+                    (TrailInput("count", count, unit.value),),
+                    0.0,
+                    "USD",
+                    ("no_fee",),
+                )
+            )
+        flags: list[str] = []
+        if hoc.estimate:
+            flags.append("estimate: " + hoc.estimate)
+        if not hoc.split_published:
+            flags.append("WTT/TTW split not published: all reported as operational (TTW), WTT = 0")
+        a_unit = "containers" if hoc.per_container else "t"
+        per = "kg/container" if hoc.per_container else "kg/t"
+        if hoc.per_container and unit.value not in ("TEU", "FEU"):
+            flags.append(f"{unit.value} counted as its TEU equivalent in containers")
+        a_in = TrailInput("activity (containers)" if hoc.per_container else "activity (outbound t)", activity, a_unit)
+        trail.append(
+            TrailRow(
+                label,
+                "hub",
+                "co2e_wtw_kg",
+                f"{fmt(activity)} {a_unit} × {fmt(hoc.wtw_kg)} {per}",
+                (a_in, TrailInput(f"WTW intensity ({hoc.id})", hoc.wtw_kg, per, hoc.sources)),
+                wtw,
+                "kg CO2e",
+                tuple(flags),
+            )
+        )
+        trail.append(
+            TrailRow(
+                label,
+                "hub",
+                "co2e_ttw_kg",
+                f"{fmt(activity)} {a_unit} × {fmt(hoc.ttw_kg)} {per}",
+                (a_in, TrailInput(f"TTW intensity ({hoc.id})", hoc.ttw_kg, per, hoc.sources)),
+                ttw,
+                "kg CO2e",
+                tuple(flags),
+            )
+        )
+        trail.append(
+            TrailRow(
+                label,
+                "hub",
+                "co2e_wtt_kg",
+                f"WTW − TTW = {fmt(wtw)} − {fmt(ttw)}",
+                (TrailInput("WTW", wtw, "kg CO2e"), TrailInput("TTW", ttw, "kg CO2e")),
+                wtw - ttw,
+                "kg CO2e",
+            )
+        )
+    return HubFigures(
+        op_id=op.id, node=op.node, dwell_h=dwell_h, cost_usd=cost, co2e_wtw_kg=wtw, co2e_ttw_kg=ttw, dwell=op.dwell_h
+    )
+
+
+def next_opening(opening: OpeningHours, t_h: float) -> float:
+    """Earliest time at or after ``t_h`` (hours since the epoch, UTC) when ``opening`` is open.
+
+    Returns ``t_h`` itself when open around the clock, or ``inf`` if never open.
+    """
+    if opening.always:
+        return t_h
+    day0 = math.floor(t_h / 24.0)
+    days = {_WEEKDAYS.index(d) for d in opening.days}
+    for d in range(8):
+        day = day0 + d
+        if (day + EPOCH_WEEKDAY) % 7 not in days:
+            continue
+        start = day * 24.0 + opening.start_h
+        end = day * 24.0 + opening.end_h
+        if t_h < end:
+            return max(t_h, start)
+    return math.inf

@@ -1,0 +1,394 @@
+"""Evaluate a planned itinerary: times walked forward with timetables, costs, emissions, trail."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from karavan.accounting.cargo import Cargo
+from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, next_opening
+from karavan.accounting.params import Parameters, load_parameters
+from karavan.accounting.trail import TrailInput, TrailRow, fmt, trail_csv
+from karavan.errors import InputError
+from karavan.model.network import Network
+from karavan.model.timetable import Run, from_hours, next_departure, service_runs, to_hours
+
+
+@dataclass(frozen=True, slots=True)
+class LegPlan:
+    """Ride service ``service_id`` (its reverse direction if ``reverse``) from ``board`` to ``alight``.
+
+    ``stay_aboard`` marks a leg that continues on the same vehicle after a hub
+    operation done on board (a border control mid-run): it does not wait for a departure.
+    """
+
+    service_id: str
+    reverse: bool
+    board: str
+    alight: str
+    stay_aboard: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HubPlan:
+    """Undergo hub operation ``op_id`` at the current node."""
+
+    op_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class LegResult:
+    """A leg of an evaluated itinerary: its figures and its place in time."""
+
+    index: int
+    figures: LegFigures
+    depart_h: float
+    arrive_h: float
+    wait_h: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        f = self.figures
+        return {
+            "index": self.index,
+            "service": f.service_id,
+            "reverse": f.reverse,
+            "from": f.board,
+            "to": f.alight,
+            "depart": from_hours(self.depart_h).isoformat(),
+            "arrive": from_hours(self.arrive_h).isoformat(),
+            "distance_km": f.distance_km,
+            "running_h": f.running_h,
+            "wait_h": self.wait_h,
+            "cost_usd": f.cost_usd,
+            "co2e_kg": f.co2e_wtw_kg,
+            "co2e_ttw_kg": f.co2e_ttw_kg,
+            "co2e_wtt_kg": f.co2e_wtt_kg,
+            "countries": list(f.countries),
+            "default_tariff": f.default_tariff,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HubResult:
+    """A hub operation of an evaluated itinerary: its figures and its place in time."""
+
+    index: int
+    figures: HubFigures
+    kind: str
+    start_h: float
+    end_h: float
+    wait_h: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        f = self.figures
+        return {
+            "index": self.index,
+            "op": f.op_id,
+            "node": f.node,
+            "kind": self.kind,
+            "start": from_hours(self.start_h).isoformat(),
+            "end": from_hours(self.end_h).isoformat(),
+            "wait_h": self.wait_h,
+            "dwell_h": f.dwell_h,
+            "cost_usd": f.cost_usd,
+            "co2e_kg": f.co2e_wtw_kg,
+            "co2e_ttw_kg": f.co2e_ttw_kg,
+            "co2e_wtt_kg": f.co2e_wtt_kg,
+        }
+
+
+@dataclass(frozen=True)
+class Itinerary:
+    """An evaluated itinerary with totals and the calculation trail.
+
+    Totals are sums over the elements (and equal the sums of the trail rows per
+    quantity); nothing is rounded. ``co2e_kg`` is well-to-wheel.
+    """
+
+    cargo: Cargo
+    tonnes: float
+    teu: float
+    depart_h: float
+    arrive_h: float
+    legs: tuple[LegResult, ...]
+    hubs: tuple[HubResult, ...]
+    trail: tuple[TrailRow, ...]
+    transit_time_h: float
+    distance_km: float
+    cost_usd: float
+    inventory_cost_usd: float
+    co2e_kg: float
+    co2e_ttw_kg: float
+    co2e_wtt_kg: float
+    parameters_version: str
+
+    @property
+    def depart(self) -> datetime:
+        """Departure from the origin (the requested time), UTC."""
+        return from_hours(self.depart_h)
+
+    @property
+    def arrive(self) -> datetime:
+        """Arrival at the end of the last element, UTC."""
+        return from_hours(self.arrive_h)
+
+    def trail_rows(self) -> list[dict[str, Any]]:
+        """The trail as a list of JSON-ready dicts."""
+        return [r.to_dict() for r in self.trail]
+
+    def trail_csv(self) -> str:
+        """The trail as CSV text."""
+        return trail_csv(self.trail)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping with totals, legs, hubs and the trail."""
+        c = self.cargo
+        return {
+            "depart": self.depart.isoformat(),
+            "arrive": self.arrive.isoformat(),
+            "transit_time_h": self.transit_time_h,
+            "distance_km": self.distance_km,
+            "cost_usd": self.cost_usd,
+            "inventory_cost_usd": self.inventory_cost_usd,
+            "co2e_kg": self.co2e_kg,
+            "co2e_ttw_kg": self.co2e_ttw_kg,
+            "co2e_wtt_kg": self.co2e_wtt_kg,
+            "cargo": {
+                "unit": c.unit.value,
+                "count": c.count,
+                "tonnes": self.tonnes,
+                "teu": self.teu,
+                "value_usd": c.value_usd,
+            },
+            "parameters_version": self.parameters_version,
+            "legs": [leg.to_dict() for leg in self.legs],
+            "hubs": [hub.to_dict() for hub in self.hubs],
+            "trail": self.trail_rows(),
+        }
+
+
+def evaluate(
+    net: Network,
+    plan: Sequence[LegPlan | HubPlan],
+    cargo: Cargo,
+    *,
+    depart: datetime,
+    params: Parameters | None = None,
+    inventory_rate: float | None = None,
+) -> Itinerary:
+    """Walk ``plan`` forward in time from ``depart`` and account time, cost and GHG per element.
+
+    Each leg waits for the service's next departure from its boarding stop
+    (:func:`karavan.model.timetable.next_departure`; sail-when-full services add the
+    expected fill wait), then runs its share of the service's running time. Each hub
+    operation waits for its opening hours, then dwells its mean dwell. Consecutive
+    elements must connect: a leg boards where the previous element ended and a hub
+    operation is at that node.
+
+    Parameters
+    ----------
+    net : Network
+        The network.
+    plan : sequence of LegPlan and HubPlan
+        The elements in order.
+    cargo : Cargo
+        What is carried.
+    depart : datetime
+        Earliest departure from the origin (naive = UTC).
+    params : Parameters, optional
+        Accounting parameters; default ``load_parameters(net.path)``: the packaged ones,
+        overridden by the dataset's own ``parameters.yaml`` if it has one.
+    inventory_rate : float, optional
+        Annual carrying-cost rate of the cargo's value; default from the parameters.
+        Applied only when ``cargo.value_usd`` is given.
+
+    Returns
+    -------
+    Itinerary
+
+    Raises
+    ------
+    karavan.errors.InputError
+        Unknown service, operation or stop; stops out of order; elements that do not
+        connect; a unit a service or operation does not take; a bad ``inventory_rate``.
+    """
+    if params is None:
+        params = load_parameters(net.path)
+    if not plan:
+        raise InputError("plan", [], "at least one leg or hub operation")
+    rate = params.inventory_rate if inventory_rate is None else inventory_rate
+    if isinstance(rate, bool) or not isinstance(rate, int | float) or not math.isfinite(rate) or rate < 0:
+        raise InputError("inventory_rate", inventory_rate, "a non-negative annual rate, e.g. 0.1")
+
+    t0 = to_hours(depart)
+    t = t0
+    trail: list[TrailRow] = []
+    legs: list[LegResult] = []
+    hubs: list[HubResult] = []
+    runs_cache: dict[str, list[Run]] = {}
+    location: str | None = None
+    distance = cost = wtw = ttw = wtt = 0.0
+
+    for k, element in enumerate(plan):
+        if isinstance(element, LegPlan):
+            run, i, j = _resolve_leg(net, element, k, runs_cache)
+            if location is not None and element.board != location:
+                raise InputError(
+                    f"plan[{k}].board", element.board, f"the node the previous element ends at ({location})"
+                )
+            svc = run.service
+            label = f"{k + 1}: {run.key} {element.board}→{element.alight}"
+            dep = t if element.stay_aboard else next_departure(svc.departures, t, run.cum_h[i])
+            if dep < t:  # guard against rounding in the timetable arithmetic
+                dep = t
+            wait = dep - t
+            trail.append(_wait_row(label, svc.departures, t, dep, wait))
+            figs = _leg(net, params, run, i, j, cargo, trail, label)
+            arr = dep + figs.running_h
+            legs.append(LegResult(k, figs, dep, arr, wait))
+            t = arr
+            location = element.alight
+            distance += figs.distance_km
+            cost += figs.cost_usd
+            wtw += figs.co2e_wtw_kg
+            ttw += figs.co2e_ttw_kg
+            wtt += figs.co2e_wtt_kg
+        elif isinstance(element, HubPlan):
+            op = net.hub_operations.get(element.op_id)
+            if op is None:
+                raise InputError(f"plan[{k}].op_id", element.op_id, "a hub operation id of the network")
+            if location is not None and op.node != location:
+                raise InputError(
+                    f"plan[{k}].op_id",
+                    element.op_id,
+                    f"an operation at the node the previous element ends at ({location}); {op.id} is at {op.node}",
+                )
+            label = f"{k + 1}: {op.id} at {op.node}"
+            start = next_opening(op.opening, t)
+            if math.isinf(start):
+                raise InputError(f"plan[{k}].op_id", element.op_id, "an operation with opening hours")
+            wait = start - t
+            if not op.opening.always:
+                trail.append(
+                    TrailRow(
+                        label,
+                        "hub",
+                        "wait_h",
+                        f"next opening {from_hours(start).isoformat()} − arrival {from_hours(t).isoformat()}",
+                        (
+                            TrailInput(
+                                "opening",
+                                f"{[d.value for d in op.opening.days]} "
+                                f"{fmt(op.opening.start_h)}-{fmt(op.opening.end_h)} h UTC",
+                                "-",
+                            ),
+                        ),
+                        wait,
+                        "h",
+                    )
+                )
+            figs_h = _hub(net, params, op, cargo, trail, label)
+            end = start + figs_h.dwell_h
+            hubs.append(HubResult(k, figs_h, op.kind.value, start, end, wait))
+            t = end
+            location = op.node
+            cost += figs_h.cost_usd
+            wtw += figs_h.co2e_wtw_kg
+            ttw += figs_h.co2e_ttw_kg
+            wtt += figs_h.co2e_wtt_kg
+        else:
+            raise InputError(f"plan[{k}]", element, "a LegPlan or a HubPlan")
+
+    transit = t - t0
+    inventory = 0.0
+    if cargo.value_usd is not None:
+        days = transit / 24.0
+        inventory = cargo.value_usd * rate * days / 365.0
+        flags: tuple[str, ...] = ()
+        if inventory_rate is None and params.inventory_estimate:
+            flags = ("estimate: " + params.inventory_estimate,)
+        rate_src = ("parameters",) if inventory_rate is None else ()
+        trail.append(
+            TrailRow(
+                "inventory",
+                "itinerary",
+                "cost_usd",
+                f"{fmt(cargo.value_usd)} USD × {fmt(rate)} /yr × {fmt(days)} d / 365",
+                (
+                    TrailInput("cargo value", cargo.value_usd, "USD"),
+                    TrailInput("annual carrying rate", rate, "1/yr", rate_src),
+                    TrailInput("transit time", days, "d"),
+                ),
+                inventory,
+                "USD",
+                flags,
+            )
+        )
+        cost += inventory
+
+    return Itinerary(
+        cargo=cargo,
+        tonnes=cargo.tonnes(net),
+        teu=cargo.teu(net),
+        depart_h=t0,
+        arrive_h=t,
+        legs=tuple(legs),
+        hubs=tuple(hubs),
+        trail=tuple(trail),
+        transit_time_h=transit,
+        distance_km=distance,
+        cost_usd=cost,
+        inventory_cost_usd=inventory,
+        co2e_kg=wtw,
+        co2e_ttw_kg=ttw,
+        co2e_wtt_kg=wtt,
+        parameters_version=params.version,
+    )
+
+
+def _resolve_leg(net: Network, leg: LegPlan, k: int, cache: dict[str, list[Run]]) -> tuple[Run, int, int]:
+    svc = net.services.get(leg.service_id)
+    if svc is None:
+        raise InputError(f"plan[{k}].service_id", leg.service_id, "a service id of the network")
+    if leg.reverse and svc.oneway:
+        raise InputError(f"plan[{k}].reverse", True, f"False: service {svc.id} is one-way")
+    runs = cache.get(svc.id)
+    if runs is None:
+        runs = service_runs(net, svc)
+        cache[svc.id] = runs
+    run = next(r for r in runs if r.reverse == leg.reverse)
+    try:
+        i = run.stops.index(leg.board)
+    except ValueError:
+        raise InputError(f"plan[{k}].board", leg.board, f"a stop of {run.key}: {list(run.stops)}") from None
+    try:
+        j = run.stops.index(leg.alight)
+    except ValueError:
+        raise InputError(f"plan[{k}].alight", leg.alight, f"a stop of {run.key}: {list(run.stops)}") from None
+    if j <= i:
+        raise InputError(f"plan[{k}].alight", leg.alight, f"a stop after {leg.board} on {run.key}: {list(run.stops)}")
+    return run, i, j
+
+
+def _wait_row(label: str, pattern: Any, t: float, dep: float, wait: float) -> TrailRow:
+    kind = getattr(pattern, "pattern", "?")
+    if kind == "when_full":
+        formula = f"expected fill wait: mean of {pattern.expected_wait_h.describe()}"
+        inputs: tuple[TrailInput, ...] = (
+            TrailInput("expected_wait_h", pattern.expected_wait_h.describe(), "h"),
+            TrailInput("fill_threshold", pattern.fill_threshold, "-"),
+        )
+    else:
+        formula = f"next departure {from_hours(dep).isoformat()} − ready {from_hours(t).isoformat()}"
+        desc = (
+            f"weekly {[d.value for d in pattern.days]} {pattern.time}"
+            if kind == "weekly"
+            else f"every {fmt(pattern.headway_h)} h from {pattern.first}"
+        )
+        inputs = (TrailInput("departures", desc, "-"),)
+    return TrailRow(label, "leg", "wait_h", formula, inputs, wait, "h")

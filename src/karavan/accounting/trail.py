@@ -1,0 +1,131 @@
+"""The calculation trail: one row per computed figure, re-computable by hand.
+
+Each :class:`TrailRow` names the element (leg or hub operation), the quantity
+(``distance_km``, ``running_h``, ``wait_h``, ``dwell_h``, ``cost_usd``,
+``co2e_wtw_kg``, ``co2e_ttw_kg``, ``co2e_wtt_kg``), a formula in words and
+numbers, every input with its value, unit and source ids, and the result. Summing
+the rows of one quantity gives the itinerary's total of that quantity.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+QUANTITIES = (
+    "distance_km",
+    "running_h",
+    "wait_h",
+    "dwell_h",
+    "cost_usd",
+    "co2e_wtw_kg",
+    "co2e_ttw_kg",
+    "co2e_wtt_kg",
+)
+"""Quantities a trail row can carry."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrailInput:
+    """One input of a trail row: name, value, unit and the source ids it comes from."""
+
+    name: str
+    value: float | str
+    unit: str
+    sources: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {"name": self.name, "value": self.value, "unit": self.unit, "sources": list(self.sources)}
+
+    def __str__(self) -> str:
+        src = f" [{', '.join(self.sources)}]" if self.sources else ""
+        return f"{self.name}={_num(self.value)} {self.unit}{src}".rstrip()
+
+
+@dataclass(frozen=True, slots=True)
+class TrailRow:
+    """One computed figure.
+
+    Attributes
+    ----------
+    element : str
+        Element label, e.g. ``"leg 1: kz-train kz-border→KZAAU"`` or ``"hub 2: port-aktau"``.
+    kind : {"leg", "hub", "itinerary"}
+        Element kind (``itinerary`` for inventory carrying cost).
+    quantity : str
+        One of :data:`QUANTITIES`.
+    formula : str
+        The computation with its numbers, e.g. ``"20 t × 3128 km × 27.6 g/tkm / 1000"``.
+    inputs : tuple of TrailInput
+        Inputs with values, units and source ids.
+    result : float
+        Result, unrounded.
+    unit : str
+        Unit of ``result``.
+    flags : tuple of str
+        ``estimate: …`` (a parameter is an estimate), ``default_tariff``, notes.
+    """
+
+    element: str
+    kind: str
+    quantity: str
+    formula: str
+    inputs: tuple[TrailInput, ...]
+    result: float
+    unit: str
+    flags: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready mapping."""
+        return {
+            "element": self.element,
+            "kind": self.kind,
+            "quantity": self.quantity,
+            "formula": self.formula,
+            "inputs": [i.to_dict() for i in self.inputs],
+            "result": self.result,
+            "unit": self.unit,
+            "flags": list(self.flags),
+        }
+
+
+CSV_COLUMNS = ("element", "kind", "quantity", "result", "unit", "formula", "inputs", "sources", "flags")
+"""Columns of :func:`trail_csv`."""
+
+
+def trail_csv(rows: Iterable[TrailRow]) -> str:
+    """The trail as CSV text (one row per figure; inputs ``name=value unit [sources]`` joined by ``; ``)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        sources = sorted({s for i in r.inputs for s in i.sources})
+        writer.writerow(
+            [
+                r.element,
+                r.kind,
+                r.quantity,
+                repr(r.result),
+                r.unit,
+                r.formula,
+                "; ".join(str(i) for i in r.inputs),
+                " ".join(sources),
+                " | ".join(r.flags),
+            ]
+        )
+    return buf.getvalue()
+
+
+def _num(v: float | str) -> str:
+    if isinstance(v, str):
+        return v
+    return f"{v:.10g}"
+
+
+def fmt(v: float) -> str:
+    """A number for a formula: up to 10 significant digits, no trailing zeros."""
+    return f"{v:.10g}"

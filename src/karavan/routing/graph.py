@@ -1,0 +1,299 @@
+"""The routing graph: services × unit type over links, with transfers only where hub operations allow.
+
+Vertices are *events of a unit on a run*: ``ARR(run, k)`` (arrived at stop ``k``) and
+``DEP(run, k)`` (on board, ready to leave stop ``k``). Edges:
+
+* ``RIDE``  ``DEP(r, k) -> ARR(r, k+1)``: running time, line-haul cost and emissions of
+  the segment, plus any border crossing operations on its link;
+* ``STAY``  ``ARR(r, k) -> DEP(r, k)``: staying on board; free;
+* ``XFER``  ``ARR(r, k) -> DEP(r', k')`` at one node: a transfer hub operation (dwell,
+  cost, emissions), then a wait for the next departure of ``r'`` (time-dependent).
+
+Origin and destination edges (boarding with a terminal operation, alighting) are
+added per query. The graph is built once per (dataset content, unit, gross weight)
+and cached; nothing is built at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from karavan.accounting import Cargo, Parameters, hub_figures, leg_figures, load_parameters
+from karavan.model.entities import HubOperation, OpeningHours
+from karavan.model.enums import TRANSFER_KINDS, HubOpKind, Mode, Unit
+from karavan.model.network import Network
+from karavan.model.timetable import Run, departures_per_week, service_runs
+
+RIDE, STAY, XFER = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Terminal:
+    """Terminal figures for starting or ending a trip at a node on a run's mode."""
+
+    op_id: str | None
+    dwell_h: float
+    cost_usd: float
+    co2e_kg: float
+    opening: int
+
+
+@dataclass(eq=False)
+class RoutingGraph:
+    """Static part of the routing graph for one unit type and per-unit gross weight.
+
+    Attributes hold one row per vertex or per edge (CSR by tail vertex). Costs and
+    emissions are for one unit; queries scale them by the unit count.
+    """
+
+    net: Network
+    unit: Unit
+    gross_t: float
+    runs: list[Run]
+    v_run: NDArray[np.int32]
+    v_stop: NDArray[np.int32]
+    v_node: NDArray[np.int32]
+    v_is_arr: NDArray[np.bool_]
+    indptr: NDArray[np.int64]
+    head: NDArray[np.int32]
+    kind: NDArray[np.int8]
+    dur_h: NDArray[np.float64]
+    cost_usd: NDArray[np.float64]
+    co2e_kg: NDArray[np.float64]
+    dist_km: NDArray[np.float64]
+    ref: NDArray[np.int32]
+    """Index of the hub operation (XFER) or -1; for RIDE the border ops are in :attr:`ride_ops`."""
+    board_run: NDArray[np.int32]
+    """Run boarded by the edge (XFER), or -1."""
+    opening: NDArray[np.int32]
+    """Opening-hours index of the transfer operation, or -1 for always open."""
+    node_ids: list[str]
+    op_ids: list[str]
+    openings: list[OpeningHours]
+    ride_ops: dict[int, tuple[str, ...]]
+    dep_at: dict[int, list[int]] = field(default_factory=dict)
+    arr_at: dict[int, list[int]] = field(default_factory=dict)
+    board_fare: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    """Flat fare per unit charged when boarding each run."""
+    start_terminal: dict[tuple[int, Mode], Terminal] = field(default_factory=dict)
+    end_terminal: dict[tuple[int, Mode], Terminal] = field(default_factory=dict)
+    vertex_of: dict[tuple[int, int, bool], int] = field(default_factory=dict)
+
+    @property
+    def n_vertices(self) -> int:
+        """Number of vertices."""
+        return int(self.v_run.size)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return int(self.head.size)
+
+    def run_mode(self, run_idx: int) -> Mode:
+        """Mode of a run."""
+        return self.runs[run_idx].service.mode
+
+
+def _transfer_allowed(op: HubOperation, a: Run, b: Run, unit: Unit) -> bool:
+    if op.kind not in TRANSFER_KINDS or not op.handles(unit):
+        return False
+    sa, sb = a.service, b.service
+    if sa.mode not in op.from_modes or sb.mode not in op.to_modes:
+        return False
+    if op.from_gauge_mm is not None and sa.gauge_mm != op.from_gauge_mm:
+        return False
+    if op.to_gauge_mm is not None and sb.gauge_mm != op.to_gauge_mm:
+        return False
+    gauges_differ = sa.mode is Mode.RAIL and sb.mode is Mode.RAIL and sa.gauge_mm != sb.gauge_mm
+    return op.kind is HubOpKind.GAUGE_CHANGE if gauges_differ else op.kind is not HubOpKind.GAUGE_CHANGE
+
+
+def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) -> RoutingGraph:
+    """Build the routing graph for ``cargo``'s unit type and per-unit weight.
+
+    Prefer :func:`routing_graph`, which caches the result.
+    """
+    params = params or load_parameters()
+    one = Cargo(unit=cargo.unit, count=1, gross_t_per_unit=cargo.gross_t_per_unit)
+    unit = cargo.unit
+    node_ids = list(net.nodes)
+    node_idx = {nid: i for i, nid in enumerate(node_ids)}
+    runs: list[Run] = [run for svc in net.services.values() if unit in svc.units for run in service_runs(net, svc)]
+    op_ids: list[str] = []
+    op_idx: dict[str, int] = {}
+    openings: list[OpeningHours] = []
+    open_idx: dict[OpeningHours, int] = {}
+
+    def op_index(op: HubOperation) -> int:
+        if op.id not in op_idx:
+            op_idx[op.id] = len(op_ids)
+            op_ids.append(op.id)
+        return op_idx[op.id]
+
+    def opening_index(op: HubOperation) -> int:
+        if op.opening.always:
+            return -1
+        if op.opening not in open_idx:
+            open_idx[op.opening] = len(openings)
+            openings.append(op.opening)
+        return open_idx[op.opening]
+
+    v_run: list[int] = []
+    v_stop: list[int] = []
+    v_node: list[int] = []
+    v_arr: list[bool] = []
+    vertex_of: dict[tuple[int, int, bool], int] = {}
+    dep_at: dict[int, list[int]] = defaultdict(list)
+    arr_at: dict[int, list[int]] = defaultdict(list)
+    for ri, run in enumerate(runs):
+        n = len(run.stops)
+        for k in range(n):
+            ni = node_idx[run.stops[k]]
+            for is_arr in (True, False):
+                if (is_arr and k == 0) or (not is_arr and k == n - 1):
+                    continue
+                vid = len(v_run)
+                vertex_of[(ri, k, is_arr)] = vid
+                v_run.append(ri)
+                v_stop.append(k)
+                v_node.append(ni)
+                v_arr.append(is_arr)
+                (arr_at if is_arr else dep_at)[ni].append(vid)
+
+    edges: list[list[tuple[int, int, float, float, float, float, int, int, int]]] = [[] for _ in v_run]
+    ride_ops: dict[int, tuple[str, ...]] = {}
+    board_fare = np.zeros(len(runs))
+    for ri, run in enumerate(runs):
+        tariff = run.service.tariff.get(unit)
+        board_fare[ri] = tariff.flat_usd if tariff is not None else 0.0
+        for k in range(len(run.stops) - 1):
+            fig = leg_figures(net, params, run, k, k + 1, one)
+            dur = fig.running_h
+            cost = fig.cost_usd - board_fare[ri]
+            co2 = fig.co2e_wtw_kg
+            crossed: list[str] = []
+            for op in net.border_ops(run.links[k], run.stops[k]):
+                hf = hub_figures(net, params, op, one)
+                dur += hf.dwell_h
+                cost += hf.cost_usd
+                co2 += hf.co2e_wtw_kg
+                crossed.append(op.id)
+            tail = vertex_of[(ri, k, False)]
+            head = vertex_of[(ri, k + 1, True)]
+            edges[tail].append((head, RIDE, dur, cost, co2, run.links[k].length_km, -1, -1, -1))
+            if crossed:
+                ride_ops[tail] = tuple(crossed)
+            if k + 1 < len(run.stops) - 1:
+                edges[head].append((vertex_of[(ri, k + 1, False)], STAY, 0.0, 0.0, 0.0, 0.0, -1, -1, -1))
+
+    for ni, nid in enumerate(node_ids):
+        ops = [op for op in net.ops_at.get(nid, ()) if op.kind in TRANSFER_KINDS]
+        if not ops:
+            continue
+        for a in arr_at.get(ni, []):
+            ra = runs[v_run[a]]
+            for b in dep_at.get(ni, []):
+                rb_idx = v_run[b]
+                rb = runs[rb_idx]
+                if rb.service.id == ra.service.id:
+                    continue
+                for op in ops:
+                    if not _transfer_allowed(op, ra, rb, unit):
+                        continue
+                    hf = hub_figures(net, params, op, one)
+                    edges[a].append(
+                        (
+                            b,
+                            XFER,
+                            hf.dwell_h,
+                            hf.cost_usd + board_fare[rb_idx],
+                            hf.co2e_wtw_kg,
+                            0.0,
+                            op_index(op),
+                            rb_idx,
+                            opening_index(op),
+                        )
+                    )
+
+    start_terminal: dict[tuple[int, Mode], Terminal] = {}
+    end_terminal: dict[tuple[int, Mode], Terminal] = {}
+    for ni, nid in enumerate(node_ids):
+        for mode in Mode:
+            best: Terminal | None = None
+            for op in net.ops_at.get(nid, ()):
+                if op.kind is HubOpKind.TERMINAL and mode in op.from_modes and op.handles(unit):
+                    hf = hub_figures(net, params, op, one)
+                    term = Terminal(op.id, hf.dwell_h, hf.cost_usd, hf.co2e_wtw_kg, opening_index(op))
+                    if best is None or (term.dwell_h, term.cost_usd) < (best.dwell_h, best.cost_usd):
+                        best = term
+            if best is not None:
+                start_terminal[(ni, mode)] = best
+                end_terminal[(ni, mode)] = best
+
+    counts = np.fromiter((len(e) for e in edges), dtype=np.int64, count=len(edges))
+    indptr = np.zeros(len(edges) + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    flat = [e for row in edges for e in row]
+    cols = list(zip(*flat, strict=True)) if flat else [()] * 9
+    return RoutingGraph(
+        net=net,
+        unit=unit,
+        gross_t=one.tonnes(net),
+        runs=runs,
+        v_run=np.asarray(v_run, dtype=np.int32),
+        v_stop=np.asarray(v_stop, dtype=np.int32),
+        v_node=np.asarray(v_node, dtype=np.int32),
+        v_is_arr=np.asarray(v_arr, dtype=np.bool_),
+        indptr=indptr,
+        head=np.asarray(cols[0], dtype=np.int32),
+        kind=np.asarray(cols[1], dtype=np.int8),
+        dur_h=np.asarray(cols[2], dtype=np.float64),
+        cost_usd=np.asarray(cols[3], dtype=np.float64),
+        co2e_kg=np.asarray(cols[4], dtype=np.float64),
+        dist_km=np.asarray(cols[5], dtype=np.float64),
+        ref=np.asarray(cols[6], dtype=np.int32),
+        board_run=np.asarray(cols[7], dtype=np.int32),
+        opening=np.asarray(cols[8], dtype=np.int32),
+        node_ids=node_ids,
+        op_ids=op_ids,
+        openings=openings,
+        ride_ops=ride_ops,
+        dep_at=dict(dep_at),
+        arr_at=dict(arr_at),
+        board_fare=board_fare,
+        start_terminal=start_terminal,
+        end_terminal=end_terminal,
+        vertex_of=vertex_of,
+    )
+
+
+_CACHE: OrderedDict[tuple[str, str, float], RoutingGraph] = OrderedDict()
+_CACHE_SIZE = 16
+_LOCK = threading.Lock()
+
+
+def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) -> RoutingGraph:
+    """The routing graph for ``cargo``, built once per dataset content hash, unit and weight."""
+    one = Cargo(unit=cargo.unit, count=1, gross_t_per_unit=cargo.gross_t_per_unit)
+    key = (net.content_hash or str(id(net)), cargo.unit.value, one.tonnes(net))
+    with _LOCK:
+        graph = _CACHE.get(key)
+        if graph is not None:
+            _CACHE.move_to_end(key)
+            return graph
+    graph = build_graph(net, cargo, params)
+    with _LOCK:
+        _CACHE[key] = graph
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return graph
+
+
+def weekly_frequency(run: Run) -> float | None:
+    """Departures per week of a run (``None`` when it sails when full)."""
+    return departures_per_week(run.service.departures)
