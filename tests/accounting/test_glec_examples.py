@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -49,22 +48,40 @@ def _chain_network(legs: list[tuple[str, str, float, str]], hubs: dict[str, str]
             link["gauge_mm"] = 1435
         links[f"l{m}"] = Link.model_validate(link)
         svc = {
-            "id": f"s{m}", "name": f"s{m}", "kind": kind, "stops": [a, b], "units": ["tonne", "TEU"],
-            "departures": {"pattern": "headway", "headway_h": 1}, "speed_kmh": 50, "toc": toc,
+            "id": f"s{m}",
+            "name": f"s{m}",
+            "kind": kind,
+            "stops": [a, b],
+            "units": ["tonne", "TEU"],
+            "departures": {"pattern": "headway", "headway_h": 1},
+            "speed_kmh": 50,
+            "toc": toc,
         }
         if mode == "rail":
             svc["gauge_mm"] = 1435
         services[f"s{m}"] = Service.model_validate(svc)
     ops = {
         f"h{node}": HubOperation.model_validate(
-            {"id": f"h{node}", "node": node, "kind": "transshipment", "from_modes": ["rail", "road", "sea"],
-             "to_modes": ["rail", "road", "sea"], "dwell_h": 1, "hoc": hoc}
+            {
+                "id": f"h{node}",
+                "node": node,
+                "kind": "transshipment",
+                "from_modes": ["rail", "road", "sea"],
+                "to_modes": ["rail", "road", "sea"],
+                "dwell_h": 1,
+                "hoc": hoc,
+            }
         )
         for node, hoc in hubs.items()
     }
     return Network(
-        info=DatasetInfo(name="glec", version="1"), sources={}, unit_types={}, nodes=nodes,
-        links=links, services=services, hub_operations=ops,
+        info=DatasetInfo(name="glec", version="1"),
+        sources={},
+        unit_types={},
+        nodes=nodes,
+        links=links,
+        services=services,
+        hub_operations=ops,
     )
 
 
@@ -89,10 +106,26 @@ def test_e1_level3_chain_per_tce() -> None:
     """Cefic intermodal, level 3: road 40 km, hub, rail 1757.5 km, hub, road 52.5 km (+ 7 tank cleanings)."""
     params = _params(
         [
-            {"id": "road", "name": "road", "mode": "road", "basis": "tkm", "energy": "fuel",
-             "wtw_g": 76.1, "ttw_g": 0, "estimate": "E1 input"},
-            {"id": "rail", "name": "rail", "mode": "rail", "basis": "tkm", "energy": "fuel",
-             "wtw_g": 10, "ttw_g": 0, "estimate": "E1 input"},
+            {
+                "id": "road",
+                "name": "road",
+                "mode": "road",
+                "basis": "tkm",
+                "energy": "fuel",
+                "wtw_g": 76.1,
+                "ttw_g": 0,
+                "estimate": "E1 input",
+            },
+            {
+                "id": "rail",
+                "name": "rail",
+                "mode": "rail",
+                "basis": "tkm",
+                "energy": "fuel",
+                "wtw_g": 10,
+                "ttw_g": 0,
+                "estimate": "E1 input",
+            },
         ],
         [{"id": "ts", "name": "ts", "basis": "tonne", "wtw_kg": 0.6, "estimate": "E1 input"}],
     )
@@ -114,10 +147,26 @@ def test_e1_level2_intermodal_intensity() -> None:
     """Level 2: 95 % rail at 17, 5 % road at 61 g/tkm, two transshipments at 600 g/t."""
     params = _params(
         [
-            {"id": "road", "name": "road", "mode": "road", "basis": "tkm", "energy": "fuel",
-             "wtw_g": 61, "ttw_g": 0, "estimate": "E1 input"},
-            {"id": "rail", "name": "rail", "mode": "rail", "basis": "tkm", "energy": "fuel",
-             "wtw_g": 17, "ttw_g": 0, "estimate": "E1 input"},
+            {
+                "id": "road",
+                "name": "road",
+                "mode": "road",
+                "basis": "tkm",
+                "energy": "fuel",
+                "wtw_g": 61,
+                "ttw_g": 0,
+                "estimate": "E1 input",
+            },
+            {
+                "id": "rail",
+                "name": "rail",
+                "mode": "rail",
+                "basis": "tkm",
+                "energy": "fuel",
+                "wtw_g": 17,
+                "ttw_g": 0,
+                "estimate": "E1 input",
+            },
         ],
         [{"id": "ts", "name": "ts", "basis": "tonne", "wtw_kg": 0.6, "estimate": "E1 input"}],
     )
@@ -211,8 +260,15 @@ def test_e12_air_belly_freight_intensity() -> None:
 def test_e13_ropax_peq_allocation() -> None:
     ferry = fuel_emissions(4000 * 1000, 0.56, 3.23)
     counts = {
-        "passenger": 478_500, "car": 90_000, "bus": 1000, "caravan_small": 500, "caravan_medium": 500,
-        "caravan_large": 500, "motorcycle": 1000, "trailer_unaccompanied": 4000, "truck_articulated": 34_000,
+        "passenger": 478_500,
+        "car": 90_000,
+        "bus": 1000,
+        "caravan_small": 500,
+        "caravan_medium": 500,
+        "caravan_large": 500,
+        "motorcycle": 1000,
+        "trailer_unaccompanied": 4000,
+        "truck_articulated": 34_000,
     }
     hgv = ferry.scaled(peq_share(counts, "truck_articulated"))
     assert hgv.wtt == pytest.approx(1_073_306, rel=1e-6)
@@ -243,14 +299,22 @@ def test_e16_road_groupage_with_daf() -> None:
 def test_daf_applied_by_network_path_for_roro() -> None:
     """E16 through the network path: a category with DAF 1.05 multiplies the planned distance."""
     params = _params(
-        [{"id": "g", "name": "g", "mode": "road", "basis": "tkm", "energy": "fuel", "wtw_g": 82, "ttw_g": 62,
-          "daf": 1.05, "estimate": "E16 input"}],
+        [
+            {
+                "id": "g",
+                "name": "g",
+                "mode": "road",
+                "basis": "tkm",
+                "energy": "fuel",
+                "wtw_g": 82,
+                "ttw_g": 62,
+                "daf": 1.05,
+                "estimate": "E16 input",
+            }
+        ],
         [],
     )
     net = _chain_network([("truck", "road", 250, "g")], {})
     it = evaluate(net, _plan(1, set()), Cargo("tonne", 10), depart=T0, params=params)
     assert it.co2e_kg == pytest.approx(215.25, rel=1e-12)
     assert math.isclose(it.co2e_wtt_kg, it.co2e_kg - it.co2e_ttw_kg)
-
-
-_ = Path

@@ -104,6 +104,11 @@ def label_search(  # type: ignore[no-untyped-def]
 ):  # pragma: no cover - compiled
     """Pareto labels to the target vertices; returns targets and the label tree.
 
+    Labels are expanded in lexicographic order of ``label + lower bound`` (multi-objective
+    A*, correct because the bounds are consistent: static durations, costs and emissions
+    with waits counted as zero). ``multi=False`` searches earliest arrival only and stops
+    as soon as it is settled.
+
     Returns
     -------
     (targets, parent, edge, vert)
@@ -174,12 +179,17 @@ def label_search(  # type: ignore[no-untyped-def]
         lnext[lid] = bag_head[state]
         bag_head[state] = lid
         bag_size[state] += 1
-        heapq.heappush(heap, (init_t[i], init_c[i], init_e[i], np.int64(lid)))
+        heapq.heappush(heap, (init_t[i] + lb_t[v], init_c[i] + lb_c[v], init_e[i] + lb_e[v], np.int64(lid)))
 
     while len(heap) > 0:
-        t, c, e, lid = heapq.heappop(heap)
+        ft, fc, fe, lid = heapq.heappop(heap)
         if ldead[lid]:
             continue
+        if not multi and n_tgt > 0 and ft >= targets[0, 0]:
+            break  # earliest arrival settled (A* order with a consistent bound)
+        t = lt[lid]
+        c = lc[lid]
+        e = le[lid]
         v = lvert[lid]
         vi = lvia[lid]
         final = vi == n_via
@@ -311,6 +321,6 @@ def label_search(  # type: ignore[no-untyped-def]
             lnext[nl] = bag_head[state]
             bag_head[state] = nl
             bag_size[state] += 1
-            heapq.heappush(heap, (nt, nc, ne, np.int64(nl)))
+            heapq.heappush(heap, (nt + lb_t[w], nc + lb_c[w], ne + lb_e[w], np.int64(nl)))
 
     return targets[:n_tgt].copy(), lpar[:n_lab].copy(), ledge[:n_lab].copy(), lvert[:n_lab].copy()

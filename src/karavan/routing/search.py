@@ -52,32 +52,48 @@ class Label:
     end_terminal: str | None
 
 
-def lower_bounds(graph: RoutingGraph, dest: int) -> tuple[NDArray[np.float64], ...]:
-    """Static lower bounds (time without waits, cost, CO2e) from every vertex to ``dest``'s node."""
-    cache: dict[int, tuple[NDArray[np.float64], ...]] = graph.__dict__.setdefault("_lb_cache", {})
-    if dest in cache:
-        return cache[dest]
+def _reversed(graph: RoutingGraph, which: str) -> csr_matrix:
+    """Reversed graph weighted by one criterion (min over parallel edges), cached on the graph."""
+    cache: dict[str, csr_matrix] = graph.__dict__.setdefault("_rev_cache", {})
+    if which in cache:
+        return cache[which]
     n = graph.n_vertices
-    sink = n
+    weights = {"t": graph.dur_h, "c": graph.cost_usd, "e": graph.co2e_kg}[which]
     tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
-    arr = graph.arr_at.get(dest, [])
-    ends = [graph.end_terminal.get((dest, graph.run_mode(int(graph.v_run[v])))) for v in arr]
-    out = []
-    for weights, term_attr in ((graph.dur_h, "dwell_h"), (graph.cost_usd, "cost_usd"), (graph.co2e_kg, "co2e_kg")):
-        # reversed graph: edge head -> tail, plus sink -> arrival vertices at the destination
-        rows = np.concatenate([graph.head.astype(np.int64), np.full(len(arr), sink, dtype=np.int64)])
-        cols = np.concatenate([tails, np.asarray(arr, dtype=np.int64)])
-        term = [getattr(e, term_attr) if e is not None else 0.0 for e in ends]
-        data = np.concatenate([weights, np.asarray(term, dtype=np.float64)]) + 1e-9
-        order = np.lexsort((data, cols, rows))
-        rows, cols, data = rows[order], cols[order], data[order]
-        keep = np.ones(rows.size, dtype=bool)
-        keep[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-        mat = csr_matrix((data[keep], (rows[keep], cols[keep])), shape=(n + 1, n + 1))
-        dist = dijkstra(mat, directed=True, indices=sink)
-        out.append(np.asarray(dist[:n], dtype=np.float64))
+    rows, cols = graph.head.astype(np.int64), tails
+    data = weights + 1e-9  # csgraph treats explicit zeros as missing edges
+    order = np.lexsort((data, cols, rows))
+    rows, cols, data = rows[order], cols[order], data[order]
+    keep = np.ones(rows.size, dtype=bool)
+    keep[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
+    mat = csr_matrix((data[keep], (rows[keep], cols[keep])), shape=(n, n))
+    cache[which] = mat
+    return mat
+
+
+def lower_bounds(graph: RoutingGraph, dest: int, criteria: int = 3) -> tuple[NDArray[np.float64], ...]:
+    """Consistent lower bounds (time without waits, cost, CO2e) from every vertex to node ``dest``.
+
+    Computed by multi-source Dijkstra on the reversed graph from the arrival vertices
+    at ``dest``; terminal operations are left out, which keeps the bounds valid. With
+    ``criteria=1`` only the time bound is computed.
+    """
+    cache: dict[tuple[int, int], tuple[NDArray[np.float64], ...]] = graph.__dict__.setdefault("_lb_cache", {})
+    if (dest, criteria) in cache:
+        return cache[(dest, criteria)]
+    n = graph.n_vertices
+    sources = np.asarray(graph.arr_at.get(dest, []), dtype=np.int64)
+    out: list[NDArray[np.float64]] = []
+    for which in ("t", "c", "e") if criteria > 1 else ("t",):
+        if sources.size == 0:
+            out.append(np.full(n, np.inf))
+            continue
+        dist = dijkstra(_reversed(graph, which), directed=True, indices=sources, min_only=True)
+        out.append(np.asarray(dist, dtype=np.float64))
+    while len(out) < 3:
+        out.append(np.zeros(n))
     result = tuple(out)
-    cache[dest] = result
+    cache[(dest, criteria)] = result
     return result
 
 
@@ -168,8 +184,12 @@ def pareto_search(
     criteria
         3 for (time, cost, CO2e); 1 for earliest arrival only.
     """
-    lb_t, lb_c, lb_e = lower_bounds(graph, dest)
     n = graph.n_vertices
+    if criteria > 1:
+        lb_t, lb_c, lb_e = lower_bounds(graph, dest, criteria)
+    else:
+        # earliest arrival: plain time-dependent Dijkstra, stopped when the target settles
+        lb_t = lb_c = lb_e = np.zeros(n)
     if allowed is None:
         allowed = np.ones(n, dtype=np.bool_)
     ka = kernel_arrays(graph)
