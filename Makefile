@@ -16,7 +16,7 @@ setup: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/karavan network validate
-	$(BIN)/karavan network list --kind seaport --kind border_post
+	$(BIN)/karavan route "Xi'an" Istanbul --cargo FEU --count 2 --avoid-country RU
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

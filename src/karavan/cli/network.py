@@ -149,6 +149,12 @@ def validate(
 
     spec = path or dataset_spec(dataset)
     problems = validate_dataset(spec)
+    if not problems:
+        from karavan.accounting import check_categories, load_parameters
+        from karavan.io import load_network
+
+        net = load_network(spec)
+        problems = check_categories(net, load_parameters(net.path))
     if fmt is Format.json:
         emit_json(
             {

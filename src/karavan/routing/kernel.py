@@ -182,7 +182,7 @@ def label_search(  # type: ignore[no-untyped-def]
         heapq.heappush(heap, (init_t[i] + lb_t[v], init_c[i] + lb_c[v], init_e[i] + lb_e[v], np.int64(lid)))
 
     while len(heap) > 0:
-        ft, fc, fe, lid = heapq.heappop(heap)
+        ft, _fc, _fe, lid = heapq.heappop(heap)
         if ldead[lid]:
             continue
         if not multi and n_tgt > 0 and ft >= targets[0, 0]:
