@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/karavan route "Xi'an" Istanbul --cargo FEU --count 2 --avoid-country RU
 
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -1,0 +1,90 @@
+"""Answers on the embedded dataset for the corridors the brief names."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from karavan.accounting import Cargo
+from karavan.errors import NoRouteError
+from karavan.io import load_network
+from karavan.model import Network
+from karavan.routing import plan_routes
+
+DEPART = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return load_network()
+
+
+def _ids(net: Network, *places: str) -> list[str]:
+    return [net.resolve(p).id for p in places]
+
+
+@pytest.mark.parametrize("origin", ["Xi'an", "Altynkol"])
+@pytest.mark.parametrize("dest", ["Baku", "Poti", "Istanbul", "Constanta"])
+@pytest.mark.parametrize("port", ["Aktau", "Kuryk", "Turkmenbashi"])
+def test_middle_corridor_via_each_caspian_port(net: Network, origin: str, dest: str, port: str) -> None:
+    plan = plan_routes(net, origin, dest, depart=DEPART, via=[port], avoid_countries=["RU"])
+    assert plan.routes
+    port_id = net.resolve(port).id
+    for r in plan.routes:
+        assert port_id in r.nodes
+        assert "RU" not in r.countries
+        assert r.transit_time_h > 0
+
+
+@pytest.mark.parametrize("dest", ["Tehran", "Bandar Abbas"])
+@pytest.mark.parametrize("via", ["Bereket", "Sarakhs"])
+def test_china_iran(net: Network, dest: str, via: str) -> None:
+    plan = plan_routes(net, "Xi'an", dest, depart=DEPART, via=[via])
+    assert plan.routes
+    assert all("TM" in r.countries and r.countries[-1] == "IR" for r in plan.routes)
+
+
+@pytest.mark.parametrize(("a", "b"), [("Aktau", "Turkmenbashi"), ("Turkmenbashi", "Aktau")])
+def test_aktau_turkmenbashi(net: Network, a: str, b: str) -> None:
+    assert plan_routes(net, a, b, depart=DEPART).routes
+
+
+def test_northern_and_sea_alternatives_appear(net: Network) -> None:
+    plan = plan_routes(net, "Xi'an", "Duisburg", depart=DEPART, max_routes=10)
+    countries = {c for r in plan.routes for c in r.countries}
+    assert "RU" in countries
+    sea = plan_routes(net, "Shanghai", "Rotterdam", depart=DEPART, modes=["sea"])
+    assert sea.routes
+
+
+def test_headline_query(net: Network) -> None:
+    plan = plan_routes(
+        net, "Xi'an", "Istanbul", depart=DEPART, cargo=Cargo("FEU", count=2), avoid_countries=["RU"]
+    )
+    labels = {lab for r in plan.routes for lab in r.labels}
+    assert {"fastest", "cheapest", "lowest_co2e", "balanced"} <= labels
+    for r in plan.routes:
+        assert r.countries[0] == "CN"
+        assert r.countries[-1] == "TR"
+        assert 5 * 24 < r.transit_time_h < 60 * 24
+
+
+COUNTRIES = ["RU", "KZ", "TM", "IR", "AZ", "GE", "UZ", "BY"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(avoid=st.lists(st.sampled_from(COUNTRIES), max_size=3, unique=True))
+def test_avoided_countries_never_appear(avoid: list[str]) -> None:
+    net = load_network()
+    try:
+        plan = plan_routes(net, "Xi'an", "Istanbul", depart=DEPART, avoid_countries=avoid)
+    except NoRouteError as exc:
+        assert any(c in str(exc) for c in avoid) or "constraint" in str(exc)
+        return
+    for r in plan.routes:
+        assert not set(r.countries) & set(avoid)
+        for nid in r.nodes:
+            assert net.nodes[nid].country not in avoid
