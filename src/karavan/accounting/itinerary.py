@@ -48,6 +48,7 @@ class LegResult:
     depart_h: float
     arrive_h: float
     wait_h: float
+    stay_aboard: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -56,6 +57,7 @@ class LegResult:
             "index": self.index,
             "service": f.service_id,
             "reverse": f.reverse,
+            "stay_aboard": self.stay_aboard,
             "from": f.board,
             "to": f.alight,
             "depart": from_hours(self.depart_h).isoformat(),
@@ -250,7 +252,7 @@ def evaluate(
             trail.append(_wait_row(label, svc.departures, t, dep, wait))
             figs = _leg(net, params, run, i, j, cargo, trail, label)
             arr = dep + figs.running_h
-            legs.append(LegResult(k, figs, dep, arr, wait))
+            legs.append(LegResult(k, figs, dep, arr, wait, element.stay_aboard))
             t = arr
             location = element.alight
             distance += figs.distance_km

@@ -81,7 +81,9 @@ def route(
     avoid_node: Annotated[list[str] | None, typer.Option("--avoid-node", help="Place to avoid (repeatable).")] = None,
     modes: Annotated[str | None, typer.Option("--modes", help="Allowed modes, e.g. rail,sea.")] = None,
     max_routes: Annotated[int, typer.Option("--max-routes", help="Most alternatives shown.")] = 5,
-    slack: Annotated[float, typer.Option("--slack", help="Drop alternatives within this relative slack.")] = 0.0,
+    slack: Annotated[
+        float, typer.Option("--slack", help="Drop alternatives within this relative slack of another (0 keeps all).")
+    ] = 0.02,
     explain: Annotated[bool, typer.Option("--explain", help="Print the calculation trail.")] = False,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
@@ -119,7 +121,9 @@ def route(
     for col in ("route", "days", "USD", "kg CO2e", "km", "countries", "via"):
         table.add_column(col, overflow="fold")
     for r in plan.routes:
-        key_nodes = [net.nodes[n].name_en for n in r.nodes]
+        legs = r.itinerary.legs
+        stops = [leg.figures.board for leg in legs if not leg.stay_aboard] + [legs[-1].figures.alight]
+        key_nodes = [net.nodes[n].name_en for n in stops]
         table.add_row(
             ", ".join(r.labels) or "alternative",
             f"{r.transit_time_h / 24:.1f}",
@@ -127,7 +131,7 @@ def route(
             f"{r.co2e_kg:,.0f}",
             f"{r.itinerary.distance_km:,.0f}",
             "→".join(r.countries),
-            " → ".join(_thin(key_nodes)),
+            " → ".join(key_nodes),
         )
     console.print(table)
     if explain:
@@ -138,13 +142,6 @@ def route(
             for row in r.itinerary.trail:
                 t.add_row(row.element, row.quantity, row.formula, f"{row.result:,.6g} {row.unit}")
             console.print(t)
-
-
-def _thin(names: list[str], keep: int = 8) -> list[str]:
-    if len(names) <= keep:
-        return names
-    step = (len(names) - 1) / (keep - 1)
-    return [names[round(i * step)] for i in range(keep)]
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,448 @@
+"""The FastAPI application factory and its routers (thin adapters over the library)."""
+
+from __future__ import annotations
+
+import platform
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from karavan import __version__
+from karavan.api.errors import ERROR_RESPONSES, CapabilityMissingError, ErrorBody, install_error_handlers
+from karavan.api.models import (
+    DatasetVersion,
+    Health,
+    Meta,
+    Place,
+    RouteOptions,
+    RouteRequest,
+    RoutesResponse,
+    SimulateRequest,
+)
+from karavan.api.settings import Settings
+from karavan.api.state import NetworkHolder
+from karavan.errors import InputError
+from karavan.model.enums import Mode, NodeKind, Unit
+from karavan.model.network import Network
+from karavan.routing import RoutePlan
+
+DESCRIPTION = """
+Plan freight across the Caspian transit corridors: door-to-door Pareto routes (time, cost, CO2e),
+transit-time distributions, capacity assignment and scenarios, on the dataset the service was started with.
+
+Places are accepted as id, UN/LOCODE, English or Russian name (case-insensitive). JSON keys carry their
+units (`transit_time_h`, `cost_usd`, `co2e_kg`, `distance_km`). Errors have a stable `error` code and a
+readable `message`; 404 for an unknown place (with `suggestions`) or no route, 422 naming the invalid
+`field`, 503 when the service's dataset is invalid.
+"""
+
+LIBRARIES = ("fastapi", "starlette", "pydantic", "uvicorn", "numpy", "scipy", "numba", "rapidfuzz", "highspy")
+CAPABILITIES = {"routing": "plan_routes", "reliability": "simulate", "capacity": "assign"}
+
+
+def _holder(request: Request) -> NetworkHolder:
+    holder: NetworkHolder = request.app.state.holder
+    return holder
+
+
+async def _network(request: Request) -> Network:
+    return _holder(request).get()
+
+
+HolderDep = Annotated[NetworkHolder, Depends(_holder)]
+NetDep = Annotated[Network, Depends(_network)]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _available(name: str, attr: str) -> bool:
+    """Whether ``karavan.<name>`` imports and exposes ``attr``."""
+    try:
+        _capability(name, attr)
+    except CapabilityMissingError:
+        return False
+    return True
+
+
+def _lib_version(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def place_of(net: Network, node_id: str) -> Place:
+    """The API view of a node."""
+    n = net.nodes[node_id]
+    return Place(
+        id=n.id,
+        name_en=n.name_en,
+        name_ru=n.name_ru,
+        country=n.country,
+        kind=n.kind,
+        locode=n.locode,
+        lat=n.lat,
+        lon=n.lon,
+        label=f"{n.name_en} ({n.name_ru}), {n.country}",
+    )
+
+
+def plan(net: Network, opts: RouteOptions, settings: Settings) -> RoutePlan:
+    """Run :func:`karavan.routing.plan_routes` for validated request options."""
+    from karavan.accounting import Cargo
+    from karavan.routing import plan_routes
+
+    if opts.max_routes > settings.max_routes:
+        raise InputError("max_routes", opts.max_routes, f"an integer from 1 to {settings.max_routes}")
+    cargo = Cargo(unit=opts.cargo, count=opts.count, gross_t_per_unit=opts.weight_t, value_usd=opts.value_usd)
+    return plan_routes(net, opts.origin, opts.destination, **route_kwargs(opts, cargo))
+
+
+def route_kwargs(opts: RouteOptions, cargo: Any) -> dict[str, Any]:
+    """Keyword options of ``plan_routes`` (and ``simulate``) from request options."""
+    return {
+        "depart": opts.depart,
+        "cargo": cargo,
+        "via": list(opts.via),
+        "avoid_countries": list(opts.avoid_countries),
+        "avoid_nodes": list(opts.avoid_nodes),
+        "modes": list(opts.modes) if opts.modes else None,
+        "max_routes": opts.max_routes,
+        "slack": opts.slack,
+    }
+
+
+def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict[str, Any]:
+    """The JSON answer of the routes endpoint."""
+    from karavan.web.geo import route_features
+
+    result = plan(net, opts, settings)
+    data = result.to_dict()
+    if not opts.trail:
+        for r in data["routes"]:
+            r.pop("trail", None)
+    data["geojson"] = route_features(net, result)
+    return data
+
+
+def simulate_payload(net: Network, opts: SimulateRequest, settings: Settings) -> dict[str, Any]:
+    """The JSON answer of the simulate endpoint (needs :mod:`karavan.reliability`)."""
+    if opts.runs > settings.max_runs:
+        raise InputError("runs", opts.runs, f"an integer from 100 to {settings.max_runs}")
+    simulate = _capability("reliability", "simulate")
+    from karavan.accounting import Cargo
+
+    cargo = Cargo(unit=opts.cargo, count=opts.count, gross_t_per_unit=opts.weight_t, value_usd=opts.value_usd)
+    result = simulate(
+        net,
+        opts.origin,
+        opts.destination,
+        runs=opts.runs,
+        seed=opts.seed,
+        target=opts.target,
+        demand_mt=opts.demand_mt,
+        route_index=opts.route_index,
+        **route_kwargs(opts, cargo),
+    )
+    data: dict[str, Any] = result.to_dict()
+    return data
+
+
+def _capability(name: str, attr: str | None = None) -> Any:
+    """The module ``karavan.<name>`` (or one of its attributes), or :class:`CapabilityMissingError`."""
+    from importlib import import_module
+
+    try:
+        module = import_module(f"karavan.{name}")
+        return getattr(module, attr) if attr else module
+    except (ImportError, AttributeError):
+        raise CapabilityMissingError(name) from None
+
+
+def _capacity() -> Any:
+    _capability("capacity", "assign")
+    return _capability("capacity")
+
+
+def _json(data: Any, status_code: int = 200) -> JSONResponse:
+    return JSONResponse(data, status_code=status_code)
+
+
+def system_router() -> APIRouter:
+    """``/healthz``."""
+    router = APIRouter(tags=["system"])
+
+    @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+    async def healthz(holder: HolderDep) -> JSONResponse:
+        """Liveness, versions (karavan, dataset name/version/content hash, Python, key libraries)."""
+        net = holder.loaded
+        if net is None:
+            await run_in_threadpool(holder.load)
+            net = holder.loaded
+        dataset = None
+        if net is not None:
+            dataset = DatasetVersion(
+                name=net.info.name,
+                version=net.info.version,
+                content_hash=net.content_hash,
+                nodes=len(net.nodes),
+                links=len(net.links),
+                services=len(net.services),
+            )
+        libs = {name: v for name in LIBRARIES if (v := _lib_version(name)) is not None}
+        health = Health(
+            status="ok" if net is not None else "dataset_unavailable",
+            karavan=__version__,
+            python=platform.python_version(),
+            dataset=dataset,
+            libraries=libs,
+            capabilities={k: _available(k, a) for k, a in CAPABILITIES.items()},
+        )
+        return _json(health.model_dump(mode="json"), 200 if net is not None else 503)
+
+    return router
+
+
+def network_router() -> APIRouter:
+    """Network GeoJSON, vocabulary and place search."""
+    router = APIRouter(tags=["network"], responses={k: ERROR_RESPONSES[k] for k in (400, 422, 503)})
+
+    @router.get("/network", summary="The network as GeoJSON", response_description="GeoJSON FeatureCollection")
+    def network(holder: HolderDep) -> JSONResponse:
+        """Nodes (Points: kind, names, country) and links (LineStrings: mode, length, gauge, services)."""
+        from karavan.io import network_geojson
+
+        net = holder.get()
+        data = holder.cached(("network_geojson",), lambda: network_geojson(net))
+        return _json(data)
+
+    @router.get("/meta", response_model=Meta, summary="Vocabulary for building forms")
+    async def meta(net: NetDep) -> Meta:
+        """Unit types, modes, node kinds and the countries of the network."""
+        return Meta(
+            units=Unit.choices(),
+            modes=Mode.choices(),
+            node_kinds=NodeKind.choices(),
+            countries=sorted(net.countries()),
+        )
+
+    @router.get("/places", response_model=list[Place], summary="Place search (autocomplete)")
+    def places(
+        net: NetDep,
+        q: Annotated[str, Query(min_length=1, max_length=120, description="Text typed so far, English or Russian")],
+        limit: Annotated[int, Query(ge=1, le=50, description="Most places returned")] = 10,
+    ) -> list[Place]:
+        """Places whose names start with or fuzzily match ``q`` (English or Russian), best first."""
+        return [place_of(net, n.id) for n in net.search(q, limit=limit)]
+
+    @router.get(
+        "/places/{place}",
+        response_model=Place,
+        summary="Resolve one place",
+        responses={404: ERROR_RESPONSES[404]},
+    )
+    def resolve(net: NetDep, place: Annotated[str, Path(min_length=1, max_length=120)]) -> Place:
+        """Resolve an id, UN/LOCODE, English or Russian name; 404 with ``suggestions`` if unknown."""
+        return place_of(net, net.resolve(place).id)
+
+    return router
+
+
+def routes_router() -> APIRouter:
+    """Routing and reliability."""
+    router = APIRouter(tags=["routes"], responses=ERROR_RESPONSES)
+    extra: dict[int | str, dict[str, Any]] = {200: {"model": RoutesResponse}}
+
+    @router.get("/routes", summary="Pareto routes (query parameters)", responses=extra)
+    def get_routes(net: NetDep, settings: SettingsDep, opts: Annotated[RouteRequest, Query()]) -> JSONResponse:
+        """Fastest, cheapest, lowest-CO2e and balanced routes; list options repeat or take commas."""
+        return _json(routes_payload(net, opts, settings))
+
+    @router.post("/routes", summary="Pareto routes (JSON body)", responses=extra)
+    def post_routes(net: NetDep, settings: SettingsDep, opts: RouteRequest) -> JSONResponse:
+        """Same as ``GET /api/routes`` with the options in a JSON body."""
+        return _json(routes_payload(net, opts, settings))
+
+    sim: dict[int | str, dict[str, Any]] = {501: {"model": ErrorBody, "description": "Reliability not installed"}}
+
+    @router.get("/simulate", summary="Transit-time distribution (query parameters)", responses=sim)
+    def get_simulate(net: NetDep, settings: SettingsDep, opts: Annotated[SimulateRequest, Query()]) -> JSONResponse:
+        """Monte Carlo transit time of one planned route: P10/P50/P90/P95, on-time probability, histogram."""
+        return _json(simulate_payload(net, opts, settings))
+
+    @router.post("/simulate", summary="Transit-time distribution (JSON body)", responses=sim)
+    def post_simulate(net: NetDep, settings: SettingsDep, opts: SimulateRequest) -> JSONResponse:
+        """Same as ``GET /api/simulate`` with the options in a JSON body."""
+        return _json(simulate_payload(net, opts, settings))
+
+    return router
+
+
+def capacity_router() -> APIRouter:
+    """Capacity assignment and scenarios."""
+    router = APIRouter(
+        tags=["capacity"],
+        responses={**ERROR_RESPONSES, 501: {"model": ErrorBody, "description": "Capacity not installed"}},
+    )
+
+    @router.get("/assign", summary="Assign the yearly demand to the capacitated network")
+    def assign(
+        holder: HolderDep,
+        scenario: Annotated[
+            str | None, Query(min_length=1, max_length=200, description="Scenario name to apply first")
+        ] = None,
+        method: Annotated[
+            Literal["lp", "equilibrium"], Query(description="lp: min-cost flow; equilibrium: BPR user equilibrium")
+        ] = "lp",
+    ) -> JSONResponse:
+        """Volumes, utilisation and shadow prices per element, bottlenecks and the objective (built-in demand)."""
+        net = holder.get()
+        capacity = _capacity()
+
+        def compute() -> dict[str, Any]:
+            from karavan.web.geo import utilisation_on_map
+
+            sc = shipped_scenario(scenario) if scenario else None
+            data: dict[str, Any] = capacity.assign(net, None, scenario=sc, method=method).to_dict()
+            data["map"] = utilisation_on_map(net, data["elements"])
+            return data
+
+        return _json(holder.cached(("assign", scenario, method), compute))
+
+    @router.get("/scenarios", summary="Available scenarios")
+    def scenarios(holder: HolderDep) -> JSONResponse:
+        """Names and descriptions of the scenarios that can be applied to the dataset."""
+        net = holder.get()
+        return _json(scenario_list(net))
+
+    @router.get("/scenarios/{name}/diff", summary="Compare a scenario with another (default: the base dataset)")
+    def scenario_diff(
+        holder: HolderDep,
+        name: Annotated[str, Path(min_length=1, max_length=200)],
+        base: Annotated[str, Query(min_length=1, max_length=200, description="'base' or a scenario name")] = "base",
+    ) -> JSONResponse:
+        """Routes, transit-time percentiles, costs, emissions and bottlenecks side by side."""
+        net = holder.get()
+        diff_scenarios = _capability("capacity", "diff_scenarios")
+        new_sc = shipped_scenario(name)
+        base_sc = "base" if base.lower() == "base" else shipped_scenario(base)
+
+        def compute() -> dict[str, Any]:
+            data: dict[str, Any] = diff_scenarios(net, base_sc, new_sc).to_dict()
+            return data
+
+        return _json(holder.cached(("diff", base, name), compute))
+
+    @router.get("/scenarios/{name}", summary="One scenario")
+    def scenario(holder: HolderDep, name: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONResponse:
+        """The scenario's overlay (what it adds, removes and changes)."""
+        net = holder.get()
+        return _json(scenario_show(net, name))
+
+    return router
+
+
+def shipped_scenario(name: str) -> Any:
+    """A shipped scenario by name; clients never name files on the server (``InputError`` otherwise)."""
+    list_scenarios = _capability("capacity", "list_scenarios")
+    shipped = {sc.name: sc for sc in list_scenarios()}
+    if name not in shipped:
+        raise InputError("scenario", name, "one of: " + (", ".join(sorted(shipped)) or "(none shipped)"))
+    return shipped[name]
+
+
+def scenario_view(sc: Any, *, overlay: bool = False) -> dict[str, Any]:
+    """JSON view of a scenario: its summary, description and (optionally) the overlay."""
+    data: dict[str, Any] = dict(sc.summary())
+    data["description"] = sc.description
+    if overlay:
+        data["overlay"] = sc.overlay
+        data["notes"] = list(sc.notes)
+    return data
+
+
+def scenario_list(net: Network) -> list[dict[str, Any]]:
+    """The shipped scenarios (summaries)."""
+    list_scenarios = _capability("capacity", "list_scenarios")
+    return [scenario_view(sc) for sc in list_scenarios()]
+
+
+def scenario_show(net: Network, name: str) -> dict[str, Any]:
+    """One shipped scenario with its overlay."""
+    return scenario_view(shipped_scenario(name), overlay=True)
+
+
+def web_router(settings: Settings) -> APIRouter:
+    """The bundled page at ``/``."""
+    from karavan.web import static_dir
+
+    router = APIRouter(include_in_schema=False)
+    index = static_dir() / "index.html"
+
+    @router.get("/")
+    async def page() -> FileResponse:
+        return FileResponse(index, media_type="text/html")
+
+    return router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the karavan service: REST API under ``/api``, ``/healthz``, the web map at ``/``.
+
+    Parameters
+    ----------
+    settings
+        Configuration; default read from ``KARAVAN_*`` environment variables.
+
+    Returns
+    -------
+    FastAPI
+        The app. Its network is loaded once, in the lifespan (or on first use).
+    """
+    settings = settings if settings is not None else Settings()
+    holder = NetworkHolder(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await run_in_threadpool(holder.load)
+        yield
+
+    app = FastAPI(
+        title="karavan",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "routes", "description": "Door-to-door Pareto routes and transit-time distributions"},
+            {"name": "network", "description": "The network, its vocabulary and place search"},
+            {"name": "capacity", "description": "Capacity assignment, bottlenecks and scenarios"},
+            {"name": "system", "description": "Health and versions"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.holder = holder
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    app.include_router(system_router())
+    app.include_router(network_router(), prefix="/api")
+    app.include_router(routes_router(), prefix="/api")
+    app.include_router(capacity_router(), prefix="/api")
+    if settings.web:
+        from karavan.web import static_dir
+
+        app.include_router(web_router(settings))
+        app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+    return app

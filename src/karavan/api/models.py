@@ -1,0 +1,173 @@
+"""Request and response models of the REST API (pydantic, with constraints that document themselves)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from karavan.model.enums import Mode, NodeKind, Unit
+
+
+def _split(value: Any) -> Any:
+    """Accept repeated parameters and comma-separated lists alike."""
+    if value is None:
+        return value
+    if isinstance(value, str):
+        value = [value]
+    if isinstance(value, list | tuple):
+        out: list[Any] = []
+        for v in value:
+            if isinstance(v, str):
+                out.extend(x.strip() for x in v.split(",") if x.strip())
+            else:
+                out.append(v)
+        return out
+    return value
+
+
+def _when(value: datetime | None) -> datetime | None:
+    """Make a datetime aware (UTC if naive) and keep it within a sane range."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        year = value.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not 2000 <= year <= 2100:
+        raise ValueError("dates must lie between the years 2000 and 2100")
+    return value
+
+
+class RouteOptions(BaseModel):
+    """A shipment and the shipper's constraints; mirrors the options of ``karavan route``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    origin: str = Field(min_length=1, max_length=120, description="Origin: id, UN/LOCODE, English or Russian name")
+    destination: str = Field(min_length=1, max_length=120, description="Destination (same forms as origin)")
+    depart: datetime | None = Field(
+        default=None, description="Earliest departure, ISO date or datetime (UTC if no offset); default today"
+    )
+    cargo: Unit = Field(default=Unit.FEU, description="Unit type (case-insensitive)")
+    count: float = Field(default=1, gt=0, le=100_000, description="Number of units (tonnes for bulk)")
+    weight_t: float | None = Field(default=None, gt=0, le=10_000, description="Gross cargo tonnes per unit")
+    value_usd: float | None = Field(default=None, ge=0, le=1e12, description="Cargo value for inventory cost")
+    via: list[str] = Field(default_factory=list, max_length=8, description="Places to pass, in order")
+    avoid_countries: list[str] = Field(
+        default_factory=list, max_length=50, description="ISO 3166 alpha-2 codes never to enter, e.g. RU,IR"
+    )
+    avoid_nodes: list[str] = Field(default_factory=list, max_length=50, description="Places never to use")
+    modes: list[Mode] | None = Field(default=None, max_length=3, description="Allowed modes (default all)")
+    max_routes: int = Field(default=5, ge=1, le=50, description="Most alternatives returned")
+    slack: float = Field(default=0.0, ge=0, lt=10, description="Drop near-duplicates within this relative slack")
+
+    @field_validator("via", "avoid_countries", "avoid_nodes", "modes", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split(value)
+
+    @field_validator("via", "avoid_nodes")
+    @classmethod
+    def _places(cls, value: list[str]) -> list[str]:
+        for v in value:
+            if not 0 < len(v) <= 120:
+                raise ValueError("place names must have 1 to 120 characters")
+        return value
+
+    @field_validator("avoid_countries")
+    @classmethod
+    def _countries(cls, value: list[str]) -> list[str]:
+        out = []
+        for v in value:
+            code = v.strip().upper()
+            if len(code) != 2 or not code.isascii() or not code.isalpha():
+                raise ValueError(f"{v!r} is not an ISO 3166 alpha-2 country code such as RU or IR")
+            out.append(code)
+        return out
+
+    @field_validator("depart")
+    @classmethod
+    def _depart(cls, value: datetime | None) -> datetime | None:
+        return _when(value)
+
+
+class RouteRequest(RouteOptions):
+    """Route options plus output switches."""
+
+    trail: bool = Field(default=True, description="Include the calculation trail of each route")
+
+
+class SimulateRequest(RouteOptions):
+    """Route options plus the Monte Carlo settings of ``karavan simulate``."""
+
+    runs: int = Field(default=2000, ge=100, le=1_000_000, description="Monte Carlo runs")
+    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Random seed (results are reproducible)")
+    target: datetime | None = Field(default=None, description="Arrival deadline for the on-time probability (UTC)")
+    demand_mt: float | None = Field(
+        default=None, gt=0, le=100, description="Caspian demand, Mt/year: ferry waits from a one-year DES run"
+    )
+    route_index: int = Field(default=0, ge=0, le=49, description="Which route of the plan to simulate (0 = first)")
+
+    @field_validator("target")
+    @classmethod
+    def _target(cls, value: datetime | None) -> datetime | None:
+        return _when(value)
+
+
+class Place(BaseModel):
+    """A node as the place search returns it."""
+
+    id: str
+    name_en: str
+    name_ru: str
+    country: str
+    kind: NodeKind
+    locode: str | None = None
+    lat: float
+    lon: float
+    label: str = Field(description="Display text: 'English name (Russian name), country'")
+
+
+class DatasetVersion(BaseModel):
+    """The dataset the service answers from."""
+
+    name: str
+    version: str
+    content_hash: str
+    nodes: int
+    links: int
+    services: int
+
+
+class Health(BaseModel):
+    """Liveness and versions."""
+
+    status: str
+    karavan: str
+    python: str
+    dataset: DatasetVersion | None = None
+    libraries: dict[str, str]
+    capabilities: dict[str, bool]
+
+
+class Meta(BaseModel):
+    """Vocabulary a client needs to build forms."""
+
+    units: list[str]
+    modes: list[str]
+    node_kinds: list[str]
+    countries: list[str]
+
+
+class RoutesResponse(BaseModel):
+    """Pareto routes: the resolved query, the routes (legs, hubs, trail) and their geometry."""
+
+    model_config = ConfigDict(extra="allow")
+
+    query: dict[str, Any]
+    routes: list[dict[str, Any]]
+    geojson: dict[str, Any] = Field(description="GeoJSON FeatureCollection of the routes (one LineString each)")

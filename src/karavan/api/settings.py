@@ -1,0 +1,40 @@
+"""Service settings: one immutable object read from ``KARAVAN_*`` environment variables."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration of the REST API and web map.
+
+    Every field can be set from the environment with the ``KARAVAN_`` prefix
+    (``KARAVAN_DATASET=tests/fixtures/mini``, ``KARAVAN_PORT=8080``). The object is
+    frozen: build a new one (``settings.model_copy(update=...)``) instead of mutating it.
+
+    Attributes
+    ----------
+    dataset : str or None
+        Embedded dataset name or directory; ``None`` is the default dataset.
+    host, port : str, int
+        Where ``karavan serve`` listens.
+    web : bool
+        Serve the bundled web map at ``/``.
+    max_routes : int
+        Upper bound a client may ask for in ``max_routes``.
+    max_runs : int
+        Upper bound of Monte Carlo runs per simulate request.
+    log_level : str
+        uvicorn log level.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="KARAVAN_", frozen=True, extra="ignore")
+
+    dataset: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    web: bool = True
+    max_routes: int = Field(default=10, ge=1, le=50)
+    max_runs: int = Field(default=20_000, ge=100, le=1_000_000)
+    log_level: str = "info"

@@ -1,0 +1,405 @@
+"""``assign``: put a yearly demand on the capacitated network and report volumes, bottlenecks and ODs."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from karavan.capacity.demand import Demand, ODFlow, builtin_demand, read_demand
+from karavan.capacity.flownet import ALIGHT, BOARD, RIDE, XFER, DemandClass, FlowNet, build_flownet
+from karavan.capacity.lp import FlowSolution, ODArrays, solve_lp
+from karavan.errors import InputError
+from karavan.model.network import Network
+
+if TYPE_CHECKING:
+    from karavan.capacity.scenario import Scenario
+
+HOURS_PER_YEAR = 8766.0
+Method = Literal["lp", "equilibrium"]
+
+
+@dataclass(frozen=True)
+class AssignOptions:
+    """Knobs of an assignment (all optional).
+
+    Attributes
+    ----------
+    value_of_time_usd_per_t_h : float or None
+        Value of time for every OD; ``None`` derives it per OD as
+        ``value_usd_per_t × inventory_rate / 8766 h``.
+    inventory_rate : float or None
+        Yearly carrying-cost rate (default: the accounting parameters' ``inventory.annual_rate``).
+    carbon_price_usd_per_t : float
+        Carbon price in USD per tonne CO2e added to the generalised cost.
+    unserved_penalty_usd_per_t : float
+        Cost of leaving a tonne unserved; far above any route's generalised cost.
+    bpr_alpha, bpr_beta : float
+        Volume-delay parameters (``method="equilibrium"``).
+    congestion_vot_usd_per_t_h : float or None
+        Value of time pricing congestion delays in the equilibrium (default: the demand-weighted
+        mean value of time, at least 0.01).
+    gap : float
+        Target relative gap of the equilibrium.
+    max_iter : int
+        Iteration limit (column generation or Frank–Wolfe).
+    top : int
+        Number of bottlenecks reported.
+    """
+
+    value_of_time_usd_per_t_h: float | None = None
+    inventory_rate: float | None = None
+    carbon_price_usd_per_t: float = 0.0
+    unserved_penalty_usd_per_t: float = 100_000.0
+    bpr_alpha: float = 0.15
+    bpr_beta: float = 4.0
+    congestion_vot_usd_per_t_h: float | None = None
+    gap: float = 1e-4
+    max_iter: int = 2000
+    top: int = 10
+
+    def __post_init__(self) -> None:
+        for name in ("carbon_price_usd_per_t", "bpr_alpha", "bpr_beta"):
+            v = getattr(self, name)
+            if not math.isfinite(v) or v < 0:
+                raise InputError(name, v, "a non-negative finite number")
+        if not self.unserved_penalty_usd_per_t > 0:
+            raise InputError("unserved_penalty_usd_per_t", self.unserved_penalty_usd_per_t, "a positive number")
+        if not 0 < self.gap < 1:
+            raise InputError("gap", self.gap, "a relative gap in (0, 1)")
+
+
+@dataclass(frozen=True)
+class ElementResult:
+    """Volume, capacity and shadow price of one element (service run, hub operation, link direction)."""
+
+    id: str
+    kind: str
+    name: str
+    volume_t: float
+    capacity_t: float | None
+    utilisation: float | None
+    shadow_price_usd_per_t: float
+    capacity_native: float | None = None
+    capacity_unit: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "name": self.name,
+            "volume_t": self.volume_t,
+            "capacity_t": self.capacity_t,
+            "utilisation": self.utilisation,
+            "shadow_price_usd_per_t": self.shadow_price_usd_per_t,
+            "capacity_native": self.capacity_native,
+            "capacity_unit": self.capacity_unit,
+        }
+
+
+@dataclass(frozen=True)
+class ODResult:
+    """Outcome of one OD flow."""
+
+    flow: ODFlow
+    served_t: float
+    unserved_t: float
+    transit_time_h: float | None
+    cost_usd_per_t: float | None
+    co2e_kg_per_t: float | None
+    route: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
+
+        def num(v: float | None) -> float | None:
+            return None if v is None or not math.isfinite(v) else float(v)
+
+        return {
+            "origin": self.flow.origin,
+            "destination": self.flow.destination,
+            "unit": self.flow.unit.value,
+            "commodity": self.flow.commodity,
+            "demand_t": self.flow.volume_t,
+            "served_t": self.served_t,
+            "unserved_t": self.unserved_t,
+            "transit_time_h": num(self.transit_time_h),
+            "cost_usd_per_t": num(self.cost_usd_per_t),
+            "co2e_kg_per_t": num(self.co2e_kg_per_t),
+            "route": list(self.route),
+        }
+
+
+@dataclass(frozen=True)
+class AssignmentResult:
+    """What an assignment found: element loads, bottlenecks, OD outcomes, objective and solver stats."""
+
+    method: str
+    elements: tuple[ElementResult, ...]
+    bottlenecks: tuple[ElementResult, ...]
+    od: tuple[ODResult, ...]
+    objective_usd: float
+    solver: dict[str, Any]
+    notes: tuple[str, ...] = ()
+    demand_name: str = ""
+
+    @property
+    def served_t(self) -> float:
+        """Tonnes per year served."""
+        return float(sum(o.served_t for o in self.od))
+
+    @property
+    def unserved_t(self) -> float:
+        """Tonnes per year that could not be served."""
+        return float(sum(o.unserved_t for o in self.od))
+
+    def element(self, element_id: str) -> ElementResult:
+        """The element with ``element_id``."""
+        for el in self.elements:
+            if el.id == element_id:
+                return el
+        raise InputError("element", element_id, "the id of an element in the result")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view: ``elements``, ``bottlenecks``, ``od``, ``objective_usd``, ``solver`` (and totals)."""
+        return {
+            "method": self.method,
+            "demand": self.demand_name,
+            "objective_usd": self.objective_usd,
+            "served_t": self.served_t,
+            "unserved_t": self.unserved_t,
+            "elements": [e.to_dict() for e in self.elements],
+            "bottlenecks": [e.to_dict() for e in self.bottlenecks],
+            "od": [o.to_dict() for o in self.od],
+            "solver": self.solver,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class _Prepared:
+    fn: FlowNet
+    flows: list[ODFlow]
+    ods: ODArrays
+    gc: np.ndarray[Any, np.dtype[np.float64]]
+    vots: list[float] = field(default_factory=list)
+
+
+def _prepare(net: Network, demand: Demand, opts: AssignOptions) -> _Prepared:
+    from karavan.accounting import load_parameters
+
+    params = load_parameters(net.path)
+    rate = opts.inventory_rate if opts.inventory_rate is not None else params.inventory_rate
+    classes: dict[DemandClass, int] = {}
+    flow_class: list[int] = []
+    vots: list[float] = []
+    flows = list(demand.flows)
+    for f in flows:
+        vot = (
+            opts.value_of_time_usd_per_t_h
+            if opts.value_of_time_usd_per_t_h is not None
+            else f.value_usd_per_t * rate / HOURS_PER_YEAR
+        )
+        cls = DemandClass(f.unit, f.t_per_unit, round(float(vot), 9))
+        flow_class.append(classes.setdefault(cls, len(classes)))
+        vots.append(float(vot))
+    fn = build_flownet(net, list(classes), params)
+    o = np.array([fn.origin_vertex[(c, f.origin)] for c, f in zip(flow_class, flows, strict=True)], dtype=np.int64)
+    d = np.array([fn.dest_vertex[(c, f.destination)] for c, f in zip(flow_class, flows, strict=True)], dtype=np.int64)
+    dem = np.array([f.volume_t for f in flows], dtype=np.float64)
+    gc = fn.generalised_cost(opts.carbon_price_usd_per_t)
+    return _Prepared(fn, flows, ODArrays(o, d, dem), gc, vots)
+
+
+def assign(
+    net: Network,
+    demand: Demand | str | Path | None = None,
+    *,
+    scenario: Scenario | str | Path | None = None,
+    method: Method | str = "lp",
+    options: AssignOptions | None = None,
+) -> AssignmentResult:
+    """Assign a yearly demand to the capacitated network.
+
+    Parameters
+    ----------
+    net
+        The network (e.g. ``karavan.load_network()``).
+    demand
+        A :class:`Demand`, a CSV path, or ``None`` for the built-in 2024 demand set.
+    scenario
+        A :class:`~karavan.capacity.scenario.Scenario`, a scenario name or a YAML file; applied
+        to ``net`` and to the demand first.
+    method
+        ``"lp"``: capacitated min-cost multi-commodity flow (HiGHS), with shadow prices.
+        ``"equilibrium"``: user equilibrium with BPR delays (conjugate Frank–Wolfe).
+    options
+        :class:`AssignOptions`.
+
+    Returns
+    -------
+    AssignmentResult
+
+    Raises
+    ------
+    karavan.errors.ValidationError
+        Invalid demand file or scenario (every problem listed).
+    karavan.errors.InputError
+        Unknown method or bad options.
+    """
+    opts = options or AssignOptions()
+    if method not in ("lp", "equilibrium"):
+        raise InputError("method", method, "lp or equilibrium")
+    notes: list[str] = []
+    if scenario is not None:
+        from karavan.capacity.scenario import apply_scenario, load_scenario
+
+        sc = load_scenario(scenario) if not hasattr(scenario, "overlay") else scenario
+        net = apply_scenario(net, sc)  # type: ignore[arg-type]
+    if demand is None:
+        dem = builtin_demand(net)
+    elif isinstance(demand, Demand):
+        dem = demand
+    else:
+        dem = read_demand(demand, net)
+    if scenario is not None:
+        dem = sc.apply_demand(dem, net)  # type: ignore[union-attr]
+        notes.append(f"scenario {sc.name} applied")  # type: ignore[union-attr]
+    prep = _prepare(net, dem, opts)
+    fn = prep.fn
+    if method == "lp":
+        sol = solve_lp(fn, prep.ods, prep.gc, penalty_usd_per_t=opts.unserved_penalty_usd_per_t, max_iter=opts.max_iter)
+    else:
+        from karavan.capacity.equilibrium import BPR, solve_equilibrium
+
+        total = float(prep.ods.demand_t.sum())
+        mean_vot = float(np.dot(prep.vots, prep.ods.demand_t) / total) if total > 0 else 0.0
+        theta = opts.congestion_vot_usd_per_t_h
+        if theta is None:
+            theta = max(0.01, mean_vot)
+        sol = solve_equilibrium(
+            fn,
+            prep.ods,
+            prep.gc,
+            penalty_usd_per_t=opts.unserved_penalty_usd_per_t,
+            bpr=BPR(opts.bpr_alpha, opts.bpr_beta, theta),
+            gap=opts.gap,
+            max_iter=opts.max_iter,
+        )
+    return _result(net, prep, sol, str(method), opts, notes + list(fn.notes), dem.name)
+
+
+def _result(
+    net: Network, prep: _Prepared, sol: FlowSolution, method: str, opts: AssignOptions, notes: list[str], name: str
+) -> AssignmentResult:
+    fn = prep.fn
+    flow = sol.edge_flow
+    inc = fn.incidence
+    row_act = inc.T @ flow if fn.n_rows else np.zeros(0)
+    inc_bin = inc.copy()
+    inc_bin.data[:] = 1.0
+    row_t = inc_bin.T @ flow if fn.n_rows else np.zeros(0)
+    elements: list[ElementResult] = []
+    seen: set[str] = set()
+    for el in fn.elements:
+        if not el.rows:
+            continue
+        rows = np.asarray(el.rows)
+        act = float(row_act[rows].max())
+        vol = float(row_t[rows].max())
+        util = act / el.capacity_t if el.capacity_t > 0 else None
+        cap_t = vol / util if util and vol > 0 else el.capacity_t
+        # λ is per reference tonne; one more tonne of capacity at the current unit mix is act/vol reference tonnes
+        price = float(sol.row_price[rows].sum()) * (act / vol if vol > 1e-9 and act > 0 else 1.0)
+        elements.append(ElementResult(el.id, el.kind, el.name, vol, cap_t, util, price, el.native, el.native_unit))
+        seen.add(el.id)
+    # uncapacitated services and hub operations that carry flow
+    svc_seg: dict[tuple[str, int], float] = defaultdict(float)
+    hub_vol: dict[str, float] = defaultdict(float)
+    used = np.flatnonzero(flow > 1e-9)
+    for e in used:
+        k = int(fn.kind[e])
+        lab = fn.label[e]
+        if k == RIDE and lab:
+            svc_seg[(lab, int(fn.edge_seg[e]))] += float(flow[e])
+        elif k in (XFER, BOARD, ALIGHT) and lab:
+            hub_vol[lab] += float(flow[e])
+    svc_vol: dict[str, float] = defaultdict(float)
+    for (key, _k), v in svc_seg.items():
+        svc_vol[key] = max(svc_vol[key], v)
+    for key, v in sorted(svc_vol.items()):
+        if key not in seen:
+            svc = net.services[key.removesuffix("~r")]
+            label = svc.name + (" (reverse)" if key.endswith("~r") else "")
+            elements.append(ElementResult(key, "service", label, v, None, None, 0.0))
+    for key, v in sorted(hub_vol.items()):
+        if key not in seen and key in net.hub_operations:
+            op = net.hub_operations[key]
+            elements.append(ElementResult(key, "hub", f"{op.kind.value} at {op.node}", v, None, None, 0.0))
+    ranked = sorted(
+        (
+            e
+            for e in elements
+            if e.utilisation is not None and (e.shadow_price_usd_per_t > 1e-9 or e.utilisation >= 0.8)
+        ),
+        key=lambda e: (-e.shadow_price_usd_per_t, -(e.utilisation or 0.0)),
+    )
+    od_results: list[ODResult] = []
+    for i, f in enumerate(prep.flows):
+        served = float(sol.served_t[i])
+        route: tuple[str, ...] = ()
+        if sol.od_paths and sol.od_paths[i]:
+            best = max(sol.od_paths[i], key=lambda p: p[0])[1]
+            route = _route_labels(fn, best)
+        has = served > 1e-9
+        od_results.append(
+            ODResult(
+                f,
+                served,
+                float(sol.unserved_t[i]),
+                float(sol.od_time_h[i]) if has else None,
+                float(sol.od_cost_usd_per_t[i]) if has else None,
+                float(sol.od_co2e_kg_per_t[i]) if has else None,
+                route,
+            )
+        )
+        if sol.unserved_t[i] > 1e-6 * max(1.0, f.volume_t):
+            notes.append(
+                f"unserved: {f.origin} -> {f.destination} ({f.unit.value}, {f.commodity or '-'}): "
+                f"{sol.unserved_t[i]:,.0f} of {f.volume_t:,.0f} t/year"
+            )
+    stats = dict(sol.stats)
+    stats.update({"edges": fn.n_edges, "vertices": fn.n_vertices, "ods": len(prep.flows), "classes": len(fn.classes)})
+    return AssignmentResult(
+        method=method,
+        elements=tuple(sorted(elements, key=lambda e: (e.kind, e.id))),
+        bottlenecks=tuple(ranked[: opts.top]),
+        od=tuple(od_results),
+        objective_usd=float(sol.objective_usd),
+        solver=stats,
+        notes=tuple(notes),
+        demand_name=name,
+    )
+
+
+def _route_labels(fn: FlowNet, edges: np.ndarray[Any, np.dtype[np.int64]]) -> tuple[str, ...]:
+    """Services and hub operations along a path, in travel order."""
+    succ = {int(fn.tail[e]): int(e) for e in edges}
+    heads = {int(fn.head[e]) for e in edges}
+    start = next((t for t in succ if t not in heads), None)
+    out: list[str] = []
+    cur = start
+    guard = 0
+    while cur is not None and cur in succ and guard <= len(edges):
+        e = succ[cur]
+        lab = fn.label[e]
+        if lab and (not out or out[-1] != lab):
+            out.append(lab)
+        cur = int(fn.head[e])
+        guard += 1
+    return tuple(out)

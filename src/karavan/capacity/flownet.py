@@ -1,0 +1,530 @@
+"""The flow network the assignment runs on, derived from the routing graph's static structure.
+
+For every *class* of demand (unit type, tonnes per unit, value of time) the routing graph of
+that unit (:func:`karavan.routing.graph.routing_graph`) is copied into one block of a single
+directed graph, with two extra vertices per node: ``O(n)`` (freight enters the network at
+``n``) and ``D(n)`` (freight leaves at ``n``). Edges and their per-tonne figures:
+
+* ``RIDE``/``STAY`` edges as in the routing graph (running time, line-haul cost, emissions,
+  border crossings on the segment);
+* ``XFER`` edges as in the routing graph plus the *expected wait* for the boarded run: half
+  the mean gap between departures for timetabled services (exact for arrivals spread evenly
+  over the week: ``Σ gap² / (2 · 168 h)``), or the mean ``expected_wait_h`` of a
+  sail-when-full service;
+* ``BOARD`` ``O(n) -> DEP(r, k)``: start terminal, boarding fare and the expected wait;
+* ``ALIGHT`` ``ARR(r, k) -> D(n)``: end terminal.
+
+Time dependence (opening hours, the exact departure a unit catches) is averaged out, which
+is what a yearly assignment needs; everything else is exactly the routing graph's figures.
+
+Capacitated *elements* become rows ``Σ a_e(u) · x ≤ C_e`` in **reference tonnes**: the
+tonnes per year the element can take when filled with its reference unit. ``a_e(u)`` converts
+a tonne of unit ``u`` into reference tonnes (a TEU of 14 t on a 52-wagon ferry takes more
+deck than a tonne of grain in a 60 t wagon):
+
+* service run (one per direction, one row per segment): ``capacity_t_per_year`` if given,
+  else departures per year × ``capacity_per_departure`` (units converted through TEU sizes,
+  else through gross weights). Sail-when-full services without ``capacity_t_per_year`` are
+  uncapacitated (reported, not silently capped);
+* hub operation: ``capacity_t_per_year`` (any unit), ``capacity_teu_per_year`` (TEU
+  equivalents; bulk tonnes use none), ``capacity_units_per_day`` (one row each);
+* link, per direction: ``capacity_t_per_year`` on all flows, ``capacity_trains_per_day`` on
+  the trains of services that state a capacity per departure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from karavan.accounting import Cargo, Parameters
+from karavan.model.entities import HubOperation, Service, Weekly, WhenFull
+from karavan.model.enums import Mode, Unit
+from karavan.model.network import Network
+from karavan.model.timetable import WEEK_H, departures_per_week
+from karavan.routing.graph import RIDE, STAY, XFER, RoutingGraph, routing_graph
+
+BOARD, ALIGHT = 3, 4
+KIND_NAMES = {RIDE: "ride", STAY: "stay", XFER: "transfer", BOARD: "board", ALIGHT: "alight"}
+WEEKS_PER_YEAR = 365.25 / 7.0
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True, slots=True)
+class DemandClass:
+    """Demand that shares one graph block: unit, tonnes per unit and value of time."""
+
+    unit: Unit
+    t_per_unit: float
+    vot_usd_per_t_h: float
+
+
+@dataclass
+class Element:
+    """A capacitated element: a service run, a hub operation or a link direction.
+
+    ``capacity_t`` is in reference tonnes per year; ``native`` / ``native_unit`` say what the
+    dataset states (e.g. ``240000 TEU/year``).
+    """
+
+    id: str
+    kind: str
+    name: str
+    capacity_t: float
+    native: float
+    native_unit: str
+    free_time_h: float
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class FlowNet:
+    """The assignment graph: edges with per-tonne figures, and capacity rows."""
+
+    net: Network
+    classes: list[DemandClass]
+    n_vertices: int
+    tail: NDArray[np.int64]
+    head: NDArray[np.int64]
+    kind: NDArray[np.int8]
+    time_h: NDArray[np.float64]
+    cost_usd: NDArray[np.float64]
+    co2e_kg: NDArray[np.float64]
+    edge_class: NDArray[np.int32]
+    label: list[str]
+    """Per edge: service run key (RIDE/STAY), hub operation id (XFER/BOARD/ALIGHT) or ''."""
+    edge_node: NDArray[np.int32]
+    """Per edge: index into ``node_ids`` of the place the edge starts from."""
+    edge_seg: NDArray[np.int32]
+    """Per edge: segment index along its run (RIDE edges), else -1."""
+    node_ids: list[str]
+    origin_vertex: dict[tuple[int, str], int]
+    dest_vertex: dict[tuple[int, str], int]
+    elements: list[Element]
+    row_element: NDArray[np.int32]
+    row_rhs: NDArray[np.float64]
+    incidence: sp.csr_matrix
+    """Edges × rows: reference tonnes of capacity used per tonne on the edge."""
+    notes: list[str]
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return int(self.tail.size)
+
+    @property
+    def n_rows(self) -> int:
+        """Number of capacity rows."""
+        return int(self.row_rhs.size)
+
+    def generalised_cost(self, carbon_usd_per_t: float = 0.0) -> NDArray[np.float64]:
+        """USD per tonne on each edge: cost + value of time × time + carbon price × CO2e."""
+        vot = np.array([c.vot_usd_per_t_h for c in self.classes], dtype=np.float64)[self.edge_class]
+        return self.cost_usd + vot * self.time_h + carbon_usd_per_t * self.co2e_kg / 1000.0
+
+
+def expected_wait_h(service: Service) -> float:
+    """Expected wait for the next departure of a service by a unit arriving at a random time."""
+    dep = service.departures
+    if isinstance(dep, WhenFull):
+        return float(dep.expected_wait_h.mean())
+    if isinstance(dep, Weekly):
+        times = sorted({d.number * 24.0 + dep.time_h for d in dep.days})
+        gaps = np.diff([*times, times[0] + WEEK_H])
+        return float((gaps**2).sum() / (2.0 * WEEK_H))
+    return float(dep.headway_h) / 2.0
+
+
+def _unit_info(net: Network, unit: Unit) -> tuple[float, float]:
+    """(TEU size, default gross tonnes) of a unit type."""
+    ut = net.unit_types.get(unit)
+    if ut is not None:
+        return ut.teu, ut.gross_t
+    teu = {Unit.TEU: 1.0, Unit.FEU: 2.0}.get(unit, 0.0)
+    gross = {Unit.TONNE: 1.0, Unit.TEU: 10.0, Unit.FEU: 20.0}.get(unit, 1.0)
+    return teu, gross
+
+
+def per_departure_t(net: Network, svc: Service, unit: Unit, t_per_unit: float) -> float | None:
+    """Tonnes of ``unit`` freight (``t_per_unit`` each) one departure of ``svc`` can carry."""
+    cap = svc.capacity_per_departure
+    if not cap:
+        return None
+    if unit in cap:
+        return cap[unit] * t_per_unit
+    teu_u, _ = _unit_info(net, unit)
+    ref, n_ref = next(iter(cap.items()))
+    teu_r, gross_r = _unit_info(net, ref)
+    if teu_u > 0 and teu_r > 0:
+        return n_ref * teu_r / teu_u * t_per_unit
+    return n_ref * gross_r
+
+
+def _ref_per_departure_t(net: Network, svc: Service) -> float | None:
+    cap = svc.capacity_per_departure
+    if not cap:
+        return None
+    ref, n_ref = next(iter(cap.items()))
+    return n_ref * _unit_info(net, ref)[1]
+
+
+class _Rows:
+    """Registry of capacity rows and their elements."""
+
+    def __init__(self) -> None:
+        self.elements: list[Element] = []
+        self.by_key: dict[tuple[str, str], int] = {}
+        self.row_element: list[int] = []
+        self.row_rhs: list[float] = []
+        self.seg_row: dict[tuple[str, int], int] = {}
+        self.link_row: dict[str, int] = {}
+
+    def element(self, kind: str, eid: str, make: Element) -> int:
+        key = (kind, eid)
+        if key not in self.by_key:
+            self.by_key[key] = len(self.elements)
+            self.elements.append(make)
+        return self.by_key[key]
+
+    def new_row(self, el_idx: int) -> int:
+        r = len(self.row_rhs)
+        self.row_element.append(el_idx)
+        self.row_rhs.append(self.elements[el_idx].capacity_t)
+        self.elements[el_idx].rows.append(r)
+        return r
+
+
+def _hub_rows(net: Network, rows: _Rows, op: HubOperation) -> list[tuple[int, str]]:
+    """Rows of a hub operation's capacities, with the measure of each."""
+    out: list[tuple[int, str]] = []
+    name = f"{op.kind.value} at {net.nodes[op.node].name_en}" if op.node in net.nodes else op.id
+    dwell = float(op.dwell_h.mean())
+    if op.capacity_t_per_year is not None:
+        c = float(op.capacity_t_per_year)
+        el = rows.element("hub", op.id + "#t", Element(op.id, "hub", name, c, c, "t/year", dwell))
+        out.append((rows.new_row(el) if not rows.elements[el].rows else rows.elements[el].rows[0], "t"))
+    if op.capacity_teu_per_year is not None:
+        ref_t = _unit_info(net, Unit.TEU)[1]
+        c = float(op.capacity_teu_per_year)
+        eid = op.id if op.capacity_t_per_year is None else op.id + "#teu"
+        el = rows.element("hub", op.id + "#teu", Element(eid, "hub", name, c * ref_t, c, "TEU/year", dwell))
+        out.append((rows.new_row(el) if not rows.elements[el].rows else rows.elements[el].rows[0], "teu"))
+    if op.capacity_units_per_day is not None:
+        ref_unit = op.units[0] if op.units else Unit.TEU
+        ref_t = _unit_info(net, ref_unit)[1]
+        c = float(op.capacity_units_per_day)
+        eid = op.id if op.capacity_t_per_year is None and op.capacity_teu_per_year is None else op.id + "#units"
+        el = rows.element(
+            "hub", op.id + "#units", Element(eid, "hub", name, c * DAYS_PER_YEAR * ref_t, c, "units/day", dwell)
+        )
+        out.append((rows.new_row(el) if not rows.elements[el].rows else rows.elements[el].rows[0], "units"))
+    return out
+
+
+def _hub_coef(net: Network, measure: str, unit: Unit, t_per_unit: float, ref_unit: Unit | None) -> float:
+    if measure == "t":
+        return 1.0
+    teu_u, _ = _unit_info(net, unit)
+    if measure == "teu":
+        ref_t = _unit_info(net, Unit.TEU)[1]
+        return teu_u / t_per_unit * ref_t
+    ref_t = _unit_info(net, ref_unit or Unit.TEU)[1]
+    return ref_t / t_per_unit
+
+
+def build_flownet(net: Network, classes: list[DemandClass], params: Parameters) -> FlowNet:
+    """Build the assignment graph for ``classes`` (one block each); see the module docstring."""
+    rows = _Rows()
+    notes: list[str] = []
+    node_ids = list(net.nodes)
+    n_nodes = len(node_ids)
+
+    # ------------------------------------------------------------ elements independent of class
+    svc_cap: dict[str, tuple[float, float, str]] = {}  # service id -> (deps/yr or 0, capacity_t ref, unit text)
+    for svc in net.services.values():
+        if svc.capacity_t_per_year is not None:
+            svc_cap[svc.id] = (0.0, float(svc.capacity_t_per_year), "t/year")
+            continue
+        dpw = departures_per_week(svc.departures)
+        ref_t = _ref_per_departure_t(net, svc)
+        if dpw is None or ref_t is None:
+            why = "sails when full" if dpw is None else "has no capacity_per_departure"
+            notes.append(f"service {svc.id} {why} and has no capacity_t_per_year: treated as uncapacitated")
+            continue
+        deps = dpw * WEEKS_PER_YEAR
+        svc_cap[svc.id] = (deps, deps * ref_t, "departures/year")
+    on_link = _services_on_link(net)
+    hub_rows_of: dict[str, list[tuple[int, str]]] = {}
+    for op in net.hub_operations.values():
+        if op.berths is not None and not (
+            op.capacity_t_per_year or op.capacity_teu_per_year or op.capacity_units_per_day
+        ):
+            notes.append(f"hub operation {op.id}: berths alone give no yearly throughput; uncapacitated")
+        hub_rows_of[op.id] = _hub_rows(net, rows, op)
+
+    blocks_tail: list[NDArray[np.int64]] = []
+    blocks_head: list[NDArray[np.int64]] = []
+    blocks_kind: list[NDArray[np.int8]] = []
+    blocks_time: list[NDArray[np.float64]] = []
+    blocks_cost: list[NDArray[np.float64]] = []
+    blocks_co2: list[NDArray[np.float64]] = []
+    blocks_class: list[NDArray[np.int32]] = []
+    blocks_node: list[NDArray[np.int32]] = []
+    blocks_seg: list[NDArray[np.int32]] = []
+    labels: list[str] = []
+    inc_e: list[int] = []
+    inc_r: list[int] = []
+    inc_v: list[float] = []
+    origin_vertex: dict[tuple[int, str], int] = {}
+    dest_vertex: dict[tuple[int, str], int] = {}
+    v_off = 0
+    e_off = 0
+    graphs: dict[tuple[Unit, float], RoutingGraph] = {}
+    for ci, cls in enumerate(classes):
+        key = (cls.unit, cls.t_per_unit)
+        if key not in graphs:
+            graphs[key] = routing_graph(net, Cargo(unit=cls.unit, gross_t_per_unit=cls.t_per_unit), params)
+        g = graphs[key]
+        g_t = g.gross_t
+        nv = g.n_vertices
+        runs = g.runs
+        wait = np.array([expected_wait_h(r.service) for r in runs], dtype=np.float64)
+        # --- routing-graph edges
+        tail = np.repeat(np.arange(nv, dtype=np.int64), np.diff(g.indptr))
+        head = g.head.astype(np.int64)
+        kind = g.kind.copy()
+        time_h = g.dur_h.copy()
+        xfer = kind == XFER
+        time_h[xfer] += wait[g.board_run[xfer]]
+        cost = g.cost_usd / g_t
+        co2 = g.co2e_kg / g_t
+        lab = np.empty(tail.size, dtype=object)
+        run_keys = np.array([r.key for r in runs] or [""], dtype=object)
+        op_ids = np.array(g.op_ids or [""], dtype=object)
+        lab[:] = run_keys[g.v_run[tail]] if nv else []
+        lab[xfer] = op_ids[g.ref[xfer]] if xfer.any() else lab[xfer]
+        edge_node = g.v_node[tail].astype(np.int32) if nv else np.zeros(0, dtype=np.int32)
+        # capacity incidence: XFER hub ops
+        for e in np.flatnonzero(xfer):
+            op = net.hub_operations[g.op_ids[int(g.ref[e])]]
+            for r, measure in hub_rows_of[op.id]:
+                a = _hub_coef(net, measure, cls.unit, g_t, op.units[0] if op.units else None)
+                if a > 0:
+                    inc_e.append(e_off + int(e))
+                    inc_r.append(r)
+                    inc_v.append(a)
+        # RIDE: service segment, link direction, border ops
+        ride_idx = np.flatnonzero(kind == RIDE)
+        for e in ride_idx:
+            tv = int(tail[e])
+            ri = int(g.v_run[tv])
+            k = int(g.v_stop[tv])
+            run = runs[ri]
+            svc = run.service
+            eg = e_off + int(e)
+            if svc.id in svc_cap:
+                deps, cap_t, unit_txt = svc_cap[svc.id]
+                el = rows.element(
+                    "service",
+                    run.key,
+                    Element(
+                        run.key,
+                        "service",
+                        f"{svc.name}{' (reverse)' if run.reverse else ''}",
+                        cap_t,
+                        deps if deps else cap_t,
+                        unit_txt,
+                        max(1.0, expected_wait_h(svc)),
+                    ),
+                )
+                seg_key = (run.key, k)
+                if seg_key not in rows.seg_row:
+                    rows.seg_row[seg_key] = rows.new_row(el)
+                if deps:
+                    per = per_departure_t(net, svc, cls.unit, g_t)
+                    a = cap_t / deps / per if per else 1.0
+                else:
+                    a = 1.0
+                inc_e.append(eg)
+                inc_r.append(rows.seg_row[seg_key])
+                inc_v.append(a)
+            link = run.links[k]
+            forward = run.stops[k] == link.from_id
+            lkey = link.id if forward else link.id + "~r"
+            direction = f"{run.stops[k]} -> {run.stops[k + 1]}"
+            if link.capacity_t_per_year is not None:
+                c = float(link.capacity_t_per_year)
+                el = rows.element(
+                    "link", lkey + "#t", Element(lkey, "link", f"{link.id} {direction}", c, c, "t/year", 1.0)
+                )
+                if not rows.elements[el].rows:
+                    rows.new_row(el)
+                inc_e.append(eg)
+                inc_r.append(rows.elements[el].rows[0])
+                inc_v.append(1.0)
+            if link.capacity_trains_per_day is not None and link.mode is Mode.RAIL:
+                per = per_departure_t(net, svc, cls.unit, g_t)
+                ref_t = _link_train_ref_t(net, on_link.get(link.id, []))
+                if per is None or ref_t is None:
+                    if per is None:
+                        notes.append(
+                            f"link {link.id}: trains/day capacity does not bind service {svc.id} "
+                            "(no capacity_per_departure)"
+                        )
+                else:
+                    c = float(link.capacity_trains_per_day)
+                    eid = lkey if link.capacity_t_per_year is None else lkey + "#trains"
+                    el = rows.element(
+                        "link",
+                        lkey + "#trains",
+                        Element(eid, "link", f"{link.id} {direction}", c * DAYS_PER_YEAR * ref_t, c, "trains/day", 1.0),
+                    )
+                    if not rows.elements[el].rows:
+                        rows.new_row(el)
+                    inc_e.append(eg)
+                    inc_r.append(rows.elements[el].rows[0])
+                    inc_v.append(ref_t / per)
+            for op_id in g.ride_ops.get(tv, ()):
+                op = net.hub_operations[op_id]
+                for r, measure in hub_rows_of[op.id]:
+                    a = _hub_coef(net, measure, cls.unit, g_t, op.units[0] if op.units else None)
+                    if a > 0:
+                        inc_e.append(eg)
+                        inc_r.append(r)
+                        inc_v.append(a)
+        # --- BOARD / ALIGHT edges
+        o_base = v_off + nv
+        d_base = v_off + nv + n_nodes
+        b_tail: list[int] = []
+        b_head: list[int] = []
+        b_kind: list[int] = []
+        b_time: list[float] = []
+        b_cost: list[float] = []
+        b_co2: list[float] = []
+        b_node: list[int] = []
+        b_lab: list[str] = []
+        b_ops: list[str | None] = []
+        for ni, verts in g.dep_at.items():
+            for v in verts:
+                ri = int(g.v_run[v])
+                term = g.start_terminal.get((ni, runs[ri].service.mode))
+                b_tail.append(o_base + ni)
+                b_head.append(v_off + v)
+                b_kind.append(BOARD)
+                b_time.append(wait[ri] + (term.dwell_h if term else 0.0))
+                b_cost.append((float(g.board_fare[ri]) + (term.cost_usd if term else 0.0)) / g_t)
+                b_co2.append((term.co2e_kg if term else 0.0) / g_t)
+                b_node.append(ni)
+                b_lab.append(term.op_id or "" if term else "")
+                b_ops.append(term.op_id if term else None)
+        for ni, verts in g.arr_at.items():
+            for v in verts:
+                ri = int(g.v_run[v])
+                term = g.end_terminal.get((ni, runs[ri].service.mode))
+                b_tail.append(v_off + v)
+                b_head.append(d_base + ni)
+                b_kind.append(ALIGHT)
+                b_time.append(term.dwell_h if term else 0.0)
+                b_cost.append((term.cost_usd if term else 0.0) / g_t)
+                b_co2.append((term.co2e_kg if term else 0.0) / g_t)
+                b_node.append(ni)
+                b_lab.append(term.op_id or "" if term else "")
+                b_ops.append(term.op_id if term else None)
+        n_main = tail.size
+        for j, op_id in enumerate(b_ops):
+            if op_id is None:
+                continue
+            op = net.hub_operations[op_id]
+            for r, measure in hub_rows_of[op.id]:
+                a = _hub_coef(net, measure, cls.unit, g_t, op.units[0] if op.units else None)
+                if a > 0:
+                    inc_e.append(e_off + n_main + j)
+                    inc_r.append(r)
+                    inc_v.append(a)
+        blocks_tail += [tail + v_off, np.asarray(b_tail, dtype=np.int64)]
+        blocks_head += [head + v_off, np.asarray(b_head, dtype=np.int64)]
+        blocks_kind += [kind.astype(np.int8), np.asarray(b_kind, dtype=np.int8)]
+        blocks_time += [time_h, np.asarray(b_time, dtype=np.float64)]
+        blocks_cost += [cost, np.asarray(b_cost, dtype=np.float64)]
+        blocks_co2 += [co2, np.asarray(b_co2, dtype=np.float64)]
+        n_block = n_main + len(b_tail)
+        blocks_class.append(np.full(n_block, ci, dtype=np.int32))
+        blocks_node += [edge_node, np.asarray(b_node, dtype=np.int32)]
+        seg = np.where(kind == RIDE, g.v_stop[tail] if nv else 0, -1).astype(np.int32)
+        blocks_seg += [seg, np.full(len(b_tail), -1, dtype=np.int32)]
+        labels += [str(x) for x in lab]
+        labels += b_lab
+        for ni, nid in enumerate(node_ids):
+            origin_vertex[(ci, nid)] = o_base + ni
+            dest_vertex[(ci, nid)] = d_base + ni
+        v_off += nv + 2 * n_nodes
+        e_off += n_block
+
+    def cat(parts: list[NDArray[np.generic]], dtype: type) -> NDArray[np.generic]:
+        return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
+
+    n_rows = len(rows.row_rhs)
+    incidence = sp.csr_matrix(
+        (np.asarray(inc_v, dtype=np.float64), (np.asarray(inc_e, dtype=np.int64), np.asarray(inc_r, dtype=np.int64))),
+        shape=(e_off, n_rows),
+    )
+    incidence.sum_duplicates()
+    return FlowNet(
+        net=net,
+        classes=list(classes),
+        n_vertices=v_off,
+        tail=cat(blocks_tail, np.int64),  # type: ignore[arg-type]
+        head=cat(blocks_head, np.int64),  # type: ignore[arg-type]
+        kind=cat(blocks_kind, np.int8),  # type: ignore[arg-type]
+        time_h=cat(blocks_time, np.float64),  # type: ignore[arg-type]
+        cost_usd=cat(blocks_cost, np.float64),  # type: ignore[arg-type]
+        co2e_kg=cat(blocks_co2, np.float64),  # type: ignore[arg-type]
+        edge_class=cat(blocks_class, np.int32),  # type: ignore[arg-type]
+        label=labels,
+        edge_node=cat(blocks_node, np.int32),  # type: ignore[arg-type]
+        edge_seg=cat(blocks_seg, np.int32),  # type: ignore[arg-type]
+        node_ids=node_ids,
+        origin_vertex=origin_vertex,
+        dest_vertex=dest_vertex,
+        elements=rows.elements,
+        row_element=np.asarray(rows.row_element, dtype=np.int32),
+        row_rhs=np.asarray(rows.row_rhs, dtype=np.float64),
+        incidence=incidence,
+        notes=sorted(set(notes)),
+    )
+
+
+def _services_on_link(net: Network) -> dict[str, list[Service]]:
+    out: dict[str, list[Service]] = defaultdict(list)
+    for svc in net.services.values():
+        for link in net.service_segments(svc):
+            if link is not None and svc not in out[link.id]:
+                out[link.id].append(svc)
+    return dict(out)
+
+
+def _link_train_ref_t(net: Network, services: list[Service]) -> float | None:
+    """Reference tonnes per train on a link: the largest stated train load of its services."""
+    best: float | None = None
+    for svc in services:
+        t = _ref_per_departure_t(net, svc)
+        if t is not None and (best is None or t > best):
+            best = t
+    return best
+
+
+__all__ = [
+    "ALIGHT",
+    "BOARD",
+    "KIND_NAMES",
+    "DemandClass",
+    "Element",
+    "FlowNet",
+    "build_flownet",
+    "expected_wait_h",
+    "per_departure_t",
+]

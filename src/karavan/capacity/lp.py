@@ -1,0 +1,347 @@
+"""Capacitated min-cost multi-commodity flow as a linear programme, solved with HiGHS.
+
+Formulation (path form, exactly equivalent to the arc form)::
+
+    min   Σ_p c_p x_p + M Σ_k y_k
+    s.t.  Σ_{p ∈ P_k} x_p + y_k = D_k           for every OD k          (dual π_k)
+          Σ_p a_rp x_p        ≤ C_r           for every capacity row r (dual -λ_r, λ_r ≥ 0)
+          x, y ≥ 0
+
+``x_p`` are tonnes per year on path ``p`` of the flow network, ``c_p`` its generalised cost per
+tonne, ``y_k`` the unserved tonnes of OD ``k`` at penalty ``M``, ``a_rp`` the reference tonnes
+of row ``r`` one tonne on ``p`` uses. Paths are generated (Dantzig–Wolfe column generation):
+the reduced cost of a path is ``Σ_{e∈p}(c_e + Σ_r a_re λ_r) - π_k``, so one Dijkstra per
+origin with edge weights ``c + A λ`` prices every OD at once. Capacity rows are added only
+once violated (row generation). The loop stops when no path has negative reduced cost and
+no row is violated: the LP optimum of the full arc formulation. ``λ_r`` is the shadow price
+of row ``r``: USD saved per year by one more reference tonne of yearly capacity.
+A Lagrangian lower bound ``Σ_k D_k min(M, d_k) - Σ_r λ_r C_r`` certifies the gap.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from karavan.capacity.flownet import FlowNet
+from karavan.capacity.paths import shortest_paths
+from karavan.errors import KaravanError
+
+
+class SolverError(KaravanError, RuntimeError):
+    """The LP solver failed or returned a non-optimal status."""
+
+
+@dataclass
+class ODArrays:
+    """The OD pairs of an assignment as arrays over the flow network."""
+
+    o_vert: NDArray[np.int64]
+    d_vert: NDArray[np.int64]
+    demand_t: NDArray[np.float64]
+
+
+@dataclass
+class FlowSolution:
+    """Edge flows, per-OD path statistics and duals of a solved assignment."""
+
+    edge_flow: NDArray[np.float64]
+    served_t: NDArray[np.float64]
+    unserved_t: NDArray[np.float64]
+    od_time_h: NDArray[np.float64]
+    od_cost_usd_per_t: NDArray[np.float64]
+    od_co2e_kg_per_t: NDArray[np.float64]
+    row_price: NDArray[np.float64]
+    """λ_r ≥ 0 per capacity row, USD per reference tonne per year."""
+    objective_usd: float
+    stats: dict[str, Any] = field(default_factory=dict)
+    od_paths: list[list[tuple[float, NDArray[np.int64]]]] = field(default_factory=list)
+    """Per OD: (tonnes, edge indices) of the paths used."""
+
+
+def _new_highs() -> Any:
+    """A silent ``highspy.Highs`` (its banner goes to fd 1, so that is muted while constructing)."""
+    import highspy
+
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        fd = -1
+    saved = os.dup(1)
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    del fd
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+def solve_lp(
+    fn: FlowNet,
+    ods: ODArrays,
+    gc: NDArray[np.float64],
+    *,
+    penalty_usd_per_t: float,
+    max_iter: int = 200,
+    keep_paths: bool = True,
+) -> FlowSolution:
+    """Solve the capacitated assignment by column and row generation (see the module docstring)."""
+    import highspy
+
+    t_start = time.perf_counter()
+    n_od = ods.demand_t.size
+    n_rows = fn.n_rows
+    E = fn.n_edges
+    inc_t = fn.incidence.T.tocsr()  # rows × edges
+    rhs = fn.row_rhs
+    inf = highspy.kHighsInf
+
+    h = _new_highs()
+    h.setOptionValue("presolve", "off")
+    # OD rows (equalities) and unserved columns
+    h.addRows(
+        n_od, ods.demand_t.copy(), ods.demand_t.copy(), 0, np.zeros(n_od, np.int32), np.zeros(0, np.int32), np.zeros(0)
+    )
+    h.addCols(
+        n_od,
+        np.full(n_od, penalty_usd_per_t),
+        np.zeros(n_od),
+        np.full(n_od, inf),
+        n_od,
+        np.arange(n_od, dtype=np.int32),
+        np.arange(n_od, dtype=np.int32),
+        np.ones(n_od),
+    )
+    active_pos = np.full(n_rows, -1, dtype=np.int64)  # HiGHS row index of each capacity row, or -1
+    n_active = 0
+    path_od: list[NDArray[np.int64]] = []
+    path_cols: list[sp.csc_matrix] = []  # edges × paths, one block per iteration
+    path_cost: list[NDArray[np.float64]] = []
+    seen: set[tuple[int, bytes]] = set()
+    n_paths = 0
+    lam = np.zeros(n_rows)
+    pi = np.zeros(n_od)
+    x_paths = np.zeros(0)
+    A_paths = sp.csc_matrix((E, 0))
+    iters = 0
+    lp_runs = 0
+    lower_bound = -np.inf
+    objective = 0.0
+    simplex_iters = 0
+    tol = 1e-7
+    while True:
+        iters += 1
+        # ---------------------------------------------------------- pricing
+        w = gc + (fn.incidence @ lam if n_rows else 0.0)
+        accept = pi - tol * np.maximum(1.0, np.abs(pi)) if n_paths else np.full(n_od, np.inf)
+        accept = np.minimum(accept, penalty_usd_per_t)
+        sp_res = shortest_paths(
+            fn.tail, fn.head, w, fn.n_vertices, ods.o_vert, ods.d_vert, want=ods.demand_t > 0, accept=accept
+        )
+        if n_paths:
+            lower_bound = float((ods.demand_t * np.minimum(sp_res.dist, penalty_usd_per_t)).sum() - (lam * rhs).sum())
+        new_cols = _columns(sp_res, E, seen)
+        added = 0
+        if new_cols is not None:
+            P_new, od_new = new_cols
+            added = P_new.shape[1]
+            c_new = P_new.T @ gc
+            path_od.append(od_new)
+            path_cols.append(P_new)
+            path_cost.append(c_new)
+            _add_columns(h, P_new, od_new, c_new, inc_t, active_pos, n_od)
+            n_paths += added
+            A_paths = sp.hstack(path_cols, format="csc")
+        if added == 0 and lp_runs > 0:
+            break
+        # ---------------------------------------------------------- master LP with row generation
+        while True:
+            h.run()
+            lp_runs += 1
+            status = h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:
+                raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
+            sol = h.getSolution()
+            simplex_iters = int(h.getInfo().simplex_iteration_count)
+            col = np.asarray(sol.col_value)
+            x_paths = col[n_od:]
+            if n_rows == 0 or n_paths == 0:
+                break
+            activity = inc_t @ (A_paths @ x_paths)
+            viol = np.flatnonzero((activity > rhs * (1 + 1e-9) + 1e-6) & (active_pos < 0))
+            if viol.size == 0:
+                break
+            _add_rows(h, viol, inc_t, A_paths, rhs, active_pos, n_od + n_active, n_od)
+            active_pos[viol] = n_od + n_active + np.arange(viol.size)
+            n_active += viol.size
+        row_dual = np.asarray(sol.row_dual)
+        pi = row_dual[:n_od]
+        lam = np.zeros(n_rows)
+        act = np.flatnonzero(active_pos >= 0)
+        lam[act] = np.maximum(0.0, -row_dual[active_pos[act]])
+        objective = float(h.getInfo().objective_function_value)
+        if iters >= max_iter:
+            break
+    col = np.asarray(h.getSolution().col_value)
+    unserved = np.maximum(col[:n_od], 0.0)
+    x_paths = np.maximum(col[n_od:], 0.0)
+    P_all = A_paths
+    od_all = np.concatenate(path_od) if path_od else np.zeros(0, np.int64)
+    edge_flow = P_all @ x_paths if n_paths else np.zeros(E)
+    served = np.bincount(od_all, weights=x_paths, minlength=n_od) if n_paths else np.zeros(n_od)
+    p_time = P_all.T @ fn.time_h if n_paths else np.zeros(0)
+    p_cost = P_all.T @ fn.cost_usd if n_paths else np.zeros(0)
+    p_co2 = P_all.T @ fn.co2e_kg if n_paths else np.zeros(0)
+
+    def avg(v: NDArray[np.float64]) -> NDArray[np.float64]:
+        tot = np.bincount(od_all, weights=x_paths * v, minlength=n_od) if n_paths else np.zeros(n_od)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(served > 0, tot / np.where(served > 0, served, 1.0), np.nan)
+
+    od_paths: list[list[tuple[float, NDArray[np.int64]]]] = [[] for _ in range(n_od)]
+    if keep_paths and n_paths and n_od <= 5000:
+        P_csc = P_all.tocsc()
+        for p in np.flatnonzero(x_paths > 1e-9):
+            edges = P_csc.indices[P_csc.indptr[p] : P_csc.indptr[p + 1]]
+            od_paths[int(od_all[p])].append((float(x_paths[p]), edges.astype(np.int64)))
+    gap = (objective - lower_bound) / max(1.0, abs(objective)) if np.isfinite(lower_bound) else 0.0
+    return FlowSolution(
+        edge_flow=edge_flow,
+        served_t=served,
+        unserved_t=unserved,
+        od_time_h=avg(p_time),
+        od_cost_usd_per_t=avg(p_cost),
+        od_co2e_kg_per_t=avg(p_co2),
+        row_price=lam,
+        objective_usd=objective,
+        stats={
+            "solver": "HiGHS (highspy) simplex, column and row generation",
+            "status": "optimal",
+            "iterations": iters,
+            "lp_solves": lp_runs,
+            "simplex_iterations": simplex_iters,
+            "paths": n_paths,
+            "active_capacity_rows": int(n_active),
+            "capacity_rows": int(n_rows),
+            "relative_gap": max(0.0, float(gap)),
+            "seconds": time.perf_counter() - t_start,
+        },
+        od_paths=od_paths,
+    )
+
+
+def _columns(res: Any, n_edges: int, seen: set[tuple[int, bytes]]) -> tuple[sp.csc_matrix, NDArray[np.int64]] | None:
+    """New path columns (edges × paths, ones) from extracted shortest paths, skipping known paths."""
+    if res.path_od.size == 0:
+        return None
+    order = np.lexsort((res.path_edge, res.path_od))
+    od_s = res.path_od[order]
+    edge_s = res.path_edge[order]
+    starts = np.flatnonzero(np.r_[True, od_s[1:] != od_s[:-1]])
+    ends = np.r_[starts[1:], od_s.size]
+    keep_od: list[int] = []
+    keep_slices: list[NDArray[np.int64]] = []
+    for a, b in zip(starts, ends, strict=True):
+        od = int(od_s[a])
+        edges = edge_s[a:b]
+        key = (od, edges.tobytes())
+        if key in seen:
+            continue
+        seen.add(key)
+        keep_od.append(od)
+        keep_slices.append(edges)
+    if not keep_od:
+        return None
+    lens = np.fromiter((s.size for s in keep_slices), dtype=np.int64, count=len(keep_slices))
+    indptr = np.zeros(len(keep_slices) + 1, dtype=np.int64)
+    np.cumsum(lens, out=indptr[1:])
+    indices = np.concatenate(keep_slices)
+    P = sp.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_edges, len(keep_slices)))
+    return P, np.asarray(keep_od, dtype=np.int64)
+
+
+def _add_columns(
+    h: Any,
+    P_new: sp.csc_matrix,
+    od_new: NDArray[np.int64],
+    c_new: NDArray[np.float64],
+    inc_t: sp.csr_matrix,
+    active_pos: NDArray[np.int64],
+    n_od: int,
+) -> None:
+    """Add path columns (OD row entry and active capacity rows) in one ``addCols`` call."""
+    import highspy
+
+    k = P_new.shape[1]
+    A_rows = (inc_t @ P_new).tocsc()  # capacity rows × new paths
+    act_rows = active_pos >= 0
+    if act_rows.any():
+        A_act = A_rows[np.flatnonzero(act_rows)].tocsc()
+        act_index = active_pos[np.flatnonzero(act_rows)]
+    else:
+        A_act = sp.csc_matrix((0, k))
+        act_index = np.zeros(0, dtype=np.int64)
+    # column j: OD row entry first, then active rows
+    counts = np.diff(A_act.indptr) + 1
+    starts = np.zeros(k, dtype=np.int64)
+    np.cumsum(counts[:-1], out=starts[1:])
+    nnz = int(counts.sum())
+    idx = np.empty(nnz, dtype=np.int32)
+    val = np.empty(nnz)
+    idx[starts] = od_new
+    val[starts] = 1.0
+    mask = np.ones(nnz, dtype=np.bool_)
+    mask[starts] = False
+    idx[mask] = act_index[A_act.indices]
+    val[mask] = A_act.data
+    h.addCols(
+        k,
+        np.asarray(c_new, dtype=np.float64),
+        np.zeros(k),
+        np.full(k, highspy.kHighsInf),
+        nnz,
+        starts.astype(np.int32),
+        idx,
+        val,
+    )
+    del n_od
+
+
+def _add_rows(
+    h: Any,
+    rows: NDArray[np.int64],
+    inc_t: sp.csr_matrix,
+    A_paths: sp.csc_matrix,
+    rhs: NDArray[np.float64],
+    active_pos: NDArray[np.int64],
+    first_index: int,
+    n_od: int,
+) -> None:
+    """Add violated capacity rows with their entries for all existing path columns, in one call."""
+    import highspy
+
+    R = (inc_t[rows] @ A_paths).tocsr()  # new rows × paths
+    k = rows.size
+    h.addRows(
+        k,
+        np.full(k, -highspy.kHighsInf),
+        rhs[rows].astype(np.float64),
+        int(R.nnz),
+        R.indptr[:-1].astype(np.int32),
+        (R.indices + n_od).astype(np.int32),
+        R.data.astype(np.float64),
+    )
+    del active_pos, first_index

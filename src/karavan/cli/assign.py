@@ -1,0 +1,127 @@
+"""``karavan assign [DEMAND.csv]``: assign yearly demand to the capacitated network; bottlenecks and ODs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, load
+from karavan.errors import InputError
+
+
+def _fmt(v: float | None, spec: str = ",.0f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+def assignment_geojson(net: Any, result: Any) -> dict[str, Any]:
+    """Elements as GeoJSON: services and links as lines through their stops, hubs as points."""
+    features: list[dict[str, Any]] = []
+    for el in result.elements:
+        props = el.to_dict()
+        geom: dict[str, Any] | None = None
+        if el.kind == "service":
+            svc = net.services.get(el.id.removesuffix("~r"))
+            if svc is not None:
+                stops = list(reversed(svc.stops)) if el.id.endswith("~r") else list(svc.stops)
+                geom = {"type": "LineString", "coordinates": [list(net.nodes[s].coords) for s in stops]}
+        elif el.kind == "link":
+            link = net.links.get(el.id.removesuffix("~r").split("#")[0])
+            if link is not None:
+                ends = [link.from_id, link.to_id]
+                if el.id.endswith("~r"):
+                    ends.reverse()
+                geom = {"type": "LineString", "coordinates": [list(net.nodes[n].coords) for n in ends]}
+        else:
+            op = net.hub_operations.get(el.id.split("#")[0])
+            if op is not None and op.node in net.nodes:
+                geom = {"type": "Point", "coordinates": list(net.nodes[op.node].coords)}
+        if geom is not None:
+            features.append({"type": "Feature", "geometry": geom, "properties": props})
+    return {
+        "type": "FeatureCollection",
+        "objective_usd": result.objective_usd,
+        "served_t": result.served_t,
+        "unserved_t": result.unserved_t,
+        "features": features,
+    }
+
+
+def assign_cmd(
+    demand: Annotated[
+        Path | None, typer.Argument(help="Demand CSV (default: the built-in 2024 demand set).", show_default=False)
+    ] = None,
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", help="Scenario name or YAML file applied first.")
+    ] = None,
+    method: Annotated[str, typer.Option("--method", help="lp (min-cost flow, HiGHS) or equilibrium (BPR).")] = "lp",
+    carbon_price: Annotated[
+        float, typer.Option("--carbon-price", help="Carbon price, USD per t CO2e, in the generalised cost.")
+    ] = 0.0,
+    value_of_time: Annotated[
+        float | None,
+        typer.Option("--value-of-time", help="Value of time, USD per tonne-hour (default: from cargo value)."),
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="Bottlenecks shown.")] = 10,
+    fmt: FormatOpt = Format.table,
+    dataset: DatasetOpt = None,
+) -> None:
+    """Assign yearly OD demand to the capacitated network; report utilisation, shadow prices and bottlenecks."""
+    from karavan.capacity import AssignOptions, assign
+
+    if method.lower() not in ("lp", "equilibrium"):
+        raise InputError("--method", method, "lp or equilibrium")
+    if top < 1:
+        raise InputError("--top", top, "an integer >= 1")
+    net = load(dataset)
+    opts = AssignOptions(carbon_price_usd_per_t=carbon_price, value_of_time_usd_per_t_h=value_of_time, top=top)
+    res = assign(net, demand, scenario=scenario, method=method.lower(), options=opts)
+    if fmt is Format.json:
+        emit_json(res.to_dict())
+        return
+    if fmt is Format.geojson:
+        emit_json(assignment_geojson(net, res))
+        return
+    title = (
+        f"{net.info.name}: {res.method} assignment of {res.served_t + res.unserved_t:,.0f} t/year"
+        f" ({res.unserved_t:,.0f} unserved), objective {res.objective_usd:,.0f} USD"
+    )
+    t = Table(title="Bottlenecks — " + title)
+    for col in ("element", "kind", "volume t/yr", "capacity t/yr", "utilisation", "shadow USD/t", "capacity (stated)"):
+        t.add_column(col, overflow="fold")
+    for b in res.bottlenecks:
+        t.add_row(
+            f"{b.id}\n{b.name}",
+            b.kind,
+            _fmt(b.volume_t),
+            _fmt(b.capacity_t),
+            _fmt(b.utilisation, ".0%") if b.utilisation is not None else "-",
+            _fmt(b.shadow_price_usd_per_t, ",.2f"),
+            f"{_fmt(b.capacity_native, ',.0f')} {b.capacity_unit}",
+        )
+    console.print(t)
+    od = Table(title="Origin-destination flows")
+    for col in ("origin", "destination", "unit", "demand t/yr", "served", "unserved", "days", "USD/t", "kg CO2e/t"):
+        od.add_column(col, overflow="fold")
+    for o in res.od:
+        od.add_row(
+            o.flow.origin,
+            o.flow.destination,
+            o.flow.unit.value,
+            _fmt(o.flow.volume_t),
+            _fmt(o.served_t),
+            _fmt(o.unserved_t),
+            _fmt(o.transit_time_h / 24 if o.transit_time_h is not None else None, ".1f"),
+            _fmt(o.cost_usd_per_t, ",.1f"),
+            _fmt(o.co2e_kg_per_t, ",.1f"),
+        )
+    console.print(od)
+    for n in res.notes:
+        console.print(f"[dim]note:[/] {n}", markup=True, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Attach ``assign`` to the main app."""
+    app.command("assign")(assign_cmd)

@@ -1,0 +1,156 @@
+"""``karavan scenario list|show|apply|diff``: investment and policy scenarios as dataset overlays."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, err_console, load
+
+app = typer.Typer(help="List, show, apply and compare scenarios (YAML overlays on a dataset).", no_args_is_help=True)
+
+
+@app.command("list")
+def list_cmd(fmt: FormatOpt = Format.table) -> None:
+    """List the scenarios shipped with karavan."""
+    from karavan.capacity.scenario import list_scenarios
+
+    items = list_scenarios()
+    if fmt is not Format.table:
+        emit_json({"scenarios": [{"name": s.name, "title": s.title, "year": s.year, "file": s.file} for s in items]})
+        return
+    t = Table(title=f"{len(items)} scenarios")
+    for col in ("name", "year", "title"):
+        t.add_column(col, overflow="fold")
+    for s in items:
+        t.add_row(s.name, str(s.year or "-"), s.title)
+    console.print(t)
+
+
+@app.command("show")
+def show_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Show what a scenario adds, modifies, removes and closes."""
+    from karavan.capacity.scenario import load_scenario
+
+    sc = load_scenario(scenario)
+    if fmt is not Format.table:
+        emit_json(
+            {
+                "name": sc.name,
+                "title": sc.title,
+                "year": sc.year,
+                "description": sc.description,
+                "summary": sc.summary(),
+                "overlay": dict(sc.overlay),
+            }
+        )
+        return
+    console.print(f"[bold]{sc.name}[/] ({sc.year or '-'}): {sc.title}")
+    if sc.description:
+        console.print(sc.description, highlight=False)
+    t = Table()
+    t.add_column("change")
+    t.add_column("details", overflow="fold")
+    for key, val in sc.summary().items():
+        if key in ("name", "title", "year") or not val:
+            continue
+        t.add_row(key, str(val))
+    console.print(t)
+
+
+@app.command("apply")
+def apply_cmd(
+    scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the full dataset to.")],
+    dataset: DatasetOpt = None,
+) -> None:
+    """Apply a scenario to the dataset and write the result as a full dataset directory."""
+    from karavan.capacity.scenario import apply_scenario, scenario_notes, write_dataset
+
+    net = load(dataset)
+    new = apply_scenario(net, scenario)
+    out = write_dataset(new, output)
+    for n in scenario_notes(new):
+        err_console.print(f"note: {n}", highlight=False, markup=False)
+    err_console.print(f"wrote {out} ({len(new.nodes)} nodes, {len(new.links)} links, {len(new.services)} services)")
+
+
+def _num(v: Any, spec: str = ",.0f") -> str:
+    return "-" if v is None else format(v, spec)
+
+
+@app.command("diff")
+def diff_cmd(
+    base: Annotated[str, typer.Argument(help="`base` (the unmodified dataset), a scenario name or file.")],
+    new: Annotated[str, typer.Argument(help="`base`, a scenario name or file.")],
+    routes: Annotated[
+        str | None,
+        typer.Option("--routes", help="ORIGIN:DEST pairs, comma separated (default Xi'an:Istanbul,Altynkol:Baku)."),
+    ] = None,
+    demand: Annotated[Path | None, typer.Option("--demand", help="Demand CSV (default built-in 2024).")] = None,
+    fmt: FormatOpt = Format.table,
+    dataset: DatasetOpt = None,
+) -> None:
+    """Compare two scenarios: routes, transit-time percentiles, costs, emissions and bottlenecks."""
+    from karavan.capacity.diff import diff_scenarios, parse_routes
+
+    net = load(dataset)
+    d = diff_scenarios(net, base, new, routes=parse_routes(routes), demand=demand)
+    if fmt is not Format.table:
+        emit_json(d.to_dict())
+        return
+    rt = Table(title=f"Routes: {d.base} vs {d.new}")
+    for col in ("route", "label", "days", "USD", "kg CO2e", "P50/P90 days"):
+        rt.add_column(col, overflow="fold")
+    for row in d.routes:
+        for side in ("base", "new"):
+            figs = row[side]
+            if "error" in figs:
+                rt.add_row(f"{row['origin']} → {row['destination']} [{side}]", "-", "-", "-", "-", figs["error"])
+                continue
+            for lab in ("fastest", "cheapest"):
+                f = figs.get(lab)
+                if f is None:
+                    continue
+                pct = figs.get("percentiles") or {}
+                pp = (
+                    f"{pct['p50_h'] / 24:.1f}/{pct['p90_h'] / 24:.1f}"
+                    if pct.get("p50_h") is not None and pct.get("p90_h") is not None
+                    else "-"
+                )
+                rt.add_row(
+                    f"{row['origin']} → {row['destination']} [{side}]",
+                    lab,
+                    f"{f['transit_time_h'] / 24:.1f}",
+                    _num(f["cost_usd"]),
+                    _num(f["co2e_kg"]),
+                    pp,
+                )
+    console.print(rt)
+    at = Table(title="Assignment of the yearly demand")
+    at.add_column("figure")
+    for side in ("base", "new", "delta"):
+        at.add_column(d.base if side == "base" else d.new if side == "new" else "Δ")
+    for key in d.assignment["base"]:
+        at.add_row(key, *(_num(d.assignment[s].get(key), ",.1f") for s in ("base", "new", "delta")))
+    console.print(at)
+    bt = Table(title="Top bottlenecks")
+    for col in ("side", "element", "utilisation", "shadow USD/t"):
+        bt.add_column(col, overflow="fold")
+    for side in ("base", "new"):
+        for b in d.bottlenecks[side]:
+            bt.add_row(side, b["id"], _num(b["utilisation"], ".0%"), _num(b["shadow_price_usd_per_t"], ",.2f"))
+    console.print(bt)
+    for n in d.notes:
+        console.print(f"note: {n}", highlight=False, markup=False)
+
+
+def register(main_app: typer.Typer) -> None:
+    """Attach ``scenario`` to the main app."""
+    main_app.add_typer(app, name="scenario")

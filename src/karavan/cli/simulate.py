@@ -1,0 +1,347 @@
+"""``karavan simulate``: transit-time distributions, the Caspian DES, and sweeps on Dask.
+
+Sub-commands::
+
+    karavan simulate route ORIGIN DEST [route options] [--runs N] [--seed S] [--target-date D]
+    karavan simulate route --itinerary FILE           # a route saved by `karavan route -f json`
+    karavan simulate caspian --demand-mt 4.5 [--ships 20 | --ships feeder=8,ropax=3] [--years 1]
+    karavan simulate sweep --demand-mt 3,4.5,6 --ships 20,26 --months 1,6,11 --runs 2 -o sweep.parquet
+
+``karavan simulate ORIGIN DEST ...`` (no sub-command) means ``karavan simulate route ORIGIN DEST ...``:
+the group inserts ``route`` whenever the first argument is not a sub-command name. A place
+whose name is literally ``route``, ``caspian`` or ``sweep`` is reached with the explicit form
+``karavan simulate route caspian ...``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from typer.core import TyperGroup
+
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, err_console, load
+from karavan.cli.route import parse_depart, split_list
+from karavan.errors import InputError
+
+SUBCOMMANDS = ("route", "caspian", "sweep")
+
+
+class DefaultRouteGroup(TyperGroup):
+    """A group that runs ``route`` when the first argument is not a sub-command."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Insert ``route`` before arguments that do not start with a sub-command name."""
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["route", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=DefaultRouteGroup,
+    help="Transit-time distributions (Monte Carlo), the Caspian crossing DES, and sweeps on Dask. "
+    "`karavan simulate ORIGIN DEST` is short for `karavan simulate route ORIGIN DEST`.",
+    no_args_is_help=True,
+)
+
+
+def parse_target(value: str | None) -> Any:
+    """A target arrival: an ISO datetime, or a date meaning the end of that day (UTC)."""
+    if value is None:
+        return None
+    when = parse_depart(value)
+    if when is not None and len(value.strip()) == 10:
+        when = when + timedelta(days=1)
+    return when
+
+
+def _floats(text: str, field: str) -> list[float]:
+    try:
+        return [float(x) for x in split_list([text])]
+    except ValueError:
+        raise InputError(field, text, "comma-separated numbers, e.g. 3,4.5,6") from None
+
+
+def _ints(text: str | None, field: str) -> list[int]:
+    if text is None:
+        return []
+    try:
+        return [int(x) for x in split_list([text])]
+    except ValueError:
+        raise InputError(field, text, "comma-separated integers, e.g. 1,6,11") from None
+
+
+@app.command("route")
+def route_cmd(
+    origin: Annotated[str | None, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")] = None,
+    destination: Annotated[str | None, typer.Argument(help="Destination.")] = None,
+    itinerary: Annotated[
+        Path | None, typer.Option("--itinerary", help="A route saved by `karavan route --format json`.")
+    ] = None,
+    depart: Annotated[str | None, typer.Option("--depart", help="Departure, ISO date/time (UTC).")] = None,
+    cargo: Annotated[str, typer.Option("--cargo", help="Unit: FEU, TEU, wagon, trailer or tonnes.")] = "FEU",
+    count: Annotated[float, typer.Option("--count", help="Number of units (tonnes for bulk).")] = 1,
+    weight_t: Annotated[float | None, typer.Option("--weight-t", help="Gross cargo weight per unit in tonnes.")] = None,
+    via: Annotated[list[str] | None, typer.Option("--via", help="Place to pass through (repeatable).")] = None,
+    avoid_country: Annotated[
+        list[str] | None, typer.Option("--avoid-country", help="ISO countries to avoid, e.g. RU,IR.")
+    ] = None,
+    avoid_node: Annotated[list[str] | None, typer.Option("--avoid-node", help="Place to avoid (repeatable).")] = None,
+    modes: Annotated[str | None, typer.Option("--modes", help="Allowed modes, e.g. rail,sea.")] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
+    target_date: Annotated[
+        str | None, typer.Option("--target-date", help="Arrival deadline (a date means the end of that day, UTC).")
+    ] = None,
+    route_index: Annotated[int, typer.Option("--route-index", help="Which route of the plan (0 = first).")] = 0,
+    demand_mt: Annotated[
+        float | None, typer.Option("--demand-mt", help="Caspian demand (Mt/yr): ferry waits from the DES.")
+    ] = None,
+    parameters: Annotated[
+        Path | None, typer.Option("--parameters", help="A copy of the reliability parameters.yaml.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+    dataset: DatasetOpt = None,
+) -> None:
+    """Transit-time distribution of a route: P10/P50/P90/P95, on-time probability, variance shares."""
+    from karavan.accounting import Cargo
+    from karavan.reliability import (
+        load_reliability_parameters,
+        plan_from_dict,
+        simulate,
+        simulate_caspian,
+        simulate_itinerary,
+    )
+
+    if fmt is Format.geojson:
+        raise InputError("--format", "geojson", "table or json")
+    rp = load_reliability_parameters(parameters)
+    target = parse_target(target_date)
+    net = load(dataset)
+    if itinerary is not None:
+        if origin is not None or destination is not None:
+            raise InputError("--itinerary", str(itinerary), "either a saved itinerary or ORIGIN DEST, not both")
+        route = _read_route(itinerary, route_index)
+        plan, rcargo, rdepart = plan_from_dict(route)
+        des = simulate_caspian(demand_mt=demand_mt, seed=seed, parameters=rp) if demand_mt is not None else None
+        summary = {k: v for k, v in route.items() if k != "trail"}
+        result = simulate_itinerary(
+            net,
+            plan,
+            rcargo,
+            depart=parse_depart(depart) or rdepart,
+            runs=runs,
+            seed=seed,
+            target=target,
+            des=des,
+            parameters=rp,
+            route=summary,
+            demand_mt=demand_mt,
+        )
+    else:
+        if origin is None or destination is None:
+            raise InputError("ORIGIN DEST", [origin, destination], "two places, or --itinerary FILE")
+        result = simulate(
+            net,
+            origin,
+            destination,
+            runs=runs,
+            seed=seed,
+            target=target,
+            demand_mt=demand_mt,
+            route_index=route_index,
+            parameters=rp,
+            depart=parse_depart(depart),
+            cargo=Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t),  # type: ignore[arg-type]
+            via=split_list(via),
+            avoid_countries=split_list(avoid_country),
+            avoid_nodes=split_list(avoid_node),
+            modes=split_list([modes]) if modes else None,
+        )
+    if fmt is Format.json:
+        emit_json(result.to_dict())
+        return
+    r = result.route
+    title = (
+        f"{' → '.join(str(n) for n in r.get('nodes', [])[:1] + r.get('nodes', [])[-1:])} "
+        f"depart {result.depart:%Y-%m-%d %H:%M} UTC, {result.runs:,} runs, seed {result.seed}"
+    )
+    t = Table(title=title)
+    for col in ("", "P10", "P50", "P90", "P95", "mean", "planned"):
+        t.add_column(col, justify="right")
+    q = [result.p10_h, result.p50_h, result.p90_h, result.p95_h, result.mean_h, result.planned_h]
+    t.add_row("days", *(f"{x / 24:.1f}" for x in q))
+    t.add_row("hours", *(f"{x:.0f}" for x in q))
+    console.print(t)
+    if result.on_time_probability is not None and result.target is not None:
+        console.print(f"P(arrive by {result.target:%Y-%m-%d %H:%M} UTC) = {result.on_time_probability:.1%}")
+    e = Table(title="elements: time added (h) and share of the variance")
+    for col in ("element", "kind", "planned", "mean", "P50", "P90", "var share"):
+        e.add_column(col, justify="right" if col not in ("element", "kind") else "left", overflow="fold")
+    for el in result.elements:
+        e.add_row(
+            el.element,
+            el.kind,
+            f"{el.planned_h:.0f}",
+            f"{el.mean_h:.0f}",
+            f"{el.p50_h:.0f}",
+            f"{el.p90_h:.0f}",
+            f"{el.share:.1%}",
+        )
+    console.print(e)
+    parts = ", ".join(f"{k} {v:.0%}" for k, v in sorted(result.part_shares.items(), key=lambda kv: -kv[1]))
+    console.print(f"variance by part: {parts}")
+
+
+def _read_route(path: Path, index: int) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError("--itinerary", str(path), f"a readable JSON file ({exc})") from None
+    if isinstance(data, dict) and "routes" in data:
+        routes = data["routes"]
+        if not isinstance(routes, list) or not 0 <= index < len(routes):
+            raise InputError("--route-index", index, f"an index below the {len(routes)} route(s) in {path.name}")
+        data = routes[index]
+    if not isinstance(data, dict) or "legs" not in data:
+        raise InputError("--itinerary", str(path), "a plan or route from `karavan route --format json`")
+    return data
+
+
+@app.command("caspian")
+def caspian_cmd(
+    demand_mt: Annotated[float, typer.Option("--demand-mt", help="Yearly demand across the Caspian, Mt.")] = 4.5,
+    ships: Annotated[
+        str | None, typer.Option("--ships", help="Fleet size (e.g. 20) or per class (feeder=8,ropax=3).")
+    ] = None,
+    years: Annotated[float, typer.Option("--years", help="Simulated years (after a 14-day warm-up).")] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    rule: Annotated[str | None, typer.Option("--rule", help="Loading rule: when_full or timetable.")] = None,
+    fill_threshold: Annotated[float | None, typer.Option("--fill-threshold", help="Sail-when-full share.")] = None,
+    max_wait_h: Annotated[float | None, typer.Option("--max-wait-h", help="Longest loading wait, h.")] = None,
+    parameters: Annotated[
+        Path | None, typer.Option("--parameters", help="A copy of the reliability parameters.yaml.")
+    ] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Discrete-event model of the Caspian crossing: queues, waits, vessel use, throughput."""
+    from karavan.reliability import load_reliability_parameters, parse_ships, simulate_caspian
+
+    if fmt is Format.geojson:
+        raise InputError("--format", "geojson", "table or json")
+    res = simulate_caspian(
+        demand_mt=demand_mt,
+        years=years,
+        seed=seed,
+        ships=parse_ships(ships),
+        rule=rule,
+        fill_threshold=fill_threshold,
+        max_wait_h=max_wait_h,
+        parameters=load_reliability_parameters(parameters),
+    )
+    if fmt is Format.json:
+        emit_json(res.to_dict())
+        return
+    console.print(
+        f"Caspian crossing: demand {res.demand_mt:g} Mt/yr, {sum(g.count for g in res.fleet)} vessels, "
+        f"rule {res.rule}, {res.years:g} yr, seed {res.seed}: throughput {res.throughput_mt():.2f} Mt/yr "
+        f"({res.events:,} events in {res.wall_s:.1f} s)"
+    )
+    w = Table(title="waiting time from arrival at the port to sailing (h)")
+    for col in ("line", "from → to", "unit", "arrivals", "sailed", "mean", "P50", "P90"):
+        w.add_column(col)
+    for s in res.route_stats():
+        w.add_row(
+            s["line"],
+            f"{s['from']} → {s['to']}",
+            s["unit"],
+            f"{s['arrivals']:,}",
+            f"{s['sailed']:,}",
+            *(f"{s[k]:.0f}" if s[k] is not None else "-" for k in ("wait_mean_h", "wait_p50_h", "wait_p90_h")),
+        )
+    console.print(w)
+    qt = Table(title="queues (units at the port, not yet sailed)")
+    for col in ("port", "unit", "mean", "max"):
+        qt.add_column(col)
+    for q in res.queues:
+        qt.add_row(q["port"], q["unit"], f"{q['mean']:.0f}", f"{q['max']:,}")
+    console.print(qt)
+    vt = Table(title="vessels")
+    for col in ("line", "class", "count", "sailings", "load factor"):
+        vt.add_column(col)
+    for v in res.vessels:
+        vt.add_row(v["line"], v["class"], str(v["count"]), f"{v['sailings']:,}", f"{v['load_factor']:.0%}")
+    console.print(vt)
+
+
+@app.command("sweep")
+def sweep_cmd(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Parquet file to write.")] = Path("sweep.parquet"),
+    demand_mt: Annotated[str, typer.Option("--demand-mt", help="Demand levels, Mt/yr, e.g. 3,4.5,6.")] = "4.5",
+    ships: Annotated[str | None, typer.Option("--ships", help="Fleet sizes, e.g. 20,26 (default as is).")] = None,
+    months: Annotated[str, typer.Option("--months", help="Months to report, e.g. 1,6,11.")] = "1,6,11",
+    runs: Annotated[int, typer.Option("--runs", help="Replications (DES years) per scenario.")] = 1,
+    seed: Annotated[int, typer.Option("--seed", help="Base seed.")] = 0,
+    years: Annotated[float, typer.Option("--years", help="Simulated years per run.")] = 1.0,
+    origin: Annotated[str | None, typer.Option("--origin", help="Also simulate this route's transit time.")] = None,
+    destination: Annotated[str | None, typer.Option("--destination", help="Route destination.")] = None,
+    mc_runs: Annotated[int, typer.Option("--mc-runs", help="Monte Carlo runs per route and month.")] = 2000,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler tcp://host:8786 (or $KARAVAN_DASK_SCHEDULER).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Local cluster worker processes.")] = 2,
+    dataset: DatasetOpt = None,
+) -> None:
+    """Scenario sweep (demand × fleet × months × runs) on Dask, written to Parquet."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from karavan.cli.common import dataset_spec
+    from karavan.reliability import run_sweep, sweep_tasks, write_parquet
+
+    if (origin is None) != (destination is None):
+        raise InputError(
+            "--destination" if destination is None else "--origin", None, "both --origin and --destination"
+        )
+    if not 1 <= workers <= 64:
+        raise InputError("--workers", workers, "between 1 and 64 workers")
+    ship_list: list[int | None] = list(_ints(ships, "--ships")) or [None]
+    tasks = sweep_tasks(
+        demand_mt=_floats(demand_mt, "--demand-mt"),
+        ships=ship_list,
+        months=_ints(months, "--months"),
+        replications=runs,
+        seed=seed,
+        years=years,
+        route=(origin, destination) if origin and destination else None,
+        dataset=dataset_spec(dataset),
+        mc_runs=mc_runs,
+    )
+    if origin and destination:
+        from karavan.routing import plan_routes
+
+        plan_routes(load(dataset), origin, destination)  # fail early on unknown places / no route
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+    ) as progress:
+        bar = progress.add_task("sweep", total=len(tasks))
+        rows = run_sweep(
+            tasks,
+            scheduler=scheduler,
+            n_workers=workers,
+            on_result=lambda done, total: progress.update(bar, completed=done),
+        )
+    write_parquet(rows, output)
+    err_console.print(f"wrote {len(rows):,} rows from {len(tasks)} runs to {output}")
+
+
+def register(root: typer.Typer) -> None:
+    """Attach ``simulate`` (route / caspian / sweep) to the main app."""
+    root.add_typer(app, name="simulate")

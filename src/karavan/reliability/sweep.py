@@ -1,0 +1,230 @@
+"""Scenario sweeps (demand levels × fleet sizes × months × replications) on Dask.
+
+Each task is one DES run (a demand level, a fleet size, a replication seed); it returns
+one row per month, line, direction and unit type with waiting-time quantiles, queue and
+throughput figures, and — when a route is given — Monte Carlo transit-time quantiles of
+that route departing mid-month with waits taken from the same DES run. Tasks go to a
+``dask.distributed`` cluster: a ``LocalCluster`` by default, or an existing scheduler
+(``scheduler=`` or ``$KARAVAN_DASK_SCHEDULER``). Results are written to Parquet with pyarrow.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from karavan.errors import InputError
+
+SCHEDULER_ENV = "KARAVAN_DASK_SCHEDULER"
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """One DES run of the sweep and what to report from it."""
+
+    demand_mt: float
+    ships: int | None
+    replication: int
+    seed: int
+    months: tuple[int, ...]
+    years: float = 1.0
+    route: tuple[str, str] | None = None
+    dataset: str | None = None
+    mc_runs: int = 2000
+    depart_year: int = 2026
+    route_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+def sweep_tasks(
+    *,
+    demand_mt: Sequence[float],
+    ships: Sequence[int | None] = (None,),
+    months: Sequence[int] = (1,),
+    replications: int = 1,
+    seed: int = 0,
+    years: float = 1.0,
+    route: tuple[str, str] | None = None,
+    dataset: str | None = None,
+    mc_runs: int = 2000,
+    depart_year: int = 2026,
+) -> list[SweepTask]:
+    """The task list of a sweep (validated), one per demand × fleet × replication.
+
+    Replication seeds are drawn from ``numpy.random.SeedSequence(seed)``; replication ``r`` uses the
+    same seed for every demand level and fleet size (common random numbers).
+
+    Raises
+    ------
+    karavan.errors.InputError
+        Naming the field of a bad value.
+    """
+    if not demand_mt:
+        raise InputError("demand_mt", list(demand_mt), "at least one demand level in Mt/yr")
+    for d in demand_mt:
+        if not 0 < d <= 100:
+            raise InputError("demand_mt", d, "demand levels in (0, 100] Mt/yr")
+    for s in ships:
+        if s is not None and s < 1:
+            raise InputError("ships", s, "positive fleet sizes")
+    if not months:
+        raise InputError("months", list(months), "at least one month 1..12")
+    for m in months:
+        if not 1 <= m <= 12:
+            raise InputError("months", m, "months 1..12")
+    if replications < 1:
+        raise InputError("runs", replications, "at least one replication")
+    if seed < 0:
+        raise InputError("seed", seed, "a non-negative integer")
+    seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(replications)]
+    return [
+        SweepTask(float(d), s, r, seeds[r], tuple(months), years, route, dataset, mc_runs, depart_year)
+        for d in demand_mt
+        for s in ships
+        for r in range(replications)
+    ]
+
+
+_NETWORKS: dict[str | None, Any] = {}
+
+
+def run_task(task: SweepTask) -> list[dict[str, Any]]:
+    """Run one sweep task (in a worker): a DES run, then rows per month × stream (+ route MC)."""
+    from karavan.reliability.des import simulate_caspian
+    from karavan.reliability.montecarlo import simulate
+
+    res = simulate_caspian(demand_mt=task.demand_mt, years=task.years, seed=task.seed, ships=task.ships)
+    base = {
+        "demand_mt": task.demand_mt,
+        "ships": task.ships if task.ships is not None else sum(g.count for g in res.fleet),
+        "replication": task.replication,
+        "seed": task.seed,
+        "throughput_mt_per_year": res.throughput_mt(),
+    }
+    rows: list[dict[str, Any]] = []
+    for month in task.months:
+        mc: dict[str, Any] = {}
+        if task.route is not None:
+            net = _NETWORKS.get(task.dataset)
+            if net is None:
+                from karavan.io import load_network
+
+                net = _NETWORKS[task.dataset] = load_network(task.dataset)
+            r = simulate(
+                net,
+                task.route[0],
+                task.route[1],
+                runs=task.mc_runs,
+                seed=task.seed,
+                des=res,
+                depart=datetime(task.depart_year, month, 15, tzinfo=UTC),
+                **dict(task.route_options),
+            )
+            mc = {"route_p50_h": r.p50_h, "route_p90_h": r.p90_h, "route_p95_h": r.p95_h, "route_mean_h": r.mean_h}
+        for s in res.streams:
+            sel = s.month == month - 1
+            w = s.wait_h[sel]
+            w = w[~np.isnan(w)]
+            p50, p90 = (float(x) for x in np.quantile(w, (0.5, 0.9))) if w.size else (float("nan"), float("nan"))
+            rows.append(
+                {
+                    **base,
+                    "month": month,
+                    "line": s.line,
+                    "from_port": s.origin,
+                    "to_port": s.destination,
+                    "unit": s.unit,
+                    "arrivals": int(sel.sum()),
+                    "sailed": int(w.size),
+                    "wait_mean_h": float(w.mean()) if w.size else float("nan"),
+                    "wait_p50_h": p50,
+                    "wait_p90_h": p90,
+                    **mc,
+                }
+            )
+    return rows
+
+
+def scheduler_address(scheduler: str | None) -> str | None:
+    """The scheduler to use: the argument, else ``$KARAVAN_DASK_SCHEDULER``, else ``None`` (local)."""
+    return scheduler or os.environ.get(SCHEDULER_ENV) or None
+
+
+def run_sweep(
+    tasks: Sequence[SweepTask],
+    *,
+    scheduler: str | None = None,
+    n_workers: int = 2,
+    processes: bool = True,
+    on_result: Callable[[int, int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run sweep tasks on Dask and return the rows, ordered by task.
+
+    Parameters
+    ----------
+    tasks : sequence of SweepTask
+        From :func:`sweep_tasks`.
+    scheduler : str, optional
+        Address of a running scheduler (``tcp://host:8786``); default ``$KARAVAN_DASK_SCHEDULER``,
+        else a ``LocalCluster`` started for this call.
+    n_workers : int
+        Workers of the local cluster (at most 2 on small machines).
+    processes : bool
+        Local cluster with worker processes (default) or threads.
+    on_result : callable, optional
+        ``on_result(done, total)`` after each finished task (e.g. a progress bar).
+
+    Returns
+    -------
+    list of dict
+        One row per task × month × line × direction × unit type.
+    """
+    from importlib import import_module
+
+    dd: Any = import_module("dask.distributed")  # untyped dependency, imported only here
+    address = scheduler_address(scheduler)
+    cluster = None
+    if address is None:
+        cluster = dd.LocalCluster(
+            n_workers=max(1, n_workers), threads_per_worker=1, processes=processes, dashboard_address=None
+        )
+        client = dd.Client(cluster)
+    else:
+        client = dd.Client(address)
+    try:
+        futures = client.map(run_task, list(tasks), pure=False)
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[list[dict[str, Any]]] = [[] for _ in tasks]
+        for done, fut in enumerate(dd.as_completed(futures), start=1):
+            results[index[fut.key]] = fut.result()
+            if on_result is not None:
+                on_result(done, len(futures))
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+    return [row for rows in results for row in rows]
+
+
+def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
+    """Write sweep rows to a Parquet file (via a temporary sibling, then renamed)."""
+    from importlib import import_module
+
+    pa: Any = import_module("pyarrow")  # untyped dependency, imported only here
+    pq: Any = import_module("pyarrow.parquet")
+
+    rows = list(rows)
+    if not rows:
+        raise InputError("rows", [], "at least one result row")
+    cols = list(dict.fromkeys(k for r in rows for k in r))
+    table = pa.table({c: [r.get(c) for r in rows] for c in cols})
+    out = Path(path)
+    tmp = out.with_name(f".{out.name}.tmp")
+    pq.write_table(table, tmp)
+    tmp.replace(out)
+    return out

@@ -1,0 +1,177 @@
+"""Monte Carlo transit times: analytic checks, timetable vectorisation, determinism, errors."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from karavan.accounting import Cargo, HubPlan, LegPlan, evaluate, next_opening
+from karavan.errors import InputError
+from karavan.model import Network
+from karavan.model.distributions import LogNormal, Triangular
+from karavan.model.entities import Headway, OpeningHours, Weekly
+from karavan.model.timetable import next_departure, to_hours
+from karavan.reliability import plan_from_dict, plan_from_itinerary, simulate, simulate_itinerary
+from karavan.reliability.montecarlo import month_index, next_departures, next_openings, residual_storm
+from karavan.routing import plan_routes
+
+DEPART = datetime(2025, 7, 1, tzinfo=UTC)
+HUBS = [HubPlan("bx-cn-kz"), HubPlan("gc-gamma")]  # lognormal(median 20, p90 48) + triangular(4, 8, 24)
+
+
+def test_sum_of_dwell_means_and_variance_shares(mini_net: Network) -> None:
+    res = simulate_itinerary(mini_net, HUBS, Cargo("FEU"), depart=DEPART, runs=200_000, seed=1)
+    ln = LogNormal(median=20, p90=48)
+    tri = Triangular(low=4, mode=8, high=24)
+    assert res.mean_h == pytest.approx(ln.mean() + tri.mean(), rel=0.01)
+    var_ln = (math.exp(ln.sigma**2) - 1) * ln.mean() ** 2
+    a, c, b = 4, 8, 24
+    var_tri = (a * a + b * b + c * c - a * b - a * c - b * c) / 18
+    shares = [e.share for e in res.elements]
+    assert sum(shares) == pytest.approx(1.0, abs=1e-9)
+    assert shares[0] == pytest.approx(var_ln / (var_ln + var_tri), abs=0.02)
+    assert res.part_shares["border_dwell"] + res.part_shares["hub_handling"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_on_time_probability_of_a_lognormal(mini_net: Network) -> None:
+    plan = [HubPlan("bx-cn-kz")]
+    for hours, expected in ((20, 0.5), (48, 0.9)):
+        res = simulate_itinerary(
+            mini_net, plan, Cargo("FEU"), depart=DEPART, runs=100_000, seed=3, target=DEPART + timedelta(hours=hours)
+        )
+        assert res.on_time_probability == pytest.approx(expected, abs=0.01)
+        assert res.p50_h == pytest.approx(20, rel=0.03)
+
+
+def test_determinism_and_seed(mini_net: Network) -> None:
+    a = simulate(mini_net, "Alpha", "Baku", runs=5000, seed=7, depart=DEPART)
+    b = simulate(mini_net, "Alpha", "Baku", runs=5000, seed=7, depart=DEPART)
+    c = simulate(mini_net, "Alpha", "Baku", runs=5000, seed=8, depart=DEPART)
+    assert np.array_equal(a.transit_h, b.transit_h)
+    assert a.to_dict() == b.to_dict()
+    assert not np.array_equal(a.transit_h, c.transit_h)
+
+
+def test_result_dict_shape(mini_net: Network) -> None:
+    res = simulate(mini_net, "Alpha", "Baku", runs=4000, seed=0, depart=DEPART, target=DEPART + timedelta(days=12))
+    d = res.to_dict()
+    for key in ("p10_h", "p50_h", "p90_h", "p95_h", "mean_h", "std_h", "on_time_probability", "runs", "seed"):
+        assert key in d
+    assert d["p10_h"] <= d["p50_h"] <= d["p90_h"] <= d["p95_h"]
+    assert 0 <= d["on_time_probability"] <= 1
+    assert sum(x["share"] for x in d["variance_shares"]) == pytest.approx(1.0)
+    assert sum(d["histogram"]["counts"]) == 4000
+    assert len(d["histogram"]["bin_edges_h"]) == len(d["histogram"]["counts"]) + 1
+    assert "trail" not in d["route"]
+    assert d["route"]["nodes"][0] == "CNAAA"
+    assert len(d["legs"]) == 7
+
+
+def test_fixed_parts_reproduce_the_accounting(mini_net: Network) -> None:
+    """With no slippage, weather or spread, the simulation equals the evaluated itinerary."""
+    from karavan.reliability.params import load_reliability_parameters
+
+    rp = load_reliability_parameters()
+    data = rp.model_dump(by_alias=True)
+    data["montecarlo"] = {"slippage_h": {}, "running_factor": {}}
+    for p in data["weather"]["ports"]:
+        p["closed_share"] = [0.0] * 12
+    from karavan.reliability.params import parse_reliability_parameters
+
+    quiet = parse_reliability_parameters(data)
+    plan = [
+        LegPlan("cn-train", False, "CNAAA", "kz-border"),
+        HubPlan("gc-gamma"),
+        LegPlan("kz-train", False, "kz-border", "KZAAU"),
+    ]
+    it = evaluate(mini_net, plan, Cargo("FEU"), depart=DEPART)
+    res = simulate_itinerary(mini_net, plan, Cargo("FEU"), depart=DEPART, runs=20_000, seed=0, parameters=quiet)
+    # only the gauge change dwell varies; the weekly train turns its spread into waits
+    assert res.p10_h >= it.transit_time_h - 12 - 8
+    assert res.mean_h == pytest.approx(it.transit_time_h, rel=0.1)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [Weekly(days=("Mon", "Thu"), time="12:00"), Weekly(days=("Sun",)), Headway(headway_h=7.5, first="03:00")],
+)
+def test_vectorised_timetable_matches_scalar(pattern: Weekly | Headway) -> None:
+    rng = np.random.default_rng(0)
+    t = to_hours(DEPART) + rng.uniform(0, 24 * 30, 500)
+    vec = next_departures(pattern, t, 5.25)
+    ref = np.array([next_departure(pattern, x, 5.25) for x in t])
+    assert np.allclose(vec, ref)
+
+
+def test_vectorised_opening_matches_scalar() -> None:
+    opening = OpeningHours(days=("Mon", "Tue", "Wed", "Thu", "Fri"), start_h=8, end_h=18)
+    t = to_hours(DEPART) + np.random.default_rng(1).uniform(0, 24 * 14, 300)
+    assert np.allclose(next_openings(opening, t), [next_opening(opening, x) for x in t])
+
+
+def test_month_index_and_residual_storm() -> None:
+    t = np.array([to_hours(datetime(2025, m, 15, tzinfo=UTC)) for m in range(1, 13)])
+    assert month_index(t).tolist() == list(range(12))
+    storm = LogNormal(median=36, p90=120)
+    res = residual_storm(storm, np.random.default_rng(0), 400_000)
+    # E[residual] = E[L^2] / (2 E[L]) for a renewal process observed at a random time
+    assert res.mean() == pytest.approx(storm.mean() * math.exp(storm.sigma**2) / 2, rel=0.02)
+
+
+def test_november_weather_lengthens_the_crossing(mini_net: Network) -> None:
+    plan = [LegPlan("ferry", False, "KZAAU", "AZBAK")]
+    july = simulate_itinerary(mini_net, plan, Cargo("FEU"), depart=DEPART, runs=20_000, seed=2)
+    nov = simulate_itinerary(
+        mini_net, plan, Cargo("FEU"), depart=datetime(2025, 11, 10, tzinfo=UTC), runs=20_000, seed=2
+    )
+    assert nov.mean_h > july.mean_h + 10
+    assert nov.part_shares["weather"] > july.part_shares.get("weather", 0.0)
+
+
+def test_plan_round_trips(mini_net: Network) -> None:
+    plan = plan_routes(mini_net, "Alpha", "Baku", depart=DEPART)
+    route = plan.routes[0]
+    rebuilt = plan_from_itinerary(route.itinerary)
+    assert evaluate(mini_net, rebuilt, Cargo("FEU"), depart=DEPART).transit_time_h == pytest.approx(
+        route.transit_time_h
+    )
+    steps, cargo, depart = plan_from_dict(route.to_dict())
+    assert steps == rebuilt
+    assert cargo.unit.value == "FEU"
+    assert depart == DEPART
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"runs": 0}, "runs"),
+        ({"seed": -1}, "seed"),
+        ({"route_index": 9}, "route_index"),
+        ({"demand_mt": -2}, "demand_mt"),
+    ],
+)
+def test_bad_input_names_the_field(mini_net: Network, kwargs: dict[str, int], field: str) -> None:
+    with pytest.raises(InputError) as exc:
+        simulate(mini_net, "Alpha", "Baku", depart=DEPART, **kwargs)  # type: ignore[arg-type]
+    assert exc.value.field == field
+
+
+def test_bad_itinerary_dict() -> None:
+    with pytest.raises(InputError) as exc:
+        plan_from_dict({"legs": [{"index": 0}], "hubs": []})
+    assert exc.value.field == "itinerary"
+
+
+def test_des_waits_feed_the_ferry_leg(mini_net: Network) -> None:
+    from karavan.reliability import simulate_caspian
+
+    low = simulate_caspian(demand_mt=3.0, seed=0, years=0.5)
+    plan = [LegPlan("ferry", False, "KZAAU", "AZBAK")]
+    res = simulate_itinerary(mini_net, plan, Cargo("wagon"), depart=DEPART, runs=5000, seed=0, des=low)
+    waits = low.wait_samples("aktau", "alat", "wagon", month=6)
+    assert waits is not None
+    assert res.part_shares["ferry_wait"] > 0
+    assert res.elements[0].mean_h == pytest.approx(float(waits.mean()) + 22.7, rel=0.15)

@@ -1,0 +1,66 @@
+"""Sweeps on a small Dask LocalCluster (threads, one worker) to Parquet."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from karavan.errors import InputError
+from karavan.reliability import run_sweep, sweep_tasks, write_parquet
+from karavan.reliability.sweep import SCHEDULER_ENV, scheduler_address
+
+MINI = str(Path(__file__).parents[1] / "fixtures" / "mini")
+
+
+def test_sweep_on_local_cluster(tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    tasks = sweep_tasks(
+        demand_mt=[3.0, 6.0], months=[1, 11], years=0.2, route=("Alpha", "Baku"), dataset=MINI, mc_runs=500
+    )
+    assert len(tasks) == 2
+    seen: list[tuple[int, int]] = []
+    with warnings.catch_warnings():
+        # reason: distributed may warn about ports / event-loop internals when starting an in-process cluster
+        warnings.simplefilter("ignore")
+        rows = run_sweep(tasks, n_workers=1, processes=False, on_result=lambda d, n: seen.append((d, n)))
+    assert seen[-1] == (2, 2)
+    assert {r["demand_mt"] for r in rows} == {3.0, 6.0}
+    assert {r["month"] for r in rows} == {1, 11}
+    assert all("route_p90_h" in r for r in rows)
+    out = write_parquet(rows, tmp_path / "sweep.parquet")
+    table = pq.read_table(out)
+    assert table.num_rows == len(rows)
+    assert {"wait_p50_h", "wait_p90_h", "throughput_mt_per_year", "route_p50_h"} <= set(table.column_names)
+
+
+def test_common_seeds_across_scenarios() -> None:
+    tasks = sweep_tasks(demand_mt=[3.0, 6.0], ships=[10, 20], replications=2, seed=4)
+    assert len(tasks) == 8
+    by_rep = {t.replication: t.seed for t in tasks}
+    assert all(t.seed == by_rep[t.replication] for t in tasks)
+    assert by_rep[0] != by_rep[1]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"demand_mt": []}, "demand_mt"),
+        ({"demand_mt": [3], "months": [13]}, "months"),
+        ({"demand_mt": [3], "ships": [0]}, "ships"),
+        ({"demand_mt": [3], "replications": 0}, "runs"),
+    ],
+)
+def test_bad_sweep_input(kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InputError) as exc:
+        sweep_tasks(**kwargs)  # type: ignore[arg-type]
+    assert exc.value.field == field
+
+
+def test_scheduler_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SCHEDULER_ENV, "tcp://10.0.0.1:8786")
+    assert scheduler_address(None) == "tcp://10.0.0.1:8786"
+    assert scheduler_address("tcp://127.0.0.1:1") == "tcp://127.0.0.1:1"
+    monkeypatch.delenv(SCHEDULER_ENV)
+    assert scheduler_address(None) is None
