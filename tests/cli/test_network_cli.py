@@ -101,3 +101,37 @@ def test_unknown_dataset(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "network", "list", "--dataset", "/no/such/dir")
     assert code == 1
     assert "/no/such/dir" in err
+
+
+def test_route_json_and_trail_csv(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import csv
+
+    out_csv = tmp_path / "trail.csv"
+    code, out, _ = run(
+        capsys, "route", "Alpha", "Baku", "--dataset", MINI, "--depart", "2026-12-01",
+        "--count", "2", "-f", "json", "--trail-csv", str(out_csv),
+    )  # fmt: skip
+    assert code == 0
+    data = json.loads(out)
+    route = data["routes"][0]
+    for key in ("label", "transit_time_h", "cost_usd", "co2e_kg", "distance_km", "countries", "legs", "trail"):
+        assert key in route
+    with out_csv.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(route["trail"])
+    assert sum(float(r["result"]) for r in rows if r["quantity"] == "cost_usd") == pytest.approx(route["cost_usd"])
+
+
+def test_route_explain_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "route", "Alpha", "Baku", "--dataset", MINI, "--explain")
+    assert code == 0
+    assert "calculation trail" in out
+    code, _, err = run(capsys, "route", "Alpha", "Baku", "--dataset", MINI, "--depart", "tomorrow")
+    assert code == 2
+    assert "--depart" in err
+    code, _, err = run(capsys, "route", "Alpha", "Baku", "--dataset", MINI, "--avoid-country", "KZ")
+    assert code == 1
+    assert "--avoid-country KZ" in err
+    code, _, err = run(capsys, "route", "Alpha", "--dataset", MINI)
+    assert code == 2
+    assert "Traceback" not in err

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, load
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, load, write_text_atomic
 from karavan.errors import InputError
 
 
@@ -64,6 +67,18 @@ def route_geojson(net: Any, plan: Any) -> dict[str, Any]:
     return {"type": "FeatureCollection", "query": plan.query.to_dict(), "features": features}
 
 
+def plan_trail_csv(plan: Any) -> str:
+    """The trails of all routes as one CSV, with a leading ``route`` column (1-based)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for i, r in enumerate(plan.routes, 1):
+        rows = list(csv.reader(io.StringIO(r.itinerary.trail_csv())))
+        if i == 1:
+            writer.writerow(["route", *rows[0]])
+        writer.writerows([str(i), *row] for row in rows[1:])
+    return buf.getvalue()
+
+
 def route(
     origin: Annotated[str, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")],
     destination: Annotated[str, typer.Argument(help="Destination.")],
@@ -85,6 +100,9 @@ def route(
         float, typer.Option("--slack", help="Drop alternatives within this relative slack of another (0 keeps all).")
     ] = 0.02,
     explain: Annotated[bool, typer.Option("--explain", help="Print the calculation trail.")] = False,
+    trail_csv: Annotated[
+        Path | None, typer.Option("--trail-csv", help="Write every route's calculation trail to this CSV file.")
+    ] = None,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
 ) -> None:
@@ -106,6 +124,8 @@ def route(
         max_routes=max_routes,
         slack=slack,
     )
+    if trail_csv is not None:
+        write_text_atomic(trail_csv, plan_trail_csv(plan))
     if fmt is Format.json:
         emit_json(plan.to_dict())
         return

@@ -204,6 +204,13 @@ def scenario_report(
     from karavan.io import network_geojson
     from karavan.web.geo import utilisation_on_map
 
+    scenario = {
+        **{"name": "", "title": "", "year": None, "description": "", "demand": {}},
+        **{k: {} for k in ("add", "modify", "scale", "remove", "close")},
+        **scenario,
+    }
+    diff = {"routes": [], "bottlenecks": {}, "notes": [], **diff}
+    diff["assignment"] = {"base": {}, "new": {}, "delta": {}, **(diff.get("assignment") or {})}
     shown = scenario_net or net
     util = utilisation_on_map(shown, assignment["elements"]) if assignment else {"links": {}, "nodes": {}}
     payload = {"network": network_geojson(shown), "utilisation": util}
