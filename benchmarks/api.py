@@ -7,7 +7,9 @@ rotating set of embedded-dataset queries, and stops the server. Traffic goes onl
 
 ``--json`` prints one JSON object with the keys ``route_rps``, ``route_p50_ms``,
 ``route_p95_ms``, ``healthz_rps``, ``healthz_p95_ms``, ``requests``, ``concurrency``,
-``workers``, ``errors``.
+``workers``, ``errors``, and to judge the figures on a shared machine ``route_server_cpu_ms``
+(server CPU per route request, all workers), ``route_client_cpu_ms`` (the load generator's CPU
+per request) and ``load_average``.
 
 Target: route_rps >= 200 on 2 cores with route_p95_ms < 100 for embedded-dataset queries.
 """
@@ -104,6 +106,20 @@ async def drive(base: str, path: str, params: list[dict[str, Any]], n: int, conc
     }
 
 
+def server_cpu_s(proc: subprocess.Popen[bytes]) -> float | None:
+    """CPU seconds used so far by the server process and its workers (``None`` without psutil)."""
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is optional
+        return None
+    p = psutil.Process(proc.pid)
+    total = 0.0
+    for q in [p, *p.children(recursive=True)]:
+        t = q.cpu_times()
+        total += t.user + t.system
+    return total
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -123,7 +139,9 @@ def main() -> None:
         # warm-up: routing graph per unit type, numba kernels, every query once per worker
         asyncio.run(drive(base, "/api/routes", params, 20 * args.workers, 2))
         health = asyncio.run(drive(base, "/healthz", [], args.requests, args.concurrency))
+        cpu0, client0 = server_cpu_s(proc), time.process_time()
         route = asyncio.run(drive(base, "/api/routes", params, args.requests, args.concurrency))
+        cpu1, client1 = server_cpu_s(proc), time.process_time()
     finally:
         proc.terminate()
         proc.wait(10)
@@ -137,6 +155,9 @@ def main() -> None:
         "concurrency": args.concurrency,
         "workers": args.workers,
         "errors": route["errors"] + health["errors"],
+        "route_server_cpu_ms": None if cpu0 is None or cpu1 is None else round(1000 * (cpu1 - cpu0) / args.requests, 2),
+        "route_client_cpu_ms": round(1000 * (client1 - client0) / args.requests, 2),
+        "load_average": round(os.getloadavg()[0], 2),
     }
     if args.json:
         print(json.dumps(out))
@@ -144,7 +165,13 @@ def main() -> None:
     print(f"{'endpoint':<12}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
     print(f"{'/healthz':<12}{health['rps']:>10.1f}{health['p50_ms']:>10.2f}{health['p95_ms']:>10.2f}")
     print(f"{'/api/routes':<12}{route['rps']:>10.1f}{route['p50_ms']:>10.2f}{route['p95_ms']:>10.2f}")
-    print(f"{args.requests} requests each, {args.concurrency} in flight, {args.workers} worker(s); errors {out['errors']}")
+    print(
+        f"{args.requests} requests each, {args.concurrency} in flight, {args.workers} worker(s); errors {out['errors']}"
+    )
+    print(
+        f"CPU per route request: server {out['route_server_cpu_ms']} ms, client {out['route_client_cpu_ms']} ms; "
+        f"load average {out['load_average']}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 Measured in one run:
 
 - ``embedded_2024_s``: :func:`karavan.capacity.assign` of the built-in 2024 demand on the embedded
-  ``caspian`` dataset (flow network build + column generation with HiGHS); target < 5 s;
+  ``caspian`` dataset (flow network build + column generation with HiGHS), warm (routing graphs cached, as
+  in a long-running service); ``embedded_2024_cold_s`` is the first call of the process; target < 5 s;
 - ``synthetic_s``: a 200 × 200-zone demand (40,000 OD pairs) on a synthetic 100 × 100 grid of rail
   lines (10,000 nodes, 200 two-way block-train services, transfers at every node); target < 60 s;
 - ``networkx_simplex_s``: the baseline, :func:`networkx.network_simplex` on the single-commodity
@@ -57,7 +58,9 @@ def write_grid(root: Path, side: int = SIDE) -> None:
         return 40.0 + r * SPACING_DEG, 60.0 + c * SPACING_DEG
 
     (root / "dataset.yaml").write_text("name: grid\nversion: '1'\ndescription: synthetic grid\n", encoding="utf-8")
-    (root / "sources.yaml").write_text("- {id: b:S1, publisher: bench, title: synthetic, year: 2026}\n", encoding="utf-8")
+    (root / "sources.yaml").write_text(
+        "- {id: b:S1, publisher: bench, title: synthetic, year: 2026}\n", encoding="utf-8"
+    )
     (root / "unit_types.yaml").write_text("- {id: TEU, teu: 1, gross_t: 10, source: b:S1}\n", encoding="utf-8")
     nodes, links, services, ops = [], [], [], []
     for r in range(side):
@@ -97,7 +100,7 @@ def write_grid(root: Path, side: int = SIDE) -> None:
         (root / name).write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
-def zone_demand(net: Network, seed: int = 0, zones: int = ZONES, mean_teu: float = 25.0) -> Demand:
+def zone_demand(net: Network, seed: int = 0, zones: int = ZONES, mean_teu: float = 150.0) -> Demand:
     """``zones`` origin and ``zones`` destination nodes; an OD flow between every pair."""
     rng = random.Random(seed)
     ids = sorted(net.nodes)
@@ -156,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {}
 
     net = load_network()
-    assign(net)  # warm-up: imports and the routing graph cache (as a long-running service would)
+    t0 = time.perf_counter()
+    assign(net)  # cold: imports, HiGHS start-up and the routing graphs of the demand's unit classes
+    out["embedded_2024_cold_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     res = assign(net)
     out["embedded_2024_s"] = time.perf_counter() - t0

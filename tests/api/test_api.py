@@ -63,7 +63,8 @@ def test_network_geojson(mini_client: TestClient) -> None:
 
 def test_meta_lists_vocabulary(mini_client: TestClient) -> None:
     meta = mini_client.get("/api/meta").json()
-    assert "FEU" in meta["units"] and "rail" in meta["modes"]
+    assert "FEU" in meta["units"]
+    assert "rail" in meta["modes"]
     assert meta["countries"] == ["AZ", "CN", "KZ"]
 
 
@@ -98,14 +99,16 @@ def test_routes_get_and_post_agree(mini_client: TestClient) -> None:
     assert got.status_code == posted.status_code == 200
     a, b = got.json(), posted.json()
     assert a == b
-    assert a["query"]["origin"] == "CNAAA" and a["query"]["destination"] == "AZBAK"
+    assert a["query"]["origin"] == "CNAAA"
+    assert a["query"]["destination"] == "AZBAK"
     assert a["query"]["depart"].startswith("2026-12-01T00:00:00")
     route = a["routes"][0]
     for key in ("transit_time_h", "cost_usd", "co2e_kg", "distance_km", "legs", "hubs", "trail", "labels"):
         assert key in route
     assert len(a["geojson"]["features"]) == len(a["routes"])
     line = a["geojson"]["features"][0]["geometry"]
-    assert line["type"] == "LineString" and len(line["coordinates"]) >= 2
+    assert line["type"] == "LineString"
+    assert len(line["coordinates"]) >= 2
 
 
 def test_routes_in_russian_and_lists_as_commas(mini_client: TestClient) -> None:
@@ -147,7 +150,8 @@ def test_bad_input_is_422_naming_the_field(mini_client: TestClient, params: dict
     body = r.json()
     assert body["error"] == "invalid_input"
     assert body["field"].split(".")[0] == field
-    assert body["detail"] and body["message"]
+    assert body["detail"]
+    assert body["message"]
 
 
 def test_post_body_validation(mini_client: TestClient) -> None:
@@ -236,7 +240,8 @@ def test_settings_from_environment_and_frozen(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("KARAVAN_DATASET", "somewhere")
     monkeypatch.setenv("KARAVAN_PORT", "8123")
     s = Settings()
-    assert s.dataset == "somewhere" and s.port == 8123
+    assert s.dataset == "somewhere"
+    assert s.port == 8123
     with pytest.raises(pydantic.ValidationError):
         s.port = 1  # type: ignore[misc]
     monkeypatch.setenv("KARAVAN_PORT", "0")
@@ -257,7 +262,8 @@ def test_error_table_is_complete_and_specific() -> None:
 
 def test_page_and_static_files(mini_client: TestClient) -> None:
     r = mini_client.get("/")
-    assert r.status_code == 200 and "text/html" in r.headers["content-type"]
+    assert r.status_code == 200
+    assert "text/html" in r.headers["content-type"]
     assert 'id="map"' in r.text
     for path in ("/static/app.js", "/static/app.css", "/static/vendor/leaflet/leaflet.js"):
         assert mini_client.get(path).status_code == 200, path

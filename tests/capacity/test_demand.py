@@ -27,7 +27,8 @@ def test_reads_units_and_resolves_places(tmp_path: Path, mini_net: Network) -> N
     d = read_demand(path, mini_net)
     assert [f.origin for f in d] == ["CNAAA", "kz-border", "CNAAA", "KZAAU"]
     assert d.flows[0].volume_t == pytest.approx(10_000.0)
-    assert d.flows[1].unit is Unit.WAGON and d.flows[1].value_usd_per_t == 266.0
+    assert d.flows[1].unit is Unit.WAGON
+    assert d.flows[1].value_usd_per_t == 266.0
     assert d.flows[2].volume_t == pytest.approx(500 * 10.0)  # 500 TEU of FEU freight at 20 t per FEU
     assert d.flows[3].volume_t == pytest.approx(600.0)
     assert d.total_t == pytest.approx(10_000 + 120_000 + 5_000 + 600)
@@ -65,7 +66,8 @@ def test_every_kind_of_error_at_once(tmp_path: Path, mini_net: Network) -> None:
     } <= got
     assert all(p.file == "bad.csv" for p in info.value.problems)
     unknown = next(p for p in info.value.problems if p.record == "row 1" and p.field == "origin")
-    assert unknown.value == "Atkau" and "Aktau" in unknown.expected
+    assert unknown.value == "Atkau"
+    assert "Aktau" in unknown.expected
 
 
 def test_missing_header_column(mini_net: Network) -> None:
@@ -81,7 +83,8 @@ def test_unreadable_file(tmp_path: Path, mini_net: Network) -> None:
 
 def test_scaled(mini_net: Network) -> None:
     d = demand_from_text(
-        "origin,destination,unit,volume,volume_unit,source\nAktau,Baku,TEU,10,TEU,x\nAlpha,Baku,TEU,10,TEU,x\n", mini_net
+        "origin,destination,unit,volume,volume_unit,source\nAktau,Baku,TEU,10,TEU,x\nAlpha,Baku,TEU,10,TEU,x\n",
+        mini_net,
     )
     s = d.scaled(2.0, where={"origin": "KZAAU"})
     assert [f.volume_t for f in s] == [200.0, 100.0]

@@ -32,7 +32,8 @@ def test_frank_wolfe_reaches_gap(cap_net: Network) -> None:
 def test_equilibrium_without_congestion_is_all_or_nothing(cap_net: Network) -> None:
     res = assign(cap_net, demand(100.0), method="equilibrium")
     assert res.element("kz-train").volume_t == pytest.approx(100.0)
-    assert res.od[0].transit_time_h is not None and res.od[0].transit_time_h > 0
+    assert res.od[0].transit_time_h is not None
+    assert res.od[0].transit_time_h > 0
 
 
 def test_bad_method(cap_net: Network) -> None:

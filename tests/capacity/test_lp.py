@@ -42,7 +42,9 @@ def test_known_optimum_splits_at_capacity(cap_net: Network) -> None:
     demand = 1.5 * KZ_TRAIN_T
     rail = assign(cap_net, one("kz-border", "AZBAK", 10.0)).od[0].cost_usd_per_t
     road = assign(without(cap_net, "kz-train"), one("kz-border", "AZBAK", 10.0)).od[0].cost_usd_per_t
-    assert rail is not None and road is not None and road > rail
+    assert rail is not None
+    assert road is not None
+    assert road > rail
     res = assign(cap_net, one("kz-border", "AZBAK", demand))
     train = res.element("kz-train")
     assert train.volume_t == pytest.approx(KZ_TRAIN_T, rel=1e-9)
@@ -117,7 +119,11 @@ def _with_capacity(net: Network, teu_per_departure: float) -> Network:
                 "name": f"cap-{teu_per_departure}",
                 "modify": {
                     "services": [
-                        {"id": "kz-train", "set": {"capacity_per_departure": {"TEU": teu_per_departure}}, "source": "test:S1"}
+                        {
+                            "id": "kz-train",
+                            "set": {"capacity_per_departure": {"TEU": teu_per_departure}},
+                            "source": "test:S1",
+                        }
                     ]
                 },
             }

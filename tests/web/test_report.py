@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.web.conftest import MINI
 
 from karavan.cli.main import main
 from karavan.io import load_network
 from karavan.routing import plan_routes
 from karavan.web.report import route_report, scenario_report, script_json
-from tests.web.conftest import MINI
 
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
 CSS_URL = re.compile(r"""url\(\s*["']?(?:https?:)?//""", re.I)
@@ -29,8 +29,10 @@ def _data(html: str) -> dict[str, Any]:
 def _assert_self_contained(html: str) -> None:
     assert not EXTERNAL.search(html), "a script, style or image is loaded from the network"
     assert not CSS_URL.search(html)
-    assert "<script src=" not in html and 'rel="stylesheet"' not in html
-    assert "L.map(" in html and "topojson" in html
+    assert "<script src=" not in html
+    assert 'rel="stylesheet"' not in html
+    assert "L.map(" in html
+    assert "topojson" in html
     assert '"type":"Topology"' in html.replace(" ", "")
 
 
@@ -55,10 +57,11 @@ def test_route_report_is_self_contained() -> None:
     assert {f["properties"]["feature"] for f in data["network"]["features"]} == {"node", "link"}
     trail = plan.routes[0].itinerary.trail
     assert "Calculation trail" in html
-    assert html.count('<tr><td>1: cn-train') >= 1
+    assert html.count("<tr><td>1: cn-train") >= 1
     assert any(row.formula.split(" ")[0] in html for row in trail)
     assert "P50 9.0" in html  # 215 h
-    assert "Sources cited" in html and "test:S1" in html
+    assert "Sources cited" in html
+    assert "test:S1" in html
 
 
 def test_script_json_cannot_close_the_script() -> None:
@@ -71,7 +74,8 @@ def test_html_is_escaped(tmp_path: Path) -> None:
     net = load_network(MINI)
     plan = plan_routes(net, "Alpha", "Baku")
     html = route_report(net, plan, title="<b>x</b>")
-    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert "<b>x</b>" not in html
+    assert "&lt;b&gt;x&lt;/b&gt;" in html
 
 
 def test_report_route_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,7 +115,9 @@ def test_scenario_report_renders_a_diff() -> None:
             "delta": {"served_t": 10.0, "unserved_t": -10.0},
         },
         "bottlenecks": {
-            "base": [{"id": "ferry", "name": "Ferry", "volume_t": 9.0, "utilisation": 1.0, "shadow_price_usd_per_t": 3.0}],
+            "base": [
+                {"id": "ferry", "name": "Ferry", "volume_t": 9.0, "utilisation": 1.0, "shadow_price_usd_per_t": 3.0}
+            ],
             "new": [],
         },
         "notes": ["a note"],
@@ -124,8 +130,10 @@ def test_scenario_report_renders_a_diff() -> None:
         assignment={"elements": elements},
     )
     _assert_self_contained(html)
-    assert "More ferries" in html and "Two more ferries." in html
-    assert "+10" in html and "a note" in html
+    assert "More ferries" in html
+    assert "Two more ferries." in html
+    assert "+10" in html
+    assert "a note" in html
     util = _data(html)["utilisation"]
     assert util["links"], "the ferry's sea link is coloured"
 
@@ -142,7 +150,8 @@ def test_report_scenario_cli(tmp_path: Path) -> None:
     main(["report", "scenario", shipped[0].name, "-o", str(out)])
     html = out.read_text(encoding="utf-8")
     _assert_self_contained(html)
-    assert "Bottlenecks" in html and "Network totals" in html
+    assert "Bottlenecks" in html
+    assert "Network totals" in html
 
 
 def test_report_opens_offline_in_the_browser(open_page: Any, tmp_path: Path) -> None:

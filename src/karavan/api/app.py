@@ -84,6 +84,12 @@ def _lib_version(name: str) -> str | None:
         return None
 
 
+def _versions() -> tuple[dict[str, str], dict[str, bool]]:
+    """Versions of key libraries and which capabilities import (computed once per app)."""
+    libs = {name: v for name in LIBRARIES if (v := _lib_version(name)) is not None}
+    return libs, {k: _available(k, a) for k, a in CAPABILITIES.items()}
+
+
 def place_of(net: Network, node_id: str) -> Place:
     """The API view of a node."""
     n = net.nodes[node_id]
@@ -202,14 +208,14 @@ def system_router() -> APIRouter:
                 links=len(net.links),
                 services=len(net.services),
             )
-        libs = {name: v for name in LIBRARIES if (v := _lib_version(name)) is not None}
+        libs, caps = holder.cached(("versions",), _versions)
         health = Health(
             status="ok" if net is not None else "dataset_unavailable",
             karavan=__version__,
             python=platform.python_version(),
             dataset=dataset,
             libraries=libs,
-            capabilities={k: _available(k, a) for k, a in CAPABILITIES.items()},
+            capabilities=caps,
         )
         return _json(health.model_dump(mode="json"), 200 if net is not None else 503)
 

@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from karavan.capacity.demand import Demand, ODFlow, builtin_demand, read_demand
-from karavan.capacity.flownet import ALIGHT, BOARD, RIDE, XFER, DemandClass, FlowNet, build_flownet
+from karavan.capacity.flownet import ALIGHT, BOARD, DemandClass, FlowNet, build_flownet
 from karavan.capacity.lp import FlowSolution, ODArrays, solve_lp
 from karavan.errors import InputError
 from karavan.model.network import Network
+from karavan.routing.graph import RIDE, XFER
 
 if TYPE_CHECKING:
     from karavan.capacity.scenario import Scenario
@@ -256,20 +257,21 @@ def assign(
     if method not in ("lp", "equilibrium"):
         raise InputError("method", method, "lp or equilibrium")
     notes: list[str] = []
+    sc: Scenario | None = None
     if scenario is not None:
         from karavan.capacity.scenario import apply_scenario, load_scenario
 
-        sc = load_scenario(scenario) if not hasattr(scenario, "overlay") else scenario
-        net = apply_scenario(net, sc)  # type: ignore[arg-type]
+        sc = load_scenario(scenario)
+        net = apply_scenario(net, sc)
     if demand is None:
         dem = builtin_demand(net)
     elif isinstance(demand, Demand):
         dem = demand
     else:
         dem = read_demand(demand, net)
-    if scenario is not None:
-        dem = sc.apply_demand(dem, net)  # type: ignore[union-attr]
-        notes.append(f"scenario {sc.name} applied")  # type: ignore[union-attr]
+    if sc is not None:
+        dem = sc.apply_demand(dem, net)
+        notes.append(f"scenario {sc.name} applied")
     prep = _prepare(net, dem, opts)
     fn = prep.fn
     if method == "lp":

@@ -35,7 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from karavan.accounting.cargo import GLEC_T_PER_TEU
 from karavan.errors import InputError, Problem, UnknownPlaceError, ValidationError
@@ -254,8 +254,9 @@ def parse_demand(
         for col in extra:
             unknown_cols.add(col)
             problems.append(Problem(file, "header", col, col, "one of the columns " + ", ".join(COLUMNS)))
-        if None in raw:
-            bad("-", raw[None], f"at most {len(COLUMNS)} columns (one per header)")
+        overflow = cast(Mapping[Any, Any], raw).get(None)
+        if overflow is not None:
+            bad("-", overflow, f"at most {len(COLUMNS)} columns (one per header)")
         for col in REQUIRED:
             if not rec.get(col):
                 bad(col, rec.get(col) or None, "a value (required column)")

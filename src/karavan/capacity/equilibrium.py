@@ -63,39 +63,39 @@ def solve_equilibrium(
     """Conjugate Frank–Wolfe to relative gap ``gap`` (see the module docstring)."""
     t0 = time.perf_counter()
     n_od = ods.demand_t.size
-    E = fn.n_edges
+    n_edges = fn.n_edges
     inc = fn.incidence.tocsr()
     inc_t = inc.T.tocsr()
-    C = fn.row_rhs
-    T = row_free_time(fn)
+    cap = fn.row_rhs
+    t_free = row_free_time(fn)
     a, b, theta = bpr.alpha, bpr.beta, bpr.vot_usd_per_t_h
-    D = ods.demand_t
+    dem = ods.demand_t
 
     def delay_h(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        return T * a * np.power(np.maximum(v, 0.0) / C, b) if C.size else np.zeros(0)
+        return t_free * a * np.power(np.maximum(v, 0.0) / cap, b) if cap.size else np.zeros(0)
 
     def ddelay_h(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        return T * a * b / C * np.power(np.maximum(v, 0.0) / C, b - 1) if C.size else np.zeros(0)
+        return t_free * a * b / cap * np.power(np.maximum(v, 0.0) / cap, b - 1) if cap.size else np.zeros(0)
 
     def edge_cost(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        return gc + (inc @ (theta * delay_h(v)) if C.size else 0.0)
+        return gc + (inc @ (theta * delay_h(v)) if cap.size else 0.0)
 
     def aon(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], sp.csc_matrix, Any]:
-        res = shortest_paths(fn.tail, fn.head, w, fn.n_vertices, ods.o_vert, ods.d_vert, want=D > 0)
-        served = np.isfinite(res.dist) & (res.dist < penalty_usd_per_t) & (D > 0)
+        res = shortest_paths(fn.tail, fn.head, w, fn.n_vertices, ods.o_vert, ods.d_vert, want=dem > 0)
+        served = np.isfinite(res.dist) & (res.dist < penalty_usd_per_t) & (dem > 0)
         keep = served[res.path_od]
-        P = sp.csc_matrix(
-            (np.ones(int(keep.sum())), (res.path_edge[keep], res.path_od[keep])), shape=(E, n_od)
+        pmat = sp.csc_matrix(
+            (np.ones(int(keep.sum())), (res.path_edge[keep], res.path_od[keep])), shape=(n_edges, n_od)
         )  # edges × OD, the OD's path
-        y = P @ np.where(served, D, 0.0)
-        u = np.where(served, 0.0, D)
-        return y, u, P, res.dist
+        y = pmat @ np.where(served, dem, 0.0)
+        u = np.where(served, 0.0, dem)
+        return y, u, pmat, res.dist
 
     # initial all-or-nothing at free flow
-    w = edge_cost(np.zeros(C.size))
-    x, ux, P0, _ = aon(w)
+    w = edge_cost(np.zeros(cap.size))
+    x, ux, p0, _ = aon(w)
     weights = [1.0]
-    path_sets = [P0]
+    path_sets = [p0]
     s_prev: NDArray[np.float64] | None = None
     us_prev: NDArray[np.float64] | None = None
     s_w_prev: list[float] = []
@@ -103,19 +103,19 @@ def solve_equilibrium(
     it = 0
     while it < max_iter:
         it += 1
-        v = inc_t @ x if C.size else np.zeros(0)
+        v = inc_t @ x if cap.size else np.zeros(0)
         w = edge_cost(v)
-        y, uy, Py, _dist = aon(w)
+        y, uy, p_y, _dist = aon(w)
         total = float(w @ x + penalty_usd_per_t * ux.sum())
         lower = float(w @ y + penalty_usd_per_t * uy.sum())
         rel_gap = (total - lower) / max(total, 1e-12)
         if rel_gap <= gap:
             break
         # conjugate direction
-        path_sets.append(Py)
+        path_sets.append(p_y)
         y_w = [0.0] * (len(path_sets) - 1) + [1.0]
         s, us, s_w = y, uy, y_w
-        if s_prev is not None and us_prev is not None and C.size:
+        if s_prev is not None and us_prev is not None and cap.size:
             d_bar = s_prev - x
             d = y - x
             hd = ddelay_h(v) * theta
@@ -132,7 +132,7 @@ def solve_equilibrium(
                     s_w = [alpha_c * pw + (1 - alpha_c) * yw for pw, yw in zip(prev_w, y_w, strict=True)]
         dx = s - x
         dux = us - ux
-        dv = inc_t @ dx if C.size else np.zeros(0)
+        dv = inc_t @ dx if cap.size else np.zeros(0)
         lam = _line_search(gc, dx, penalty_usd_per_t * dux.sum(), v, dv, lambda vv: theta * delay_h(vv))
         if lam <= 0.0:
             # conjugate step not descending: fall back to the plain FW direction next time
@@ -143,31 +143,29 @@ def solve_equilibrium(
         weights = [(1 - lam) * wt for wt in weights] + [0.0] * (len(path_sets) - len(weights))
         weights = [wt + lam * sw for wt, sw in zip(weights, s_w + [0.0] * (len(weights) - len(s_w)), strict=True)]
         s_prev, us_prev, s_w_prev = s, us, s_w
-    v = inc_t @ x if C.size else np.zeros(0)
+    v = inc_t @ x if cap.size else np.zeros(0)
     dh = delay_h(v)
-    edge_time = fn.time_h + (inc @ dh if C.size else 0.0)
-    served = D - ux
+    edge_time = fn.time_h + (inc @ dh if cap.size else 0.0)
+    served = dem - ux
     # OD statistics: demand-weighted over the AON path sets with their convex weights
     tot_t = np.zeros(n_od)
     tot_c = np.zeros(n_od)
     tot_e = np.zeros(n_od)
     share = np.zeros(n_od)
-    for wt, P in zip(weights, path_sets, strict=False):
+    for wt, pmat in zip(weights, path_sets, strict=False):
         if wt <= 0:
             continue
-        used = np.asarray(P.sum(axis=0)).ravel() > 0
-        tot_t += wt * used * (P.T @ edge_time)
-        tot_c += wt * used * (P.T @ fn.cost_usd)
-        tot_e += wt * used * (P.T @ fn.co2e_kg)
+        used = np.asarray(pmat.sum(axis=0)).ravel() > 0
+        tot_t += wt * used * (pmat.T @ edge_time)
+        tot_c += wt * used * (pmat.T @ fn.cost_usd)
+        tot_e += wt * used * (pmat.T @ fn.co2e_kg)
         share += wt * used
     with np.errstate(invalid="ignore", divide="ignore"):
         good = (share > 0) & (served > 0)
         od_time = np.where(good, tot_t / np.where(share > 0, share, 1), np.nan)
         od_cost = np.where(good, tot_c / np.where(share > 0, share, 1), np.nan)
         od_co2 = np.where(good, tot_e / np.where(share > 0, share, 1), np.nan)
-    beck = float(gc @ x + (theta * (T * a * C / (b + 1) * np.power(v / C, b + 1))).sum() if C.size else gc @ x)
     objective = float(gc @ x + penalty_usd_per_t * ux.sum() + (theta * dh * v).sum())
-    del beck
     return FlowSolution(
         edge_flow=x,
         served_t=served,

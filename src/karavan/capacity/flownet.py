@@ -435,10 +435,10 @@ def build_flownet(net: Network, classes: list[DemandClass], params: Parameters) 
                 b_lab.append(term.op_id or "" if term else "")
                 b_ops.append(term.op_id if term else None)
         n_main = tail.size
-        for j, op_id in enumerate(b_ops):
-            if op_id is None:
+        for j, maybe_op in enumerate(b_ops):
+            if maybe_op is None:
                 continue
-            op = net.hub_operations[op_id]
+            op = net.hub_operations[maybe_op]
             for r, measure in hub_rows_of[op.id]:
                 a = _hub_coef(net, measure, cls.unit, g_t, op.units[0] if op.units else None)
                 if a > 0:

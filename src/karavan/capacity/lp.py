@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,25 +67,35 @@ class FlowSolution:
     """Per OD: (tonnes, edge indices) of the paths used."""
 
 
+_BANNER_LOCK = threading.Lock()
+_BANNER_SHOWN = False
+
+
 def _new_highs() -> Any:
-    """A silent ``highspy.Highs`` (its banner goes to fd 1, so that is muted while constructing)."""
+    """A silent ``highspy.Highs``.
+
+    HiGHS prints its banner to file descriptor 1 when the first instance of a process is built, which
+    would corrupt JSON on stdout; that one construction runs with fd 1 pointed at ``/dev/null``, under a
+    lock so concurrent first calls cannot leave stdout redirected.
+    """
     import highspy
 
-    sys.stdout.flush()
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):
-        fd = -1
-    saved = os.dup(1)
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-        h = highspy.Highs()
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-    del fd
+    global _BANNER_SHOWN
+    with _BANNER_LOCK:
+        if _BANNER_SHOWN:
+            h = highspy.Highs()  # type: ignore[no-untyped-call]
+        else:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, 1)
+                os.close(devnull)
+                h = highspy.Highs()  # type: ignore[no-untyped-call]
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+            _BANNER_SHOWN = True
     h.setOptionValue("output_flag", False)
     return h
 
@@ -104,7 +115,7 @@ def solve_lp(
     t_start = time.perf_counter()
     n_od = ods.demand_t.size
     n_rows = fn.n_rows
-    E = fn.n_edges
+    n_edges = fn.n_edges
     inc_t = fn.incidence.T.tocsr()  # rows × edges
     rhs = fn.row_rhs
     inf = highspy.kHighsInf
@@ -135,7 +146,7 @@ def solve_lp(
     lam = np.zeros(n_rows)
     pi = np.zeros(n_od)
     x_paths = np.zeros(0)
-    A_paths = sp.csc_matrix((E, 0))
+    a_paths = sp.csc_matrix((n_edges, 0))
     iters = 0
     lp_runs = 0
     lower_bound = -np.inf
@@ -153,18 +164,18 @@ def solve_lp(
         )
         if n_paths:
             lower_bound = float((ods.demand_t * np.minimum(sp_res.dist, penalty_usd_per_t)).sum() - (lam * rhs).sum())
-        new_cols = _columns(sp_res, E, seen)
+        new_cols = _columns(sp_res, n_edges, seen)
         added = 0
         if new_cols is not None:
-            P_new, od_new = new_cols
-            added = P_new.shape[1]
-            c_new = P_new.T @ gc
+            p_new, od_new = new_cols
+            added = p_new.shape[1]
+            c_new = p_new.T @ gc
             path_od.append(od_new)
-            path_cols.append(P_new)
+            path_cols.append(p_new)
             path_cost.append(c_new)
-            _add_columns(h, P_new, od_new, c_new, inc_t, active_pos, n_od)
+            _add_columns(h, p_new, od_new, c_new, inc_t, active_pos, n_od)
             n_paths += added
-            A_paths = sp.hstack(path_cols, format="csc")
+            a_paths = sp.hstack(path_cols, format="csc")
         if added == 0 and lp_runs > 0:
             break
         # ---------------------------------------------------------- master LP with row generation
@@ -180,11 +191,11 @@ def solve_lp(
             x_paths = col[n_od:]
             if n_rows == 0 or n_paths == 0:
                 break
-            activity = inc_t @ (A_paths @ x_paths)
+            activity = inc_t @ (a_paths @ x_paths)
             viol = np.flatnonzero((activity > rhs * (1 + 1e-9) + 1e-6) & (active_pos < 0))
             if viol.size == 0:
                 break
-            _add_rows(h, viol, inc_t, A_paths, rhs, active_pos, n_od + n_active, n_od)
+            _add_rows(h, viol, inc_t, a_paths, rhs, active_pos, n_od + n_active, n_od)
             active_pos[viol] = n_od + n_active + np.arange(viol.size)
             n_active += viol.size
         row_dual = np.asarray(sol.row_dual)
@@ -198,13 +209,13 @@ def solve_lp(
     col = np.asarray(h.getSolution().col_value)
     unserved = np.maximum(col[:n_od], 0.0)
     x_paths = np.maximum(col[n_od:], 0.0)
-    P_all = A_paths
+    p_all = a_paths
     od_all = np.concatenate(path_od) if path_od else np.zeros(0, np.int64)
-    edge_flow = P_all @ x_paths if n_paths else np.zeros(E)
-    served = np.bincount(od_all, weights=x_paths, minlength=n_od) if n_paths else np.zeros(n_od)
-    p_time = P_all.T @ fn.time_h if n_paths else np.zeros(0)
-    p_cost = P_all.T @ fn.cost_usd if n_paths else np.zeros(0)
-    p_co2 = P_all.T @ fn.co2e_kg if n_paths else np.zeros(0)
+    edge_flow = p_all @ x_paths if n_paths else np.zeros(n_edges)
+    served = np.bincount(od_all, weights=x_paths, minlength=n_od).astype(np.float64) if n_paths else np.zeros(n_od)
+    p_time = p_all.T @ fn.time_h if n_paths else np.zeros(0)
+    p_cost = p_all.T @ fn.cost_usd if n_paths else np.zeros(0)
+    p_co2 = p_all.T @ fn.co2e_kg if n_paths else np.zeros(0)
 
     def avg(v: NDArray[np.float64]) -> NDArray[np.float64]:
         tot = np.bincount(od_all, weights=x_paths * v, minlength=n_od) if n_paths else np.zeros(n_od)
@@ -213,9 +224,9 @@ def solve_lp(
 
     od_paths: list[list[tuple[float, NDArray[np.int64]]]] = [[] for _ in range(n_od)]
     if keep_paths and n_paths and n_od <= 5000:
-        P_csc = P_all.tocsc()
+        p_csc = p_all.tocsc()
         for p in np.flatnonzero(x_paths > 1e-9):
-            edges = P_csc.indices[P_csc.indptr[p] : P_csc.indptr[p + 1]]
+            edges = p_csc.indices[p_csc.indptr[p] : p_csc.indptr[p + 1]]
             od_paths[int(od_all[p])].append((float(x_paths[p]), edges.astype(np.int64)))
     gap = (objective - lower_bound) / max(1.0, abs(objective)) if np.isfinite(lower_bound) else 0.0
     return FlowSolution(
@@ -269,13 +280,13 @@ def _columns(res: Any, n_edges: int, seen: set[tuple[int, bytes]]) -> tuple[sp.c
     indptr = np.zeros(len(keep_slices) + 1, dtype=np.int64)
     np.cumsum(lens, out=indptr[1:])
     indices = np.concatenate(keep_slices)
-    P = sp.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_edges, len(keep_slices)))
-    return P, np.asarray(keep_od, dtype=np.int64)
+    pmat = sp.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_edges, len(keep_slices)))
+    return pmat, np.asarray(keep_od, dtype=np.int64)
 
 
 def _add_columns(
     h: Any,
-    P_new: sp.csc_matrix,
+    p_new: sp.csc_matrix,
     od_new: NDArray[np.int64],
     c_new: NDArray[np.float64],
     inc_t: sp.csr_matrix,
@@ -285,17 +296,17 @@ def _add_columns(
     """Add path columns (OD row entry and active capacity rows) in one ``addCols`` call."""
     import highspy
 
-    k = P_new.shape[1]
-    A_rows = (inc_t @ P_new).tocsc()  # capacity rows × new paths
+    k = p_new.shape[1]
+    a_rows = (inc_t @ p_new).tocsc()  # capacity rows × new paths
     act_rows = active_pos >= 0
     if act_rows.any():
-        A_act = A_rows[np.flatnonzero(act_rows)].tocsc()
+        a_act = a_rows[np.flatnonzero(act_rows)].tocsc()
         act_index = active_pos[np.flatnonzero(act_rows)]
     else:
-        A_act = sp.csc_matrix((0, k))
+        a_act = sp.csc_matrix((0, k))
         act_index = np.zeros(0, dtype=np.int64)
     # column j: OD row entry first, then active rows
-    counts = np.diff(A_act.indptr) + 1
+    counts = np.diff(a_act.indptr) + 1
     starts = np.zeros(k, dtype=np.int64)
     np.cumsum(counts[:-1], out=starts[1:])
     nnz = int(counts.sum())
@@ -305,8 +316,8 @@ def _add_columns(
     val[starts] = 1.0
     mask = np.ones(nnz, dtype=np.bool_)
     mask[starts] = False
-    idx[mask] = act_index[A_act.indices]
-    val[mask] = A_act.data
+    idx[mask] = act_index[a_act.indices]
+    val[mask] = a_act.data
     h.addCols(
         k,
         np.asarray(c_new, dtype=np.float64),
@@ -324,7 +335,7 @@ def _add_rows(
     h: Any,
     rows: NDArray[np.int64],
     inc_t: sp.csr_matrix,
-    A_paths: sp.csc_matrix,
+    a_paths: sp.csc_matrix,
     rhs: NDArray[np.float64],
     active_pos: NDArray[np.int64],
     first_index: int,
@@ -333,15 +344,15 @@ def _add_rows(
     """Add violated capacity rows with their entries for all existing path columns, in one call."""
     import highspy
 
-    R = (inc_t[rows] @ A_paths).tocsr()  # new rows × paths
+    rmat = (inc_t[rows] @ a_paths).tocsr()  # new rows × paths
     k = rows.size
     h.addRows(
         k,
         np.full(k, -highspy.kHighsInf),
         rhs[rows].astype(np.float64),
-        int(R.nnz),
-        R.indptr[:-1].astype(np.int32),
-        (R.indices + n_od).astype(np.int32),
-        R.data.astype(np.float64),
+        int(rmat.nnz),
+        rmat.indptr[:-1].astype(np.int32),
+        (rmat.indices + n_od).astype(np.int32),
+        rmat.data.astype(np.float64),
     )
     del active_pos, first_index

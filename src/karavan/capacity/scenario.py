@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import json
 import math
 import shutil
@@ -344,7 +345,7 @@ def _refs_node(table: str, rec: dict[str, Any], nodes: set[str]) -> bool:
 
 def _uses_link(net_links: dict[str, dict[str, Any]], svc: dict[str, Any], gone: set[str]) -> bool:
     stops = svc.get("stops", [])
-    pairs = set(zip(stops, stops[1:], strict=False))
+    pairs = set(itertools.pairwise(stops))
     for lid in gone:
         lk = net_links.get(lid)
         if lk is None:
@@ -533,8 +534,8 @@ def apply_scenario(net: Network, scenario: Scenario | str | Path) -> Network:
         tfile_to_table = {f: t for t, (f, _) in TABLES.items()}
         for p in after:
             table = tfile_to_table.get(p.file, "")
-            where = origin_of.get((table, p.record))
-            record = f"{where} ({p.record})" if where else f"{p.file} {p.record} (after applying)"
+            origin = origin_of.get((table, p.record))
+            record = f"{origin} ({p.record})" if origin else f"{p.file} {p.record} (after applying)"
             problems.append(Problem(file, record, p.field, p.value, p.expected))
         raise ValidationError(problems)
     object.__setattr__(new, "_scenario_notes", tuple(notes))

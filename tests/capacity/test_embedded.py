@@ -1,0 +1,39 @@
+"""The shipped scenarios and the built-in 2024 demand against the embedded ``caspian`` dataset."""
+
+from __future__ import annotations
+
+import pytest
+
+from karavan.capacity import assign, builtin_demand, list_scenarios
+from karavan.capacity.scenario import apply_scenario
+from karavan.io import load_network
+from karavan.model import Network
+
+
+@pytest.fixture(scope="module")
+def caspian() -> Network:
+    return load_network()
+
+
+def test_every_shipped_scenario_applies_cleanly(caspian: Network) -> None:
+    scenarios = list_scenarios()
+    assert len(scenarios) >= 8
+    for sc in scenarios:
+        new = apply_scenario(caspian, sc)
+        assert new.content_hash != caspian.content_hash, sc.name
+        sc.apply_demand(builtin_demand(new), new)
+
+
+def test_builtin_demand_resolves(caspian: Network) -> None:
+    demand = builtin_demand(caspian)
+    titr = [f for f in demand if f.commodity != "" and f.note and "Bolashak" not in f.note and "Iran" not in f.note]
+    assert sum(f.volume_t for f in titr) == pytest.approx(4_484_000, rel=1e-9)
+    assert all(f.source or f.estimate for f in demand)
+
+
+def test_assign_2024_reports_every_od(caspian: Network) -> None:
+    res = assign(caspian)
+    assert len(res.od) == len(builtin_demand(caspian))
+    for od in res.od:
+        assert od.served_t + od.unserved_t == pytest.approx(od.flow.volume_t, rel=1e-9)
+    assert res.solver["status"] == "optimal"
