@@ -124,8 +124,8 @@ def main() -> None:
     """Run the benchmark and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    ap.add_argument("--concurrency", type=int, default=32, help="requests in flight")
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--concurrency", type=int, default=8, help="requests in flight")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (one per core)")
     ap.add_argument("--dataset", default=None, help="dataset (default: the embedded one)")
     ap.add_argument("--trail", action="store_true", help="ask for the calculation trail in route answers")
     ap.add_argument("--json", action="store_true", help="print one JSON object")

@@ -61,9 +61,7 @@ def test_northern_and_sea_alternatives_appear(net: Network) -> None:
 
 
 def test_headline_query(net: Network) -> None:
-    plan = plan_routes(
-        net, "Xi'an", "Istanbul", depart=DEPART, cargo=Cargo("FEU", count=2), avoid_countries=["RU"]
-    )
+    plan = plan_routes(net, "Xi'an", "Istanbul", depart=DEPART, cargo=Cargo("FEU", count=2), avoid_countries=["RU"])
     labels = {lab for r in plan.routes for lab in r.labels}
     assert {"fastest", "cheapest", "lowest_co2e", "balanced"} <= labels
     for r in plan.routes:

@@ -147,8 +147,8 @@ class Itinerary:
         """The trail as CSV text."""
         return trail_csv(self.trail)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping with totals, legs, hubs and the trail."""
+    def to_dict(self, *, trail: bool = True) -> dict[str, Any]:
+        """JSON-ready mapping with totals, legs, hubs and (unless ``trail=False``) the trail."""
         c = self.cargo
         return {
             "depart": self.depart.isoformat(),
@@ -170,7 +170,7 @@ class Itinerary:
             "parameters_version": self.parameters_version,
             "legs": [leg.to_dict() for leg in self.legs],
             "hubs": [hub.to_dict() for hub in self.hubs],
-            "trail": self.trail_rows(),
+            **({"trail": self.trail_rows()} if trail else {}),
         }
 
 

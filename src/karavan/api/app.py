@@ -136,10 +136,7 @@ def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict
     from karavan.web.geo import route_features
 
     result = plan(net, opts, settings)
-    data = result.to_dict()
-    if not opts.trail:
-        for r in data["routes"]:
-            r.pop("trail", None)
+    data = result.to_dict(trail=opts.trail)
     data["geojson"] = route_features(net, result)
     return data
 

@@ -16,6 +16,7 @@ or as a mapping with a ``dist`` key, for example::
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -40,7 +41,11 @@ class _Dist(BaseModel):
 
     def describe(self) -> str:
         """One-line human description, e.g. ``lognormal(median=40, p90=70)``."""
-        fields = {k: v for k, v in self.model_dump().items() if k != "dist"}
+        return self._description
+
+    @cached_property
+    def _description(self) -> str:
+        fields = {k: getattr(self, k) for k in type(self).model_fields if k != "dist"}
         inner = ", ".join(f"{k}={_fmt(v)}" for k, v in fields.items())
         return f"{self.dist}({inner})"  # type: ignore[attr-defined]
 

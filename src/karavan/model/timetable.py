@@ -90,8 +90,12 @@ def service_runs(net: Network, service: Service) -> list[Run]:
     """The directed runs of ``service`` (one, or two unless ``oneway``).
 
     Offsets come from ``running_time_h`` (mean, shared out in proportion to length)
-    or from ``length / speed_kmh``.
+    or from ``length / speed_kmh``. Results are memoised per network and service.
     """
+    cache: dict[str, tuple[Run, ...]] = net.__dict__.setdefault("_runs_cache", {})
+    hit = cache.get(service.id)
+    if hit is not None and hit[0].service is service:
+        return list(hit)
     runs: list[Run] = []
     for reverse in (False, True) if not service.oneway else (False,):
         stops = tuple(reversed(service.stops)) if reverse else tuple(service.stops)
@@ -112,4 +116,5 @@ def service_runs(net: Network, service: Service) -> list[Run]:
             assert service.speed_kmh is not None
             cum_h = [km / service.speed_kmh for km in cum_km]
         runs.append(Run(service, reverse, stops, tuple(links), tuple(cum_km), tuple(cum_h)))
+    cache[service.id] = tuple(runs)
     return runs

@@ -86,10 +86,10 @@ class Route:
         """Well-to-wheel CO2e."""
         return float(self.itinerary.co2e_kg)
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON view: label, totals, countries, legs, hubs and trail."""
+    def to_dict(self, *, trail: bool = True) -> dict[str, Any]:
+        """JSON view: label, totals, countries, legs, hubs and (unless ``trail=False``) the trail."""
         data = {"label": self.label, "labels": list(self.labels), "countries": list(self.countries)}
-        data.update(self.itinerary.to_dict())
+        data.update(self.itinerary.to_dict(trail=trail))
         data["nodes"] = list(self.nodes)
         return data
 
@@ -102,9 +102,9 @@ class RoutePlan:
     routes: tuple[Route, ...]
     stats: dict[str, float] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """``{"query": ..., "routes": [...]}``."""
-        return {"query": self.query.to_dict(), "routes": [r.to_dict() for r in self.routes]}
+    def to_dict(self, *, trail: bool = True) -> dict[str, Any]:
+        """``{"query": ..., "routes": [...]}``; ``trail=False`` leaves the calculation trails out."""
+        return {"query": self.query.to_dict(), "routes": [r.to_dict(trail=trail) for r in self.routes]}
 
 
 def _default_depart() -> datetime:
