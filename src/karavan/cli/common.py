@@ -14,8 +14,9 @@ from rich.console import Console
 
 from karavan.model.network import Network
 
-console = Console()
-err_console = Console(stderr=True)
+# Tables stay readable when piped or logged (Rich would otherwise assume 80 columns).
+console = Console(width=None if sys.stdout.isatty() else 150)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
 class Format(StrEnum):
