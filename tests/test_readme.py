@@ -40,10 +40,12 @@ def test_readme_command_runs(command: str, tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     argv = shlex.split(command)[1:]
     argv = [a for a in argv if a != "[PATH]"]
+    code: object = 0
     try:
         main(argv)
     except SystemExit as exc:
-        assert exc.code in (0, None), command
+        code = exc.code
+    assert code in (0, None), command
 
 
 def test_readme_python_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
