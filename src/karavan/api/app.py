@@ -133,7 +133,7 @@ def route_kwargs(opts: RouteOptions, cargo: Any) -> dict[str, Any]:
 
 def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict[str, Any]:
     """The JSON answer of the routes endpoint."""
-    from karavan.web.geo import route_features
+    from karavan.routing.geojson import route_features
 
     result = plan(net, opts, settings)
     data = result.to_dict(trail=opts.trail)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from karavan.errors import InputError
 from karavan.model.network import Network
 
 # Tables stay readable when piped or logged (Rich would otherwise assume 80 columns).
@@ -65,3 +67,62 @@ def write_text_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
+
+
+def parse_depart(value: str | None) -> datetime | None:
+    """Parse an ISO date or datetime (``Z`` allowed); naive values are UTC."""
+    if value is None:
+        return None
+    try:
+        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InputError("--depart", value, "an ISO date or datetime such as 2026-12-01 or 2026-12-01T08:00Z") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def split_list(values: list[str] | None) -> list[str]:
+    """Accept both repeated options and comma-separated lists."""
+    out: list[str] = []
+    for v in values or []:
+        out.extend(x.strip() for x in v.split(",") if x.strip())
+    return out
+
+
+# Options shared by every command that plans a route (route, simulate, report).
+DepartOpt = Annotated[str | None, typer.Option("--depart", help="Earliest departure, ISO date/time (UTC).")]
+CargoOpt = Annotated[str, typer.Option("--cargo", help="Unit: FEU, TEU, wagon, trailer or tonnes.")]
+CountOpt = Annotated[float, typer.Option("--count", help="Number of units (tonnes for bulk).")]
+WeightOpt = Annotated[float | None, typer.Option("--weight-t", help="Gross cargo weight per unit in tonnes.")]
+ValueOpt = Annotated[float | None, typer.Option("--value-usd", help="Cargo value (USD) for inventory cost.")]
+ViaOpt = Annotated[list[str] | None, typer.Option("--via", help="Place to pass through (repeatable).")]
+AvoidCountryOpt = Annotated[
+    list[str] | None, typer.Option("--avoid-country", help="ISO countries to avoid, e.g. RU,IR.")
+]
+AvoidNodeOpt = Annotated[list[str] | None, typer.Option("--avoid-node", help="Place to avoid (repeatable).")]
+ModesOpt = Annotated[str | None, typer.Option("--modes", help="Allowed modes, e.g. rail,sea.")]
+MaxRoutesOpt = Annotated[int, typer.Option("--max-routes", help="Most alternatives shown.")]
+
+
+def route_options(
+    *,
+    depart: str | None,
+    cargo: str,
+    count: float,
+    weight_t: float | None,
+    value_usd: float | None,
+    via: list[str] | None,
+    avoid_country: list[str] | None,
+    avoid_node: list[str] | None,
+    modes: str | None,
+) -> dict[str, Any]:
+    """Keyword arguments of :func:`karavan.routing.plan_routes` from the shared CLI options."""
+    from karavan.accounting import Cargo
+
+    return {
+        "depart": parse_depart(depart),
+        "cargo": Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t, value_usd=value_usd),  # type: ignore[arg-type]
+        "via": split_list(via),
+        "avoid_countries": split_list(avoid_country),
+        "avoid_nodes": split_list(avoid_node),
+        "modes": split_list([modes]) if modes else None,
+    }

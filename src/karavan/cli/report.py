@@ -7,8 +7,23 @@ from typing import Annotated, Any
 
 import typer
 
-from karavan.cli.common import DatasetOpt, err_console, load, write_text_atomic
-from karavan.cli.route import parse_depart, split_list
+from karavan.cli.common import (
+    AvoidCountryOpt,
+    AvoidNodeOpt,
+    CargoOpt,
+    CountOpt,
+    DatasetOpt,
+    DepartOpt,
+    MaxRoutesOpt,
+    ModesOpt,
+    ValueOpt,
+    ViaOpt,
+    WeightOpt,
+    err_console,
+    load,
+    route_options,
+    write_text_atomic,
+)
 
 app = typer.Typer(
     help="Write self-contained HTML reports (map, tables, charts, calculation trail).", no_args_is_help=True
@@ -22,18 +37,16 @@ def route_cmd(
     origin: Annotated[str, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")],
     destination: Annotated[str, typer.Argument(help="Destination.")],
     output: OutputOpt,
-    depart: Annotated[str | None, typer.Option("--depart", help="Earliest departure, ISO date/time (UTC).")] = None,
-    cargo: Annotated[str, typer.Option("--cargo", help="Unit: FEU, TEU, wagon, trailer or tonnes.")] = "FEU",
-    count: Annotated[float, typer.Option("--count", help="Number of units (tonnes for bulk).")] = 1,
-    weight_t: Annotated[float | None, typer.Option("--weight-t", help="Gross cargo weight per unit in tonnes.")] = None,
-    value_usd: Annotated[float | None, typer.Option("--value-usd", help="Cargo value (USD).")] = None,
-    via: Annotated[list[str] | None, typer.Option("--via", help="Place to pass through (repeatable).")] = None,
-    avoid_country: Annotated[
-        list[str] | None, typer.Option("--avoid-country", help="ISO countries to avoid, e.g. RU,IR.")
-    ] = None,
-    avoid_node: Annotated[list[str] | None, typer.Option("--avoid-node", help="Place to avoid (repeatable).")] = None,
-    modes: Annotated[str | None, typer.Option("--modes", help="Allowed modes, e.g. rail,sea.")] = None,
-    max_routes: Annotated[int, typer.Option("--max-routes", help="Most alternatives shown.")] = 5,
+    depart: DepartOpt = None,
+    cargo: CargoOpt = "FEU",
+    count: CountOpt = 1,
+    weight_t: WeightOpt = None,
+    value_usd: ValueOpt = None,
+    via: ViaOpt = None,
+    avoid_country: AvoidCountryOpt = None,
+    avoid_node: AvoidNodeOpt = None,
+    modes: ModesOpt = None,
+    max_routes: MaxRoutesOpt = 5,
     slack: Annotated[float, typer.Option("--slack", help="Drop alternatives within this relative slack.")] = 0.0,
     runs: Annotated[
         int, typer.Option("--runs", help="Monte Carlo runs per route for P50/P90 (0: none).", min=0)
@@ -42,18 +55,22 @@ def route_cmd(
     dataset: DatasetOpt = None,
 ) -> None:
     """Report on the Pareto routes between two places: map, route table, legs, hubs, P50/P90, trail."""
-    from karavan.accounting import Cargo
     from karavan.routing import plan_routes
     from karavan.web.report import route_report
 
     net = load(dataset)
     options: dict[str, Any] = {
-        "depart": parse_depart(depart),
-        "cargo": Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t, value_usd=value_usd),  # type: ignore[arg-type]
-        "via": split_list(via),
-        "avoid_countries": split_list(avoid_country),
-        "avoid_nodes": split_list(avoid_node),
-        "modes": split_list([modes]) if modes else None,
+        **route_options(
+            depart=depart,
+            cargo=cargo,
+            count=count,
+            weight_t=weight_t,
+            value_usd=value_usd,
+            via=via,
+            avoid_country=avoid_country,
+            avoid_node=avoid_node,
+            modes=modes,
+        ),
         "max_routes": max_routes,
         "slack": slack,
     }

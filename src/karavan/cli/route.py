@@ -4,67 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, load, write_text_atomic
-from karavan.errors import InputError
-
-
-def parse_depart(value: str | None) -> datetime | None:
-    """Parse an ISO date or datetime (``Z`` allowed); naive values are UTC."""
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise InputError("--depart", value, "an ISO date or datetime such as 2026-12-01 or 2026-12-01T08:00Z") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
-def split_list(values: list[str] | None) -> list[str]:
-    """Accept both repeated options and comma-separated lists."""
-    out: list[str] = []
-    for v in values or []:
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return out
-
-
-def route_geojson(net: Any, plan: Any) -> dict[str, Any]:
-    """Routes as GeoJSON LineStrings through their nodes and link waypoints."""
-    features = []
-    for route in plan.routes:
-        coords: list[list[float]] = []
-        for a, b in itertools.pairwise(route.nodes):
-            na, nb = net.nodes[a], net.nodes[b]
-            link = next((lk for lk in net.links_at.get(a, ()) if {lk.from_id, lk.to_id} == {a, b}), None)
-            pts = list(link.geometry) if link is not None else []
-            if link is not None and link.from_id != a:
-                pts.reverse()
-            seg = [[na.lon, na.lat], *[[x, y] for x, y in pts], [nb.lon, nb.lat]]
-            coords.extend(seg[1:] if coords else seg)
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {"type": "LineString", "coordinates": coords},
-                "properties": {
-                    "label": route.label,
-                    "labels": list(route.labels),
-                    "transit_time_h": route.transit_time_h,
-                    "cost_usd": route.cost_usd,
-                    "co2e_kg": route.co2e_kg,
-                    "distance_km": route.itinerary.distance_km,
-                    "countries": list(route.countries),
-                    "nodes": list(route.nodes),
-                },
-            }
-        )
-    return {"type": "FeatureCollection", "query": plan.query.to_dict(), "features": features}
+from karavan.cli.common import (
+    AvoidCountryOpt,
+    AvoidNodeOpt,
+    CargoOpt,
+    CountOpt,
+    DatasetOpt,
+    DepartOpt,
+    Format,
+    FormatOpt,
+    MaxRoutesOpt,
+    ModesOpt,
+    ValueOpt,
+    ViaOpt,
+    WeightOpt,
+    console,
+    emit_json,
+    load,
+    route_options,
+    write_text_atomic,
+)
 
 
 def plan_trail_csv(plan: Any) -> str:
@@ -82,20 +47,16 @@ def plan_trail_csv(plan: Any) -> str:
 def route(
     origin: Annotated[str, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")],
     destination: Annotated[str, typer.Argument(help="Destination.")],
-    depart: Annotated[str | None, typer.Option("--depart", help="Earliest departure, ISO date/time (UTC).")] = None,
-    cargo: Annotated[str, typer.Option("--cargo", help="Unit: FEU, TEU, wagon, trailer or tonnes.")] = "FEU",
-    count: Annotated[float, typer.Option("--count", help="Number of units (tonnes for bulk).")] = 1,
-    weight_t: Annotated[float | None, typer.Option("--weight-t", help="Gross cargo weight per unit in tonnes.")] = None,
-    value_usd: Annotated[
-        float | None, typer.Option("--value-usd", help="Cargo value (USD) for inventory cost.")
-    ] = None,
-    via: Annotated[list[str] | None, typer.Option("--via", help="Place to pass through (repeatable).")] = None,
-    avoid_country: Annotated[
-        list[str] | None, typer.Option("--avoid-country", help="ISO countries to avoid, e.g. RU,IR.")
-    ] = None,
-    avoid_node: Annotated[list[str] | None, typer.Option("--avoid-node", help="Place to avoid (repeatable).")] = None,
-    modes: Annotated[str | None, typer.Option("--modes", help="Allowed modes, e.g. rail,sea.")] = None,
-    max_routes: Annotated[int, typer.Option("--max-routes", help="Most alternatives shown.")] = 5,
+    depart: DepartOpt = None,
+    cargo: CargoOpt = "FEU",
+    count: CountOpt = 1,
+    weight_t: WeightOpt = None,
+    value_usd: ValueOpt = None,
+    via: ViaOpt = None,
+    avoid_country: AvoidCountryOpt = None,
+    avoid_node: AvoidNodeOpt = None,
+    modes: ModesOpt = None,
+    max_routes: MaxRoutesOpt = 5,
     slack: Annotated[
         float, typer.Option("--slack", help="Drop alternatives within this relative slack of another (0 keeps all).")
     ] = 0.02,
@@ -107,7 +68,6 @@ def route(
     dataset: DatasetOpt = None,
 ) -> None:
     """Door-to-door Pareto routes: fastest, cheapest, lowest CO2e and balanced alternatives."""
-    from karavan.accounting import Cargo
     from karavan.routing import plan_routes
 
     net = load(dataset)
@@ -115,12 +75,17 @@ def route(
         net,
         origin,
         destination,
-        depart=parse_depart(depart),
-        cargo=Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t, value_usd=value_usd),  # type: ignore[arg-type]
-        via=split_list(via),
-        avoid_countries=split_list(avoid_country),
-        avoid_nodes=split_list(avoid_node),
-        modes=split_list([modes]) if modes else None,
+        **route_options(
+            depart=depart,
+            cargo=cargo,
+            count=count,
+            weight_t=weight_t,
+            value_usd=value_usd,
+            via=via,
+            avoid_country=avoid_country,
+            avoid_node=avoid_node,
+            modes=modes,
+        ),
         max_routes=max_routes,
         slack=slack,
     )
@@ -130,7 +95,11 @@ def route(
         emit_json(plan.to_dict())
         return
     if fmt is Format.geojson:
-        emit_json(route_geojson(net, plan))
+        from karavan.routing.geojson import route_features
+
+        data = route_features(net, plan)
+        data["query"] = plan.query.to_dict()
+        emit_json(data)
         return
     q = plan.query
     o, d = net.nodes[q.origin], net.nodes[q.destination]

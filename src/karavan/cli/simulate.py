@@ -24,8 +24,26 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, err_console, load
-from karavan.cli.route import parse_depart, split_list
+from karavan.cli.common import (
+    AvoidCountryOpt,
+    AvoidNodeOpt,
+    CargoOpt,
+    CountOpt,
+    DatasetOpt,
+    DepartOpt,
+    Format,
+    FormatOpt,
+    ModesOpt,
+    ViaOpt,
+    WeightOpt,
+    console,
+    emit_json,
+    err_console,
+    load,
+    parse_depart,
+    route_options,
+    split_list,
+)
 from karavan.errors import InputError
 
 SUBCOMMANDS = ("route", "caspian", "sweep")
@@ -82,16 +100,14 @@ def route_cmd(
     itinerary: Annotated[
         Path | None, typer.Option("--itinerary", help="A route saved by `karavan route --format json`.")
     ] = None,
-    depart: Annotated[str | None, typer.Option("--depart", help="Departure, ISO date/time (UTC).")] = None,
-    cargo: Annotated[str, typer.Option("--cargo", help="Unit: FEU, TEU, wagon, trailer or tonnes.")] = "FEU",
-    count: Annotated[float, typer.Option("--count", help="Number of units (tonnes for bulk).")] = 1,
-    weight_t: Annotated[float | None, typer.Option("--weight-t", help="Gross cargo weight per unit in tonnes.")] = None,
-    via: Annotated[list[str] | None, typer.Option("--via", help="Place to pass through (repeatable).")] = None,
-    avoid_country: Annotated[
-        list[str] | None, typer.Option("--avoid-country", help="ISO countries to avoid, e.g. RU,IR.")
-    ] = None,
-    avoid_node: Annotated[list[str] | None, typer.Option("--avoid-node", help="Place to avoid (repeatable).")] = None,
-    modes: Annotated[str | None, typer.Option("--modes", help="Allowed modes, e.g. rail,sea.")] = None,
+    depart: DepartOpt = None,
+    cargo: CargoOpt = "FEU",
+    count: CountOpt = 1,
+    weight_t: WeightOpt = None,
+    via: ViaOpt = None,
+    avoid_country: AvoidCountryOpt = None,
+    avoid_node: AvoidNodeOpt = None,
+    modes: ModesOpt = None,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs.")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same result).")] = 0,
     target_date: Annotated[
@@ -108,7 +124,6 @@ def route_cmd(
     dataset: DatasetOpt = None,
 ) -> None:
     """Transit-time distribution of a route: P10/P50/P90/P95, on-time probability, variance shares."""
-    from karavan.accounting import Cargo
     from karavan.reliability import (
         load_reliability_parameters,
         plan_from_dict,
@@ -155,12 +170,17 @@ def route_cmd(
             demand_mt=demand_mt,
             route_index=route_index,
             parameters=rp,
-            depart=parse_depart(depart),
-            cargo=Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t),  # type: ignore[arg-type]
-            via=split_list(via),
-            avoid_countries=split_list(avoid_country),
-            avoid_nodes=split_list(avoid_node),
-            modes=split_list([modes]) if modes else None,
+            **route_options(
+                depart=depart,
+                cargo=cargo,
+                count=count,
+                weight_t=weight_t,
+                value_usd=None,
+                via=via,
+                avoid_country=avoid_country,
+                avoid_node=avoid_node,
+                modes=modes,
+            ),
         )
     if fmt is Format.json:
         emit_json(result.to_dict())

@@ -139,7 +139,7 @@ def route_report(
         The HTML document.
     """
     from karavan.io import network_geojson
-    from karavan.web.geo import route_features
+    from karavan.routing.geojson import route_features
 
     data = plan.to_dict()
     q = plan.query
