@@ -39,3 +39,36 @@ def edit_yaml() -> Callable[[Path, str, str], None]:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     return _edit
+
+
+TRUCK = """
+- id: kz-truck
+  name: Gamma-Aktau trucking
+  kind: truck
+  stops: [kz-border, KZAAU]
+  units: [TEU, FEU]
+  departures: {pattern: headway, headway_h: 6}
+  speed_kmh: 60
+  tariff: {FEU: {per_km_usd: 2.0}, TEU: {per_km_usd: 1.5}}
+  toc: road_truck_articulated
+  source: test:S1
+"""
+ROAD = "- {id: road-gamma-aktau, from: kz-border, to: KZAAU, mode: road, length_km: 2600, source: test:S1}\n"
+OPS = (
+    "- {id: xfer-gamma-road, node: kz-border, kind: transshipment, from_modes: [rail], to_modes: [road], "
+    "units: [TEU, FEU], dwell_h: 6, cost_usd: {TEU: 60, FEU: 90}, hoc: hub_transshipment, source: test:S1}\n"
+    "- {id: xfer-aktau-road, node: KZAAU, kind: port_handling, from_modes: [road], to_modes: [sea], "
+    "dwell_h: 10, cost_usd: {TEU: 120, FEU: 180}, hoc: hub_container_terminal_maritime, source: test:S1}\n"
+)
+
+
+@pytest.fixture
+def two_way_dir(mini_dir: Path) -> Path:
+    """Mini network plus a truck alternative Gamma -> Aktau (faster, dearer, dirtier)."""
+    with (mini_dir / "services.yaml").open("a", encoding="utf-8") as f:
+        f.write(TRUCK)
+    with (mini_dir / "links.yaml").open("a", encoding="utf-8") as f:
+        f.write(ROAD)
+    with (mini_dir / "hub_operations.yaml").open("a", encoding="utf-8") as f:
+        f.write(OPS)
+    return mini_dir
