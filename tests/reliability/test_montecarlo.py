@@ -13,9 +13,9 @@ from karavan.errors import InputError
 from karavan.model import Network
 from karavan.model.distributions import LogNormal, Triangular
 from karavan.model.entities import Headway, OpeningHours, Weekly
-from karavan.model.timetable import next_departure, to_hours
+from karavan.model.timetable import month_index, next_departure, to_hours
 from karavan.reliability import plan_from_dict, plan_from_itinerary, simulate, simulate_itinerary
-from karavan.reliability.montecarlo import month_index, next_departures, next_openings, residual_storm
+from karavan.reliability.montecarlo import next_departures, next_openings, residual_storm
 from karavan.routing import plan_routes
 
 DEPART = datetime(2025, 7, 1, tzinfo=UTC)

@@ -11,6 +11,9 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+from numpy.typing import NDArray
+
 from karavan.model.entities import Departures, Headway, Link, Service, Weekly, WhenFull
 from karavan.model.network import Network
 
@@ -118,3 +121,9 @@ def service_runs(net: Network, service: Service) -> list[Run]:
         runs.append(Run(service, reverse, stops, tuple(links), tuple(cum_km), tuple(cum_h)))
     cache[service.id] = tuple(runs)
     return runs
+
+
+def month_index(t: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Calendar month 0..11 (UTC) of times in hours since the epoch."""
+    hours = np.floor(t).astype(np.int64).astype("datetime64[h]")
+    return np.asarray(hours.astype("datetime64[M]").astype(np.int64) % 12, dtype=np.int64)

@@ -50,7 +50,7 @@ REPOSITION_CHECK_H = 6.0
 
 
 def _month_of(sim_h: float | F64, warmup_h: float) -> Any:
-    from karavan.reliability.montecarlo import month_index
+    from karavan.model.timetable import month_index
 
     arr = np.atleast_1d(np.asarray(sim_h, dtype=np.float64)) + _CAL0 - warmup_h
     return month_index(arr)

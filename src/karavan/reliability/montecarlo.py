@@ -35,7 +35,7 @@ from karavan.model.distributions import Distribution, Fixed, LogNormal
 from karavan.model.entities import Headway, OpeningHours, Service, Weekly, WhenFull
 from karavan.model.enums import HubOpKind, Mode, ServiceKind, Unit, Weekday
 from karavan.model.network import Network
-from karavan.model.timetable import EPOCH_WEEKDAY, WEEK_H, service_runs, to_hours
+from karavan.model.timetable import EPOCH_WEEKDAY, WEEK_H, month_index, service_runs, to_hours
 from karavan.reliability.params import PortWeather, ReliabilityParameters, load_reliability_parameters
 
 if TYPE_CHECKING:
@@ -95,12 +95,6 @@ def next_openings(opening: OpeningHours, t: F64) -> F64:
         out = np.where(hit, np.maximum(t, day * 24.0 + opening.start_h), out)
         todo &= ~hit
     return out
-
-
-def month_index(t: F64) -> NDArray[np.int64]:
-    """Calendar month 0..11 (UTC) of times in hours since the epoch."""
-    hours = np.floor(t).astype(np.int64).astype("datetime64[h]")
-    return np.asarray(hours.astype("datetime64[M]").astype(np.int64) % 12, dtype=np.int64)
 
 
 def residual_storm(dist: Distribution, rng: np.random.Generator, size: int) -> F64:
