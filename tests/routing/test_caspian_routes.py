@@ -89,3 +89,38 @@ def test_avoided_countries_never_appear(avoid: list[str]) -> None:
         assert not set(r.countries) & set(avoid)
         for nid in r.nodes:
             assert net.nodes[nid].country not in avoid
+
+
+PAIRS = [
+    ("Xi'an", "Istanbul"),
+    ("Altynkol", "Poti"),
+    ("Urumqi", "Tehran"),
+    ("Almaty", "Bandar Abbas"),
+    ("Aktau", "Turkmenbashi"),
+    ("Tashkent", "Baku"),
+    ("Lianyungang", "Constanta"),
+]
+
+
+@settings(max_examples=30, deadline=None)
+@given(pair=st.sampled_from(PAIRS), hour=st.integers(0, 24 * 60), unit=st.sampled_from(["FEU", "TEU"]))
+def test_route_invariants_on_embedded(pair: tuple[str, str], hour: int, unit: str) -> None:
+    net = load_network()
+    when = datetime.fromtimestamp(DEPART.timestamp() + hour * 3600, tz=UTC)
+    plan = plan_routes(net, *pair, depart=when, cargo=Cargo(unit, count=2))
+    assert plan.routes
+    for a in plan.routes:
+        d = a.to_dict(trail=False)
+        parts = d["legs"] + d["hubs"]
+        # totals are the sums of their elements
+        assert sum(p["cost_usd"] for p in parts) == pytest.approx(a.cost_usd)
+        assert sum(p["co2e_kg"] for p in parts) == pytest.approx(a.co2e_kg)
+        # time never runs backwards and covers at least the running and dwell times
+        running = sum(leg["running_h"] for leg in d["legs"]) + sum(h["dwell_h"] for h in d["hubs"])
+        assert a.transit_time_h >= running - 1e-6
+        # no returned route dominates another
+        for b in plan.routes:
+            if b is not a:
+                assert not (
+                    b.transit_time_h <= a.transit_time_h and b.cost_usd <= a.cost_usd and b.co2e_kg <= a.co2e_kg
+                )
