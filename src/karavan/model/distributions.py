@@ -16,6 +16,7 @@ or as a mapping with a ``dist`` key, for example::
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -30,14 +31,17 @@ Z90 = 1.2815515655446004
 class _Dist(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    def mean(self) -> float:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def mean(self) -> float:
+        """Expected value (hours)."""
 
-    def quantile(self, q: float) -> float:  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def quantile(self, q: float) -> float:
+        """Value below which a share ``q`` of outcomes fall."""
 
-    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
+        """``size`` independent draws from ``rng``."""
 
     def describe(self) -> str:
         """One-line human description, e.g. ``lognormal(median=40, p90=70)``."""
