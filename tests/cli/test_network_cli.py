@@ -135,3 +135,22 @@ def test_route_explain_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "route", "Alpha", "--dataset", MINI)
     assert code == 2
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["route", "Alpha", "Baku", "--trail-csv", "{missing}/t.csv"], "--trail-csv"),
+        (["network", "export", "-o", "{missing}/n.geojson"], "--output"),
+        (["route", "Alpha", "Baku", "--trail-csv", "{tmp}"], "--trail-csv"),
+    ],
+)
+def test_unwritable_output_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], field: str
+) -> None:
+    argv = [a.format(missing=tmp_path / "no" / "such", tmp=tmp_path) for a in args] + ["--dataset", MINI]
+    code, _, err = run(capsys, *argv)
+    assert code == 2
+    assert field in err
+    assert "Traceback" not in err
+    assert not list(tmp_path.rglob("*.tmp"))

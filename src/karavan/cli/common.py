@@ -62,21 +62,35 @@ def emit_json(data: Any, output: Path | None = None) -> None:
         err_console.print(f"wrote {output}")
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file via a temporary sibling so a failure never leaves a half-written file."""
+def write_text_atomic(path: Path, text: str, *, field: str = "--output") -> None:
+    """Write a file via a temporary sibling so a failure never leaves a half-written file.
+
+    Raises
+    ------
+    InputError
+        If the directory does not exist or ``path`` is a directory.
+    """
+    if not path.parent.is_dir():
+        raise InputError(field, str(path), f"a file in an existing directory ({path.parent} does not exist)")
+    if path.is_dir():
+        raise InputError(field, str(path), "a file name, not a directory")
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InputError(field, str(path), f"a writable file ({exc.strerror})") from None
 
 
-def parse_depart(value: str | None) -> datetime | None:
+def parse_depart(value: str | None, *, field: str = "--depart") -> datetime | None:
     """Parse an ISO date or datetime (``Z`` allowed); naive values are UTC."""
     if value is None:
         return None
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise InputError("--depart", value, "an ISO date or datetime such as 2026-12-01 or 2026-12-01T08:00Z") from None
+        raise InputError(field, value, "an ISO date or datetime such as 2026-12-01 or 2026-12-01T08:00Z") from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 

@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     except KaravanError as exc:
         err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
         sys.exit(1)
+    except OSError as exc:  # a file the user named cannot be read or written
+        where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
+        err_console.print(f"[bold red]error[/]:{where} {exc.strerror or exc}", highlight=False)
+        sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

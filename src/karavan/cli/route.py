@@ -90,7 +90,7 @@ def route(
         slack=slack,
     )
     if trail_csv is not None:
-        write_text_atomic(trail_csv, plan_trail_csv(plan))
+        write_text_atomic(trail_csv, plan_trail_csv(plan), field="--trail-csv")
     if fmt is Format.json:
         emit_json(plan.to_dict())
         return

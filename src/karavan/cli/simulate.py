@@ -71,7 +71,7 @@ def parse_target(value: str | None) -> Any:
     """A target arrival: an ISO datetime, or a date meaning the end of that day (UTC)."""
     if value is None:
         return None
-    when = parse_depart(value)
+    when = parse_depart(value, field="--target-date")
     if when is not None and len(value.strip()) == 10:
         when = when + timedelta(days=1)
     return when
@@ -328,6 +328,8 @@ def sweep_cmd(
         )
     if not 1 <= workers <= 64:
         raise InputError("--workers", workers, "between 1 and 64 workers")
+    if not output.parent.is_dir() or output.is_dir():
+        raise InputError("--output", str(output), "a Parquet file name in an existing directory")
     ship_list: list[int | None] = list(_ints(ships, "--ships")) or [None]
     tasks = sweep_tasks(
         demand_mt=_floats(demand_mt, "--demand-mt"),
