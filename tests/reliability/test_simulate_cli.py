@@ -105,7 +105,7 @@ def test_sweep_via_existing_scheduler(capsys: pytest.CaptureFixture[str], tmp_pa
     ("args", "field"),
     [
         (("simulate", "Alpha", "Baku", "--dataset", MINI, "--runs", "0"), "runs"),
-        (("simulate", "Alpha", "Baku", "--dataset", MINI, "--target-date", "soon"), "--depart"),
+        (("simulate", "Alpha", "Baku", "--dataset", MINI, "--target-date", "soon"), "--target-date"),
         (("simulate", "caspian", "--demand-mt", "-1"), "demand_mt"),
         (("simulate", "caspian", "--ships", "lots"), "--ships"),
         (("simulate", "sweep", "--demand-mt", "x", "-o", "o.parquet"), "--demand-mt"),
