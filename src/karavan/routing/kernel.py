@@ -57,11 +57,92 @@ def next_open_nb(omask: int, ostart: float, oend: float, t: float) -> float:  # 
     return t
 
 
-@njit(cache=True)
-def _grow(a, n):  # type: ignore[no-untyped-def]  # pragma: no cover
-    out = np.empty(n, dtype=a.dtype)
-    out[: a.size] = a
-    return out
+# Label storage: ``lf[k] = (t, cost, co2e)`` and ``li[k] = (parent, edge, vertex, via, next in bag)``.
+P_PARENT, P_EDGE, P_VERT, P_VIA, P_NEXT = 0, 1, 2, 3, 4
+
+
+@njit(cache=True, inline="always")
+def _pruned(targets, n_tgt, t, c, e, slack_f, multi):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Whether a destination label found so far dominates ``(t, c, e)`` within the slack."""
+    for k in range(n_tgt):
+        if targets[k, 0] <= t * slack_f + 1e-9 and (
+            not multi or (targets[k, 1] <= c * slack_f + 1e-9 and targets[k, 2] <= e * slack_f + 1e-9)
+        ):
+            return True
+    return False
+
+
+@njit(cache=True, inline="always")
+def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
+    lf,
+    li,
+    ldead,
+    n_lab,
+    bag_head,
+    bag_size,
+    heap,
+    state,
+    t,
+    c,
+    e,
+    parent,
+    edge,
+    vert,
+    vi,
+    key_t,
+    key_c,
+    key_e,
+    multi,
+    max_labels,
+):
+    """Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
+
+    Returns the (possibly grown) label arrays and the new label count.
+    """
+    j = bag_head[state]
+    while j >= 0:
+        if lf[j, 0] <= t and (not multi or (lf[j, 1] <= c and lf[j, 2] <= e)):
+            return lf, li, ldead, n_lab
+        j = li[j, P_NEXT]
+    prev = -1
+    j = bag_head[state]
+    while j >= 0:
+        nxt = li[j, P_NEXT]
+        if t <= lf[j, 0] and (not multi or (c <= lf[j, 1] and e <= lf[j, 2])):
+            ldead[j] = True
+            bag_size[state] -= 1
+            if prev < 0:
+                bag_head[state] = nxt
+            else:
+                li[prev, P_NEXT] = nxt
+        else:
+            prev = j
+        j = nxt
+    if bag_size[state] >= max_labels:
+        return lf, li, ldead, n_lab
+    if n_lab == lf.shape[0]:
+        cap = 2 * n_lab
+        lf2 = np.empty((cap, 3))
+        lf2[:n_lab] = lf
+        li2 = np.empty((cap, 5), dtype=np.int64)
+        li2[:n_lab] = li
+        ld2 = np.zeros(cap, dtype=np.bool_)
+        ld2[:n_lab] = ldead
+        lf, li, ldead = lf2, li2, ld2
+    lid = n_lab
+    lf[lid, 0] = t
+    lf[lid, 1] = c
+    lf[lid, 2] = e
+    li[lid, P_PARENT] = parent
+    li[lid, P_EDGE] = edge
+    li[lid, P_VERT] = vert
+    li[lid, P_VIA] = vi
+    li[lid, P_NEXT] = bag_head[state]
+    ldead[lid] = False
+    bag_head[state] = lid
+    bag_size[state] += 1
+    heapq.heappush(heap, (key_t, key_c, key_e, np.int64(lid)))
+    return lf, li, ldead, n_lab + 1
 
 
 @njit(cache=True)
@@ -120,16 +201,9 @@ def label_search(  # type: ignore[no-untyped-def]
     n_states = v_node.size * (n_via + 1)
     bag_head = np.full(n_states, -1, dtype=np.int64)
     bag_size = np.zeros(n_states, dtype=np.int64)
-    cap = 1024
-    lt = np.empty(cap)
-    lc = np.empty(cap)
-    le = np.empty(cap)
-    lpar = np.empty(cap, dtype=np.int64)
-    ledge = np.empty(cap, dtype=np.int64)
-    lvert = np.empty(cap, dtype=np.int64)
-    lvia = np.empty(cap, dtype=np.int64)
-    lnext = np.empty(cap, dtype=np.int64)
-    ldead = np.zeros(cap, dtype=np.bool_)
+    lf = np.empty((1024, 3))
+    li = np.empty((1024, 5), dtype=np.int64)
+    ldead = np.zeros(1024, dtype=np.bool_)
     n_lab = 0
     targets = np.empty((64, 4))
     n_tgt = 0
@@ -140,46 +214,12 @@ def label_search(  # type: ignore[no-untyped-def]
         v = init_v[i]
         if not allowed[v] or init_t[i] > horizon_end:
             continue
-        vi = 0
-        if n_via > 0 and via[0] == v_node[v]:
-            vi = 1
-        # origin == via[0] is handled by the caller through init vertices at the origin
-        state = v * (n_via + 1) + vi
-        # dominance within the bag
-        dominated = False
-        j = bag_head[state]
-        while j >= 0:
-            if lt[j] <= init_t[i] and (not multi or (lc[j] <= init_c[i] and le[j] <= init_e[i])):
-                dominated = True
-                break
-            j = lnext[j]
-        if dominated:
-            continue
-        if n_lab == cap:
-            cap *= 2
-            lt = _grow(lt, cap)
-            lc = _grow(lc, cap)
-            le = _grow(le, cap)
-            lpar = _grow(lpar, cap)
-            ledge = _grow(ledge, cap)
-            lvert = _grow(lvert, cap)
-            lvia = _grow(lvia, cap)
-            lnext = _grow(lnext, cap)
-            ldead = _grow(ldead, cap)
-        lid = n_lab
-        n_lab += 1
-        lt[lid] = init_t[i]
-        lc[lid] = init_c[i]
-        le[lid] = init_e[i]
-        lpar[lid] = -1
-        ledge[lid] = -1
-        lvert[lid] = v
-        lvia[lid] = vi
-        ldead[lid] = False
-        lnext[lid] = bag_head[state]
-        bag_head[state] = lid
-        bag_size[state] += 1
-        heapq.heappush(heap, (init_t[i] + lb_t[v], init_c[i] + lb_c[v], init_e[i] + lb_e[v], np.int64(lid)))
+        vi = 1 if n_via > 0 and via[0] == v_node[v] else 0
+        lf, li, ldead, n_lab = _add_label(
+            lf, li, ldead, n_lab, bag_head, bag_size, heap, v * (n_via + 1) + vi,
+            init_t[i], init_c[i], init_e[i], -1, -1, v, vi,
+            init_t[i] + lb_t[v], init_c[i] + lb_c[v], init_e[i] + lb_e[v], multi, max_labels,
+        )  # fmt: skip
 
     while len(heap) > 0:
         ft, _fc, _fe, lid = heapq.heappop(heap)
@@ -187,24 +227,13 @@ def label_search(  # type: ignore[no-untyped-def]
             continue
         if not multi and n_tgt > 0 and ft >= targets[0, 0]:
             break  # earliest arrival settled (A* order with a consistent bound)
-        t = lt[lid]
-        c = lc[lid]
-        e = le[lid]
-        v = lvert[lid]
-        vi = lvia[lid]
-        final = vi == n_via
-        if final:
-            pt = t + lb_t[v]
-            pc = c + lb_c[v]
-            pe = e + lb_e[v]
-            pruned = False
-            for k in range(n_tgt):
-                if targets[k, 0] <= pt * slack_f + 1e-9 and (
-                    not multi or (targets[k, 1] <= pc * slack_f + 1e-9 and targets[k, 2] <= pe * slack_f + 1e-9)
-                ):
-                    pruned = True
-                    break
-            if pruned:
+        t = lf[lid, 0]
+        c = lf[lid, 1]
+        e = lf[lid, 2]
+        v = li[lid, P_VERT]
+        vi = li[lid, P_VIA]
+        if vi == n_via:
+            if _pruned(targets, n_tgt, t + lb_t[v], c + lb_c[v], e + lb_e[v], slack_f, multi):
                 continue
             if target_ok[v]:
                 tt = t
@@ -214,12 +243,7 @@ def label_search(  # type: ignore[no-untyped-def]
                 tt += tgt_t[v]
                 tc = c + tgt_c[v]
                 te = e + tgt_e[v]
-                dom = False
-                for k in range(n_tgt):
-                    if targets[k, 0] <= tt and (not multi or (targets[k, 1] <= tc and targets[k, 2] <= te)):
-                        dom = True
-                        break
-                if not dom:
+                if not _pruned(targets, n_tgt, tt, tc, te, 1.0, multi):
                     # drop targets the new one dominates, then append
                     w = 0
                     for k in range(n_tgt):
@@ -254,73 +278,18 @@ def label_search(  # type: ignore[no-untyped-def]
                 continue
             nc = c + cost[ei]
             ne = e + co2[ei]
-            nvi = vi
-            if vi < n_via and v_node[w] == via[vi]:
-                nvi = vi + 1
-            if nvi == n_via:
-                pt = nt + lb_t[w]
-                pc = nc + lb_c[w]
-                pe = ne + lb_e[w]
-                pruned = False
-                for k in range(n_tgt):
-                    if targets[k, 0] <= pt * slack_f + 1e-9 and (
-                        not multi or (targets[k, 1] <= pc * slack_f + 1e-9 and targets[k, 2] <= pe * slack_f + 1e-9)
-                    ):
-                        pruned = True
-                        break
-                if pruned:
-                    continue
-            state = w * (n_via + 1) + nvi
-            dominated = False
-            j = bag_head[state]
-            while j >= 0:
-                if lt[j] <= nt and (not multi or (lc[j] <= nc and le[j] <= ne)):
-                    dominated = True
-                    break
-                j = lnext[j]
-            if dominated:
+            nvi = vi + 1 if vi < n_via and v_node[w] == via[vi] else vi
+            kt, kc, ke = nt + lb_t[w], nc + lb_c[w], ne + lb_e[w]
+            if nvi == n_via and _pruned(targets, n_tgt, kt, kc, ke, slack_f, multi):
                 continue
-            # unlink labels the new one dominates
-            prev = -1
-            j = bag_head[state]
-            while j >= 0:
-                nxt = lnext[j]
-                if nt <= lt[j] and (not multi or (nc <= lc[j] and ne <= le[j])):
-                    ldead[j] = True
-                    bag_size[state] -= 1
-                    if prev < 0:
-                        bag_head[state] = nxt
-                    else:
-                        lnext[prev] = nxt
-                else:
-                    prev = j
-                j = nxt
-            if bag_size[state] >= max_labels:
-                continue
-            if n_lab == cap:
-                cap *= 2
-                lt = _grow(lt, cap)
-                lc = _grow(lc, cap)
-                le = _grow(le, cap)
-                lpar = _grow(lpar, cap)
-                ledge = _grow(ledge, cap)
-                lvert = _grow(lvert, cap)
-                lvia = _grow(lvia, cap)
-                lnext = _grow(lnext, cap)
-                ldead = _grow(ldead, cap)
-            nl = n_lab
-            n_lab += 1
-            lt[nl] = nt
-            lc[nl] = nc
-            le[nl] = ne
-            lpar[nl] = lid
-            ledge[nl] = ei
-            lvert[nl] = w
-            lvia[nl] = nvi
-            ldead[nl] = False
-            lnext[nl] = bag_head[state]
-            bag_head[state] = nl
-            bag_size[state] += 1
-            heapq.heappush(heap, (nt + lb_t[w], nc + lb_c[w], ne + lb_e[w], np.int64(nl)))
+            lf, li, ldead, n_lab = _add_label(
+                lf, li, ldead, n_lab, bag_head, bag_size, heap, w * (n_via + 1) + nvi,
+                nt, nc, ne, lid, ei, w, nvi, kt, kc, ke, multi, max_labels,
+            )  # fmt: skip
 
-    return targets[:n_tgt].copy(), lpar[:n_lab].copy(), ledge[:n_lab].copy(), lvert[:n_lab].copy()
+    return (
+        targets[:n_tgt].copy(),
+        li[:n_lab, P_PARENT].copy(),
+        li[:n_lab, P_EDGE].copy(),
+        li[:n_lab, P_VERT].copy(),
+    )
