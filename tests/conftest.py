@@ -16,6 +16,23 @@ MINI = FIXTURES / "mini"
 
 
 @pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """Run ``karavan ARGS`` through the real entry point; return (exit code, stdout, stderr)."""
+    from karavan.cli.main import main
+
+    def _run(*args: str) -> tuple[int, str, str]:
+        code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = int(exc.code or 0)
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return _run
+
+
+@pytest.fixture
 def mini_dir(tmp_path: Path) -> Path:
     """A fresh, editable copy of the ``mini`` dataset."""
     dest = tmp_path / "mini"

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from karavan.cli.main import main
-
 from .conftest import write_demand
 
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+RunCli = Callable[..., tuple[int, str, str]]
+"""The ``run_cli`` fixture: run ``karavan ARGS``, return (exit code, stdout, stderr)."""
 
 
 @pytest.fixture
@@ -30,8 +22,8 @@ def demand_csv(tmp_path: Path) -> Path:
     )
 
 
-def test_assign_json(capsys: pytest.CaptureFixture[str], cap_dir: Path, demand_csv: Path) -> None:
-    code, out, _ = run(capsys, "assign", str(demand_csv), "--dataset", str(cap_dir), "--format", "json")
+def test_assign_json(run_cli: RunCli, cap_dir: Path, demand_csv: Path) -> None:
+    code, out, _ = run_cli("assign", str(demand_csv), "--dataset", str(cap_dir), "--format", "json")
     assert code == 0
     data = json.loads(out)
     assert {"elements", "bottlenecks", "od", "objective_usd", "solver"} <= set(data)
@@ -39,47 +31,45 @@ def test_assign_json(capsys: pytest.CaptureFixture[str], cap_dir: Path, demand_c
     assert data["bottlenecks"][0]["id"] == "kz-train"
 
 
-def test_assign_table_and_geojson(capsys: pytest.CaptureFixture[str], cap_dir: Path, demand_csv: Path) -> None:
-    code, out, _ = run(capsys, "assign", str(demand_csv), "--dataset", str(cap_dir))
+def test_assign_table_and_geojson(run_cli: RunCli, cap_dir: Path, demand_csv: Path) -> None:
+    code, out, _ = run_cli("assign", str(demand_csv), "--dataset", str(cap_dir))
     assert code == 0
     assert "Bottlenecks" in out
-    code, out, _ = run(capsys, "assign", str(demand_csv), "--dataset", str(cap_dir), "-f", "geojson")
+    code, out, _ = run_cli("assign", str(demand_csv), "--dataset", str(cap_dir), "-f", "geojson")
     assert code == 0
     assert json.loads(out)["type"] == "FeatureCollection"
 
 
-def test_assign_equilibrium(capsys: pytest.CaptureFixture[str], cap_dir: Path, demand_csv: Path) -> None:
-    code, out, _ = run(
-        capsys, "assign", str(demand_csv), "--dataset", str(cap_dir), "--method", "equilibrium", "-f", "json"
+def test_assign_equilibrium(run_cli: RunCli, cap_dir: Path, demand_csv: Path) -> None:
+    code, out, _ = run_cli(
+        "assign", str(demand_csv), "--dataset", str(cap_dir), "--method", "equilibrium", "-f", "json"
     )
     assert code == 0
     assert json.loads(out)["method"] == "equilibrium"
 
 
-def test_assign_errors(capsys: pytest.CaptureFixture[str], cap_dir: Path, tmp_path: Path) -> None:
+def test_assign_errors(run_cli: RunCli, cap_dir: Path, tmp_path: Path) -> None:
     bad = write_demand(tmp_path / "bad.csv", ["Atlantis,Baku,TEU,1,TEU,,,test:S1,"])
-    code, _, err = run(capsys, "assign", str(bad), "--dataset", str(cap_dir))
+    code, _, err = run_cli("assign", str(bad), "--dataset", str(cap_dir))
     assert code == 1
     assert "Atlantis" in err
     assert "bad.csv" in err
-    code, _, err = run(capsys, "assign", str(bad), "--dataset", str(cap_dir), "--method", "guess")
+    code, _, err = run_cli("assign", str(bad), "--dataset", str(cap_dir), "--method", "guess")
     assert code == 2
     assert "--method" in err
 
 
-def test_scenario_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "scenario", "list", "-f", "json")
+def test_scenario_list_and_show(run_cli: RunCli) -> None:
+    code, out, _ = run_cli("scenario", "list", "-f", "json")
     assert code == 0
     names = {s["name"] for s in json.loads(out)["scenarios"]}
     assert {"aktau-hub-240k", "no-russia", "bakhty-ayagoz"} <= names
-    code, out, _ = run(capsys, "scenario", "show", "no-russia")
+    code, out, _ = run_cli("scenario", "show", "no-russia")
     assert code == 0
     assert "no-russia" in out
 
 
-def test_scenario_apply_and_diff(
-    capsys: pytest.CaptureFixture[str], cap_dir: Path, tmp_path: Path, demand_csv: Path
-) -> None:
+def test_scenario_apply_and_diff(run_cli: RunCli, cap_dir: Path, tmp_path: Path, demand_csv: Path) -> None:
     sc = tmp_path / "more.yaml"
     sc.write_text(
         yaml.safe_dump(
@@ -96,13 +86,12 @@ def test_scenario_apply_and_diff(
         encoding="utf-8",
     )
     out_dir = tmp_path / "out"
-    code, _, err = run(capsys, "scenario", "apply", str(sc), "-o", str(out_dir), "--dataset", str(cap_dir))
+    code, _, err = run_cli("scenario", "apply", str(sc), "-o", str(out_dir), "--dataset", str(cap_dir))
     assert code == 0, err
     assert (out_dir / "services.yaml").is_file()
-    code, out, _ = run(capsys, "network", "validate", "--dataset", str(out_dir))
+    code, out, _ = run_cli("network", "validate", "--dataset", str(out_dir))
     assert code == 0
-    code, out, err = run(
-        capsys,
+    code, out, err = run_cli(
         "scenario",
         "diff",
         "base",
@@ -122,8 +111,7 @@ def test_scenario_apply_and_diff(
     assert data["new"] == "more-trains"
     assert data["assignment"]["delta"]["objective_usd"] < 0
     assert "fastest" in data["routes"][0]["base"]
-    code, out, _ = run(
-        capsys,
+    code, out, _ = run_cli(
         "scenario",
         "diff",
         "base",
@@ -139,12 +127,12 @@ def test_scenario_apply_and_diff(
     assert "Routes" in out
 
 
-def test_scenario_errors(capsys: pytest.CaptureFixture[str], cap_dir: Path, tmp_path: Path) -> None:
+def test_scenario_errors(run_cli: RunCli, cap_dir: Path, tmp_path: Path) -> None:
     sc = tmp_path / "bad.yaml"
     sc.write_text("name: bad\nremove: {services: [nope]}\n", encoding="utf-8")
-    code, _, err = run(capsys, "scenario", "apply", str(sc), "-o", str(tmp_path / "o"), "--dataset", str(cap_dir))
+    code, _, err = run_cli("scenario", "apply", str(sc), "-o", str(tmp_path / "o"), "--dataset", str(cap_dir))
     assert code == 1
     assert "bad.yaml" in err
     assert "remove.services[0]" in err
-    code, _, err = run(capsys, "scenario", "show", "no-such-thing")
+    code, _, err = run_cli("scenario", "show", "no-such-thing")
     assert code == 2

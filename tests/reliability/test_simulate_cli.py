@@ -4,31 +4,22 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from karavan.cli.main import main
-
+RunCli = Callable[..., tuple[int, str, str]]
+"""The ``run_cli`` fixture: run ``karavan ARGS``, return (exit code, stdout, stderr)."""
 MINI = str(Path(__file__).parents[1] / "fixtures" / "mini")
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = 0
-    try:
-        main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_short_form_equals_route_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+def test_short_form_equals_route_subcommand(run_cli: RunCli) -> None:
     common = ("--dataset", MINI, "--runs", "2000", "--seed", "3", "--depart", "2025-11-10", "-f", "json")
-    code, out, _ = run(capsys, "simulate", "Alpha", "Baku", *common, "--target-date", "2025-11-22")
+    code, out, _ = run_cli("simulate", "Alpha", "Baku", *common, "--target-date", "2025-11-22")
     assert code == 0
     short = json.loads(out)
-    code, out, _ = run(capsys, "simulate", "route", "Alpha", "Baku", *common, "--target-date", "2025-11-22")
+    code, out, _ = run_cli("simulate", "route", "Alpha", "Baku", *common, "--target-date", "2025-11-22")
     assert code == 0
     assert json.loads(out) == short
     assert short["runs"] == 2000
@@ -36,29 +27,27 @@ def test_short_form_equals_route_subcommand(capsys: pytest.CaptureFixture[str]) 
     assert short["target"].startswith("2025-11-23T00:00")
 
 
-def test_table_output(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "simulate", "Alpha", "Baku", "--dataset", MINI, "--runs", "1000")
+def test_table_output(run_cli: RunCli) -> None:
+    code, out, _ = run_cli("simulate", "Alpha", "Baku", "--dataset", MINI, "--runs", "1000")
     assert code == 0
     assert "P90" in out
     assert "variance by part" in out
 
 
-def test_saved_itinerary(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "route", "Alpha", "Baku", "--dataset", MINI, "--depart", "2025-07-01", "-f", "json")
+def test_saved_itinerary(run_cli: RunCli, tmp_path: Path) -> None:
+    code, out, _ = run_cli("route", "Alpha", "Baku", "--dataset", MINI, "--depart", "2025-07-01", "-f", "json")
     assert code == 0
     saved = tmp_path / "route.json"
     saved.write_text(out, encoding="utf-8")
-    code, out, _ = run(capsys, "simulate", "--itinerary", str(saved), "--dataset", MINI, "--runs", "1000", "-f", "json")
+    code, out, _ = run_cli("simulate", "--itinerary", str(saved), "--dataset", MINI, "--runs", "1000", "-f", "json")
     assert code == 0
     data = json.loads(out)
     assert data["depart"].startswith("2025-07-01")
     assert len(data["legs"]) == 7
 
 
-def test_caspian_json(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(
-        capsys, "simulate", "caspian", "--demand-mt", "3", "--years", "0.2", "--ships", "20", "-f", "json"
-    )
+def test_caspian_json(run_cli: RunCli) -> None:
+    code, out, _ = run_cli("simulate", "caspian", "--demand-mt", "3", "--years", "0.2", "--ships", "20", "-f", "json")
     assert code == 0
     data = json.loads(out)
     assert sum(g["count"] for g in data["fleet"]) == 20
@@ -67,13 +56,13 @@ def test_caspian_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["vessels"]
 
 
-def test_caspian_table(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "simulate", "caspian", "--years", "0.1")
+def test_caspian_table(run_cli: RunCli) -> None:
+    code, out, _ = run_cli("simulate", "caspian", "--years", "0.1")
     assert code == 0
     assert "queues" in out
 
 
-def test_sweep_via_existing_scheduler(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_sweep_via_existing_scheduler(run_cli: RunCli, tmp_path: Path) -> None:
     from dask.distributed import LocalCluster
 
     out_file = tmp_path / "s.parquet"
@@ -81,8 +70,7 @@ def test_sweep_via_existing_scheduler(capsys: pytest.CaptureFixture[str], tmp_pa
         # reason: distributed may warn about ports / event-loop internals when starting an in-process cluster
         warnings.simplefilter("ignore")
         with LocalCluster(n_workers=1, processes=False, threads_per_worker=1, dashboard_address=None) as cluster:
-            code, _, err = run(
-                capsys,
+            code, _, err = run_cli(
                 "simulate",
                 "sweep",
                 "--demand-mt",
@@ -112,7 +100,7 @@ def test_sweep_via_existing_scheduler(capsys: pytest.CaptureFixture[str], tmp_pa
         (("simulate", "route", "--dataset", MINI), "ORIGIN DEST"),
     ],
 )
-def test_bad_input_exit_2(capsys: pytest.CaptureFixture[str], args: tuple[str, ...], field: str) -> None:
-    code, _, err = run(capsys, *args)
+def test_bad_input_exit_2(run_cli: RunCli, args: tuple[str, ...], field: str) -> None:
+    code, _, err = run_cli(*args)
     assert code == 2
     assert field in err

@@ -27,7 +27,7 @@ from karavan.accounting import Cargo, Parameters, hub_figures, leg_figures, load
 from karavan.model.entities import HubOperation, OpeningHours
 from karavan.model.enums import TRANSFER_KINDS, HubOpKind, Mode, Unit
 from karavan.model.network import Network
-from karavan.model.timetable import Run, departures_per_week, service_runs
+from karavan.model.timetable import Run, service_runs
 
 RIDE, STAY, XFER = 0, 1, 2
 
@@ -292,8 +292,3 @@ def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) 
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return graph
-
-
-def weekly_frequency(run: Run) -> float | None:
-    """Departures per week of a run (``None`` when it sails when full)."""
-    return departures_per_week(run.service.departures)
