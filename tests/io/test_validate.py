@@ -78,6 +78,32 @@ def test_value_without_source_or_estimate(mini_dir: Path, edit_yaml: Edit) -> No
     assert "estimate" in p.expected
 
 
+def test_flag_without_source_or_estimate(mini_dir: Path, edit_yaml: Edit) -> None:
+    edit_yaml(
+        mini_dir / "links.yaml",
+        "length_km: 2500, gauge_mm: 1520, tracks: 1, electrified: false, source: test:S1}",
+        "length_km: 2500, gauge_mm: 1520, tracks: 1, electrified: false, estimate: {length_km: x, gauge_mm: x, tracks: x}}",
+    )
+    p = _find(validate_dataset(mini_dir), "links.yaml", "r-gamma-aktau", "electrified")
+    assert p.value is False
+
+
+def test_weekly_departures_without_source_or_estimate(mini_dir: Path, edit_yaml: Edit) -> None:
+    services = mini_dir / "services.yaml"
+    edit_yaml(
+        services,
+        'departures: {pattern: headway, headway_h: 24, first: "06:00"}',
+        "departures: {pattern: weekly, days: [Mon]}",
+    )
+    edit_yaml(
+        services,
+        "  source: test:S1\n- id: kz-train",
+        "  estimate: {gauge_mm: x, speed_kmh: x, capacity_per_departure: x, tariff: x}\n- id: kz-train",
+    )
+    p = _find(validate_dataset(mini_dir), "services.yaml", "cn-train", "departures")
+    assert p.value["days"] == ["Mon"]
+
+
 def test_estimate_flag_satisfies_provenance(mini_dir: Path, edit_yaml: Edit) -> None:
     edit_yaml(
         mini_dir / "links.yaml",

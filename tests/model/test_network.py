@@ -61,3 +61,22 @@ def test_border_ops_directional(mini_net: Network) -> None:
 def test_search_prefix(mini_net: Network) -> None:
     assert mini_net.search("Ak")[0].id == "KZAAU"
     assert mini_net.search("Ба")[0].id == "AZBAK"
+
+
+def test_border_ops_follow_the_train_class(mini_net: Network) -> None:
+    """A border crossing restricted to a train class replaces the general one for that class only."""
+    general = mini_net.hub_operations["bx-cn-kz"]
+    express = general.model_copy(update={"id": "bx-cn-kz-express", "train_classes": ("express",)})
+    net = Network(
+        info=mini_net.info,
+        sources=mini_net.sources,
+        unit_types=mini_net.unit_types,
+        nodes=mini_net.nodes,
+        links=mini_net.links,
+        services=mini_net.services,
+        hub_operations={**mini_net.hub_operations, express.id: express},
+    )
+    link = net.links["r-beta-gamma"]
+    assert [op.id for op in net.border_ops(link, "cn-border")] == ["bx-cn-kz"]
+    assert [op.id for op in net.border_ops(link, "cn-border", "regular")] == ["bx-cn-kz"]
+    assert [op.id for op in net.border_ops(link, "cn-border", "express")] == ["bx-cn-kz-express"]

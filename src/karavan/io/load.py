@@ -188,15 +188,24 @@ def _provenance(file: str, rec: _Record, sources: dict[str, Source], problems: l
             )
 
 
+_DISCRIMINATORS = {"pattern", "dist"}
+
+
 def _is_quantity(value: Any) -> bool:
-    if isinstance(value, bool) or value is None:
+    """Whether ``value`` states a fact that needs provenance (a number, a flag, a non-empty setting)."""
+    if value is None:
         return False
-    if isinstance(value, int | float):
+    if isinstance(value, bool | int | float):
         return True
     if isinstance(value, dict):
         return bool(value)
     if isinstance(value, BaseModel):
-        return any(_is_quantity(v) for v in value.model_dump().values() if not isinstance(v, str))
+        fields = type(value).model_fields
+        return any(
+            _is_quantity(v) or (isinstance(v, str | tuple) and bool(v))
+            for k, v in ((k, getattr(value, k)) for k in fields)
+            if k not in _DISCRIMINATORS
+        )
     return False
 
 

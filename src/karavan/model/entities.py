@@ -201,6 +201,9 @@ class Service(_Record):
     toc: str = Field(min_length=1)
     """Transport operation category id (emission intensity) in the accounting parameters."""
     traction: Literal["diesel", "electric", "mixed"] | None = None
+    train_class: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_-]*$")
+    """Operating class of a train (e.g. ``express`` for priority block trains); border crossings
+    with the same ``train_classes`` entry apply to it instead of the general ones."""
     oneway: bool = False
 
     @property
@@ -245,6 +248,8 @@ class HubOperation(_Record):
     ``border_crossing`` applies when a unit crosses a link between ``from_country``
     and ``to_country`` at this node by a mode in ``from_modes``. ``terminal`` applies
     when a unit starts or ends its trip here on a service of a mode in ``from_modes``.
+    ``train_classes`` restricts a border crossing to services of those train classes; a
+    service whose class has no operation of its own at a crossing gets the unrestricted one.
     """
 
     id: Id
@@ -258,6 +263,8 @@ class HubOperation(_Record):
     to_country: Country | None = None
     units: tuple[Unit, ...] = ()
     """Unit types handled; empty means all."""
+    train_classes: tuple[str, ...] = ()
+    """Train classes (``Service.train_class``) this border crossing applies to; empty means the rest."""
     dwell_h: Dist
     cost_usd: dict[Unit, float] = Field(default_factory=dict)
     """Cost per unit handled, by unit type."""

@@ -162,14 +162,18 @@ class Network:
             acc[op.node].append(op)
         return {k: tuple(v) for k, v in acc.items()}
 
-    def border_ops(self, link: Link, direction_from: str) -> list[HubOperation]:
-        """Border crossing operations that clear a unit crossing ``link`` from node ``direction_from``."""
+    def border_ops(self, link: Link, direction_from: str, train_class: str | None = None) -> list[HubOperation]:
+        """Border crossing operations that clear a unit crossing ``link`` from node ``direction_from``.
+
+        Operations restricted to ``train_class`` win over the unrestricted ones at the same
+        crossing; a class with no operation of its own gets the unrestricted ones.
+        """
         a = self.nodes[direction_from]
         b_id = link.to_id if direction_from == link.from_id else link.from_id
         b = self.nodes[b_id]
         if a.country == b.country:
             return []
-        return [
+        ops = [
             op
             for nid in (a.id, b.id)
             for op in self.ops_at.get(nid, ())
@@ -178,6 +182,8 @@ class Network:
             and op.to_country == b.country
             and link.mode in op.from_modes
         ]
+        own = [op for op in ops if train_class is not None and train_class in op.train_classes]
+        return own or [op for op in ops if not op.train_classes]
 
     def countries(self) -> list[str]:
         """ISO codes of the countries with nodes, sorted."""

@@ -177,7 +177,7 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
             cost = fig.cost_usd - board_fare[ri]
             co2 = fig.co2e_wtw_kg
             crossed: list[str] = []
-            for op in net.border_ops(run.links[k], run.stops[k]):
+            for op in net.border_ops(run.links[k], run.stops[k], run.service.train_class):
                 hf = hub_figures(net, params, op, one)
                 dur += hf.dwell_h
                 cost += hf.cost_usd
