@@ -82,7 +82,8 @@ def test_flag_without_source_or_estimate(mini_dir: Path, edit_yaml: Edit) -> Non
     edit_yaml(
         mini_dir / "links.yaml",
         "length_km: 2500, gauge_mm: 1520, tracks: 1, electrified: false, source: test:S1}",
-        "length_km: 2500, gauge_mm: 1520, tracks: 1, electrified: false, estimate: {length_km: x, gauge_mm: x, tracks: x}}",
+        "length_km: 2500, gauge_mm: 1520, tracks: 1, electrified: false, "
+        "estimate: {length_km: x, gauge_mm: x, tracks: x}}",
     )
     p = _find(validate_dataset(mini_dir), "links.yaml", "r-gamma-aktau", "electrified")
     assert p.value is False
