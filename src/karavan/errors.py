@@ -13,6 +13,18 @@ class DatasetError(KaravanError, ValueError):
     """A dataset cannot be found, read or parsed."""
 
 
+VALUE_CHARS = 200
+"""Longest rendering of an offending value in a message."""
+
+
+def short_repr(value: object) -> str:
+    """``repr(value)``, cut to :data:`VALUE_CHARS` characters so a huge input is never echoed whole."""
+    text = repr(value)
+    if len(text) > VALUE_CHARS:
+        text = text[:VALUE_CHARS] + f"... ({len(text):,} characters)"
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One validation problem, precise enough to fix without reading code.
@@ -38,7 +50,8 @@ class Problem:
     expected: str
 
     def __str__(self) -> str:
-        return f"{self.file}: record {self.record!s}: field {self.field!r} = {self.value!r}: expected {self.expected}"
+        value = short_repr(self.value)
+        return f"{self.file}: record {self.record!s}: field {self.field!r} = {value}: expected {self.expected}"
 
 
 class ValidationError(DatasetError):
@@ -67,7 +80,7 @@ class InputError(KaravanError, ValueError):
         self.field = field
         self.value = value
         self.expected = expected
-        super().__init__(f"invalid {field} {value!r}: expected {expected}")
+        super().__init__(f"invalid {field} {short_repr(value)}: expected {expected}")
 
 
 class NoRouteError(KaravanError, LookupError):

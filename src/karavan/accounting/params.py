@@ -19,7 +19,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
@@ -45,7 +44,7 @@ _WTW_TOLERANCE_ABS = 0.15
 class _ParamRecord(BaseModel):
     """Common base: frozen, strict about unknown fields, with provenance."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     source: tuple[str, ...] = ()
     estimate: str = ""
@@ -200,7 +199,7 @@ class InventoryDefaults(_ParamRecord):
 class ParametersFile(BaseModel):
     """Schema of one ``parameters.yaml`` file (packaged or dataset override)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     version: str = Field(min_length=1)
     glec_version: str = ""
@@ -463,17 +462,13 @@ def _check_refs(params: Parameters, files: str) -> list[Problem]:
     return problems
 
 
-def _read_yaml(path: Path, label: str) -> tuple[Any, list[Problem]]:
+def _read_yaml(path: Path, label: str, within: Path | None = None) -> tuple[Any, list[Problem]]:
+    from karavan.io.safe_yaml import load_yaml
+
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Problem(label, "-", "-", str(exc), "a readable UTF-8 file")]
-    try:
-        return yaml.safe_load(text), []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "-"
-        return None, [Problem(label, where, "-", str(getattr(exc, "problem", exc)), "valid YAML")]
+        return load_yaml(path, label=label, within=within), []
+    except ValidationError as exc:
+        return None, list(exc.problems)
 
 
 def merge(base: ParametersFile, override: ParametersFile | None, files: tuple[str, ...]) -> Parameters:
@@ -517,7 +512,10 @@ _CACHE: dict[tuple[tuple[str, int, int], ...], Parameters] = {}
 
 
 def _stamp(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
+    try:
+        st = path.stat()
+    except OSError:  # a dangling symlink: reading it reports the problem
+        return (str(path), -1, -1)
     return (str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
@@ -550,7 +548,7 @@ def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None 
     paths = [base_path]
     if dataset_dir is not None:
         candidate = Path(dataset_dir) / PARAMETERS_FILE
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():
             paths.append(candidate)
     key = tuple(_stamp(p) for p in paths)
     cached = _CACHE.get(key)
@@ -560,7 +558,8 @@ def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None 
     models: list[ParametersFile | None] = []
     for p in paths:
         label = str(p)
-        data, read_problems = _read_yaml(p, label)
+        within = Path(dataset_dir) if dataset_dir is not None and p is not base_path else None
+        data, read_problems = _read_yaml(p, label, within=within)
         if read_problems:
             problems.extend(read_problems)
             models.append(None)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from karavan.api.settings import Settings
-from karavan.errors import KaravanError
+from karavan.errors import DatasetError, KaravanError
 from karavan.model.network import Network
+
+log = logging.getLogger("karavan.api")
 
 
 class NetworkHolder:
@@ -39,6 +42,9 @@ class NetworkHolder:
                 self._net = load_network(self.settings.dataset)
             except KaravanError as exc:
                 self._error = exc
+            except Exception as exc:  # a dataset the checks did not foresee must not kill the server
+                log.exception("dataset %s failed to load", self.settings.dataset)
+                self._error = DatasetError(f"the dataset could not be loaded: {type(exc).__name__}: {exc}")
 
     @property
     def loaded(self) -> Network | None:

@@ -218,7 +218,7 @@ def _num(raw: str) -> float | None:
         v = float(raw.replace("_", "").replace(" ", ""))
     except ValueError:
         return None
-    return v
+    return v if math.isfinite(v) else None  # NaN and infinity are not quantities
 
 
 def _unit_gross_t(net: Network, unit: Unit) -> float | None:
@@ -385,13 +385,17 @@ def read_demand(path: str | Path, net: Network) -> Demand:
     karavan.errors.InputError
         If the file cannot be read.
     """
+    from karavan.io.safe_yaml import read_bytes
+
     p = Path(path)
+    if not p.is_file():
+        raise InputError("demand file", str(path), "a readable CSV file (no such file)")
+    data = read_bytes(p)
     try:
-        text = p.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError("demand file", str(path), f"a readable CSV file ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise InputError("demand file", str(path), "UTF-8 text") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError("demand file", str(path), f"UTF-8 text (line {line} is not)") from None
     return demand_from_text(text, net, file=p.name, name=p.stem)
 
 
@@ -399,14 +403,21 @@ def demand_from_text(text: str, net: Network, *, file: str = "demand.csv", name:
     """Parse demand CSV text (see :func:`read_demand`)."""
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ValidationError([Problem(file, "header", "-", str(exc), "valid CSV")]) from None
+    header = [h.strip().lower() for h in fieldnames]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ValidationError(
             [Problem(file, "header", c, None, "a column named " + c + " in the header row") for c in missing]
         )
     reader.fieldnames = header
-    return parse_demand(reader, net, file=file, name=name)
+    try:
+        return parse_demand(reader, net, file=file, name=name)
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        raise ValidationError([Problem(file, f"row {reader.line_num}", "-", str(exc), "valid CSV")]) from None
 
 
 def builtin_demand_text() -> str:

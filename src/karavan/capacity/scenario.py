@@ -57,6 +57,7 @@ from pydantic import ValidationError as PydanticValidationError
 from karavan.capacity.demand import Demand, parse_demand
 from karavan.errors import InputError, Problem, UnknownPlaceError, ValidationError
 from karavan.io.load import INFO_FILE, TABLE_FILES, check_network
+from karavan.io.safe_yaml import load_yaml
 from karavan.model.entities import DatasetInfo, HubOperation, Link, Node, Service, Source, UnitType
 from karavan.model.network import Network
 
@@ -189,14 +190,7 @@ def load_scenario(spec: str | Path | Scenario) -> Scenario:
         else:
             names = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
             raise InputError("scenario", str(spec), "a scenario file or one of: " + ", ".join(names))
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "-"
-        raise ValidationError(
-            [Problem(path.name, where, "-", str(getattr(exc, "problem", exc)), "valid YAML")]
-        ) from None
+    data = load_yaml(path)
     return parse_scenario(data, file=path.name, path=path)
 
 

@@ -19,12 +19,12 @@ import math
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import yaml
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticValidationError
 
 from karavan import datasets
 from karavan.errors import DatasetError, Problem, ValidationError
+from karavan.io.safe_yaml import parse_yaml, read_bytes
 from karavan.model.entities import (
     DatasetInfo,
     HubOperation,
@@ -55,38 +55,41 @@ LENGTH_TOLERANCE = 0.995
 
 M = TypeVar("M", bound=BaseModel)
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def dataset_hash(path: Path) -> str:
-    """SHA-256 over the dataset's table files (names and bytes), for cache keys."""
+    """SHA-256 over the dataset's table files (names and bytes), for cache keys.
+
+    Files that cannot be read safely (missing, too large, outside the directory) are left
+    out; loading reports them.
+    """
     digest = hashlib.sha256()
     for name in [INFO_FILE, *TABLE_FILES]:
-        file = path / name
-        if file.is_file():
-            digest.update(name.encode())
-            digest.update(file.read_bytes())
+        try:
+            data = read_bytes(path / name, within=path)
+        except ValidationError:
+            continue
+        digest.update(name.encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
 def read_tables(path: Path) -> tuple[dict[str, Any], list[Problem]]:
-    """Parse every table file of ``path`` as YAML; return raw data and parse problems."""
+    """Parse every table file of ``path`` as YAML; return raw data and parse problems.
+
+    Files are read with :mod:`karavan.io.safe_yaml`: bounded size, depth and alias
+    expansion, no repeated keys, no NaN or infinity, no symlink out of ``path``.
+    """
     raw: dict[str, Any] = {}
     problems: list[Problem] = []
     for name in [INFO_FILE, *TABLE_FILES]:
         file = path / name
-        if not file.is_file():
+        if not file.is_file() and not file.is_symlink():
             problems.append(Problem(name, "-", "-", None, f"a file {name} in {path}"))
             continue
         try:
-            data = yaml.load(file.read_text(encoding="utf-8"), Loader=_Loader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}" if mark is not None else "-"
-            problems.append(Problem(name, where, "-", str(getattr(exc, "problem", exc)), "valid YAML"))
-            continue
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(name, "-", "-", str(exc), "UTF-8 text"))
+            data = parse_yaml(read_bytes(file, within=path), file=name)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
             continue
         if name == INFO_FILE:
             if not isinstance(data, dict):

@@ -12,7 +12,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
@@ -32,7 +31,7 @@ def _split(v: object) -> object:
 
 
 class _Rec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     source: tuple[str, ...] = ()
     estimate: str = ""
@@ -53,7 +52,7 @@ class DistParam(_Rec):
 class MonteCarloParams(BaseModel):
     """Slippage and running-time factors by service kind."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     slippage_h: dict[str, DistParam] = Field(default_factory=dict)
     running_factor: dict[str, DistParam] = Field(default_factory=dict)
@@ -87,7 +86,7 @@ class PortWeather(_Rec):
 class WeatherParams(BaseModel):
     """Storm durations and closure shares by port and month."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     storm_h: DistParam
     ports: tuple[PortWeather, ...] = ()
@@ -121,7 +120,7 @@ class VesselClass(_Rec):
 class FleetEntry(_Rec):
     """``count`` vessels of ``class`` deployed on ``line`` (capacity overrides the class's)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     line: str
     vessel_class: str = Field(alias="class")
@@ -168,7 +167,7 @@ class DemandParams(_Rec):
 class DesParams(BaseModel):
     """The Caspian crossing: ports, lines, vessel classes, fleet, loading rule, demand."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     ports: tuple[DesPort, ...]
     lines: tuple[DesLine, ...]
@@ -204,7 +203,7 @@ class DesParams(BaseModel):
 class ReliabilityParameters(BaseModel):
     """Everything the reliability models read besides the network."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     version: str
     sources: tuple[Source, ...] = ()
@@ -272,17 +271,19 @@ def load_reliability_parameters(path: str | Path | None = None) -> ReliabilityPa
     """
     if path is None:
         return _packaged()
+    from karavan.io.safe_yaml import load_yaml
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
+    if not p.is_file():
         from karavan.errors import InputError
 
-        raise InputError("parameters", str(path), f"a readable YAML file ({exc.strerror})") from None
-    return parse_reliability_parameters(yaml.safe_load(text), file=p.name)
+        raise InputError("parameters", str(path), "a readable YAML file (no such file)")
+    return parse_reliability_parameters(load_yaml(p), file=p.name)
 
 
 @lru_cache(maxsize=1)
 def _packaged() -> ReliabilityParameters:
-    text = resources.files("karavan.reliability").joinpath(PARAMETERS_FILE).read_text(encoding="utf-8")
-    return parse_reliability_parameters(yaml.safe_load(text))
+    from karavan.io.safe_yaml import parse_yaml
+
+    data = resources.files("karavan.reliability").joinpath(PARAMETERS_FILE).read_bytes()
+    return parse_reliability_parameters(parse_yaml(data, file=PARAMETERS_FILE))
