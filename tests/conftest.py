@@ -7,12 +7,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from karavan.io import load_network
 from karavan.model import Network
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
+
+# Property tests check behaviour, not speed: no per-example deadline (the first example of a
+# numba kernel includes its compilation, and the machine may be shared).
+settings.register_profile("karavan", deadline=None)
+settings.load_profile("karavan")
 
 
 @pytest.fixture
