@@ -33,3 +33,9 @@ def write_demand(path: Path, rows: list[str]) -> Path:
     """Write a demand CSV with the standard header."""
     path.write_text(DEMAND_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def caspian() -> Network:
+    """The embedded dataset (loaded once)."""
+    return load_network()

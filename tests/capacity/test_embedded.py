@@ -6,13 +6,7 @@ import pytest
 
 from karavan.capacity import assign, builtin_demand, list_scenarios
 from karavan.capacity.scenario import apply_scenario
-from karavan.io import load_network
 from karavan.model import Network
-
-
-@pytest.fixture(scope="module")
-def caspian() -> Network:
-    return load_network()
 
 
 def test_every_shipped_scenario_applies_cleanly(caspian: Network) -> None:

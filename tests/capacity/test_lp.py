@@ -90,7 +90,8 @@ def test_unserved_demand_is_reported(mini_net: Network) -> None:
     assert any(n.startswith("unserved: CNAAA -> AZBAK") for n in res.notes)
     data = res.to_dict()
     assert data["od"][0]["unserved_t"] == pytest.approx(2 * KZ_TRAIN_T)
-    assert {"elements", "bottlenecks", "od", "objective_usd", "solver"} <= set(data)
+    assert {"elements", "bottlenecks", "od", "totals", "unserved", "full", "solver"} <= set(data)
+    assert "objective_usd" in data["solver"]
     assert set(data["elements"][0]) >= {"id", "kind", "volume_t", "capacity_t", "utilisation", "shadow_price_usd_per_t"}
 
 

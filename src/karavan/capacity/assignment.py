@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from karavan.capacity.scenario import Scenario
 
 HOURS_PER_YEAR = 8766.0
+PENALTY_LEVEL = 0.5
+"""A shadow price at or above this share of the unserved penalty means "turns demand away", not a cost."""
 Method = Literal["lp", "equilibrium"]
 
 
@@ -50,6 +53,9 @@ class AssignOptions:
         Iteration limit (column generation or Frank–Wolfe).
     top : int
         Number of bottlenecks reported.
+    wait_h : mapping or None
+        Expected wait for a departure (h) by run key (service id, ``~r`` for the reverse run), replacing
+        the dataset's; e.g. the Caspian discrete-event model's waits at this demand.
     """
 
     value_of_time_usd_per_t_h: float | None = None
@@ -62,6 +68,7 @@ class AssignOptions:
     gap: float = 1e-4
     max_iter: int = 2000
     top: int = 10
+    wait_h: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
         for name in ("carbon_price_usd_per_t", "bpr_alpha", "bpr_beta"):
@@ -87,9 +94,16 @@ class ElementResult:
     shadow_price_usd_per_t: float
     capacity_native: float | None = None
     capacity_unit: str = ""
+    turns_away: bool = False
+    """The shadow price is at the unserved-demand penalty: the element is full and demand is turned away."""
+
+    @property
+    def shadow_kind(self) -> str:
+        """``"unserved"`` for a penalty-level shadow price (not a cost saving), else ``"cost"``."""
+        return "unserved" if self.turns_away else "cost"
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON view."""
+        """JSON view; a penalty-level shadow price has ``shadow_kind`` ``"unserved"``."""
         return {
             "id": self.id,
             "kind": self.kind,
@@ -98,8 +112,37 @@ class ElementResult:
             "capacity_t": self.capacity_t,
             "utilisation": self.utilisation,
             "shadow_price_usd_per_t": self.shadow_price_usd_per_t,
+            "shadow_kind": self.shadow_kind,
             "capacity_native": self.capacity_native,
             "capacity_unit": self.capacity_unit,
+        }
+
+
+@dataclass(frozen=True)
+class UnservedDemand:
+    """Demand of one OD that the network does not carry, and why.
+
+    ``reason`` is ``"no path"`` (no route at all, or none through the flow's ``via`` places) or
+    ``"capacity"`` (routes exist but the ``elements`` named are full).
+    """
+
+    flow: ODFlow
+    unserved_t: float
+    reason: str
+    elements: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
+        return {
+            "origin": self.flow.origin,
+            "destination": self.flow.destination,
+            "unit": self.flow.unit.value,
+            "commodity": self.flow.commodity,
+            "via": list(self.flow.via),
+            "demand_t": self.flow.volume_t,
+            "unserved_t": self.unserved_t,
+            "reason": self.reason,
+            "elements": list(self.elements),
         }
 
 
@@ -145,9 +188,15 @@ class AssignmentResult:
     bottlenecks: tuple[ElementResult, ...]
     od: tuple[ODResult, ...]
     objective_usd: float
+    """Solver objective: generalised cost plus the unserved penalty (not a cost; see :meth:`totals`)."""
     solver: dict[str, Any]
     notes: tuple[str, ...] = ()
     demand_name: str = ""
+    unserved: tuple[UnservedDemand, ...] = ()
+    full: tuple[ElementResult, ...] = ()
+    """Elements that turn demand away (penalty-level shadow price); not ranked among the bottlenecks."""
+    wait_h: tuple[tuple[str, float], ...] = ()
+    """Waits for departures that replaced the dataset's expected waits (run key, hours)."""
 
     @property
     def served_t(self) -> float:
@@ -159,6 +208,25 @@ class AssignmentResult:
         """Tonnes per year that could not be served."""
         return float(sum(o.unserved_t for o in self.od))
 
+    def totals(self) -> dict[str, Any]:
+        """Real figures of the served freight: tonnes, shipper cost, tonne-hours, CO2e and mean transit time."""
+        served = [o for o in self.od if o.served_t > 0 and o.transit_time_h is not None]
+        w = sum(o.served_t for o in served)
+        cost = sum(o.served_t * (o.cost_usd_per_t or 0.0) for o in served)
+        co2 = sum(o.served_t * (o.co2e_kg_per_t or 0.0) for o in served) / 1000.0
+        th = sum(o.served_t * float(o.transit_time_h or 0.0) for o in served)
+        return {
+            "demand_t": self.served_t + self.unserved_t,
+            "served_t": self.served_t,
+            "unserved_t": self.unserved_t,
+            "cost_usd": cost,
+            "co2e_t": co2,
+            "tonne_hours": th,
+            "mean_transit_time_h": th / w if w > 0 else None,
+            "mean_cost_usd_per_t": cost / w if w > 0 else None,
+            "mean_co2e_kg_per_t": co2 * 1000.0 / w if w > 0 else None,
+        }
+
     def element(self, element_id: str) -> ElementResult:
         """The element with ``element_id``."""
         for el in self.elements:
@@ -167,17 +235,23 @@ class AssignmentResult:
         raise InputError("element", element_id, "the id of an element in the result")
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON view: ``elements``, ``bottlenecks``, ``od``, ``objective_usd``, ``solver`` (and totals)."""
+        """JSON view: ``totals`` (real costs), ``unserved``, ``full``, ``elements``, ``bottlenecks``, ``od``.
+
+        The solver objective (with the unserved penalty) is only in ``solver.objective_usd``.
+        """
         return {
             "method": self.method,
             "demand": self.demand_name,
-            "objective_usd": self.objective_usd,
+            "totals": self.totals(),
             "served_t": self.served_t,
             "unserved_t": self.unserved_t,
+            "unserved": [u.to_dict() for u in self.unserved],
+            "full": [e.to_dict() for e in self.full],
             "elements": [e.to_dict() for e in self.elements],
             "bottlenecks": [e.to_dict() for e in self.bottlenecks],
             "od": [o.to_dict() for o in self.od],
-            "solver": self.solver,
+            "wait_h": dict(self.wait_h),
+            "solver": {**self.solver, "objective_usd": self.objective_usd},
             "notes": list(self.notes),
         }
 
@@ -206,10 +280,10 @@ def _prepare(net: Network, demand: Demand, opts: AssignOptions) -> _Prepared:
             if opts.value_of_time_usd_per_t_h is not None
             else f.value_usd_per_t * rate / HOURS_PER_YEAR
         )
-        cls = DemandClass(f.unit, f.t_per_unit, round(float(vot), 9))
+        cls = DemandClass(f.unit, f.t_per_unit, round(float(vot), 9), f.via)
         flow_class.append(classes.setdefault(cls, len(classes)))
         vots.append(float(vot))
-    fn = build_flownet(net, list(classes), params)
+    fn = build_flownet(net, list(classes), params, wait_h=opts.wait_h)
     o = np.array([fn.origin_vertex[(c, f.origin)] for c, f in zip(flow_class, flows, strict=True)], dtype=np.int64)
     d = np.array([fn.dest_vertex[(c, f.destination)] for c, f in zip(flow_class, flows, strict=True)], dtype=np.int64)
     dem = np.array([f.volume_t for f in flows], dtype=np.float64)
@@ -318,7 +392,10 @@ def _result(
         cap_t = vol / util if util and vol > 0 else el.capacity_t
         # λ is per reference tonne; one more tonne of capacity at the current unit mix is act/vol reference tonnes
         price = float(sol.row_price[rows].sum()) * (act / vol if vol > 1e-9 and act > 0 else 1.0)
-        elements.append(ElementResult(el.id, el.kind, el.name, vol, cap_t, util, price, el.native, el.native_unit))
+        away = price >= PENALTY_LEVEL * opts.unserved_penalty_usd_per_t
+        elements.append(
+            ElementResult(el.id, el.kind, el.name, vol, cap_t, util, price, el.native, el.native_unit, away)
+        )
         seen.add(el.id)
     # uncapacitated services and hub operations that carry flow
     svc_seg: dict[tuple[str, int], float] = defaultdict(float)
@@ -347,11 +424,15 @@ def _result(
         (
             e
             for e in elements
-            if e.utilisation is not None and (e.shadow_price_usd_per_t > 1e-9 or e.utilisation >= 0.8)
+            if e.utilisation is not None
+            and not e.turns_away
+            and (e.shadow_price_usd_per_t > 1e-9 or e.utilisation >= 0.8)
         ),
         key=lambda e: (-e.shadow_price_usd_per_t, -(e.utilisation or 0.0)),
     )
+    full = tuple(sorted((e for e in elements if e.turns_away), key=lambda e: -e.volume_t))
     od_results: list[ODResult] = []
+    unserved: list[UnservedDemand] = []
     for i, f in enumerate(prep.flows):
         served = float(sol.served_t[i])
         route: tuple[str, ...] = ()
@@ -371,9 +452,12 @@ def _result(
             )
         )
         if sol.unserved_t[i] > 1e-6 * max(1.0, f.volume_t):
+            un = _unserved(prep, sol, i, elements)
+            unserved.append(un)
+            why = un.reason + (f" at {', '.join(un.elements)}" if un.elements else "")
             notes.append(
                 f"unserved: {f.origin} -> {f.destination} ({f.unit.value}, {f.commodity or '-'}): "
-                f"{sol.unserved_t[i]:,.0f} of {f.volume_t:,.0f} t/year"
+                f"{sol.unserved_t[i]:,.0f} of {f.volume_t:,.0f} t/year ({why})"
             )
     stats = dict(sol.stats)
     stats.update({"edges": fn.n_edges, "vertices": fn.n_vertices, "ods": len(prep.flows), "classes": len(fn.classes)})
@@ -386,7 +470,37 @@ def _result(
         solver=stats,
         notes=tuple(notes),
         demand_name=name,
+        unserved=tuple(unserved),
+        full=full,
+        wait_h=tuple(sorted((opts.wait_h or {}).items())),
     )
+
+
+def _unserved(prep: _Prepared, sol: FlowSolution, i: int, elements: list[ElementResult]) -> UnservedDemand:
+    """Why OD ``i`` is (partly) unserved: no path at all (through its ``via``), or the full elements on its paths."""
+    from karavan.capacity.paths import shortest_paths
+
+    fn, flow = prep.fn, prep.flows[i]
+    paths = [edges for _, edges in (sol.od_paths[i] if sol.od_paths else [])]
+    if not paths:
+        sp_ = shortest_paths(
+            fn.tail,
+            fn.head,
+            prep.gc,
+            fn.n_vertices,
+            prep.ods.o_vert[i : i + 1],
+            prep.ods.d_vert[i : i + 1],
+            want=np.ones(1, dtype=np.bool_),
+        )
+        if not np.isfinite(sp_.dist[0]):
+            via = f" through {' or '.join(flow.via)}" if flow.via else ""
+            return UnservedDemand(flow, float(sol.unserved_t[i]), "no path" + via)
+        paths = [sp_.path_edge]
+    labels = {lab for edges in paths for lab in _route_labels(fn, edges)}
+    on_path = sorted(
+        e.id for e in elements if e.shadow_price_usd_per_t > 1e-9 and (e.id in labels or e.id.split("#")[0] in labels)
+    )
+    return UnservedDemand(flow, float(sol.unserved_t[i]), "capacity", tuple(on_path))
 
 
 def _route_labels(fn: FlowNet, edges: np.ndarray[Any, np.dtype[np.int64]]) -> tuple[str, ...]:

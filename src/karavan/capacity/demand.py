@@ -24,6 +24,10 @@ gross_t_per_unit
 source, estimate, note
     Provenance: source ids (``;``-separated) or a one-line reasoning why the value is an estimate.
     Every row needs one of ``source`` or ``estimate``.
+via
+    Optional corridor: places separated by ``|``, of which the flow must pass at least one (e.g.
+    ``KZAAU|KZKUR`` for freight counted as crossing the Caspian from Kazakh ports). A flow that cannot
+    reach its destination through them is reported unserved ("no path through ..."), never rerouted.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ COLUMNS = (
     "source",
     "estimate",
     "note",
+    "via",
 )
 REQUIRED = ("origin", "destination", "volume", "volume_unit")
 
@@ -134,6 +139,7 @@ class ODFlow:
     estimate: str = ""
     note: str = ""
     row: int = 0
+    via: tuple[str, ...] = ()
 
     @property
     def volume_units(self) -> float:
@@ -154,6 +160,7 @@ class ODFlow:
             "source": self.source,
             "estimate": self.estimate,
             "note": self.note,
+            "via": list(self.via),
         }
 
 
@@ -270,6 +277,15 @@ def parse_demand(
             except UnknownPlaceError as exc:
                 hint = f"; did you mean: {', '.join(exc.suggestions)}" if exc.suggestions else ""
                 bad(col, place, f"a place in dataset {net.info.name!r} (id, English or Russian name){hint}")
+        via: list[str] = []
+        for place in (p.strip() for p in rec.get("via", "").split("|")):
+            if not place:
+                continue
+            try:
+                via.append(net.resolve(place).id)
+            except UnknownPlaceError as exc:
+                hint = f"; did you mean: {', '.join(exc.suggestions)}" if exc.suggestions else ""
+                bad("via", place, f"places separated by | in dataset {net.info.name!r}{hint}")
         if len(ids) == 2 and ids["origin"] == ids["destination"]:
             bad("destination", rec["destination"], "a place other than the origin")
         commodity = rec.get("commodity", "")
@@ -351,6 +367,7 @@ def parse_demand(
                 estimate=rec.get("estimate", ""),
                 note=rec.get("note", ""),
                 row=i,
+                via=tuple(dict.fromkeys(via)),
             )
         )
     if problems:

@@ -35,6 +35,7 @@ deck than a tonne of grain in a 60 t wagon):
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,6 +62,8 @@ class DemandClass:
     unit: Unit
     t_per_unit: float
     vot_usd_per_t_h: float
+    via: tuple[str, ...] = ()
+    """Node ids of which the flow must pass at least one (a corridor); empty for none."""
 
 
 @dataclass
@@ -222,7 +225,54 @@ def _hub_rows(net: Network, rows: _Rows, op: HubOperation) -> list[tuple[int, st
             "hub", op.id + "#units", Element(eid, "hub", name, c * DAYS_PER_YEAR * ref_t, c, "units/day", dwell)
         )
         out.append((rows.new_row(el) if not rows.elements[el].rows else rows.elements[el].rows[0], "units"))
+    if op.berths is not None and not out:
+        call_t = _berth_call_t(net, op)
+        if call_t is not None:
+            from karavan.capacity.fleet import HOURS_PER_YEAR, open_share
+
+            calls = op.berths * HOURS_PER_YEAR * open_share(net, op.node) / max(dwell, 1e-6)
+            berth_el = Element(op.id, "hub", name, calls * call_t, calls, "calls/year (berths)", dwell)
+            el = rows.element("hub", op.id + "#berths", berth_el)
+            out.append((rows.new_row(el) if not rows.elements[el].rows else rows.elements[el].rows[0], "t"))
     return out
+
+
+def _berth_call_t(net: Network, op: HubOperation) -> float | None:
+    """Tonnes one call at a berth of ``op`` moves: the largest load of a sea service calling with its units."""
+    if Mode.SEA not in (*op.from_modes, *op.to_modes):
+        return None
+    best: float | None = None
+    for svc in net.services.values():
+        if svc.mode is not Mode.SEA or op.node not in svc.stops:
+            continue
+        for unit, n in svc.capacity_per_departure.items():
+            if op.handles(unit):
+                t = n * _unit_info(net, unit)[1]
+                best = t if best is None or t > best else best
+    return best
+
+
+def _service_capacity(net: Network, svc: Service) -> tuple[float, float, str] | None:
+    """(departures per year or 0, capacity in reference t/year, unit text): the tightest stated capacity.
+
+    Candidates: ``capacity_t_per_year``; timetabled departures × ``capacity_per_departure``; the fleet's
+    full-sailing equivalents (:func:`karavan.capacity.fleet.fleet_capacity`) of a line that states ``vessels``.
+    """
+    from karavan.capacity.fleet import fleet_capacity
+
+    options: list[tuple[float, float, str]] = []
+    if svc.capacity_t_per_year is not None:
+        options.append((0.0, float(svc.capacity_t_per_year), "t/year"))
+    ref_t = _ref_per_departure_t(net, svc)
+    dpw = departures_per_week(svc.departures)
+    if dpw is not None and ref_t is not None:
+        deps = dpw * WEEKS_PER_YEAR
+        options.append((deps, deps * ref_t, "departures/year"))
+    fc = fleet_capacity(net, svc)
+    if fc is not None and ref_t is not None:
+        deps = fc.sailings_per_year * fc.fill
+        options.append((deps, deps * ref_t, f"full sailings/year ({fc.vessels} vessels)"))
+    return min(options, key=lambda o: o[1]) if options else None
 
 
 def _hub_coef(net: Network, measure: str, unit: Unit, t_per_unit: float, ref_unit: Unit | None) -> float:
@@ -236,35 +286,41 @@ def _hub_coef(net: Network, measure: str, unit: Unit, t_per_unit: float, ref_uni
     return ref_t / t_per_unit
 
 
-def build_flownet(net: Network, classes: list[DemandClass], params: Parameters) -> FlowNet:
-    """Build the assignment graph for ``classes`` (one block each); see the module docstring."""
+def build_flownet(
+    net: Network,
+    classes: list[DemandClass],
+    params: Parameters,
+    *,
+    wait_h: Mapping[str, float] | None = None,
+) -> FlowNet:
+    """Build the assignment graph for ``classes`` (one block each); see the module docstring.
+
+    ``wait_h`` replaces the expected wait for a departure of the named runs (service id, ``~r`` for
+    the reverse run), e.g. by the waits the Caspian discrete-event model finds at that demand.
+    A class with ``via`` gets a two-layer block: its flow enters in the first layer, may cross to the
+    second only at a vertex of a ``via`` node, and leaves from the second, so every path passes one.
+    """
     rows = _Rows()
     notes: list[str] = []
     node_ids = list(net.nodes)
     n_nodes = len(node_ids)
+    overrides = dict(wait_h or {})
 
     # ------------------------------------------------------------ elements independent of class
     svc_cap: dict[str, tuple[float, float, str]] = {}  # service id -> (deps/yr or 0, capacity_t ref, unit text)
     for svc in net.services.values():
-        if svc.capacity_t_per_year is not None:
-            svc_cap[svc.id] = (0.0, float(svc.capacity_t_per_year), "t/year")
+        cap = _service_capacity(net, svc)
+        if cap is None:
+            why = "sails when full" if departures_per_week(svc.departures) is None else "has no capacity_per_departure"
+            notes.append(f"service {svc.id} {why} and has no capacity_t_per_year or vessels: treated as uncapacitated")
             continue
-        dpw = departures_per_week(svc.departures)
-        ref_t = _ref_per_departure_t(net, svc)
-        if dpw is None or ref_t is None:
-            why = "sails when full" if dpw is None else "has no capacity_per_departure"
-            notes.append(f"service {svc.id} {why} and has no capacity_t_per_year: treated as uncapacitated")
-            continue
-        deps = dpw * WEEKS_PER_YEAR
-        svc_cap[svc.id] = (deps, deps * ref_t, "departures/year")
+        svc_cap[svc.id] = cap
     on_link = _services_on_link(net)
     hub_rows_of: dict[str, list[tuple[int, str]]] = {}
     for op in net.hub_operations.values():
-        if op.berths is not None and not (
-            op.capacity_t_per_year or op.capacity_teu_per_year or op.capacity_units_per_day
-        ):
-            notes.append(f"hub operation {op.id}: berths alone give no yearly throughput; uncapacitated")
         hub_rows_of[op.id] = _hub_rows(net, rows, op)
+        if op.berths is not None and not hub_rows_of[op.id]:
+            notes.append(f"hub operation {op.id}: berths but no sea service calls with its units; uncapacitated")
 
     blocks_tail: list[NDArray[np.int64]] = []
     blocks_head: list[NDArray[np.int64]] = []
@@ -292,7 +348,7 @@ def build_flownet(net: Network, classes: list[DemandClass], params: Parameters) 
         g_t = g.gross_t
         nv = g.n_vertices
         runs = g.runs
-        wait = np.array([expected_wait_h(r.service) for r in runs], dtype=np.float64)
+        wait = np.array([overrides.get(r.key, expected_wait_h(r.service)) for r in runs], dtype=np.float64)
         # --- routing-graph edges
         tail = np.repeat(np.arange(nv, dtype=np.int64), np.diff(g.indptr))
         head = g.head.astype(np.int64)
@@ -445,23 +501,69 @@ def build_flownet(net: Network, classes: list[DemandClass], params: Parameters) 
                     inc_e.append(e_off + n_main + j)
                     inc_r.append(r)
                     inc_v.append(a)
-        blocks_tail += [tail + v_off, np.asarray(b_tail, dtype=np.int64)]
-        blocks_head += [head + v_off, np.asarray(b_head, dtype=np.int64)]
-        blocks_kind += [kind.astype(np.int8), np.asarray(b_kind, dtype=np.int8)]
-        blocks_time += [time_h, np.asarray(b_time, dtype=np.float64)]
-        blocks_cost += [cost, np.asarray(b_cost, dtype=np.float64)]
-        blocks_co2 += [co2, np.asarray(b_co2, dtype=np.float64)]
-        n_block = n_main + len(b_tail)
-        blocks_class.append(np.full(n_block, ci, dtype=np.int32))
-        blocks_node += [edge_node, np.asarray(b_node, dtype=np.int32)]
         seg = np.where(kind == RIDE, g.v_stop[tail] if nv else 0, -1).astype(np.int32)
-        blocks_seg += [seg, np.full(len(b_tail), -1, dtype=np.int32)]
-        labels += [str(x) for x in lab]
-        labels += b_lab
+        bt = np.asarray(b_tail, dtype=np.int64)
+        n_b = len(b_tail)
+        lab_list = [str(x) for x in lab]
+        parts = [(tail + v_off, head + v_off, kind.astype(np.int8), time_h, cost, co2, edge_node, seg, lab_list)]
+        extra_v = 0
+        if cls.via:
+            l2 = v_off + nv + 2 * n_nodes  # second layer: routing vertices shifted past O/D
+            alight = np.asarray(b_kind, dtype=np.int8) == ALIGHT
+            bt = np.where(alight, bt - v_off + l2, bt)
+            n_inc = len(inc_e)
+            for idx in range(n_inc):
+                if e_off <= inc_e[idx] < e_off + n_main:
+                    inc_e.append(inc_e[idx] + n_main + n_b)
+                    inc_r.append(inc_r[idx])
+                    inc_v.append(inc_v[idx])
+            via_idx = [node_ids.index(v) for v in cls.via if v in net.nodes]
+            cross = np.flatnonzero(np.isin(g.v_node, via_idx)) if nv else np.zeros(0, dtype=np.int64)
+            zeros = np.zeros(cross.size)
+            parts.append((tail + l2, head + l2, kind.astype(np.int8), time_h, cost, co2, edge_node, seg, lab_list))
+            parts.append(
+                (
+                    cross + v_off,
+                    cross + l2,
+                    np.full(cross.size, STAY, dtype=np.int8),
+                    zeros,
+                    zeros,
+                    zeros,
+                    g.v_node[cross].astype(np.int32),
+                    np.full(cross.size, -1, dtype=np.int32),
+                    [""] * int(cross.size),
+                )
+            )
+            extra_v = nv
+        board_part = (
+            bt,
+            np.asarray(b_head, dtype=np.int64),
+            np.asarray(b_kind, dtype=np.int8),
+            np.asarray(b_time, dtype=np.float64),
+            np.asarray(b_cost, dtype=np.float64),
+            np.asarray(b_co2, dtype=np.float64),
+            np.asarray(b_node, dtype=np.int32),
+            np.full(n_b, -1, dtype=np.int32),
+            b_lab,
+        )
+        parts.insert(1, board_part)
+        n_block = 0
+        for p_tail, p_head, p_kind, p_time, p_cost, p_co2, p_node, p_seg, p_lab in parts:
+            blocks_tail.append(p_tail)
+            blocks_head.append(p_head)
+            blocks_kind.append(p_kind)
+            blocks_time.append(p_time)
+            blocks_cost.append(p_cost)
+            blocks_co2.append(p_co2)
+            blocks_node.append(p_node)
+            blocks_seg.append(p_seg)
+            labels += p_lab
+            n_block += int(p_tail.size)
+        blocks_class.append(np.full(n_block, ci, dtype=np.int32))
         for ni, nid in enumerate(node_ids):
             origin_vertex[(ci, nid)] = o_base + ni
             dest_vertex[(ci, nid)] = d_base + ni
-        v_off += nv + 2 * n_nodes
+        v_off += nv + 2 * n_nodes + extra_v
         e_off += n_block
 
     def cat(parts: list[NDArray[np.generic]], dtype: type) -> NDArray[np.generic]:

@@ -42,7 +42,7 @@ def assignment_geojson(net: Any, result: Any) -> dict[str, Any]:
             features.append({"type": "Feature", "geometry": geom, "properties": props})
     return {
         "type": "FeatureCollection",
-        "objective_usd": result.objective_usd,
+        "totals": result.totals(),
         "served_t": result.served_t,
         "unserved_t": result.unserved_t,
         "features": features,
@@ -84,24 +84,43 @@ def assign_cmd(
     if fmt is Format.geojson:
         emit_json(assignment_geojson(net, res))
         return
-    title = (
-        f"{net.info.name}: {res.method} assignment of {res.served_t + res.unserved_t:,.0f} t/year"
-        f" ({res.unserved_t:,.0f} unserved), objective {res.objective_usd:,.0f} USD"
+    tot = res.totals()
+    mean_d = tot["mean_transit_time_h"] / 24 if tot["mean_transit_time_h"] is not None else None
+    console.print(
+        f"[bold]{net.info.name}[/]: {res.method} assignment of {tot['demand_t']:,.0f} t/year — "
+        f"served {tot['served_t']:,.0f} t at {tot['cost_usd']:,.0f} USD shipper cost, "
+        f"{tot['co2e_t']:,.0f} t CO2e, mean {_fmt(mean_d, '.1f')} days; unserved {tot['unserved_t']:,.0f} t",
+        highlight=False,
     )
-    t = Table(title="Bottlenecks — " + title)
+    t = Table(title="Bottlenecks (full elements that turn demand away first, then by shadow price)")
     for col in ("element", "kind", "volume t/yr", "capacity t/yr", "utilisation", "shadow USD/t", "capacity (stated)"):
         t.add_column(col, overflow="fold")
-    for b in res.bottlenecks:
+    for b in (*res.full, *res.bottlenecks):
         t.add_row(
             f"{b.id}\n{b.name}",
             b.kind,
             _fmt(b.volume_t),
             _fmt(b.capacity_t),
             _fmt(b.utilisation, ".0%") if b.utilisation is not None else "-",
-            _fmt(b.shadow_price_usd_per_t, ",.2f"),
+            "unserved" if b.turns_away else _fmt(b.shadow_price_usd_per_t, ",.2f"),
             f"{_fmt(b.capacity_native, ',.0f')} {b.capacity_unit}",
         )
     console.print(t)
+    if res.unserved:
+        ut = Table(title="Unserved demand")
+        for col in ("origin", "destination", "unit", "commodity", "unserved t/yr", "of demand", "why"):
+            ut.add_column(col, overflow="fold")
+        for u in res.unserved:
+            ut.add_row(
+                u.flow.origin,
+                u.flow.destination,
+                u.flow.unit.value,
+                u.flow.commodity or "-",
+                _fmt(u.unserved_t),
+                _fmt(u.flow.volume_t),
+                u.reason + (": " + ", ".join(u.elements) if u.elements else ""),
+            )
+        console.print(ut)
     od = Table(title="Origin-destination flows")
     for col in ("origin", "destination", "unit", "demand t/yr", "served", "unserved", "days", "USD/t", "kg CO2e/t"):
         od.add_column(col, overflow="fold")
@@ -119,7 +138,8 @@ def assign_cmd(
         )
     console.print(od)
     for n in res.notes:
-        console.print(f"[dim]note:[/] {n}", markup=True, highlight=False)
+        if not n.startswith("unserved:"):
+            console.print(f"[dim]note:[/] {n}", markup=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -88,6 +88,15 @@ class Node(_Record):
     lon: float
     kind: NodeKind
     locode: str | None = Field(default=None, pattern=r"^[A-Z]{2}[A-Z2-9]{3}$")
+    closed_share: tuple[float, ...] | None = Field(default=None, min_length=12, max_length=12)
+    """Monthly (Jan..Dec) share of the time a port is closed by weather; wins over the reliability parameters."""
+
+    @field_validator("closed_share")
+    @classmethod
+    def _shares(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        if v is not None and any(not 0 <= x < 1 for x in v):
+            raise ValueError("closed shares must be in [0, 1)")
+        return v
 
     @property
     def coords(self) -> tuple[float, float]:
@@ -197,6 +206,8 @@ class Service(_Record):
     """End-to-end running time; when given it wins over ``speed_kmh``."""
     capacity_per_departure: dict[Unit, float] = Field(default_factory=dict)
     capacity_t_per_year: float | None = Field(default=None, gt=0)
+    vessels: int | None = Field(default=None, ge=1)
+    """Ships deployed on a sea line: the Caspian DES sails them, the assignment derives a yearly capacity."""
     tariff: dict[Unit, Tariff] = Field(default_factory=dict)
     toc: str = Field(min_length=1)
     """Transport operation category id (emission intensity) in the accounting parameters."""

@@ -221,8 +221,21 @@ class ReliabilityParameters(BaseModel):
         return self
 
     def port_weather(self, node: Node) -> PortWeather | None:
-        """Weather record for ``node``, or ``None`` if the node is not a listed port."""
-        return next((p for p in self.weather.ports if p.matches(node)), None)
+        """Weather record for ``node``, or ``None`` if the node is not a listed port.
+
+        A node that states its own ``closed_share`` (a dataset or scenario value) wins over the listed one.
+        """
+        listed = next((p for p in self.weather.ports if p.matches(node)), None)
+        if node.closed_share is None:
+            return listed
+        return PortWeather(
+            id=listed.id if listed is not None else node.id,
+            name=node.name_en,
+            match=(node.id,),
+            closed_share=node.closed_share,
+            source=node.source,
+            estimate=node.estimate.get("closed_share", ""),
+        )
 
 
 def _records(p: ReliabilityParameters) -> list[_Rec]:
