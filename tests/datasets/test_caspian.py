@@ -88,3 +88,23 @@ def test_land_links_at_least_great_circle(data: st.DataObject) -> None:
     land = sorted(lk.id for lk in net.links.values() if lk.mode is not Mode.SEA)
     link = net.links[data.draw(st.sampled_from(land))]
     assert link.length_km >= _gc(net, link.from_id, link.to_id) * 0.995
+
+
+def test_kuryk_is_nearer_alat_than_aktau(net: Network) -> None:
+    """Kuryk lies 29 km nearer Alat and its published crossing is shorter (18 h vs 22 h)."""
+    assert net.links["s-kuryk-alat"].length_km < net.links["s-aktau-alat"].length_km
+
+
+def test_ankara_istanbul_reaches_halkali(net: Network) -> None:
+    assert net.nodes["TRIST"].name_en.endswith("(Halkalı)")
+    assert net.links["r-ankara-istanbul"].length_km > 576  # Haydarpaşa km-post of Ankara
+
+
+def test_express_trains_have_their_own_china_kazakhstan_crossings(net: Network) -> None:
+    express = [s for s in net.services.values() if s.train_class == "express"]
+    assert express
+    for link_id, frm in (("r-khorgos-altynkol-1435", "CNHRS"), ("r-alashankou-dostyk-1435", "cn-alashankou")):
+        regular = net.border_ops(net.links[link_id], frm)
+        fast = net.border_ops(net.links[link_id], frm, "express")
+        assert regular and fast and {o.id for o in regular}.isdisjoint({o.id for o in fast})
+        assert fast[0].dwell_h.mean() < regular[0].dwell_h.mean()
