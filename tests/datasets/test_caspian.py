@@ -106,5 +106,7 @@ def test_express_trains_have_their_own_china_kazakhstan_crossings(net: Network) 
     for link_id, frm in (("r-khorgos-altynkol-1435", "CNHRS"), ("r-alashankou-dostyk-1435", "cn-alashankou")):
         regular = net.border_ops(net.links[link_id], frm)
         fast = net.border_ops(net.links[link_id], frm, "express")
-        assert regular and fast and {o.id for o in regular}.isdisjoint({o.id for o in fast})
+        assert regular
+        assert fast
+        assert {o.id for o in regular}.isdisjoint({o.id for o in fast})
         assert fast[0].dwell_h.mean() < regular[0].dwell_h.mean()
