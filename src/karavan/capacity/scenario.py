@@ -522,6 +522,7 @@ def apply_scenario(net: Network, scenario: Scenario | str | Path) -> Network:
         hub_operations=parsed["hub_operations"],
         content_hash=hashlib.sha256((net.content_hash + sc.digest).encode()).hexdigest(),
         path=net.path,
+        link_geometry={k: g for k, g in net.link_geometry.items() if k in parsed["links"]},
     )
     after = check_network(new)
     if after or problems:

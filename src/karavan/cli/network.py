@@ -149,27 +149,22 @@ def validate(
 
     spec = path or dataset_spec(dataset)
     problems = validate_dataset(spec)
+    warnings: list[Any] = []
     if not problems:
         from karavan.accounting import check_categories, load_parameters
         from karavan.io import load_network
+        from karavan.io.geometry import geometry_warnings
 
         net = load_network(spec)
         problems = check_categories(net, load_parameters(net.path))
+        warnings = geometry_warnings(net)
     if fmt is Format.json:
         emit_json(
             {
                 "dataset": str(spec or "caspian"),
                 "valid": not problems,
-                "problems": [
-                    {
-                        "file": p.file,
-                        "record": p.record,
-                        "field": p.field,
-                        "value": p.value,
-                        "expected": p.expected,
-                    }
-                    for p in problems
-                ],
+                "problems": [_problem_dict(p) for p in problems],
+                "warnings": [_problem_dict(p) for p in warnings],
             }
         )
     elif problems:
@@ -188,8 +183,29 @@ def validate(
             f"{len(net.links)} links, {len(net.services)} services, {len(net.hub_operations)} hub operations, "
             f"{len(net.sources)} sources"
         )
+    if warnings and fmt is not Format.json:
+        _print_warnings(warnings)
     if problems:
         raise typer.Exit(1)
+
+
+def _problem_dict(p: Any) -> dict[str, Any]:
+    return {"file": p.file, "record": p.record, "field": p.field, "value": p.value, "expected": p.expected}
+
+
+def _print_warnings(warnings: list[Any]) -> None:
+    """Geometry cross-checks: lengths that differ from the drawn line, and links drawn straight."""
+    straight = [w.record for w in warnings if w.value is None]
+    mismatched = [w for w in warnings if w.value is not None]
+    if mismatched:
+        table = Table(title=f"{len(mismatched)} warning(s): length_km against the drawn alignment", show_lines=False)
+        for col in ("file", "record", "field", "value", "expected"):
+            table.add_column(col, overflow="fold")
+        for w in mismatched:
+            table.add_row(w.file, w.record, w.field, repr(w.value), w.expected)
+        console.print(table)
+    if straight:
+        console.print(f"[yellow]drawn straight[/] (no derived alignment): {', '.join(straight)}")
 
 
 @app.command("export")

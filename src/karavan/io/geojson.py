@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from karavan.io.geometry import link_line
 from karavan.model.network import Network
 
 
@@ -11,8 +12,26 @@ def network_geojson(net: Network) -> dict[str, Any]:
     """A GeoJSON ``FeatureCollection`` of the network's nodes (Points) and links (LineStrings).
 
     Node features carry ``id``, names, country and kind; link features carry mode,
-    ``length_km``, gauge and the ids of services running on them.
+    ``length_km``, gauge, the ids of services running on them and ``geometry_source``
+    (the source id of the drawn alignment, ``waypoints`` or ``straight``).
     """
+    layers = network_layers(net)
+    return {
+        "type": "FeatureCollection",
+        "name": net.info.name,
+        "features": layers["nodes"]["features"] + layers["links"]["features"],
+    }
+
+
+def network_layers(net: Network) -> dict[str, dict[str, Any]]:
+    """The network as two FeatureCollections, ``nodes`` (Points) and ``links`` (LineStrings)."""
+    return {
+        "nodes": {"type": "FeatureCollection", "name": f"{net.info.name}-nodes", "features": _node_features(net)},
+        "links": {"type": "FeatureCollection", "name": f"{net.info.name}-links", "features": _link_features(net)},
+    }
+
+
+def _node_features(net: Network) -> list[dict[str, Any]]:
     features: list[dict[str, Any]] = []
     for node in net.nodes.values():
         features.append(
@@ -32,6 +51,11 @@ def network_geojson(net: Network) -> dict[str, Any]:
                 },
             }
         )
+    return features
+
+
+def _link_features(net: Network) -> list[dict[str, Any]]:
+    features: list[dict[str, Any]] = []
     services_on: dict[str, list[str]] = {}
     for svc in net.services.values():
         for link in net.service_segments(svc):
@@ -41,7 +65,7 @@ def network_geojson(net: Network) -> dict[str, Any]:
         a, b = net.nodes.get(link.from_id), net.nodes.get(link.to_id)
         if a is None or b is None:
             continue
-        coords = [[a.lon, a.lat], *[[lon, lat] for lon, lat in link.geometry], [b.lon, b.lat]]
+        coords, geometry_source = link_line(net, link)
         features.append(
             {
                 "type": "Feature",
@@ -58,11 +82,8 @@ def network_geojson(net: Network) -> dict[str, Any]:
                     "tracks": link.tracks,
                     "electrified": link.electrified,
                     "services": sorted(services_on.get(link.id, [])),
+                    "geometry_source": geometry_source,
                 },
             }
         )
-    return {
-        "type": "FeatureCollection",
-        "name": net.info.name,
-        "features": features,
-    }
+    return features

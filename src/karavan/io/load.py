@@ -24,6 +24,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from karavan import datasets
 from karavan.errors import DatasetError, Problem, ValidationError
+from karavan.io.geometry import GEOMETRY_FILE, check_geometry, parse_geometry
 from karavan.io.safe_yaml import parse_yaml, read_bytes
 from karavan.model.entities import (
     DatasetInfo,
@@ -63,7 +64,9 @@ def dataset_hash(path: Path) -> str:
     out; loading reports them.
     """
     digest = hashlib.sha256()
-    for name in [INFO_FILE, *TABLE_FILES]:
+    for name in [INFO_FILE, *TABLE_FILES, GEOMETRY_FILE]:
+        if name == GEOMETRY_FILE and not (path / name).exists():
+            continue
         try:
             data = read_bytes(path / name, within=path)
         except ValidationError:
@@ -407,6 +410,8 @@ def _build(path: Path) -> tuple[Network | None, list[Problem]]:
         tables[name] = _parse_table(name, model, raw.get(name, []), problems)
     if info is None:
         info = DatasetInfo(name=path.name, version="unknown")
+    geometry, geo_problems = parse_geometry(path / GEOMETRY_FILE)
+    problems.extend(geo_problems)
     net = Network(
         info=info,
         sources=tables["sources.yaml"],
@@ -417,8 +422,10 @@ def _build(path: Path) -> tuple[Network | None, list[Problem]]:
         hub_operations=tables["hub_operations.yaml"],
         content_hash=dataset_hash(path),
         path=path,
+        link_geometry={g.link: g for g in geometry},
     )
     problems.extend(check_network(net))
+    problems.extend(check_geometry(net))
     return net, problems
 
 

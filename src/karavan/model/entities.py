@@ -127,6 +127,17 @@ class Link(_Record):
         return self.length_km / 1.852
 
 
+class LinkGeometry(_Record):
+    """The drawn alignment of a link (``link_geometry.yaml``): ``[lon, lat]`` points from ``from`` to ``to``.
+
+    Derived once from a line graph (OpenStreetMap railways, the searoute sea network)
+    and simplified; used for maps and GeoJSON only, never for lengths in the model.
+    """
+
+    link: Id
+    coordinates: tuple[tuple[float, float], ...] = Field(min_length=2)
+
+
 class Weekly(BaseModel):
     """Departures on given weekdays at a time of day (UTC)."""
 

@@ -9,9 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from karavan.errors import UnknownPlaceError
-from karavan.model.entities import DatasetInfo, HubOperation, Link, Node, Service, Source, UnitType
+from karavan.model.entities import DatasetInfo, HubOperation, Link, LinkGeometry, Node, Service, Source, UnitType
 from karavan.model.enums import HubOpKind, Mode, Unit
 
 
@@ -43,6 +44,8 @@ class Network:
     """Hash of the dataset's files; keys caches derived from the network."""
     path: Path | None = None
     """Directory the dataset was read from, if any."""
+    link_geometry: Mapping[str, LinkGeometry] = field(default_factory=dict)
+    """Drawn alignment per link id (``link_geometry.yaml``); links without one are drawn straight."""
     _name_index: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -56,6 +59,13 @@ class Network:
                 if norm and node.id not in index[norm]:
                     index[norm].append(node.id)
         self._name_index.update(index)
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The network as a GeoJSON FeatureCollection (nodes and links), for shapely, geopandas and folium."""
+        from karavan.io.geojson import network_geojson
+
+        return network_geojson(self)
 
     # ------------------------------------------------------------------ lookups
     def resolve(self, place: str) -> Node:
