@@ -571,20 +571,27 @@ def _scale_value(value: Any, factor: float) -> Any:
 # --------------------------------------------------------------------------- writing
 
 
-def write_dataset(net: Network, directory: str | Path) -> Path:
+def write_dataset(net: Network, directory: str | Path, *, force: bool = False, field: str = "directory") -> Path:
     """Write ``net`` as a full dataset directory (YAML tables) that :func:`karavan.io.load_network` reads.
 
-    The dataset's ``parameters.yaml`` (accounting overrides), if any, is copied along.
+    The directory is built beside ``directory`` and swapped in when complete, so an
+    interrupted write leaves no partial dataset; a non-empty ``directory`` is replaced
+    only with ``force``. The dataset's ``parameters.yaml`` (accounting overrides), if any,
+    is copied along.
+
+    Raises
+    ------
+    karavan.errors.InputError
+        If ``directory`` is a file, a symlink, not writable, or non-empty without ``force``
+        (named as ``field`` in the message).
     """
+    from karavan.io.atomic import atomic_directory
+
     out = Path(directory)
-    if out.exists() and not out.is_dir():
-        raise InputError("output", str(out), "a directory path")
-    out.mkdir(parents=True, exist_ok=True)
 
     def dump(obj: Any) -> str:
         return yaml.safe_dump(obj, allow_unicode=True, sort_keys=False, width=120)
 
-    (out / INFO_FILE).write_text(dump(net.info.model_dump(mode="json")), encoding="utf-8")
     tables: dict[str, list[dict[str, Any]]] = {
         "sources.yaml": [_dump(s) for s in net.sources.values()],
         "unit_types.yaml": [_dump(u) for u in net.unit_types.values()],
@@ -594,10 +601,12 @@ def write_dataset(net: Network, directory: str | Path) -> Path:
         "hub_operations.yaml": [_dump(h) for h in net.hub_operations.values()],
     }
     assert set(tables) == set(TABLE_FILES)
-    for name, recs in tables.items():
-        (out / name).write_text(dump(recs), encoding="utf-8")
-    if net.path is not None and (Path(net.path) / "parameters.yaml").is_file():
-        shutil.copyfile(Path(net.path) / "parameters.yaml", out / "parameters.yaml")
+    with atomic_directory(out, force=force, field=field) as tmp:
+        (tmp / INFO_FILE).write_text(dump(net.info.model_dump(mode="json")), encoding="utf-8")
+        for name, recs in tables.items():
+            (tmp / name).write_text(dump(recs), encoding="utf-8")
+        if net.path is not None and (Path(net.path) / "parameters.yaml").is_file():
+            shutil.copyfile(Path(net.path) / "parameters.yaml", tmp / "parameters.yaml")
     return out
 
 

@@ -68,19 +68,19 @@ def write_text_atomic(path: Path, text: str, *, field: str = "--output") -> None
     Raises
     ------
     InputError
-        If the directory does not exist or ``path`` is a directory.
+        If the destination cannot be written (see :mod:`karavan.io.atomic`).
     """
-    if not path.parent.is_dir():
-        raise InputError(field, str(path), f"a file in an existing directory ({path.parent} does not exist)")
-    if path.is_dir():
-        raise InputError(field, str(path), "a file name, not a directory")
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InputError(field, str(path), f"a writable file ({exc.strerror})") from None
+    from karavan.io.atomic import write_file
+
+    write_file(path, text, field=field)
+
+
+def check_output(path: Path | None, *, field: str = "--output") -> None:
+    """Report an unwritable output file before the work starts (``None``: stdout)."""
+    if path is not None:
+        from karavan.io.atomic import check_file_target
+
+        check_file_target(path, field=field)
 
 
 def parse_depart(value: str | None, *, field: str = "--depart") -> datetime | None:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, dataset_spec, emit_json, load
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, check_output, console, dataset_spec, emit_json, load
 from karavan.errors import InputError
 from karavan.model.enums import NodeKind
 
@@ -219,22 +219,25 @@ def export(
 
     if fmt not in (Format.geojson, Format.json):
         raise InputError("--format", fmt.value, "geojson or json")
+    check_output(output)
     emit_json(network_geojson(load(dataset)), output)
 
 
 @app.command("init")
 def init(
     directory: Annotated[Path, typer.Argument(help="New directory to copy the dataset into.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a non-empty DIRECTORY.")] = False,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
 ) -> None:
     """Copy a dataset (default: the embedded one) into DIRECTORY to edit it."""
     from karavan import datasets
+    from karavan.io.atomic import atomic_directory, check_dir_target
 
+    check_dir_target(directory, force=force, field="DIRECTORY")
     src = datasets.resolve(dataset_spec(dataset))
-    if directory.exists() and any(directory.iterdir()):
-        raise InputError("DIRECTORY", str(directory), "a new or empty directory (refusing to overwrite)")
-    shutil.copytree(src, directory, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    with atomic_directory(directory, force=force, field="DIRECTORY") as tmp:
+        shutil.copytree(src, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"), symlinks=True)
     if fmt is Format.json:
         emit_json({"copied_from": str(src), "directory": str(directory)})
     else:

@@ -19,6 +19,7 @@ from karavan.cli.common import (
     ValueOpt,
     ViaOpt,
     WeightOpt,
+    check_output,
     err_console,
     load,
     route_options,
@@ -58,6 +59,7 @@ def route_cmd(
     from karavan.routing import plan_routes
     from karavan.web.report import route_report
 
+    check_output(output)
     net = load(dataset)
     options: dict[str, Any] = {
         **route_options(
@@ -109,6 +111,7 @@ def scenario_cmd(
     from karavan.capacity.scenario import network_for
     from karavan.web.report import scenario_report
 
+    check_output(output)
     net = load(dataset)
     sc = load_scenario(scenario)
     diff = diff_scenarios(net, base, sc, routes=parse_routes(routes))

@@ -24,6 +24,7 @@ from karavan.cli.common import (
     ValueOpt,
     ViaOpt,
     WeightOpt,
+    check_output,
     console,
     emit_json,
     load,
@@ -70,6 +71,7 @@ def route(
     """Door-to-door Pareto routes: fastest, cheapest, lowest CO2e and balanced alternatives."""
     from karavan.routing import plan_routes
 
+    check_output(trail_csv, field="--trail-csv")
     net = load(dataset)
     plan = plan_routes(
         net,

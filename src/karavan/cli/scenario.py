@@ -68,14 +68,17 @@ def show_cmd(
 def apply_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the full dataset to.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a non-empty output directory.")] = False,
     dataset: DatasetOpt = None,
 ) -> None:
     """Apply a scenario to the dataset and write the result as a full dataset directory."""
     from karavan.capacity.scenario import apply_scenario, scenario_notes, write_dataset
+    from karavan.io.atomic import check_dir_target
 
+    check_dir_target(output, force=force, field="--output")
     net = load(dataset)
     new = apply_scenario(net, scenario)
-    out = write_dataset(new, output)
+    out = write_dataset(new, output, force=force, field="--output")
     for n in scenario_notes(new):
         err_console.print(f"note: {n}", highlight=False, markup=False)
     err_console.print(f"wrote {out} ({len(new.nodes)} nodes, {len(new.links)} links, {len(new.services)} services)")

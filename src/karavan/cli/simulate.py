@@ -36,6 +36,7 @@ from karavan.cli.common import (
     ModesOpt,
     ViaOpt,
     WeightOpt,
+    check_output,
     console,
     emit_json,
     err_console,
@@ -328,8 +329,7 @@ def sweep_cmd(
         )
     if not 1 <= workers <= 64:
         raise InputError("--workers", workers, "between 1 and 64 workers")
-    if not output.parent.is_dir() or output.is_dir():
-        raise InputError("--output", str(output), "a Parquet file name in an existing directory")
+    check_output(output)
     ship_list: list[int | None] = list(_ints(ships, "--ships")) or [None]
     tasks = sweep_tasks(
         demand_mt=_floats(demand_mt, "--demand-mt"),

@@ -223,8 +223,9 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
         raise InputError("rows", [], "at least one result row")
     cols = list(dict.fromkeys(k for r in rows for k in r))
     table = pa.table({c: [r.get(c) for r in rows] for c in cols})
+    from karavan.io.atomic import atomic_file
+
     out = Path(path)
-    tmp = out.with_name(f".{out.name}.tmp")
-    pq.write_table(table, tmp)
-    tmp.replace(out)
+    with atomic_file(out, field="output") as tmp:
+        pq.write_table(table, tmp)
     return out
