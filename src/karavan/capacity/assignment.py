@@ -15,6 +15,7 @@ from karavan.capacity.demand import Demand, ODFlow, builtin_demand, read_demand
 from karavan.capacity.flownet import ALIGHT, BOARD, DemandClass, FlowNet, build_flownet
 from karavan.capacity.lp import FlowSolution, ODArrays, solve_lp
 from karavan.errors import InputError
+from karavan.model.enums import Unit
 from karavan.model.network import Network
 from karavan.routing.graph import RIDE, XFER
 
@@ -197,6 +198,8 @@ class AssignmentResult:
     """Elements that turn demand away (penalty-level shadow price); not ranked among the bottlenecks."""
     wait_h: tuple[tuple[str, float], ...] = ()
     """Waits for departures that replaced the dataset's expected waits (run key, hours)."""
+    run_loads: tuple[tuple[str, Unit, float, float], ...] = ()
+    """Per service run and unit: (run key, unit, tonnes per unit, tonnes a year) — what the DES takes as demand."""
 
     @property
     def served_t(self) -> float:
@@ -399,6 +402,7 @@ def _result(
         seen.add(el.id)
     # uncapacitated services and hub operations that carry flow
     svc_seg: dict[tuple[str, int], float] = defaultdict(float)
+    cls_seg: dict[tuple[str, int, int], float] = defaultdict(float)
     hub_vol: dict[str, float] = defaultdict(float)
     used = np.flatnonzero(flow > 1e-9)
     for e in used:
@@ -406,6 +410,7 @@ def _result(
         lab = fn.label[e]
         if k == RIDE and lab:
             svc_seg[(lab, int(fn.edge_seg[e]))] += float(flow[e])
+            cls_seg[(lab, int(fn.edge_class[e]), int(fn.edge_seg[e]))] += float(flow[e])
         elif k in (XFER, BOARD, ALIGHT) and lab:
             hub_vol[lab] += float(flow[e])
     svc_vol: dict[str, float] = defaultdict(float)
@@ -459,6 +464,11 @@ def _result(
                 f"unserved: {f.origin} -> {f.destination} ({f.unit.value}, {f.commodity or '-'}): "
                 f"{sol.unserved_t[i]:,.0f} of {f.volume_t:,.0f} t/year ({why})"
             )
+    loads: dict[tuple[str, Unit, float], dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    for (lab, ci, seg), v in cls_seg.items():
+        c = fn.classes[ci]
+        loads[(lab, c.unit, c.t_per_unit)][seg] += v
+    run_loads = tuple(sorted((lab, u, t, max(segs.values())) for (lab, u, t), segs in loads.items()))
     stats = dict(sol.stats)
     stats.update({"edges": fn.n_edges, "vertices": fn.n_vertices, "ods": len(prep.flows), "classes": len(fn.classes)})
     return AssignmentResult(
@@ -473,6 +483,7 @@ def _result(
         unserved=tuple(unserved),
         full=full,
         wait_h=tuple(sorted((opts.wait_h or {}).items())),
+        run_loads=run_loads,
     )
 
 

@@ -74,14 +74,14 @@ def _route_figures(net: Network, origin: str, destination: str, depart: Any) -> 
     return out
 
 
-def _percentiles(net: Network, origin: str, destination: str, runs: int) -> dict[str, Any] | None:
+def _percentiles(net: Network, origin: str, destination: str, runs: int, depart: Any) -> dict[str, Any] | None:
     """P50/P90 transit time by :func:`karavan.reliability.simulate` when that module is available."""
     try:
         from karavan.reliability import simulate  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return None
     try:
-        res = simulate(net, origin, destination, runs=runs, seed=0)
+        res = simulate(net, origin, destination, runs=runs, seed=0, depart=depart)
     except KaravanError as exc:
         return {"error": str(exc)}
     q = getattr(res, "quantiles_h", {}) or {}
@@ -145,7 +145,7 @@ def diff_scenarios(
         row: dict[str, Any] = {"origin": o, "destination": d}
         for label, (net, _) in sides.items():
             row[label] = _route_figures(net, o, d, depart)
-            pct = _percentiles(net, o, d, percentile_runs) if have_sim else None
+            pct = _percentiles(net, o, d, percentile_runs, depart) if have_sim else None
             if pct is None:
                 have_sim = False
             else:

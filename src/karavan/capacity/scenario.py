@@ -610,6 +610,25 @@ def write_dataset(net: Network, directory: str | Path, *, force: bool = False, f
     return out
 
 
+def apply_scenarios(
+    net: Network, specs: list[str | Path | Scenario] | tuple[str | Path | Scenario, ...], demand: Demand | None = None
+) -> tuple[Network, Demand | None, list[Scenario]]:
+    """Stack scenarios: apply each in order to the network (and its ``demand`` section to ``demand``).
+
+    ``base`` entries are skipped. The result's dataset name lists every scenario applied.
+    """
+    applied: list[Scenario] = []
+    for spec in specs:
+        if isinstance(spec, str) and spec.lower() == "base":
+            continue
+        sc = load_scenario(spec)
+        net = apply_scenario(net, sc)
+        if demand is not None:
+            demand = sc.apply_demand(demand, net)
+        applied.append(sc)
+    return net, demand, applied
+
+
 def network_for(spec: str | Path | Scenario, base: Network) -> tuple[Network, Scenario | None]:
     """``base`` itself for ``"base"``, else ``base`` with the scenario applied."""
     if isinstance(spec, str) and spec.lower() == "base":
@@ -621,6 +640,7 @@ def network_for(spec: str | Path | Scenario, base: Network) -> tuple[Network, Sc
 __all__ = [
     "Scenario",
     "apply_scenario",
+    "apply_scenarios",
     "list_scenarios",
     "load_scenario",
     "network_for",

@@ -4,7 +4,8 @@ Sub-commands::
 
     karavan simulate route ORIGIN DEST [route options] [--runs N] [--seed S] [--target-date D]
     karavan simulate route --itinerary FILE           # a route saved by `karavan route -f json`
-    karavan simulate caspian --demand-mt 4.5 [--ships 20 | --ships feeder=8,ropax=3] [--years 1]
+    karavan simulate caspian [--demand CSV] [--scale 2] [--scenario A --scenario B] [--dataset DIR]
+    karavan simulate caspian --demand-mt 4.5 [--ships 20 | --ships feeder=8,ropax=3]   # legacy fixed shares
     karavan simulate sweep --demand-mt 3,4.5,6 --ships 20,26 --months 1,6,11 --runs 2 -o sweep.parquet
 
 ``karavan simulate ORIGIN DEST ...`` (no sub-command) means ``karavan simulate route ORIGIN DEST ...``:
@@ -235,42 +236,112 @@ def _read_route(path: Path, index: int) -> dict[str, Any]:
 
 @app.command("caspian")
 def caspian_cmd(
-    demand_mt: Annotated[float, typer.Option("--demand-mt", help="Yearly demand across the Caspian, Mt.")] = 4.5,
+    demand: Annotated[
+        Path | None, typer.Option("--demand", help="Demand CSV (default: the built-in 2024 demand set).")
+    ] = None,
+    scale: Annotated[float, typer.Option("--scale", help="Factor on every demand flow (2 = doubled).")] = 1.0,
+    scenario: Annotated[
+        list[str] | None, typer.Option("--scenario", help="Scenario name or YAML file; repeat to stack.")
+    ] = None,
+    iterations: Annotated[
+        int, typer.Option("--iterations", help="Most assignment <-> DES rounds to reach a stable point.")
+    ] = 6,
+    demand_mt: Annotated[
+        float | None,
+        typer.Option("--demand-mt", help="Legacy: the parameters' fixed line shares at this many Mt/yr."),
+    ] = None,
     ships: Annotated[
-        str | None, typer.Option("--ships", help="Fleet size (e.g. 20) or per class (feeder=8,ropax=3).")
+        str | None, typer.Option("--ships", help="Legacy mode: fleet size (e.g. 20) or per class (feeder=8).")
     ] = None,
     years: Annotated[float, typer.Option("--years", help="Simulated years (after a 14-day warm-up).")] = 1.0,
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    rule: Annotated[str | None, typer.Option("--rule", help="Loading rule: when_full or timetable.")] = None,
+    rule: Annotated[str | None, typer.Option("--rule", help="Legacy mode: when_full or timetable.")] = None,
     fill_threshold: Annotated[float | None, typer.Option("--fill-threshold", help="Sail-when-full share.")] = None,
     max_wait_h: Annotated[float | None, typer.Option("--max-wait-h", help="Longest loading wait, h.")] = None,
     parameters: Annotated[
         Path | None, typer.Option("--parameters", help="A copy of the reliability parameters.yaml.")
     ] = None,
     fmt: FormatOpt = Format.table,
+    dataset: DatasetOpt = None,
 ) -> None:
-    """Discrete-event model of the Caspian crossing: queues, waits, vessel use, throughput."""
+    """Discrete-event model of the Caspian crossing built from the dataset, fed by the assignment's flows.
+
+    Ports, berths, lines, fleet (`vessels`), handling and weather come from the dataset (and scenarios);
+    demand per line and direction from assigning the demand; the DES waits go back into the assignment
+    until both are stable. The table names the binding elements of both models side by side.
+    """
     from karavan.reliability import load_reliability_parameters, parse_ships, simulate_caspian
 
     if fmt is Format.geojson:
         raise InputError("--format", "geojson", "table or json")
-    res = simulate_caspian(
-        demand_mt=demand_mt,
-        years=years,
-        seed=seed,
-        ships=parse_ships(ships),
-        rule=rule,
-        fill_threshold=fill_threshold,
-        max_wait_h=max_wait_h,
-        parameters=load_reliability_parameters(parameters),
-    )
-    if fmt is Format.json:
-        emit_json(res.to_dict())
+    rp = load_reliability_parameters(parameters)
+    if demand_mt is not None:
+        res = simulate_caspian(
+            demand_mt=demand_mt,
+            years=years,
+            seed=seed,
+            ships=parse_ships(ships),
+            rule=rule,
+            fill_threshold=fill_threshold,
+            max_wait_h=max_wait_h,
+            parameters=rp,
+        )
+        if fmt is Format.json:
+            emit_json(res.to_dict())
+            return
+        _print_des(res)
         return
+    from karavan.capacity.picture import capacity_picture
+    from karavan.capacity.scenario import apply_scenarios
+
+    if ships is not None or rule is not None:
+        raise InputError(
+            "--ships" if ships is not None else "--rule",
+            ships if ships is not None else rule,
+            "only with --demand-mt (otherwise the dataset's `vessels` and departure patterns set them)",
+        )
+
+    net, _, applied = apply_scenarios(load(dataset), list(scenario or []))
+    loading = rp.des.loading.model_copy(
+        update={k: v for k, v in (("fill_threshold", fill_threshold), ("max_wait_h", max_wait_h)) if v is not None}
+    )
+    rp = rp.model_copy(update={"des": rp.des.model_copy(update={"loading": loading})})
+    pic = capacity_picture(net, demand, scale=scale, years=years, seed=seed, max_iter=iterations, parameters=rp)
+    if fmt is Format.json:
+        emit_json({**pic.to_dict(), "scenarios": [s.name for s in applied]})
+        return
+    names = ", ".join(s.name for s in applied) or "none"
     console.print(
-        f"Caspian crossing: demand {res.demand_mt:g} Mt/yr, {sum(g.count for g in res.fleet)} vessels, "
-        f"rule {res.rule}, {res.years:g} yr, seed {res.seed}: throughput {res.throughput_mt():.2f} Mt/yr "
-        f"({res.events:,} events in {res.wall_s:.1f} s)"
+        f"Caspian crossing on {net.info.name} (scenarios: {names}), demand {pic.demand_name}: "
+        f"{pic.des.throughput_mt():.2f} Mt/yr sailed; {len(pic.iterations)} assignment <-> DES rounds, "
+        f"{'stable' if pic.converged else 'NOT stable'}",
+        highlight=False,
+    )
+    bt = Table(title="binding elements: assignment vs discrete-event model")
+    for col in ("element", "LP util", "LP binds", "DES measure", "DES", "DES binds", "why they differ"):
+        bt.add_column(col, overflow="fold")
+    for b in pic.binding:
+        bt.add_row(
+            b.element,
+            f"{b.lp_utilisation:.0%}" if b.lp_utilisation is not None else "-",
+            "yes" if b.lp_binding else "no",
+            b.des_measure,
+            f"{b.des_value:.1%}" if b.des_value is not None else "-",
+            "yes" if b.des_binding else "no",
+            b.reason,
+        )
+    console.print(bt)
+    _print_des(pic.des)
+    for n in pic.notes:
+        console.print(f"note: {n}", highlight=False, markup=False)
+
+
+def _print_des(res: Any) -> None:
+    console.print(
+        f"DES: demand {res.demand_mt:.2f} Mt/yr, {sum(g.count for g in res.fleet)} vessels, "
+        f"{res.years:g} yr, seed {res.seed}: throughput {res.throughput_mt():.2f} Mt/yr "
+        f"({res.events:,} events in {res.wall_s:.1f} s)",
+        highlight=False,
     )
     w = Table(title="waiting time from arrival at the port to sailing (h)")
     for col in ("line", "from → to", "unit", "arrivals", "sailed", "mean", "P50", "P90"):

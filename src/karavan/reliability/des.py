@@ -28,7 +28,7 @@ Model
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -158,6 +158,46 @@ def parse_ships(text: str | None) -> int | dict[str, int] | None:
         ) from None
 
 
+@dataclass(frozen=True)
+class StreamDemand:
+    """Yearly units of one type sailing one line in one direction (e.g. from an assignment's flows).
+
+    ``gates`` name loading-rate limits on the way to the ship (a port terminal's yearly capacity, a
+    stated line capacity below the fleet's), each consuming ``gate_use`` capacity units per unit.
+    """
+
+    line: str
+    origin: str
+    destination: str
+    unit: str
+    per_year: float
+    t_per_unit: float
+    batch: int = 1
+    gates: tuple[tuple[str, float], ...] = ()
+
+
+def _gate(arr: list[F64], use: list[float], rate_per_h: float) -> list[F64]:
+    """Release times of units through a FIFO rate limit: ``r_i = C_i + cummax(a_j - C_j)``.
+
+    ``C_i`` is the capacity time used by the units before ``i`` (``use / rate``), so a unit leaves the
+    gate at its arrival or when the gate has worked off the units ahead of it, whichever is later.
+    """
+    sizes = [a.size for a in arr]
+    allv = np.concatenate(arr) if arr else np.zeros(0)
+    svc = np.concatenate([np.full(n, u / rate_per_h) for n, u in zip(sizes, use, strict=True)]) if arr else allv
+    order = np.argsort(allv, kind="stable")
+    a, s_ = allv[order], svc[order]
+    c = np.concatenate(([0.0], np.cumsum(s_)[:-1])) if a.size else a
+    rel = c + np.maximum.accumulate(a - c) if a.size else a
+    out = np.empty_like(rel)
+    out[order] = rel
+    parts, k = [], 0
+    for n in sizes:
+        parts.append(np.sort(out[k : k + n]))
+        k += n
+    return parts
+
+
 # ----------------------------------------------------------------- result
 
 
@@ -201,6 +241,8 @@ class CaspianResult:
     events: int
     wall_s: float
     parameters_version: str
+    gates: tuple[dict[str, Any], ...] = ()
+    berths: tuple[dict[str, Any], ...] = ()
 
     def wait_samples(self, origin: str, destination: str, unit: str, *, month: int | None = None) -> F64 | None:
         """Waits (h) of units sailed from port ``origin`` to ``destination``; ``None`` if none.
@@ -257,6 +299,8 @@ class CaspianResult:
             "routes": self.route_stats(),
             "queues": list(self.queues),
             "vessels": list(self.vessels),
+            "gates": list(self.gates),
+            "berths": list(self.berths),
             "events": self.events,
             "wall_s": self.wall_s,
         }
@@ -308,11 +352,13 @@ def _month_bounds(horizon_h: float, warmup_h: float) -> list[tuple[float, float,
 class _Queue:
     """FIFO of units of one stream, as a pointer into pre-drawn sorted arrival times."""
 
-    __slots__ = ("arr", "head", "key", "sailed", "wait")
+    __slots__ = ("arr", "arr0", "head", "key", "sailed", "wait")
 
-    def __init__(self, key: tuple[str, str, str, str], arr: F64) -> None:
+    def __init__(self, key: tuple[str, str, str, str], arr: F64, arr0: F64 | None = None) -> None:
         self.key = key
         self.arr = arr
+        self.arr0 = arr if arr0 is None else arr0
+        """Arrival at the port (``arr`` is when a unit may board: after any loading-rate gate)."""
         self.wait = np.full(arr.size, np.nan)
         self.head = 0  # next unit not yet loaded
         self.sailed = 0
@@ -336,6 +382,8 @@ def simulate_caspian(
     parameters: ReliabilityParameters | None = None,
     warmup_days: float = 14.0,
     monitor_h: float = 1.0,
+    streams: Sequence[StreamDemand] | None = None,
+    gates: Mapping[str, float] | None = None,
 ) -> CaspianResult:
     """Simulate the Caspian crossing for ``years`` at ``demand_mt`` Mt/yr.
 
@@ -359,6 +407,11 @@ def simulate_caspian(
         Simulated time discarded before statistics start (the system starts empty).
     monitor_h : float
         Sampling interval of queue lengths.
+    streams : sequence of StreamDemand, optional
+        Demand per line, direction and unit (e.g. from an assignment, :func:`des_from_network`);
+        replaces the parameters' fixed demand mix and ``demand_mt``.
+    gates : mapping, optional
+        Capacity units per hour of the loading-rate gates the streams name.
 
     Returns
     -------
@@ -371,6 +424,8 @@ def simulate_caspian(
     """
     import simpy
 
+    if streams is not None:
+        demand_mt = sum(st.per_year * st.t_per_unit for st in streams) / 1e6 or 1e-9
     if isinstance(demand_mt, bool) or not isinstance(demand_mt, int | float) or not 0 < demand_mt <= 100:
         raise InputError("demand_mt", demand_mt, "a yearly demand in Mt between 0 and 100")
     if isinstance(years, bool) or not isinstance(years, int | float) or not 0 < years <= 50:
@@ -391,6 +446,7 @@ def simulate_caspian(
         raise InputError("max_wait_h", max_wait, "a positive number of hours")
     fleet = fleet_groups(des, ships)
     reposition = loading.reposition and rule == "when_full"
+    at_anchor = loading.wait_at_anchor
 
     seq = np.random.SeedSequence(seed)
     rng_arr, rng_storm, rng = (np.random.default_rng(s) for s in seq.spawn(3))
@@ -402,13 +458,17 @@ def simulate_caspian(
 
     # queues per (origin, destination, unit)
     queues: dict[tuple[str, str, str], _Queue] = {}
-    for unit, du in des.demand.units.items():
-        for line_id, share in du.lines.items():
-            a, b = des.line(line_id).ports
-            for origin, dest, dshare in ((a, b, du.westbound), (b, a, 1.0 - du.westbound)):
-                annual = du.per_year * scale * share * dshare
-                arr = _arrivals(rng_arr, annual, du.batch, season, horizon_h, warmup_h)
-                queues[(origin, dest, unit)] = _Queue((line_id, origin, dest, unit), arr)
+    gate_stats: tuple[dict[str, Any], ...] = ()
+    if streams is not None:
+        queues, gate_stats = _stream_queues(streams, gates or {}, rng_arr, season, horizon_h, warmup_h, years)
+    else:
+        for unit, du in des.demand.units.items():
+            for line_id, share in du.lines.items():
+                a, b = des.line(line_id).ports
+                for origin, dest, dshare in ((a, b, du.westbound), (b, a, 1.0 - du.westbound)):
+                    annual = du.per_year * scale * share * dshare
+                    arr = _arrivals(rng_arr, annual, du.batch, season, horizon_h, warmup_h)
+                    queues[(origin, dest, unit)] = _Queue((line_id, origin, dest, unit), arr)
 
     env = _CountingEnv(simpy)
     # storms
@@ -435,6 +495,9 @@ def simulate_caspian(
                 )
             )
     berths = {(p.id, kind): simpy.Resource(env, capacity=n) for p in des.ports for kind, n in p.berths.items() if n > 0}
+    port_handling = {(p.id, kind): d for p in des.ports for kind, d in p.handling_h.items()}
+    berth_busy: dict[tuple[str, str], float] = dict.fromkeys(berths, 0.0)
+    berth_wait: dict[tuple[str, str], list[float]] = {k: [] for k in berths}
     locks: dict[tuple[str, str, str], Any] = {}
     sail_log: dict[tuple[str, str], list[float]] = {}
 
@@ -448,55 +511,100 @@ def simulate_caspian(
         cap = group.capacity
         here, there = line.ports if k % 2 == 0 else (line.ports[1], line.ports[0])
         log = sail_log.setdefault((group.line, group.vessel_class), [])
-        phase = float(rng.uniform(0, loading.headway_h))
+        v_rule = vc.rule or rule
+        v_threshold = vc.fill_threshold or threshold
+        headway = vc.headway_h or loading.headway_h
+        phase = float(vc.phase_h) + _CAL0 % headway if vc.phase_h is not None else float(rng.uniform(0, headway))
+        v_reposition = reposition and v_rule == "when_full"
+
+        def deadline_from(start: float) -> float:
+            if v_rule == "when_full":
+                return start + max_wait
+            return float(phase + headway * np.ceil((start - phase) / headway + 1e-9))
+
+        def back_full(here: str, there: str) -> bool:
+            back = sum(
+                queues[(there, here, u)].available(env.now) * sl
+                for u, sl in vc.slots.items()
+                if (there, here, u) in queues
+            )
+            return bool(back >= v_threshold * cap)
+
+        def load_loop(
+            qs: list[tuple[_Queue, float]],
+            loaded: list[tuple[_Queue, int, int]],
+            here: str,
+            there: str,
+            deadline: float | None,
+        ) -> Generator[Any, Any, float]:
+            used = 0.0
+            if deadline is None:
+                deadline = deadline_from(env.now)
+            while True:
+                used = _load(qs, env.now, cap, used, loaded)
+                full = used >= cap - 1e-9
+                if (v_rule == "when_full" and used >= v_threshold * cap - 1e-9) or env.now >= deadline:
+                    return used
+                if full:
+                    yield env.timeout(deadline - env.now)
+                    return used
+                if v_reposition and back_full(here, there):
+                    return used
+                nxt = min((q.next_arrival() for q, _ in qs), default=float("inf"))
+                yield env.timeout(max(0.0, min(nxt, deadline, env.now + REPOSITION_CHECK_H) - env.now))
+
         yield env.timeout(float(rng.uniform(0, 48.0)))
         while True:
             yield from wait_open(here)
             berth = berths.get((here, vc.berth))
             if berth is None:
                 raise InputError("fleet", f"{group.vessel_class} on {group.line}", f"a {vc.berth} berth at {here}")
-            handling = float(vc.handling_h.sample(rng, 1)[0])
+            handling = float(port_handling.get((here, vc.berth), vc.handling_h).sample(rng, 1)[0])
+            qs = [(queues[(here, there, u)], sl) for u, sl in vc.slots.items() if (here, there, u) in queues]
+            lock_key = (here, there, group.vessel_class)
+            lock = locks.get(lock_key)
+            if lock is None:
+                lock = locks[lock_key] = simpy.Resource(env, capacity=1)
+            loaded: list[tuple[_Queue, int, int]] = []
+            used = 0.0
+
+            asked = env.now
+            anchor = False
             with berth.request() as req:
                 yield req
+                got = env.now
+                if got >= warmup_h:
+                    berth_wait[(here, vc.berth)].append(got - asked)
                 yield env.timeout(handling / 2)
-                qs = [(queues[(here, there, u)], sl) for u, sl in vc.slots.items() if (here, there, u) in queues]
-                lock_key = (here, there, group.vessel_class)
-                lock = locks.get(lock_key)
-                if lock is None:
-                    lock = locks[lock_key] = simpy.Resource(env, capacity=1)
-                loaded: list[tuple[_Queue, int, int]] = []
-                with lock.request() as lr:
-                    yield lr
-                    start = env.now
-                    if rule == "when_full":
-                        deadline = start + max_wait
-                    else:
-                        h = loading.headway_h
-                        deadline = phase + h * np.ceil((start - phase) / h + 1e-9)
-                    used = 0.0
-                    while True:
-                        used = _load(qs, env.now, cap, used, loaded)
-                        full = used >= cap - 1e-9
-                        if (rule == "when_full" and used >= threshold * cap - 1e-9) or env.now >= deadline:
-                            break
-                        if full:
-                            yield env.timeout(deadline - env.now)
-                            break
-                        if reposition:
-                            back = sum(
-                                queues[(there, here, u)].available(env.now) * sl
-                                for u, sl in vc.slots.items()
-                                if (there, here, u) in queues
-                            )
-                            if back >= threshold * cap:
-                                break
-                        nxt = min((q.next_arrival() for q, _ in qs), default=float("inf"))
-                        yield env.timeout(max(0.0, min(nxt, deadline, env.now + REPOSITION_CHECK_H) - env.now))
-                yield env.timeout(handling / 2)
+                deadline = deadline_from(env.now)
+                anchor = at_anchor and not any(q.available(env.now) > 0 for q, _ in qs)
+                if not anchor:
+                    with lock.request() as lr:
+                        yield lr
+                        used = yield from load_loop(qs, loaded, here, there, None)
+                    yield env.timeout(handling / 2)
+                berth_busy[(here, vc.berth)] += env.now - max(got, warmup_h) if env.now > warmup_h else 0.0
+            if anchor:
+                # nothing to load: free the berth and wait at anchor for cargo, a load at the other end, or the deadline
+                while not any(q.available(env.now) > 0 for q, _ in qs) and env.now < deadline:
+                    if v_reposition and back_full(here, there):
+                        break
+                    nxt = min((q.next_arrival() for q, _ in qs), default=float("inf"))
+                    yield env.timeout(max(1e-6, min(nxt, deadline, env.now + REPOSITION_CHECK_H) - env.now))
+                if any(q.available(env.now) > 0 for q, _ in qs):
+                    asked = env.now
+                    with berth.request() as req:
+                        yield req
+                        got = env.now
+                        with lock.request() as lr:
+                            yield lr
+                            used = yield from load_loop(qs, loaded, here, there, max(deadline, env.now))
+                        yield env.timeout(handling / 2)
+                        berth_busy[(here, vc.berth)] += env.now - max(got, warmup_h) if env.now > warmup_h else 0.0
             yield from wait_open(here)
             now = env.now
             for q, i0, i1 in loaded:
-                q.wait[i0:i1] = now - q.arr[i0:i1]
+                q.wait[i0:i1] = now - q.arr0[i0:i1]
                 q.sailed += i1 - i0
             if now >= warmup_h:
                 log.append(used / cap)
@@ -519,7 +627,7 @@ def simulate_caspian(
         while True:
             now = env.now
             for key, qs in by_port.items():
-                samples[key].append(sum(int(np.searchsorted(q.arr, now, side="right")) - q.sailed for q in qs))
+                samples[key].append(sum(int(np.searchsorted(q.arr0, now, side="right")) - q.sailed for q in qs))
             yield env.timeout(monitor_h)
 
     env.process(monitor())
@@ -527,17 +635,18 @@ def simulate_caspian(
     env.run(until=horizon_h)
     wall = time.perf_counter() - t_start
 
-    streams = []
+    t_unit = {(st.origin, st.destination, st.unit): st.t_per_unit for st in streams or ()}
+    out_streams = []
     for (origin, dest, unit), q in queues.items():
-        keep = q.arr >= warmup_h
-        arr = q.arr[keep]
-        streams.append(
+        keep = q.arr0 >= warmup_h
+        arr = q.arr0[keep]
+        out_streams.append(
             Stream(
                 line=q.key[0],
                 origin=origin,
                 destination=dest,
                 unit=unit,
-                t_per_unit=des.demand.units[unit].t_per_unit,
+                t_per_unit=t_unit.get((origin, dest, unit)) or des.demand.units[unit].t_per_unit,
                 arrive_h=arr,
                 wait_h=q.wait[keep],
                 month=_month_of(arr, warmup_h) if arr.size else np.zeros(0, dtype=np.int64),
@@ -566,13 +675,27 @@ def simulate_caspian(
                 "load_factor": float(np.mean(log)) if log else 0.0,
             }
         )
+    span = max(horizon_h - warmup_h, 1e-9)
+    berth_stats = tuple(
+        {
+            "port": port,
+            "berth": kind,
+            "berths": int(res_.capacity),
+            "utilisation": berth_busy[(port, kind)] / (res_.capacity * span),
+            "calls": len(berth_wait[(port, kind)]),
+            "wait_mean_h": float(np.mean(berth_wait[(port, kind)])) if berth_wait[(port, kind)] else 0.0,
+        }
+        for (port, kind), res_ in berths.items()
+    )
     return CaspianResult(
+        gates=gate_stats,
+        berths=berth_stats,
         demand_mt=float(demand_mt),
         years=float(years),
         seed=seed,
         rule=rule,
         fleet=tuple(fleet),
-        streams=tuple(streams),
+        streams=tuple(out_streams),
         queues=queue_stats,
         vessels=tuple(vessel_stats),
         horizon_h=horizon_h,
@@ -580,6 +703,54 @@ def simulate_caspian(
         wall_s=wall,
         parameters_version=rp.version,
     )
+
+
+def _stream_queues(
+    streams: Sequence[StreamDemand],
+    gates: Mapping[str, float],
+    rng: np.random.Generator,
+    season: F64,
+    horizon_h: float,
+    warmup_h: float,
+    years: float,
+) -> tuple[dict[tuple[str, str, str], _Queue], tuple[dict[str, Any], ...]]:
+    """Arrival queues of explicit streams, passed through their loading-rate gates (FIFO, shared)."""
+    arr0 = [_arrivals(rng, st.per_year, st.batch, season, horizon_h, warmup_h) for st in streams]
+    rel = [a.copy() for a in arr0]
+    stats: list[dict[str, Any]] = []
+    for gid in sorted({g for st in streams for g, _ in st.gates}):
+        rate = gates.get(gid)
+        if rate is None or not rate > 0:
+            raise InputError("gates", gid, "a positive capacity per hour for every gate a stream names")
+        idx = [i for i, st in enumerate(streams) if any(g == gid for g, _ in st.gates)]
+        use = [next(u for g, u in streams[i].gates if g == gid) for i in idx]
+        out = _gate([rel[i] for i in idx], use, rate)
+        passed = sum(
+            float(np.count_nonzero((o >= warmup_h) & (o < horizon_h))) * u for o, u in zip(out, use, strict=True)
+        )
+        offered = sum(
+            float(np.count_nonzero((a >= warmup_h) & (a < horizon_h))) * u
+            for a, u in zip([arr0[i] for i in idx], use, strict=True)
+        )
+        delay = np.concatenate([o - r for o, r in zip(out, [rel[i] for i in idx], strict=True)])
+        for i, o in zip(idx, out, strict=True):
+            rel[i] = o
+        stats.append(
+            {
+                "gate": gid,
+                "capacity_per_h": rate,
+                "utilisation": passed / (rate * years * YEAR_H),
+                "offered_load": offered / (rate * years * YEAR_H),
+                "delay_mean_h": float(delay.mean()) if delay.size else 0.0,
+            }
+        )
+    queues: dict[tuple[str, str, str], _Queue] = {}
+    for st, a0, r in zip(streams, arr0, rel, strict=True):
+        key = (st.origin, st.destination, st.unit)
+        if key in queues:
+            raise InputError("streams", key, "one stream per origin, destination and unit")
+        queues[key] = _Queue((st.line, st.origin, st.destination, st.unit), r, a0)
+    return queues, tuple(stats)
 
 
 def _load(

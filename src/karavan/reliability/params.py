@@ -93,11 +93,12 @@ class WeatherParams(BaseModel):
 
 
 class DesPort(_Rec):
-    """A port of the DES with its berths by berth type."""
+    """A port of the DES with its berths by berth type (and, optionally, its handling time per call by type)."""
 
     id: str
     name: str
     berths: dict[str, int]
+    handling_h: dict[str, Dist] = Field(default_factory=dict)
 
 
 class DesLine(_Rec):
@@ -115,6 +116,12 @@ class VesselClass(_Rec):
     capacity: float = Field(gt=0)
     slots: dict[str, float] = Field(min_length=1)
     handling_h: Dist
+    rule: Literal["when_full", "timetable"] | None = None
+    """Loading rule of this class; default the fleet-wide rule."""
+    fill_threshold: float | None = Field(default=None, gt=0, le=1)
+    headway_h: float | None = Field(default=None, gt=0)
+    phase_h: float | None = Field(default=None, ge=0)
+    """Timetable offset of the first departure (h after the calendar origin); default a random phase."""
 
 
 class FleetEntry(_Rec):
@@ -137,6 +144,8 @@ class LoadingRule(_Rec):
     headway_h: float = Field(default=72, gt=0)
     reposition: bool = True
     """Sail early when a full load already waits at the other end of the line."""
+    wait_at_anchor: bool = False
+    """A ship that finds nothing to load frees the berth and waits for cargo at anchor."""
 
 
 class DemandUnit(_Rec):
