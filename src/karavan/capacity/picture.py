@@ -189,7 +189,7 @@ def capacity_picture(
     covered = {r.element.split("#")[0] for r in rows}
     outside = [e.id for e in (*res.full, *res.bottlenecks) if (e.utilisation or 0.0) >= LP_FULL and e.id not in covered]
     if outside:
-        notes.append("binding in the assignment only, outside the Caspian crossing the DES models: " + ", ".join(outside))
+        notes.append("binding in the assignment only, outside the Caspian lines the DES models: " + ", ".join(outside))
     if not converged:
         notes.append(f"no stable point within {max_iter} iterations (last load change {change:.1%})")
     return CapacityPicture(res, des, tuple(history), converged, rows, dem.name, tuple(notes))
