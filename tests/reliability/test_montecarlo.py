@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from karavan.accounting import Cargo, HubPlan, LegPlan, evaluate, next_opening
 from karavan.errors import InputError
+from karavan.io import load_network
 from karavan.model import Network
 from karavan.model.distributions import LogNormal, Triangular
 from karavan.model.entities import Headway, OpeningHours, Weekly
 from karavan.model.timetable import month_index, next_departure, to_hours
 from karavan.reliability import plan_from_dict, plan_from_itinerary, simulate, simulate_itinerary
 from karavan.reliability.montecarlo import next_departures, next_openings, residual_storm
+from karavan.reliability.params import (
+    ReliabilityParameters,
+    load_reliability_parameters,
+    parse_reliability_parameters,
+)
 from karavan.routing import plan_routes
 
 DEPART = datetime(2025, 7, 1, tzinfo=UTC)
@@ -175,3 +183,54 @@ def test_des_waits_feed_the_ferry_leg(mini_net: Network) -> None:
     assert waits is not None
     assert res.part_shares["ferry_wait"] > 0
     assert res.elements[0].mean_h == pytest.approx(float(waits.mean()) + 22.7, rel=0.15)
+
+
+# ----------------------------------------------------------------- departure phase and achieved times
+
+
+def _calm(*, delays: bool = True) -> ReliabilityParameters:
+    """Packaged reliability parameters without weather closures (and, unless ``delays``, no slippage or path delays)."""
+    data = load_reliability_parameters().model_dump(by_alias=True)
+    for p in data["weather"]["ports"]:
+        p["closed_share"] = [0.0] * 12
+    if not delays:
+        data["montecarlo"] = {"slippage_h": {}, "running_factor": {}}
+    return parse_reliability_parameters(data)
+
+
+CN_LEG = [LegPlan("cn-train", False, "CNAAA", "cn-border")]
+CN_RUN_H = 460 / 40
+
+
+def test_unknown_departure_phase_is_sampled(
+    mini_dir: Path, mini_net: Network, edit_yaml: Callable[[Path, str, str], None]
+) -> None:
+    """A daily train whose clock time is not published: the wait is uniform over the day, not 'until 06:00'."""
+    edit_yaml(mini_dir / "services.yaml", 'headway_h: 24, first: "06:00"}', "headway_h: 24, phase: unknown}")
+    net = load_network(mini_dir)
+    it = evaluate(net, CN_LEG, Cargo("FEU"), depart=DEPART)
+    assert it.legs[0].wait_h == pytest.approx(12.0)  # deterministic: the mean wait, half the headway
+    assert any("departure phase unknown" in f for r in it.trail for f in r.flags)
+    rp = _calm(delays=False)
+    res = simulate_itinerary(net, CN_LEG, Cargo("FEU"), depart=DEPART, runs=40_000, seed=2, parameters=rp)
+    fixed = simulate_itinerary(mini_net, CN_LEG, Cargo("FEU"), depart=DEPART, runs=40_000, seed=2, parameters=rp)
+    assert fixed.p10_h == pytest.approx(6.0 + CN_RUN_H)  # the 06:00 train, from midnight: always 6 h of wait
+    assert fixed.p90_h == pytest.approx(6.0 + CN_RUN_H)
+    for q, wait in ((0.10, 2.4), (0.50, 12.0), (0.90, 21.6)):  # a random phase: the wait is uniform on [0, 24)
+        assert res.quantiles_h[q] - CN_RUN_H == pytest.approx(wait, abs=0.3)
+
+
+def test_times_that_include_delays_get_no_factor_nor_slippage(
+    mini_dir: Path, mini_net: Network, edit_yaml: Callable[[Path, str, str], None]
+) -> None:
+    edit_yaml(mini_dir / "services.yaml", "  speed_kmh: 40\n", "  speed_kmh: 40\n  delays_included: true\n")
+    net = load_network(mini_dir)
+    rp = _calm()
+    res = simulate_itinerary(net, CN_LEG, Cargo("FEU"), depart=DEPART, runs=5000, seed=0, parameters=rp)
+    planned = evaluate(net, CN_LEG, Cargo("FEU"), depart=DEPART).transit_time_h
+    assert res.p10_h == pytest.approx(planned)
+    assert res.p90_h == pytest.approx(planned)
+    assert "slippage" not in res.part_shares
+    assert "running_delay" not in res.part_shares
+    base = simulate_itinerary(mini_net, CN_LEG, Cargo("FEU"), depart=DEPART, runs=5000, seed=0, parameters=rp)
+    assert base.p90_h > planned + 1.0  # the same train with planned times gets slippage and path delays

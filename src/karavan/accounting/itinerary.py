@@ -379,6 +379,10 @@ def _resolve_leg(net: Network, leg: LegPlan, k: int, cache: dict[str, list[Run]]
 
 def _wait_row(label: str, pattern: Any, t: float, dep: float, wait: float) -> TrailRow:
     kind = getattr(pattern, "pattern", "?")
+    if kind == "headway" and not pattern.phase_known:
+        formula = f"mean wait at a random arrival: headway {fmt(pattern.headway_h)} h / 2 (clock times not published)"
+        phase_in = (TrailInput("headway_h", pattern.headway_h, "h"),)
+        return TrailRow(label, "leg", "wait_h", formula, phase_in, wait, "h", ("estimate: departure phase unknown",))
     if kind == "when_full":
         formula = f"expected fill wait: mean of {pattern.expected_wait_h.describe()}"
         inputs: tuple[TrailInput, ...] = (

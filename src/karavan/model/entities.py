@@ -155,13 +155,24 @@ class Weekly(BaseModel):
 
 
 class Headway(BaseModel):
-    """Departures every ``headway_h`` hours from a first departure at ``first`` each day."""
+    """Departures every ``headway_h`` hours from a first departure at ``first`` each day.
+
+    ``phase: unknown`` says the time of day is not published (only the frequency is): routing
+    then counts the mean wait of a unit arriving at a random time (half the headway) and the
+    Monte Carlo draws the departure phase uniformly, instead of inventing a clock time.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     pattern: Literal["headway"] = "headway"
     headway_h: float = Field(gt=0, le=24 * 28)
     first: str = Field(default="00:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    phase: Literal["timetable", "unknown"] = "timetable"
+
+    @property
+    def phase_known(self) -> bool:
+        """Whether departures run at published clock times (``first`` is meaningful)."""
+        return self.phase == "timetable"
 
     @property
     def first_h(self) -> float:
@@ -227,6 +238,10 @@ class Service(_Record):
     """Operating class of a train (e.g. ``express`` for priority block trains); border crossings
     with the same ``train_classes`` entry apply to it instead of the general ones."""
     oneway: bool = False
+    delays_included: bool = False
+    """True when ``speed_kmh`` / ``running_time_h`` come from achieved times of real trains or
+    ships, which already contain path delays and departure slippage: the Monte Carlo then adds
+    neither a running-time factor nor slippage (that would count the delays twice)."""
 
     @property
     def mode(self) -> Mode:

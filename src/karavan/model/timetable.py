@@ -40,12 +40,16 @@ def next_departure(pattern: Departures, t_h: float, offset_h: float = 0.0) -> fl
     """Earliest departure at or after ``t_h`` from a stop reached ``offset_h`` after the origin departs.
 
     For ``when_full`` services the expected wait for loading is added instead
-    (the distribution of that wait is sampled by the reliability models).
+    (the distribution of that wait is sampled by the reliability models); a headway
+    whose clock times are not published (``phase: unknown``) adds the mean wait of a
+    unit arriving at a random time, half the headway.
     """
     if isinstance(pattern, WhenFull):
         return t_h + pattern.expected_wait_h.mean()
     origin_t = t_h - offset_h
     if isinstance(pattern, Headway):
+        if not pattern.phase_known:
+            return t_h + pattern.headway_h / 2.0
         anchor = _MONDAY_H + pattern.first_h
         k = math.ceil((origin_t - anchor) / pattern.headway_h - 1e-9)
         return anchor + k * pattern.headway_h + offset_h

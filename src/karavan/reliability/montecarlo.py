@@ -6,12 +6,14 @@ evaluated on arrays; sails-when-full services draw a fill wait):
 
 - hub operations: waiting for opening hours, then a draw of the operation's dwell
   distribution (border crossings carry the direction-specific CAREC CPMM dwell of the dataset);
-- scheduled legs: the next timetabled departure after the unit is ready, plus departure
-  slippage by service kind (:mod:`karavan.reliability.params`);
+- scheduled legs: the next timetabled departure after the unit is ready (a uniformly drawn phase
+  for headways whose clock times are not published), plus departure slippage by service kind
+  (:mod:`karavan.reliability.params`) unless the service's times already include delays;
 - sails-when-full legs: the service's ``expected_wait_h`` distribution, or the waiting-time
   distribution of the Caspian DES at a chosen demand level (so waits grow with demand);
 - running time: the service's ``running_time_h`` distribution when it has a spread, else the
-  planned time × a running-time factor by service kind (train path delays, sea state);
+  planned time × a running-time factor by service kind (train path delays, sea state), except
+  for services whose speed was derived from achieved times (``delays_included``);
 - weather: a sea leg cannot leave a closed port nor berth at one; a port is closed with the
   month's closed share, and a closure in progress lasts a length-biased residual storm duration.
 
@@ -77,6 +79,44 @@ def next_departures(pattern: Weekly | Headway, t: F64, offset_h: float = 0.0) ->
         cand = np.where(cand < origin_t - 1e-9, cand + WEEK_H, cand)
         np.minimum(best, cand, out=best)
     return best + offset_h
+
+
+def sample_departures(pattern: Weekly | Headway, t: F64, offset_h: float, rng: np.random.Generator) -> F64:
+    """Departure times for units ready at ``t``: the timetable, or a uniformly drawn phase.
+
+    A headway whose clock times are not published (``phase: unknown``) leaves a random
+    share of the headway after the unit is ready (a unit arriving at a random time), so a
+    daily train is not always the 06:00 one.
+    """
+    if isinstance(pattern, Headway) and not pattern.phase_known:
+        return np.asarray(t + rng.random(t.size) * pattern.headway_h, dtype=np.float64)
+    return next_departures(pattern, t, offset_h)
+
+
+def _slippage(rp: ReliabilityParameters, svc: Service, rng: np.random.Generator, runs: int) -> F64:
+    """Departure slippage by service kind; none for times that already include delays."""
+    slip_p = rp.montecarlo.slippage_h.get(svc.kind.value)
+    if slip_p is None or svc.delays_included:
+        return np.zeros(runs)
+    return np.asarray(slip_p.value.sample(rng, runs), dtype=np.float64)
+
+
+def _running(
+    rp: ReliabilityParameters, svc: Service, planned: float, run_h: float, rng: np.random.Generator, runs: int
+) -> F64:
+    """Running time of a leg: the service's own spread, else planned × the kind's factor.
+
+    A service whose time was derived from achieved times (``delays_included``) runs its
+    planned time: a further running factor would count its delays twice.
+    """
+    rt = svc.running_time_h
+    if rt is not None and not isinstance(rt, Fixed):
+        share = planned / run_h if run_h > 0 else 0.0
+        return np.asarray(rt.sample(rng, runs) * share, dtype=np.float64)
+    fac = rp.montecarlo.running_factor.get(svc.kind.value)
+    if fac is None or svc.delays_included:
+        return np.full(runs, planned)
+    return np.asarray(planned * fac.value.sample(rng, runs), dtype=np.float64)
 
 
 def next_openings(opening: OpeningHours, t: F64) -> F64:
@@ -459,23 +499,16 @@ def simulate_itinerary(
                     parts["ferry_wait"] += fill
                     t = t + fill + (w if waits is None else 0.0)
                 else:
-                    dep = next_departures(pattern, t, run.cum_h[i])
+                    dep = sample_departures(pattern, t, run.cum_h[i], rng)
                     parts["timetable_wait"] += dep - t
-                    slip_p = rp.montecarlo.slippage_h.get(svc.kind.value)
-                    slip = slip_p.value.sample(rng, runs) if slip_p is not None else np.zeros(runs)
+                    slip = _slippage(rp, svc, rng, runs)
                     parts["slippage"] += slip
                     dep = dep + slip
                     w = weather_delay(board_port, storm, dep, rng)
                     parts["weather"] += w
                     t = dep + w
             planned = run.cum_h[j] - run.cum_h[i]
-            rt = svc.running_time_h
-            if rt is not None and not isinstance(rt, Fixed):
-                share = planned / run.cum_h[-1] if run.cum_h[-1] > 0 else 0.0
-                running = rt.sample(rng, runs) * share
-            else:
-                fac = rp.montecarlo.running_factor.get(svc.kind.value)
-                running = planned * fac.value.sample(rng, runs) if fac is not None else np.full(runs, planned)
+            running = _running(rp, svc, planned, run.cum_h[-1], rng, runs)
             parts["running"] += np.minimum(running, planned)
             parts["running_delay"] += running - np.minimum(running, planned)
             t = t + running

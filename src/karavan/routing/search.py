@@ -127,6 +127,9 @@ def kernel_arrays(graph: RoutingGraph) -> KernelArrays:
             pk[r] = PAT_WEEKLY
             pmask[r] = sum(1 << d.number for d in set(pat.days))
             pa[r] = pat.time_h
+        elif isinstance(pat, Headway) and not pat.phase_known:
+            pk[r] = PAT_WHEN_FULL  # clock times not published: the mean wait, as in timetable.next_departure
+            pa[r] = pat.headway_h / 2.0
         elif isinstance(pat, Headway):
             pk[r] = PAT_HEADWAY
             pa[r] = pat.headway_h
