@@ -340,7 +340,8 @@ def run_trip(net: Network, trip: Trip, *, runs: int, seed: int) -> list[Row]:
             row = Row(trip.label, c.metric, c.published, value, "d", c.source, c.text, _route_text(fastest))
             row.input = c.input
             if not row.within:
-                row.driver = _time_driver(timed, sim, c.metric)
+                faster = "model faster than published; " if (row.ratio or 0) < 1 else ""
+                row.driver = faster + _time_driver(timed, sim, c.metric)
         else:
             value = priced.cost_usd / cargo.count
             row = Row(
