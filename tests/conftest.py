@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +16,21 @@ from karavan.model import Network
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MINI = FIXTURES / "mini"
+_DB_DIR: tempfile.TemporaryDirectory[str] | None = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Saved plans of apps built in tests go to a throwaway SQLite file, never the user's data directory."""
+    global _DB_DIR
+    _DB_DIR = tempfile.TemporaryDirectory(prefix="karavan-tests-")
+    os.environ["KARAVAN_DATABASE_URL"] = f"sqlite:///{Path(_DB_DIR.name) / 'plans.sqlite'}"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the throwaway database."""
+    os.environ.pop("KARAVAN_DATABASE_URL", None)
+    if _DB_DIR is not None:
+        _DB_DIR.cleanup()
 
 # Property tests check behaviour, not speed: no per-example deadline (the first example of a
 # numba kernel includes its compilation, and the machine may be shared).

@@ -85,3 +85,73 @@ class InputError(KaravanError, ValueError):
 
 class NoRouteError(KaravanError, LookupError):
     """No itinerary satisfies the query; the message says which constraint cut the network."""
+
+
+class StorageError(KaravanError, RuntimeError):
+    """The database of saved plans cannot be opened, migrated or written."""
+
+
+class RecordNotFoundError(KaravanError, LookupError):
+    """No saved record has the requested id."""
+
+    def __init__(self, record_id: str) -> None:
+        self.record_id = record_id
+        super().__init__(f"no saved record with id {record_id!r}")
+
+
+ERROR_CODES: dict[type[KaravanError], str] = {
+    UnknownPlaceError: "unknown_place",
+    NoRouteError: "no_route",
+    InputError: "invalid_input",
+    ValidationError: "invalid_dataset",
+    RecordNotFoundError: "not_found",
+    StorageError: "storage_unavailable",
+    DatasetError: "dataset_unavailable",
+    KaravanError: "bad_request",
+}
+"""Stable error code per error class (the most specific class in the MRO wins); the CLI's
+``--format json`` and the REST API answer with the same codes."""
+
+
+def error_code(exc: KaravanError) -> str:
+    """The stable code of an error (see :data:`ERROR_CODES`)."""
+    for cls in type(exc).__mro__:
+        code = ERROR_CODES.get(cls)
+        if code is not None:
+            return code
+    return "bad_request"  # pragma: no cover - KaravanError is always in the MRO
+
+
+def jsonable_value(value: object) -> object:
+    """A JSON-safe rendering of an arbitrary input value (for echoing bad input back)."""
+    import math
+
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, list | tuple):
+        return [jsonable_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable_value(v) for k, v in value.items()}
+    return str(value)
+
+
+def error_fields(exc: KaravanError) -> dict[str, object]:
+    """The JSON view of an error: ``error`` (stable code), ``message`` and the error's own fields.
+
+    ``UnknownPlaceError`` adds ``query`` and ``suggestions``; ``InputError`` adds ``field``,
+    ``value`` and ``expected``; a dataset ``ValidationError`` adds ``problems``;
+    ``RecordNotFoundError`` adds ``id``.
+    """
+    body: dict[str, object] = {"error": error_code(exc), "message": str(exc)}
+    if isinstance(exc, UnknownPlaceError):
+        body.update(query=exc.query, suggestions=list(exc.suggestions))
+    elif isinstance(exc, InputError):
+        body.update(field=exc.field, value=jsonable_value(exc.value), expected=exc.expected)
+    elif isinstance(exc, ValidationError):
+        body["message"] = f"the dataset is invalid: {len(exc.problems)} problem(s)"
+        body["problems"] = [str(p) for p in exc.problems]
+    elif isinstance(exc, RecordNotFoundError):
+        body["id"] = exc.record_id
+    return body

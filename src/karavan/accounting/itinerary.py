@@ -13,6 +13,7 @@ from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, next
 from karavan.accounting.params import Parameters, load_parameters
 from karavan.accounting.trail import TrailInput, TrailRow, fmt, trail_csv
 from karavan.errors import InputError
+from karavan.model.entities import Service
 from karavan.model.network import Network
 from karavan.model.timetable import Run, from_hours, next_departure, service_runs, to_hours
 
@@ -49,6 +50,24 @@ class LegResult:
     arrive_h: float
     wait_h: float
     stay_aboard: bool = False
+    mode: str = ""
+    service_name: str = ""
+    service_kind: str = ""
+    operator: str = ""
+    carrier_unit: str = ""
+    tonnes: float = 0.0
+    toc: str = ""
+
+    @property
+    def tkm(self) -> float:
+        """Transport activity: cargo tonnes × leg distance."""
+        return self.tonnes * self.figures.distance_km
+
+    @property
+    def co2e_intensity_g_per_tkm(self) -> float | None:
+        """Well-to-wheel emission intensity of the leg (ISO 14083 TCE), ``None`` without activity."""
+        tkm = self.tkm
+        return 1000.0 * self.figures.co2e_wtw_kg / tkm if tkm > 0 else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -56,6 +75,11 @@ class LegResult:
         return {
             "index": self.index,
             "service": f.service_id,
+            "service_name": self.service_name,
+            "service_kind": self.service_kind,
+            "operator": self.operator,
+            "mode": self.mode,
+            "carrier_unit": self.carrier_unit,
             "reverse": f.reverse,
             "stay_aboard": self.stay_aboard,
             "from": f.board,
@@ -65,10 +89,14 @@ class LegResult:
             "distance_km": f.distance_km,
             "running_h": f.running_h,
             "wait_h": self.wait_h,
+            "tonnes": self.tonnes,
+            "tkm": self.tkm,
+            "toc": self.toc,
             "cost_usd": f.cost_usd,
             "co2e_kg": f.co2e_wtw_kg,
             "co2e_ttw_kg": f.co2e_ttw_kg,
             "co2e_wtt_kg": f.co2e_wtt_kg,
+            "co2e_intensity_g_per_tkm": self.co2e_intensity_g_per_tkm,
             "countries": list(f.countries),
             "default_tariff": f.default_tariff,
         }
@@ -84,6 +112,13 @@ class HubResult:
     start_h: float
     end_h: float
     wait_h: float
+    hoc: str = ""
+    tonnes: float = 0.0
+
+    @property
+    def co2e_intensity_kg_per_t(self) -> float | None:
+        """Well-to-wheel emission intensity of the operation (ISO 14083 HOC), ``None`` without tonnes."""
+        return self.figures.co2e_wtw_kg / self.tonnes if self.tonnes > 0 else None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
@@ -97,10 +132,13 @@ class HubResult:
             "end": from_hours(self.end_h).isoformat(),
             "wait_h": self.wait_h,
             "dwell_h": f.dwell_h,
+            "tonnes": self.tonnes,
+            "hoc": self.hoc,
             "cost_usd": f.cost_usd,
             "co2e_kg": f.co2e_wtw_kg,
             "co2e_ttw_kg": f.co2e_ttw_kg,
             "co2e_wtt_kg": f.co2e_wtt_kg,
+            "co2e_intensity_kg_per_t": self.co2e_intensity_kg_per_t,
         }
 
 
@@ -229,6 +267,7 @@ def evaluate(
 
     t0 = to_hours(depart)
     t = t0
+    tonnes = cargo.tonnes(net)
     trail: list[TrailRow] = []
     legs: list[LegResult] = []
     hubs: list[HubResult] = []
@@ -252,7 +291,7 @@ def evaluate(
             trail.append(_wait_row(label, svc.departures, t, dep, wait))
             figs = _leg(net, params, run, i, j, cargo, trail, label)
             arr = dep + figs.running_h
-            legs.append(LegResult(k, figs, dep, arr, wait, element.stay_aboard))
+            legs.append(_leg_result(k, figs, dep, wait, element.stay_aboard, svc, cargo, tonnes))
             t = arr
             location = element.alight
             distance += figs.distance_km
@@ -296,7 +335,7 @@ def evaluate(
                 )
             figs_h = _hub(net, params, op, cargo, trail, label)
             end = start + figs_h.dwell_h
-            hubs.append(HubResult(k, figs_h, op.kind.value, start, end, wait))
+            hubs.append(HubResult(k, figs_h, op.kind.value, start, end, wait, op.hoc, tonnes))
             t = end
             location = op.node
             cost += figs_h.cost_usd
@@ -335,7 +374,7 @@ def evaluate(
 
     return Itinerary(
         cargo=cargo,
-        tonnes=cargo.tonnes(net),
+        tonnes=tonnes,
         teu=cargo.teu(net),
         depart_h=t0,
         arrive_h=t,
@@ -350,6 +389,27 @@ def evaluate(
         co2e_ttw_kg=ttw,
         co2e_wtt_kg=wtt,
         parameters_version=params.version,
+    )
+
+
+def _leg_result(
+    k: int, figs: LegFigures, dep: float, wait: float, aboard: bool, svc: Service, cargo: Cargo, tonnes: float
+) -> LegResult:
+    """A leg with its figures and what describes it (mode, service, carrier unit, category)."""
+    return LegResult(
+        k,
+        figs,
+        dep,
+        dep + figs.running_h,
+        wait,
+        aboard,
+        mode=svc.mode.value,
+        service_name=svc.name,
+        service_kind=svc.kind.value,
+        operator=svc.operator,
+        carrier_unit=cargo.unit.value,
+        tonnes=tonnes,
+        toc=svc.toc,
     )
 
 

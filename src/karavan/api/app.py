@@ -23,8 +23,16 @@ from karavan.api.models import (
     Place,
     RouteOptions,
     RouteRequest,
-    RoutesResponse,
     SimulateRequest,
+)
+from karavan.api.responses import (
+    Assignment,
+    FeatureCollection,
+    RoutesResponse,
+    ScenarioDetail,
+    ScenarioDiff,
+    ScenarioSummary,
+    Simulation,
 )
 from karavan.api.settings import Settings
 from karavan.api.state import NetworkHolder
@@ -188,7 +196,7 @@ def system_router() -> APIRouter:
     """``/healthz``."""
     router = APIRouter(tags=["system"])
 
-    @router.get("/healthz", response_model=Health, responses={503: {"model": Health}})
+    @router.get("/healthz", operation_id="healthz", response_model=Health, responses={503: {"model": Health}})
     async def healthz(holder: HolderDep) -> JSONResponse:
         """Liveness, versions (karavan, dataset name/version/content hash, Python, key libraries)."""
         net = holder.loaded
@@ -223,7 +231,13 @@ def network_router() -> APIRouter:
     """Network GeoJSON, vocabulary and place search."""
     router = APIRouter(tags=["network"], responses={k: ERROR_RESPONSES[k] for k in (400, 422, 503)})
 
-    @router.get("/network", summary="The network as GeoJSON", response_description="GeoJSON FeatureCollection")
+    @router.get(
+        "/network",
+        operation_id="get_network",
+        summary="The network as GeoJSON",
+        response_model=FeatureCollection,
+        response_description="GeoJSON FeatureCollection",
+    )
     def network(holder: HolderDep) -> JSONResponse:
         """Nodes (Points: kind, names, country) and links (LineStrings: mode, length, gauge, services)."""
         from karavan.io import network_geojson
@@ -232,7 +246,7 @@ def network_router() -> APIRouter:
         data = holder.cached(("network_geojson",), lambda: network_geojson(net))
         return _json(data)
 
-    @router.get("/meta", response_model=Meta, summary="Vocabulary for building forms")
+    @router.get("/meta", operation_id="get_meta", response_model=Meta, summary="Vocabulary for building forms")
     async def meta(net: NetDep) -> Meta:
         """Unit types, modes, node kinds and the countries of the network."""
         return Meta(
@@ -242,7 +256,9 @@ def network_router() -> APIRouter:
             countries=sorted(net.countries()),
         )
 
-    @router.get("/places", response_model=list[Place], summary="Place search (autocomplete)")
+    @router.get(
+        "/places", operation_id="search_places", response_model=list[Place], summary="Place search (autocomplete)"
+    )
     def places(
         net: NetDep,
         q: Annotated[str, Query(min_length=1, max_length=120, description="Text typed so far, English or Russian")],
@@ -253,6 +269,7 @@ def network_router() -> APIRouter:
 
     @router.get(
         "/places/{place}",
+        operation_id="resolve_place",
         response_model=Place,
         summary="Resolve one place",
         responses={404: ERROR_RESPONSES[404]},
@@ -267,26 +284,50 @@ def network_router() -> APIRouter:
 def routes_router() -> APIRouter:
     """Routing and reliability."""
     router = APIRouter(tags=["routes"], responses=ERROR_RESPONSES)
-    extra: dict[int | str, dict[str, Any]] = {200: {"model": RoutesResponse}}
+    extra: dict[int | str, dict[str, Any]] = {}
 
-    @router.get("/routes", summary="Pareto routes (query parameters)", responses=extra)
+    @router.get(
+        "/routes",
+        operation_id="plan_routes",
+        summary="Pareto routes (query parameters)",
+        response_model=RoutesResponse,
+        responses=extra,
+    )
     def get_routes(net: NetDep, settings: SettingsDep, opts: Annotated[RouteRequest, Query()]) -> JSONResponse:
         """Fastest, cheapest, lowest-CO2e and balanced routes; list options repeat or take commas."""
         return _json(routes_payload(net, opts, settings))
 
-    @router.post("/routes", summary="Pareto routes (JSON body)", responses=extra)
+    @router.post(
+        "/routes",
+        operation_id="plan_routes_post",
+        summary="Pareto routes (JSON body)",
+        response_model=RoutesResponse,
+        responses=extra,
+    )
     def post_routes(net: NetDep, settings: SettingsDep, opts: RouteRequest) -> JSONResponse:
         """Same as ``GET /api/routes`` with the options in a JSON body."""
         return _json(routes_payload(net, opts, settings))
 
     sim: dict[int | str, dict[str, Any]] = {501: {"model": ErrorBody, "description": "Reliability not installed"}}
 
-    @router.get("/simulate", summary="Transit-time distribution (query parameters)", responses=sim)
+    @router.get(
+        "/simulate",
+        operation_id="simulate_route",
+        summary="Transit-time distribution (query parameters)",
+        response_model=Simulation,
+        responses=sim,
+    )
     def get_simulate(net: NetDep, settings: SettingsDep, opts: Annotated[SimulateRequest, Query()]) -> JSONResponse:
         """Monte Carlo transit time of one planned route: P10/P50/P90/P95, on-time probability, histogram."""
         return _json(simulate_payload(net, opts, settings))
 
-    @router.post("/simulate", summary="Transit-time distribution (JSON body)", responses=sim)
+    @router.post(
+        "/simulate",
+        operation_id="simulate_route_post",
+        summary="Transit-time distribution (JSON body)",
+        response_model=Simulation,
+        responses=sim,
+    )
     def post_simulate(net: NetDep, settings: SettingsDep, opts: SimulateRequest) -> JSONResponse:
         """Same as ``GET /api/simulate`` with the options in a JSON body."""
         return _json(simulate_payload(net, opts, settings))
@@ -301,7 +342,12 @@ def capacity_router() -> APIRouter:
         responses={**ERROR_RESPONSES, 501: {"model": ErrorBody, "description": "Capacity not installed"}},
     )
 
-    @router.get("/assign", summary="Assign the yearly demand to the capacitated network")
+    @router.get(
+        "/assign",
+        operation_id="assign_demand",
+        summary="Assign the yearly demand to the capacitated network",
+        response_model=Assignment,
+    )
     def assign(
         holder: HolderDep,
         scenario: Annotated[
@@ -312,50 +358,72 @@ def capacity_router() -> APIRouter:
         ] = "lp",
     ) -> JSONResponse:
         """Volumes, utilisation and shadow prices per element, bottlenecks and the objective (built-in demand)."""
-        net = holder.get()
-        capacity = _capacity()
+        return _json(assign_payload(holder, scenario, method))
 
-        def compute() -> dict[str, Any]:
-            from karavan.web.geo import utilisation_on_map
-
-            sc = shipped_scenario(scenario) if scenario else None
-            data: dict[str, Any] = capacity.assign(net, None, scenario=sc, method=method).to_dict()
-            data["map"] = utilisation_on_map(net, data["elements"])
-            return data
-
-        return _json(holder.cached(("assign", scenario, method), compute))
-
-    @router.get("/scenarios", summary="Available scenarios")
+    @router.get(
+        "/scenarios",
+        operation_id="list_scenarios",
+        summary="Available scenarios",
+        response_model=list[ScenarioSummary],
+    )
     def scenarios(holder: HolderDep) -> JSONResponse:
         """Names and descriptions of the scenarios that can be applied to the dataset."""
         net = holder.get()
         return _json(scenario_list(net))
 
-    @router.get("/scenarios/{name}/diff", summary="Compare a scenario with another (default: the base dataset)")
+    @router.get(
+        "/scenarios/{name}/diff",
+        operation_id="diff_scenarios",
+        summary="Compare a scenario with another (default: the base dataset)",
+        response_model=ScenarioDiff,
+    )
     def scenario_diff(
         holder: HolderDep,
         name: Annotated[str, Path(min_length=1, max_length=200)],
         base: Annotated[str, Query(min_length=1, max_length=200, description="'base' or a scenario name")] = "base",
     ) -> JSONResponse:
         """Routes, transit-time percentiles, costs, emissions and bottlenecks side by side."""
-        net = holder.get()
-        diff_scenarios = _capability("capacity", "diff_scenarios")
-        new_sc = shipped_scenario(name)
-        base_sc = "base" if base.lower() == "base" else shipped_scenario(base)
+        return _json(diff_payload(holder, name, base))
 
-        def compute() -> dict[str, Any]:
-            data: dict[str, Any] = diff_scenarios(net, base_sc, new_sc).to_dict()
-            return data
-
-        return _json(holder.cached(("diff", base, name), compute))
-
-    @router.get("/scenarios/{name}", summary="One scenario")
+    @router.get("/scenarios/{name}", operation_id="get_scenario", summary="One scenario", response_model=ScenarioDetail)
     def scenario(holder: HolderDep, name: Annotated[str, Path(min_length=1, max_length=200)]) -> JSONResponse:
         """The scenario's overlay (what it adds, removes and changes)."""
         net = holder.get()
         return _json(scenario_show(net, name))
 
     return router
+
+
+def assign_payload(holder: NetworkHolder, scenario: str | None, method: str) -> dict[str, Any]:
+    """The JSON answer of the assign endpoint (computed once per scenario and method)."""
+    net = holder.get()
+    capacity = _capacity()
+
+    def compute() -> dict[str, Any]:
+        from karavan.web.geo import utilisation_on_map
+
+        sc = shipped_scenario(scenario) if scenario else None
+        data: dict[str, Any] = capacity.assign(net, None, scenario=sc, method=method).to_dict()
+        data["map"] = utilisation_on_map(net, data["elements"])
+        return data
+
+    result: dict[str, Any] = holder.cached(("assign", scenario, method), compute)
+    return result
+
+
+def diff_payload(holder: NetworkHolder, name: str, base: str) -> dict[str, Any]:
+    """The JSON answer of the scenario diff endpoint (computed once per pair)."""
+    net = holder.get()
+    diff_scenarios = _capability("capacity", "diff_scenarios")
+    new_sc = shipped_scenario(name)
+    base_sc = "base" if base.lower() == "base" else shipped_scenario(base)
+
+    def compute() -> dict[str, Any]:
+        data: dict[str, Any] = diff_scenarios(net, base_sc, new_sc).to_dict()
+        return data
+
+    result: dict[str, Any] = holder.cached(("diff", base, name), compute)
+    return result
 
 
 def shipped_scenario(name: str) -> Any:
@@ -415,29 +483,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     FastAPI
         The app. Its network is loaded once, in the lifespan (or on first use).
     """
+    from karavan.api.docs import docs_router, docs_static
+    from karavan.api.plans import StoreHolder, plans_router
+
     settings = settings if settings is not None else Settings()
     holder = NetworkHolder(settings)
+    stores = StoreHolder(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(holder.load)
+        await run_in_threadpool(stores.open)
         yield
+        stores.close()
 
     app = FastAPI(
         title="karavan",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "routes", "description": "Door-to-door Pareto routes and transit-time distributions"},
             {"name": "network", "description": "The network, its vocabulary and place search"},
             {"name": "capacity", "description": "Capacity assignment, bottlenecks and scenarios"},
+            {"name": "plans", "description": "Saved plans, simulations, scenario runs and assignments"},
             {"name": "system", "description": "Health and versions"},
         ],
     )
     app.state.settings = settings
     app.state.holder = holder
+    app.state.stores = stores
     install_error_handlers(app)
+    app.include_router(docs_router())
+    app.mount("/docs-static", docs_static(), name="docs-static")
+    app.include_router(plans_router(), prefix="/api")
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     app.include_router(system_router())
     app.include_router(network_router(), prefix="/api")

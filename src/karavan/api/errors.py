@@ -9,23 +9,15 @@ Tracebacks never reach the client.
 from __future__ import annotations
 
 import logging
-import math
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from karavan.errors import (
-    DatasetError,
-    InputError,
-    KaravanError,
-    NoRouteError,
-    UnknownPlaceError,
-    ValidationError,
-)
+from karavan.errors import ERROR_CODES, InputError, KaravanError, ValidationError, error_fields, jsonable_value
 
 log = logging.getLogger("karavan.api")
 
@@ -38,14 +30,22 @@ class CapabilityMissingError(KaravanError):
         super().__init__(f"the {capability} capability is not available in this installation")
 
 
+ERROR_STATUS: dict[str, int] = {
+    "unknown_place": 404,
+    "no_route": 404,
+    "not_found": 404,
+    "invalid_input": 422,
+    "invalid_dataset": 503,
+    "dataset_unavailable": 503,
+    "storage_unavailable": 503,
+    "not_implemented": 501,
+    "bad_request": 400,
+}
+"""HTTP status per stable error code (the codes themselves are :data:`karavan.errors.ERROR_CODES`)."""
+
 ERROR_TABLE: dict[type[KaravanError], tuple[int, str]] = {
-    UnknownPlaceError: (404, "unknown_place"),
-    NoRouteError: (404, "no_route"),
-    InputError: (422, "invalid_input"),
-    ValidationError: (503, "invalid_dataset"),
-    DatasetError: (503, "dataset_unavailable"),
+    **{cls: (ERROR_STATUS[code], code) for cls, code in ERROR_CODES.items()},
     CapabilityMissingError: (501, "not_implemented"),
-    KaravanError: (400, "bad_request"),
 }
 """Status code and error code per library error class; the most specific class in the MRO wins."""
 
@@ -53,9 +53,21 @@ ERROR_TABLE: dict[type[KaravanError], tuple[int, str]] = {
 class ErrorBody(BaseModel):
     """Error response: a stable ``error`` code, a readable ``message`` and error-specific fields."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": "unknown_place",
+                    "message": "unknown place 'Aktaw'; did you mean: Aktau port (KZAAU)?",
+                    "query": "Aktaw",
+                    "suggestions": ["Aktau port (KZAAU)"],
+                }
+            ]
+        },
+    )
 
-    error: str
+    error: str = Field(description="Stable code: " + ", ".join(sorted(ERROR_STATUS)) + ", ...")
     message: str
 
 
@@ -67,33 +79,17 @@ def status_for(exc: KaravanError) -> tuple[int, str]:
     return 400, "bad_request"  # pragma: no cover - KaravanError is always in the MRO
 
 
-def _jsonable(value: Any) -> Any:
-    """A JSON-safe rendering of an arbitrary input value (for echoing bad input back)."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
-
-
 def error_body(exc: KaravanError) -> tuple[int, dict[str, Any]]:
     """The status code and JSON body of a library error."""
     status, code = status_for(exc)
-    body: dict[str, Any] = {"error": code, "message": str(exc)}
-    if isinstance(exc, UnknownPlaceError):
-        body.update(query=exc.query, suggestions=list(exc.suggestions))
-    elif isinstance(exc, InputError):
-        body.update(field=exc.field, value=_jsonable(exc.value), expected=exc.expected)
+    body: dict[str, Any] = dict(error_fields(exc))
+    body["error"] = code
+    if isinstance(exc, InputError):
         body["detail"] = [
             {"loc": [exc.field], "msg": f"expected {exc.expected}", "type": "value_error", "input": body["value"]}
         ]
     elif isinstance(exc, ValidationError):
         body["message"] = f"the service's dataset is invalid: {len(exc.problems)} problem(s)"
-        body["problems"] = [str(p) for p in exc.problems]
     elif isinstance(exc, CapabilityMissingError):
         body["capability"] = exc.capability
     return status, body
@@ -105,17 +101,34 @@ async def _karavan_handler(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
+def _field_loc(err: Any, body: Any) -> list[str | int]:
+    """The location of a validation error as field names.
+
+    A tagged union (the ``kind`` of a saved plan) puts the tag into the location
+    (``body.route.query.count``) and reports a bad tag at the union itself; both are
+    rewritten to name the fields the client sent (``query.count``, ``kind``).
+    """
+    loc: list[str | int] = [str(x) if not isinstance(x, int) else x for x in err.get("loc", ())]
+    tag = body.get("kind") if isinstance(body, dict) else None
+    if len(loc) >= 2 and loc[0] == "body" and isinstance(tag, str) and loc[1] == tag:
+        del loc[1]
+    if str(err.get("type", "")).startswith("union_tag"):
+        name = str((err.get("ctx") or {}).get("discriminator", "kind")).strip("'\"")
+        loc = [*loc, name]
+    return loc
+
+
 async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    detail = []
+    detail: list[dict[str, Any]] = []
     for err in exc.errors():
-        item = {
-            "loc": [str(x) if not isinstance(x, int) else x for x in err.get("loc", ())],
+        item: dict[str, Any] = {
+            "loc": _field_loc(err, exc.body),
             "msg": str(err.get("msg", "invalid value")),
             "type": str(err.get("type", "value_error")),
         }
         if "input" in err:
-            item["input"] = _jsonable(err["input"])
+            item["input"] = jsonable_value(err["input"])
         detail.append(item)
     first = detail[0] if detail else {"loc": [], "msg": "invalid request"}
     loc = [str(x) for x in first["loc"] if x not in ("query", "body", "path")]

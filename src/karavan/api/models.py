@@ -161,13 +161,3 @@ class Meta(BaseModel):
     modes: list[str]
     node_kinds: list[str]
     countries: list[str]
-
-
-class RoutesResponse(BaseModel):
-    """Pareto routes: the resolved query, the routes (legs, hubs, trail) and their geometry."""
-
-    model_config = ConfigDict(extra="allow")
-
-    query: dict[str, Any]
-    routes: list[dict[str, Any]]
-    geojson: dict[str, Any] = Field(description="GeoJSON FeatureCollection of the routes (one LineString each)")

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         Upper bound of Monte Carlo runs per simulate request.
     log_level : str
         uvicorn log level.
+    database_url : str or None
+        Where saved plans live (``KARAVAN_DATABASE_URL``): a SQLAlchemy URL, ``sqlite:///plans.sqlite``
+        or ``postgresql://user@host/db``; ``None`` is a SQLite file in the user's data directory.
+    database_migrate : bool
+        Migrate the database to the newest schema when the service starts.
     """
 
     model_config = SettingsConfigDict(env_prefix="KARAVAN_", frozen=True, extra="ignore")
@@ -38,3 +43,5 @@ class Settings(BaseSettings):
     max_routes: int = Field(default=10, ge=1, le=50)
     max_runs: int = Field(default=20_000, ge=100, le=1_000_000)
     log_level: str = "info"
+    database_url: str | None = None
+    database_migrate: bool = True

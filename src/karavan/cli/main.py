@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import typer
 
 from karavan.cli import network as network_cmd
 from karavan.cli.common import err_console
-from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError
+from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError, error_fields
 
 app = typer.Typer(
     name="karavan",
@@ -24,7 +25,7 @@ def _register_optional() -> None:
     """Attach commands whose modules exist (each capability adds its own)."""
     from importlib import import_module
 
-    for mod_name in ("route", "simulate", "assign", "scenario", "serve", "report"):
+    for mod_name in ("route", "simulate", "assign", "scenario", "serve", "report", "db"):
         try:
             mod = import_module(f"karavan.cli.{mod_name}")
         except ModuleNotFoundError as exc:
@@ -37,26 +38,39 @@ def _register_optional() -> None:
 _register_optional()
 
 
+def wants_json(args: list[str]) -> bool:
+    """Whether the command line asks for ``--format json`` (errors are then JSON on stdout too)."""
+    for i, a in enumerate(args):
+        if a in ("--format", "-f") and i + 1 < len(args) and args[i + 1].lower() == "json":
+            return True
+        if a.lower() in ("--format=json", "-fjson"):
+            return True
+    return False
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning library errors into readable messages and exit codes.
 
-    Exit codes: 0 success, 1 invalid dataset or no result, 2 invalid input.
+    Exit codes: 0 success, 1 invalid dataset or no result, 2 invalid input. With
+    ``--format json`` an error is written to stdout as JSON with the same stable ``error``
+    codes as the REST API (:func:`karavan.errors.error_fields`).
     """
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=args, standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
-    except ValidationError as exc:
-        err_console.print(f"[bold red]invalid dataset[/]: {len(exc.problems)} problem(s)")
-        for p in exc.problems:
-            err_console.print(f"  - {p}", markup=False, highlight=False)
-        sys.exit(1)
-    except (InputError, UnknownPlaceError) as exc:
-        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
-        sys.exit(2)
     except KaravanError as exc:
-        err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
-        sys.exit(1)
+        status = 2 if isinstance(exc, InputError | UnknownPlaceError) else 1
+        if wants_json(args):
+            sys.stdout.write(json.dumps(error_fields(exc), ensure_ascii=False, indent=2) + "\n")
+        elif isinstance(exc, ValidationError):
+            err_console.print(f"[bold red]invalid dataset[/]: {len(exc.problems)} problem(s)")
+            for p in exc.problems:
+                err_console.print(f"  - {p}", markup=False, highlight=False)
+        else:
+            err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+        sys.exit(status)
     except OSError as exc:  # a file the user named cannot be read or written
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
         err_console.print(f"[bold red]error[/]:{where} {exc.strerror or exc}", highlight=False)

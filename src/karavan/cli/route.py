@@ -45,6 +45,25 @@ def plan_trail_csv(plan: Any) -> str:
     return buf.getvalue()
 
 
+def via_text(net: Any, route: Any) -> str:
+    """The stops of a route with the mode of each leg between them; waterborne legs name their line.
+
+    ``Altynkol —rail→ Aktau —sea: Aktau - Alat container feeder→ Alat —rail→ Baku``
+    """
+    from karavan.model.enums import Mode
+
+    parts = [net.nodes[route.itinerary.legs[0].figures.board].name_en]
+    for i, leg in enumerate(route.itinerary.legs):
+        if leg.stay_aboard and i > 0:
+            parts[-1] = net.nodes[leg.figures.alight].name_en
+            continue
+        mode = Mode(leg.mode)
+        how = f"{mode.value}: {leg.service_name}" if mode.is_waterborne else mode.value
+        parts.append(f"—{how}→")
+        parts.append(net.nodes[leg.figures.alight].name_en)
+    return " ".join(parts)
+
+
 def route(
     origin: Annotated[str, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")],
     destination: Annotated[str, typer.Argument(help="Destination.")],
@@ -112,9 +131,6 @@ def route(
     for col in ("route", "days", "USD", "kg CO2e", "km", "countries", "via"):
         table.add_column(col, overflow="fold")
     for r in plan.routes:
-        legs = r.itinerary.legs
-        stops = [leg.figures.board for leg in legs if not leg.stay_aboard] + [legs[-1].figures.alight]
-        key_nodes = [net.nodes[n].name_en for n in stops]
         table.add_row(
             ", ".join(r.labels) or "alternative",
             f"{r.transit_time_h / 24:.1f}",
@@ -122,7 +138,7 @@ def route(
             f"{r.co2e_kg:,.0f}",
             f"{r.itinerary.distance_km:,.0f}",
             "→".join(r.countries),
-            " → ".join(key_nodes),
+            via_text(net, r),
         )
     console.print(table)
     if explain:

@@ -53,6 +53,11 @@ class Mode(_CIEnum):
     ROAD = "road"
     SEA = "sea"
 
+    @property
+    def is_waterborne(self) -> bool:
+        """Whether the mode crosses water (its legs are named by their line, e.g. a ferry)."""
+        return self is Mode.SEA
+
 
 class ServiceKind(_CIEnum):
     """Commercial product that moves units."""
