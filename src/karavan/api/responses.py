@@ -340,7 +340,7 @@ class Assignment(_Open):
     """The yearly demand assigned to the capacitated network."""
 
     method: str
-    objective_usd: float
+    totals: dict[str, float | None] = Field(description="Demand, served and unserved t, cost, CO2e, mean time")
     served_t: float
     unserved_t: float
     elements: list[ElementFlow]
