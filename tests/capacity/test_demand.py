@@ -96,7 +96,7 @@ def test_trade_to_freight() -> None:
     assert trade_to_freight(1e9, [TradeShare("wheat", 1.0, 250.0)]) == {"wheat": pytest.approx(4e6)}
     mix = trade_to_freight(1e9, KZ_TM_MIX)
     assert sum(s.value_share for s in KZ_TM_MIX) == pytest.approx(1.0)
-    assert mix["grain"] == pytest.approx(1e9 * 0.55 / 266.0)
+    assert mix["wheat"] == pytest.approx(1e9 * 0.42 / 266.0)
     with pytest.raises(InputError):
         trade_to_freight(1e9, [TradeShare("wheat", 0.5, 250.0)])
     with pytest.raises(InputError):

@@ -502,8 +502,10 @@ def trade_to_freight(value_usd: float, mix: Iterable[TradeShare]) -> dict[str, f
 
 
 KZ_TM_MIX: tuple[TradeShare, ...] = (
-    TradeShare("grain", 0.55, 266.0, "wheat and flour are the main Kazakh exports (B5); wheat 266 USD/t (S160)"),
-    TradeShare("flour", 0.10, 300.0, "estimate: flour a tenth of trade value; wheat value plus milling margin"),
-    TradeShare("general", 0.35, 2000.0, "estimate: other goods (textiles, fruit, manufactures) at ~2,000 USD/t"),
+    TradeShare("wheat", 0.42, 266.0, "wheat 266 USD/t (S160); share as in the packaged trade mix (estimate)"),
+    TradeShare("flour", 0.12, 300.0, "estimate: wheat value plus milling margin; share as in the packaged mix"),
+    TradeShare("other goods", 0.03, 1000.0, "estimate: potatoes and other items (S163)"),
+    TradeShare("petrochemicals, textiles and fruit", 0.43, 800.0, "estimate: TM exports to KZ other than gas (S164)"),
 )
-"""Assumed value mix of Kazakhstan–Turkmenistan trade (estimate; facts B5 list commodities, not shares)."""
+"""Value mix of Kazakhstan–Turkmenistan trade: the commodity shares and values of ``data/kz_tm_trade_mix.csv``
+(which adds origin and destination regions; see :mod:`karavan.capacity.trade`)."""

@@ -25,7 +25,7 @@ def _register_optional() -> None:
     """Attach commands whose modules exist (each capability adds its own)."""
     from importlib import import_module
 
-    for mod_name in ("route", "simulate", "assign", "scenario", "serve", "report", "db"):
+    for mod_name in ("route", "simulate", "assign", "scenario", "trade", "serve", "report", "db"):
         try:
             mod = import_module(f"karavan.cli.{mod_name}")
         except ModuleNotFoundError as exc:
