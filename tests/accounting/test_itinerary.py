@@ -7,6 +7,7 @@ import io
 import itertools
 import json
 import math
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -324,3 +325,31 @@ def test_naive_datetime_is_utc() -> None:
     a = evaluate(net, PLAN[:1], Cargo("TEU"), depart=datetime(2024, 12, 1))
     b = evaluate(net, PLAN[:1], Cargo("TEU"), depart=SUNDAY)
     assert a.to_dict() == b.to_dict()
+
+
+def test_trail_never_cites_a_source_for_an_estimated_field(tmp_path: Path) -> None:
+    """A field flagged as an estimate shows its reasoning and no source; the record's other fields keep it."""
+    data = tmp_path / "chain"
+    shutil.copytree(CHAIN, data)
+    ops = data / "hub_operations.yaml"
+    text = ops.read_text(encoding="utf-8")
+    old = "hoc: hub_container_terminal_maritime, berths: 2, source: test:S1}"
+    assert old in text
+    ops.write_text(
+        text.replace(old, old[:-1] + ', estimate: {cost_usd: "no fee published: assumed"}}', 1), encoding="utf-8"
+    )
+    it = evaluate(load_network(data), PLAN, Cargo("FEU", 2), depart=SUNDAY)
+    rows = {(r["element"], r["quantity"]): r for r in it.trail_rows() if "port-aktau" in r["element"]}
+    dwell = next(r for (e, q), r in rows.items() if q == "dwell_h")
+    fee = next(r for (e, q), r in rows.items() if q == "cost_usd")
+    assert dwell["inputs"][0]["sources"] == ["test:S1"]
+    assert dwell["inputs"][0]["provenance"] == "sourced"
+    fee_in = next(i for i in fee["inputs"] if i["name"].startswith("cost_usd"))
+    assert fee_in["sources"] == []
+    assert fee_in["provenance"] == "estimate"
+    assert fee_in["estimate"] == "no fee published: assumed"
+    assert fee["estimated_inputs"] == [fee_in["name"]]
+    csv_rows = list(csv.DictReader(io.StringIO(it.trail_csv())))
+    fee_csv = next(r for r in csv_rows if "port-aktau" in r["element"] and r["quantity"] == "cost_usd")
+    assert "no fee published: assumed" in fee_csv["estimates"]
+    assert "test:S1" not in fee_csv["sources"]

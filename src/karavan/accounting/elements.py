@@ -26,12 +26,29 @@ from karavan.accounting.params import Parameters, ResolvedToc
 from karavan.accounting.trail import TrailInput, TrailRow, fmt
 from karavan.errors import DatasetError, InputError
 from karavan.model.distributions import Distribution
-from karavan.model.entities import HubOperation, OpeningHours
+from karavan.model.entities import HubOperation, OpeningHours, _Record
 from karavan.model.enums import Weekday
 from karavan.model.network import Network
 from karavan.model.timetable import EPOCH_WEEKDAY, Run
 
 _WEEKDAYS = list(Weekday)
+
+
+def field_provenance(rec: _Record, field: str) -> tuple[tuple[str, ...], str]:
+    """Sources and estimate reasoning of one field of a dataset record.
+
+    A field flagged in the record's ``estimate`` is an estimate with no source of its own (the
+    record's ``source`` list backs its other fields); any other field is backed by ``source``.
+    """
+    why = rec.estimate.get(field, "")
+    if why:
+        return (), why
+    return tuple(rec.source), ""
+
+
+def _input(name: str, value: float | str, unit: str, rec: _Record, field: str) -> TrailInput:
+    sources, why = field_provenance(rec, field)
+    return TrailInput(name, value, unit, sources, why)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +288,6 @@ def _leg_cost(
     if tariff is not None:
         cost = count * (tariff.flat_usd + tariff.per_km_usd * distance_km)
         if trail is not None:
-            src = tuple(svc.source)
             trail.append(
                 TrailRow(
                     label,
@@ -281,8 +297,8 @@ def _leg_cost(
                     f"{fmt(tariff.per_km_usd)} USD/km × {fmt(distance_km)} km)",
                     (
                         TrailInput("count", count, unit.value),
-                        TrailInput(f"tariff[{unit.value}].flat_usd", tariff.flat_usd, "USD/unit", src),
-                        TrailInput(f"tariff[{unit.value}].per_km_usd", tariff.per_km_usd, "USD/unit-km", src),
+                        _input(f"tariff[{unit.value}].flat_usd", tariff.flat_usd, "USD/unit", svc, "tariff"),
+                        _input(f"tariff[{unit.value}].per_km_usd", tariff.per_km_usd, "USD/unit-km", svc, "tariff"),
                         TrailInput("distance", distance_km, "km"),
                     ),
                     cost,
@@ -334,9 +350,10 @@ def _leg_cost(
                             flat,
                             "USD/unit",
                             d.sources,
+                            d.estimate,
                         ),
-                        TrailInput("per_km_usd", d.per_km_usd, "USD/unit-km", d.sources),
-                        TrailInput("per_tkm_usd", d.per_tkm_usd, "USD/tkm", d.sources),
+                        TrailInput("per_km_usd", d.per_km_usd, "USD/unit-km", d.sources, d.estimate),
+                        TrailInput("per_tkm_usd", d.per_tkm_usd, "USD/tkm", d.sources, d.estimate),
                         TrailInput("t per unit", t_unit, "t"),
                         TrailInput(f"distance in {country}", km, "km"),
                     ),
@@ -389,8 +406,10 @@ def _emission_rows(
             act_input,
             km_input,
             daf_input,
-            TrailInput(f"energy intensity ({t.id})", t.kwh, f"kWh/{'TEU-km' if t.per_teu else 'tkm'}", t.sources),
-            TrailInput(f"grid intensity ({grid.country})", grid.g_per_kwh, "g CO2e/kWh", grid.sources),
+            TrailInput(
+                f"energy intensity ({t.id})", t.kwh, f"kWh/{'TEU-km' if t.per_teu else 'tkm'}", t.sources, t.estimate
+            ),
+            TrailInput(f"grid intensity ({grid.country})", grid.g_per_kwh, "g CO2e/kWh", grid.sources, grid.estimate),
         )
         formula = (
             f"{fmt(activity)} {act_unit} × {fmt(km)} km × {fmt(t.daf)} × {fmt(t.kwh)} kWh × "
@@ -415,7 +434,12 @@ def _emission_rows(
                 "leg",
                 "co2e_wtw_kg",
                 f"{fmt(activity)} {act_unit} × {fmt(km)} km × {fmt(t.daf)} × {fmt(g_wtw)} {per} / 1000",
-                (act_input, km_input, daf_input, TrailInput(f"WTW intensity ({t.id})", g_wtw, per, t.sources)),
+                (
+                    act_input,
+                    km_input,
+                    daf_input,
+                    TrailInput(f"WTW intensity ({t.id})", g_wtw, per, t.sources, t.estimate),
+                ),
                 e_wtw,
                 "kg CO2e",
                 tuple(flags),
@@ -427,7 +451,12 @@ def _emission_rows(
                 "leg",
                 "co2e_ttw_kg",
                 f"{fmt(activity)} {act_unit} × {fmt(km)} km × {fmt(t.daf)} × {fmt(g_ttw)} {per} / 1000",
-                (act_input, km_input, daf_input, TrailInput(f"TTW intensity ({t.id})", g_ttw, per, t.sources)),
+                (
+                    act_input,
+                    km_input,
+                    daf_input,
+                    TrailInput(f"TTW intensity ({t.id})", g_ttw, per, t.sources, t.estimate),
+                ),
                 e_ttw,
                 "kg CO2e",
                 tuple(flags),
@@ -457,12 +486,11 @@ def _time_rows(
             "leg",
             "distance_km",
             f"sum of link lengths: {names}",
-            tuple(TrailInput(f"link {lk.id}", lk.length_km, "km", tuple(lk.source)) for lk in run.links[i:j]),
+            tuple(_input(f"link {lk.id}", lk.length_km, "km", lk, "length_km") for lk in run.links[i:j]),
             distance_km,
             "km",
         )
     )
-    src = tuple(svc.source)
     if svc.running_time_h is not None:
         total_km = run.cum_km[-1]
         mean = svc.running_time_h.mean()
@@ -471,14 +499,17 @@ def _time_rows(
             f"(running_time_h {svc.running_time_h.describe()})"
         )
         inputs: tuple[TrailInput, ...] = (
-            TrailInput("running_time_h mean", mean, "h", src),
+            _input("running_time_h mean", mean, "h", svc, "running_time_h"),
             TrailInput("leg distance", distance_km, "km"),
             TrailInput("run distance", total_km, "km"),
         )
     else:
         assert svc.speed_kmh is not None
         formula = f"{fmt(distance_km)} km / {fmt(svc.speed_kmh)} km/h"
-        inputs = (TrailInput("distance", distance_km, "km"), TrailInput("speed_kmh", svc.speed_kmh, "km/h", src))
+        inputs = (
+            TrailInput("distance", distance_km, "km"),
+            _input("speed_kmh", svc.speed_kmh, "km/h", svc, "speed_kmh"),
+        )
     trail.append(TrailRow(label, "leg", "running_h", formula, inputs, running_h, "h"))
 
 
@@ -532,14 +563,13 @@ def _hub(
     wtw = activity * hoc.wtw_kg
     ttw = activity * hoc.ttw_kg
     if trail is not None:
-        src = tuple(op.source)
         trail.append(
             TrailRow(
                 label,
                 "hub",
                 "dwell_h",
                 f"mean of {op.dwell_h.describe()}",
-                (TrailInput("dwell_h", op.dwell_h.describe(), "h", src),),
+                (_input("dwell_h", op.dwell_h.describe(), "h", op, "dwell_h"),),
                 dwell_h,
                 "h",
             )
@@ -553,7 +583,7 @@ def _hub(
                     f"{fmt(count)} {unit.value} × {fmt(fee)} USD",
                     (
                         TrailInput("count", count, unit.value),
-                        TrailInput(f"cost_usd[{unit.value}]", fee, "USD/unit", src),
+                        _input(f"cost_usd[{unit.value}]", fee, "USD/unit", op, "cost_usd"),
                     ),
                     cost,
                     "USD",
@@ -588,7 +618,7 @@ def _hub(
                 "hub",
                 "co2e_wtw_kg",
                 f"{fmt(activity)} {a_unit} × {fmt(hoc.wtw_kg)} {per}",
-                (a_in, TrailInput(f"WTW intensity ({hoc.id})", hoc.wtw_kg, per, hoc.sources)),
+                (a_in, TrailInput(f"WTW intensity ({hoc.id})", hoc.wtw_kg, per, hoc.sources, hoc.estimate)),
                 wtw,
                 "kg CO2e",
                 tuple(flags),
@@ -600,7 +630,7 @@ def _hub(
                 "hub",
                 "co2e_ttw_kg",
                 f"{fmt(activity)} {a_unit} × {fmt(hoc.ttw_kg)} {per}",
-                (a_in, TrailInput(f"TTW intensity ({hoc.id})", hoc.ttw_kg, per, hoc.sources)),
+                (a_in, TrailInput(f"TTW intensity ({hoc.id})", hoc.ttw_kg, per, hoc.sources, hoc.estimate)),
                 ttw,
                 "kg CO2e",
                 tuple(flags),

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from karavan.accounting.cargo import Cargo
-from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, next_opening
+from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, field_provenance, next_opening
 from karavan.accounting.params import Parameters, load_parameters
 from karavan.accounting.trail import TrailInput, TrailRow, fmt, trail_csv
 from karavan.errors import InputError
@@ -288,7 +288,7 @@ def evaluate(
             if dep < t:  # guard against rounding in the timetable arithmetic
                 dep = t
             wait = dep - t
-            trail.append(_wait_row(label, svc.departures, t, dep, wait))
+            trail.append(_wait_row(label, svc, t, dep, wait))
             figs = _leg(net, params, run, i, j, cargo, trail, label)
             arr = dep + figs.running_h
             legs.append(_leg_result(k, figs, dep, wait, element.stay_aboard, svc, cargo, tonnes))
@@ -327,6 +327,7 @@ def evaluate(
                                 f"{[d.value for d in op.opening.days]} "
                                 f"{fmt(op.opening.start_h)}-{fmt(op.opening.end_h)} h UTC",
                                 "-",
+                                *field_provenance(op, "opening"),
                             ),
                         ),
                         wait,
@@ -353,7 +354,7 @@ def evaluate(
         flags: tuple[str, ...] = ()
         if inventory_rate is None and params.inventory_estimate:
             flags = ("estimate: " + params.inventory_estimate,)
-        rate_src = ("parameters",) if inventory_rate is None else ()
+        rate_est = params.inventory_estimate if inventory_rate is None else ""
         trail.append(
             TrailRow(
                 "inventory",
@@ -362,7 +363,7 @@ def evaluate(
                 f"{fmt(cargo.value_usd)} USD × {fmt(rate)} /yr × {fmt(days)} d / 365",
                 (
                     TrailInput("cargo value", cargo.value_usd, "USD"),
-                    TrailInput("annual carrying rate", rate, "1/yr", rate_src),
+                    TrailInput("annual carrying rate", rate, "1/yr", (), rate_est),
                     TrailInput("transit time", days, "d"),
                 ),
                 inventory,
@@ -437,17 +438,19 @@ def _resolve_leg(net: Network, leg: LegPlan, k: int, cache: dict[str, list[Run]]
     return run, i, j
 
 
-def _wait_row(label: str, pattern: Any, t: float, dep: float, wait: float) -> TrailRow:
+def _wait_row(label: str, svc: Service, t: float, dep: float, wait: float) -> TrailRow:
+    pattern: Any = svc.departures
     kind = getattr(pattern, "pattern", "?")
+    sources, why = field_provenance(svc, "departures")
     if kind == "headway" and not pattern.phase_known:
         formula = f"mean wait at a random arrival: headway {fmt(pattern.headway_h)} h / 2 (clock times not published)"
-        phase_in = (TrailInput("headway_h", pattern.headway_h, "h"),)
+        phase_in = (TrailInput("headway_h", pattern.headway_h, "h", sources, why),)
         return TrailRow(label, "leg", "wait_h", formula, phase_in, wait, "h", ("estimate: departure phase unknown",))
     if kind == "when_full":
         formula = f"expected fill wait: mean of {pattern.expected_wait_h.describe()}"
         inputs: tuple[TrailInput, ...] = (
-            TrailInput("expected_wait_h", pattern.expected_wait_h.describe(), "h"),
-            TrailInput("fill_threshold", pattern.fill_threshold, "-"),
+            TrailInput("expected_wait_h", pattern.expected_wait_h.describe(), "h", sources, why),
+            TrailInput("fill_threshold", pattern.fill_threshold, "-", sources, why),
         )
     else:
         formula = f"next departure {from_hours(dep).isoformat()} − ready {from_hours(t).isoformat()}"
@@ -456,5 +459,5 @@ def _wait_row(label: str, pattern: Any, t: float, dep: float, wait: float) -> Tr
             if kind == "weekly"
             else f"every {fmt(pattern.headway_h)} h from {pattern.first}"
         )
-        inputs = (TrailInput("departures", desc, "-"),)
+        inputs = (TrailInput("departures", desc, "-", sources, why),)
     return TrailRow(label, "leg", "wait_h", formula, inputs, wait, "h")

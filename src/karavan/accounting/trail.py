@@ -30,20 +30,43 @@ QUANTITIES = (
 
 @dataclass(frozen=True, slots=True)
 class TrailInput:
-    """One input of a trail row: name, value, unit and the source ids it comes from."""
+    """One input of a trail row: name, value, unit and where it comes from.
+
+    ``sources`` lists the source ids a sourced value cites. ``estimate`` holds the reasoning when the
+    value is an estimate; a dataset value flagged as an estimate never lists the record's sources
+    (they back the record's other fields), while a parameter built from a source by an explained
+    step (a proxy category, a unit conversion) lists the sources it builds on. An input with neither
+    is computed in the trail or given by the user (a count, a distance summed from links).
+    """
 
     name: str
     value: float | str
     unit: str
     sources: tuple[str, ...] = ()
+    estimate: str = ""
+
+    @property
+    def provenance(self) -> str:
+        """``estimate``, ``sourced`` or ``computed``."""
+        if self.estimate:
+            return "estimate"
+        return "sourced" if self.sources else "computed"
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready mapping."""
-        return {"name": self.name, "value": self.value, "unit": self.unit, "sources": list(self.sources)}
+        return {
+            "name": self.name,
+            "value": self.value,
+            "unit": self.unit,
+            "sources": list(self.sources),
+            "provenance": self.provenance,
+            "estimate": self.estimate,
+        }
 
     def __str__(self) -> str:
         src = f" [{', '.join(self.sources)}]" if self.sources else ""
-        return f"{self.name}={_num(self.value)} {self.unit}{src}".rstrip()
+        est = f" [estimate: {self.estimate}]" if self.estimate else ""
+        return f"{self.name}={_num(self.value)} {self.unit}{src}{est}".rstrip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +113,23 @@ class TrailRow:
             "result": self.result,
             "unit": self.unit,
             "flags": list(self.flags),
+            "sourced_inputs": [i.name for i in self.inputs if i.provenance == "sourced"],
+            "estimated_inputs": [i.name for i in self.inputs if i.provenance == "estimate"],
         }
 
+    @property
+    def estimates(self) -> tuple[TrailInput, ...]:
+        """The inputs of this row that are estimates."""
+        return tuple(i for i in self.inputs if i.provenance == "estimate")
 
-CSV_COLUMNS = ("element", "kind", "quantity", "result", "unit", "formula", "inputs", "sources", "flags")
+
+CSV_COLUMNS = ("element", "kind", "quantity", "result", "unit", "formula", "inputs", "sources", "flags", "estimates")
 """Columns of :func:`trail_csv`."""
 
 
 def trail_csv(rows: Iterable[TrailRow]) -> str:
-    """The trail as CSV text (one row per figure; inputs ``name=value unit [sources]`` joined by ``; ``)."""
+    """The trail as CSV text (one row per figure; inputs ``name=value unit [sources]`` joined by ``; ``;
+    ``estimates`` names each estimated input with its reasoning)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -115,6 +146,7 @@ def trail_csv(rows: Iterable[TrailRow]) -> str:
                 "; ".join(str(i) for i in r.inputs),
                 " ".join(sources),
                 " | ".join(r.flags),
+                " | ".join(f"{i.name}: {i.estimate}" for i in r.estimates),
             ]
         )
     return buf.getvalue()

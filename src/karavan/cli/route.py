@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from karavan.cli.common import (
@@ -144,10 +145,11 @@ def route(
     if explain:
         for i, r in enumerate(plan.routes, 1):
             t = Table(title=f"route {i} ({r.label}): calculation trail")
-            for col in ("element", "quantity", "formula", "result"):
+            for col in ("element", "quantity", "formula", "result", escape("inputs [sources] [estimate: reasoning]")):
                 t.add_column(col, overflow="fold")
             for row in r.itinerary.trail:
-                t.add_row(row.element, row.quantity, row.formula, f"{row.result:,.6g} {row.unit}")
+                inputs = escape("\n".join(str(i) for i in row.inputs))
+                t.add_row(row.element, row.quantity, row.formula, f"{row.result:,.6g} {row.unit}", inputs)
             console.print(t)
 
 
