@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from karavan.accounting import QUANTITIES, Cargo, HubPlan, LegPlan, evaluate, load_parameters
 from karavan.accounting.params import ParametersFile, merge
+from karavan.accounting.trail import estimate_weights
 from karavan.errors import InputError
 from karavan.io import load_network
 from karavan.model import DatasetInfo, Link, Network, Node, Service
@@ -353,3 +354,19 @@ def test_trail_never_cites_a_source_for_an_estimated_field(tmp_path: Path) -> No
     fee_csv = next(r for r in csv_rows if "port-aktau" in r["element"] and r["quantity"] == "cost_usd")
     assert "no fee published: assumed" in fee_csv["estimates"]
     assert "test:S1" not in fee_csv["sources"]
+
+
+def test_estimate_weights_attribute_each_row_to_its_estimates(tmp_path: Path) -> None:
+    data = tmp_path / "chain"
+    shutil.copytree(CHAIN, data)
+    ops = data / "hub_operations.yaml"
+    old = "hoc: hub_container_terminal_maritime, berths: 2, source: test:S1}"
+    ops.write_text(
+        ops.read_text(encoding="utf-8").replace(old, old[:-1] + ", estimate: {dwell_h: assumed, cost_usd: assumed}}"),
+        encoding="utf-8",
+    )
+    it = evaluate(load_network(data), PLAN, Cargo("FEU", 2), depart=SUNDAY)
+    weights = {w.key: w for w in estimate_weights(it.trail)}
+    assert weights["port-aktau dwell_h"].hours == pytest.approx(12)
+    assert weights["port-aktau cost_usd"].cost_usd == pytest.approx(360)
+    assert weights["port-aktau cost_usd"].hours == 0

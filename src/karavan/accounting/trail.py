@@ -161,3 +161,63 @@ def _num(v: float | str) -> str:
 def fmt(v: float) -> str:
     """A number for a formula: up to 10 significant digits, no trailing zeros."""
     return f"{v:.10g}"
+
+
+_TIME_QUANTITIES = ("running_h", "wait_h", "dwell_h")
+
+
+@dataclass(frozen=True, slots=True)
+class EstimateWeight:
+    """How much of an itinerary's figures rests on one estimated input.
+
+    Attributes
+    ----------
+    key : str
+        The estimate: a dataset record and field (``bx-az-ge-rail-gegar dwell_h``, ``r-moyynty-shu
+        length_km``) or a parameter (``rail_container_diesel WTW intensity``).
+    reasoning : str
+        The estimate's reasoning, as in the dataset.
+    hours, cost_usd, co2e_kg : float
+        Time (running, wait, dwell), cost and WTW emissions of the trail rows that use it.
+    """
+
+    key: str
+    reasoning: str
+    hours: float
+    cost_usd: float
+    co2e_kg: float
+
+
+def estimate_key(row: TrailRow, inp: TrailInput) -> str:
+    """A readable key naming the record or parameter an estimated input comes from."""
+    name = inp.name
+    if name.startswith("link "):
+        return f"{name[5:]} length_km"
+    if name.endswith(")") and "(" in name:
+        head, _, param = name[:-1].rpartition("(")
+        return f"{param} {head.strip()}"
+    record = row.element.split(" ")[1] if ": " in row.element else row.element
+    field = name.split("[", 1)[0].split(" ", 1)[0]
+    return f"{record} {field}"
+
+
+def estimate_weights(rows: Iterable[TrailRow]) -> list[EstimateWeight]:
+    """Time, cost and emissions resting on each estimated input of ``rows``.
+
+    A row's whole result is attributed to every estimated input it uses (a figure *rests on* each of
+    its estimates), so the weights of one row's several estimates overlap and do not add up.
+    """
+    acc: dict[str, list[float]] = {}
+    why: dict[str, str] = {}
+    for row in rows:
+        for inp in row.estimates:
+            key = estimate_key(row, inp)
+            why.setdefault(key, inp.estimate)
+            w = acc.setdefault(key, [0.0, 0.0, 0.0])
+            if row.quantity in _TIME_QUANTITIES:
+                w[0] += row.result
+            elif row.quantity == "cost_usd":
+                w[1] += row.result
+            elif row.quantity == "co2e_wtw_kg":
+                w[2] += row.result
+    return [EstimateWeight(k, why[k], *v) for k, v in acc.items()]
