@@ -23,7 +23,9 @@ class LegPlan:
     """Ride service ``service_id`` (its reverse direction if ``reverse``) from ``board`` to ``alight``.
 
     ``stay_aboard`` marks a leg that continues on the same vehicle after a hub
-    operation done on board (a border control mid-run): it does not wait for a departure.
+    operation done on board (a border control mid-run), or with the same consist after a
+    through train's gauge change (``through_train`` names the train): it does not wait
+    for a departure.
     """
 
     service_id: str
@@ -31,6 +33,7 @@ class LegPlan:
     board: str
     alight: str
     stay_aboard: bool = False
+    through_train: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,8 @@ class LegResult:
     carrier_unit: str = ""
     tonnes: float = 0.0
     toc: str = ""
+    through_train: str | None = None
+    """The through train whose consist the unit stays with on this leg (it boarded at the gauge break)."""
 
     @property
     def tkm(self) -> float:
@@ -82,6 +87,7 @@ class LegResult:
             "carrier_unit": self.carrier_unit,
             "reverse": f.reverse,
             "stay_aboard": self.stay_aboard,
+            "through_train": self.through_train,
             "from": f.board,
             "to": f.alight,
             "depart": from_hours(self.depart_h).isoformat(),
@@ -177,6 +183,19 @@ class Itinerary:
         """Arrival at the end of the last element, UTC."""
         return from_hours(self.arrive_h)
 
+    def through_connections(self) -> list[dict[str, str]]:
+        """Where the unit stays with a through train's consist: ``{"train", "at", "service"}`` per connection.
+
+        ``at`` is the gauge-break or border node where the consist goes on as ``service``
+        without the unit waiting for another departure.
+        """
+        return [
+            {"train": leg.through_train, "at": leg.figures.board, "service": leg.figures.service_id}
+            for prev, leg in zip(self.legs, self.legs[1:], strict=False)
+            if leg.through_train
+            and (prev.through_train != leg.through_train or prev.figures.service_id != leg.figures.service_id)
+        ]
+
     def trail_rows(self) -> list[dict[str, Any]]:
         """The trail as a list of JSON-ready dicts."""
         return [r.to_dict() for r in self.trail]
@@ -208,6 +227,7 @@ class Itinerary:
             "parameters_version": self.parameters_version,
             "legs": [leg.to_dict() for leg in self.legs],
             "hubs": [hub.to_dict() for hub in self.hubs],
+            "through_trains": self.through_connections(),
             **({"trail": self.trail_rows()} if trail else {}),
         }
 
@@ -291,7 +311,7 @@ def evaluate(
             trail.append(_wait_row(label, svc, t, dep, wait))
             figs = _leg(net, params, run, i, j, cargo, trail, label)
             arr = dep + figs.running_h
-            legs.append(_leg_result(k, figs, dep, wait, element.stay_aboard, svc, cargo, tonnes))
+            legs.append(_leg_result(k, figs, dep, wait, element, svc, cargo, tonnes))
             t = arr
             location = element.alight
             distance += figs.distance_km
@@ -394,16 +414,17 @@ def evaluate(
 
 
 def _leg_result(
-    k: int, figs: LegFigures, dep: float, wait: float, aboard: bool, svc: Service, cargo: Cargo, tonnes: float
+    k: int, figs: LegFigures, dep: float, wait: float, leg: LegPlan, svc: Service, cargo: Cargo, tonnes: float
 ) -> LegResult:
-    """A leg with its figures and what describes it (mode, service, carrier unit, category)."""
+    """A leg with its figures and what describes it (mode, service, carrier unit, category, through train)."""
     return LegResult(
         k,
         figs,
         dep,
         dep + figs.running_h,
         wait,
-        aboard,
+        leg.stay_aboard,
+        through_train=leg.through_train,
         mode=svc.mode.value,
         service_name=svc.name,
         service_kind=svc.kind.value,

@@ -17,7 +17,7 @@ from karavan.capacity.lp import FlowSolution, ODArrays, solve_lp
 from karavan.errors import InputError
 from karavan.model.enums import Unit
 from karavan.model.network import Network
-from karavan.routing.graph import RIDE, XFER
+from karavan.routing.graph import RIDE, THRU, XFER
 
 if TYPE_CHECKING:
     from karavan.capacity.scenario import Scenario
@@ -411,7 +411,7 @@ def _result(
         if k == RIDE and lab:
             svc_seg[(lab, int(fn.edge_seg[e]))] += float(flow[e])
             cls_seg[(lab, int(fn.edge_class[e]), int(fn.edge_seg[e]))] += float(flow[e])
-        elif k in (XFER, BOARD, ALIGHT) and lab:
+        elif k in (XFER, THRU, BOARD, ALIGHT) and lab:
             hub_vol[lab] += float(flow[e])
     svc_vol: dict[str, float] = defaultdict(float)
     for (key, _k), v in svc_seg.items():

@@ -47,10 +47,10 @@ from karavan.model.entities import HubOperation, Service, Weekly, WhenFull
 from karavan.model.enums import Mode, Unit
 from karavan.model.network import Network
 from karavan.model.timetable import WEEK_H, departures_per_week
-from karavan.routing.graph import RIDE, STAY, XFER, RoutingGraph, routing_graph
+from karavan.routing.graph import RIDE, STAY, THRU, XFER, RoutingGraph, routing_graph
 
 BOARD, ALIGHT = 3, 4
-KIND_NAMES = {RIDE: "ride", STAY: "stay", XFER: "transfer", BOARD: "board", ALIGHT: "alight"}
+KIND_NAMES = {RIDE: "ride", STAY: "stay", XFER: "transfer", THRU: "through", BOARD: "board", ALIGHT: "alight"}
 WEEKS_PER_YEAR = 365.25 / 7.0
 DAYS_PER_YEAR = 365.25
 
@@ -356,6 +356,7 @@ def build_flownet(
         time_h = g.dur_h.copy()
         xfer = kind == XFER
         time_h[xfer] += wait[g.board_run[xfer]]
+        xfer = xfer | (kind == THRU)  # a through train's connection uses the hub too, without the wait
         cost = g.cost_usd / g_t
         co2 = g.co2e_kg / g_t
         lab = np.empty(tail.size, dtype=object)

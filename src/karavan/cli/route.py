@@ -132,6 +132,10 @@ def route(
     for col in ("route", "days", "USD", "kg CO2e", "km", "countries", "via"):
         table.add_column(col, overflow="fold")
     for r in plan.routes:
+        through = [
+            f"stays with train {c['train']} through {net.nodes[c['at']].name_en}"
+            for c in r.itinerary.through_connections()
+        ]
         table.add_row(
             ", ".join(r.labels) or "alternative",
             f"{r.transit_time_h / 24:.1f}",
@@ -139,7 +143,7 @@ def route(
             f"{r.co2e_kg:,.0f}",
             f"{r.itinerary.distance_km:,.0f}",
             "→".join(r.countries),
-            via_text(net, r),
+            via_text(net, r) + "".join(f" ({t})" for t in through),
         )
     console.print(table)
     if explain:

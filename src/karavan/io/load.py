@@ -318,6 +318,9 @@ def check_network(net: Network) -> list[Problem]:
         for unit in svc.units:
             if unit not in net.unit_types:
                 add(Problem(f, svc.id, "units", unit.value, "a unit type defined in unit_types.yaml"))
+        for i in range(len(svc.continues)):
+            for problem in _continuation_problems(net, svc, i):
+                add(problem)
         if not stops_ok:
             continue
         for a_id, b_id in itertools.pairwise(svc.stops):
@@ -393,6 +396,57 @@ def check_network(net: Network) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _continuation_problems(net: Network, svc: Service, i: int) -> list[Problem]:
+    """Problems of ``svc.continues[i]``: the next section, the connection node, a transfer there."""
+    f, cont = "services.yaml", svc.continues[i]
+    fld = f"continues[{i}]"
+    nxt = net.services.get(cont.service)
+    if nxt is None:
+        return [Problem(f, svc.id, f"{fld}.service", cont.service, "a service id defined in services.yaml")]
+    if nxt.id == svc.id:
+        return [
+            Problem(f, svc.id, f"{fld}.service", cont.service, "another service (a train cannot continue as itself)")
+        ]
+    if svc.stops[-1] != cont.at or nxt.stops[0] != cont.at:
+        return [
+            Problem(
+                f, svc.id, f"{fld}.at", cont.at,
+                f"the node where this section ends ({svc.stops[-1]}) and {nxt.id} starts ({nxt.stops[0]})",
+            )
+        ]  # fmt: skip
+    shared = [u for u in svc.units if u in nxt.units]
+    if not shared:
+        return [
+            Problem(
+                f, svc.id, f"{fld}.service", cont.service, f"a section carrying one of {[u.value for u in svc.units]}"
+            )
+        ]
+    ops = net.ops_at.get(cont.at, ())
+    pairs = [(svc, nxt)] + ([] if svc.oneway or nxt.oneway else [(nxt, svc)])
+    for a, b in pairs:
+        missing = [u.value for u in shared if not any(op.transfers(a, b, u) for op in ops)]
+        if missing:
+            return [
+                Problem(
+                    f, svc.id, f"{fld}.at", cont.at,
+                    f"a transfer operation at {cont.at} from {a.id} ({a.mode.value}, {a.gauge_mm} mm) to {b.id} "
+                    f"({b.mode.value}, {b.gauge_mm} mm) for {', '.join(missing)} "
+                    "(the consist's gauge change or transshipment)",
+                )
+            ]  # fmt: skip
+    if svc.oneway != nxt.oneway:
+        return [
+            Problem(
+                f,
+                svc.id,
+                f"{fld}.service",
+                cont.service,
+                "a section that runs in the same directions (both one-way or both two-way)",
+            )
+        ]
+    return []
 
 
 def _build(path: Path) -> tuple[Network | None, list[Problem]]:

@@ -2,6 +2,7 @@
 
 from karavan.model.distributions import Distribution, Empirical, Fixed, LogNormal, Triangular, Uniform
 from karavan.model.entities import (
+    Continuation,
     DatasetInfo,
     Headway,
     HubOperation,
@@ -19,6 +20,7 @@ from karavan.model.enums import HubOpKind, Mode, NodeKind, ServiceKind, Unit, We
 from karavan.model.network import Network
 
 __all__ = [
+    "Continuation",
     "DatasetInfo",
     "Distribution",
     "Empirical",

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from karavan.model.distributions import Distribution, coerce_distribution
-from karavan.model.enums import SERVICE_MODE, HubOpKind, Mode, NodeKind, ServiceKind, Unit, Weekday
+from karavan.model.enums import SERVICE_MODE, TRANSFER_KINDS, HubOpKind, Mode, NodeKind, ServiceKind, Unit, Weekday
 
 Dist = Annotated[Distribution, BeforeValidator(coerce_distribution)]
 """A distribution field that also accepts a plain number (a fixed value)."""
@@ -207,6 +207,22 @@ class Tariff(BaseModel):
     per_km_usd: float = Field(default=0.0, ge=0)
 
 
+class Continuation(BaseModel):
+    """A timed connection of a through train: the consist goes on as ``service`` at node ``at``.
+
+    The units stay with their train: at ``at`` (a gauge break or border station, the last stop
+    of this section and the first of the next) they undergo the transfer operation there (bogie
+    exchange or transshipment onto the next section's wagons) and leave with the same consist as
+    soon as it is done, instead of waiting for the next independent departure of ``service``.
+    Two-way sections connect in reverse too (``service`` reversed continues as this one reversed).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    service: Id
+    at: Id
+
+
 class Service(_Record):
     """A product that moves units along links: a block train, a ferry, a feeder, trucking.
 
@@ -238,6 +254,8 @@ class Service(_Record):
     """Operating class of a train (e.g. ``express`` for priority block trains); border crossings
     with the same ``train_classes`` entry apply to it instead of the general ones."""
     oneway: bool = False
+    continues: tuple[Continuation, ...] = ()
+    """Through-train sections this train's consist continues as (see :class:`Continuation`)."""
     delays_included: bool = False
     """True when ``speed_kmh`` / ``running_time_h`` come from achieved times of real trains or
     ships, which already contain path delays and departure slippage: the Monte Carlo then adds
@@ -325,6 +343,23 @@ class HubOperation(_Record):
     def handles(self, unit: Unit) -> bool:
         """Whether this operation handles ``unit``."""
         return not self.units or unit in self.units
+
+    def transfers(self, a: Service, b: Service, unit: Unit) -> bool:
+        """Whether this operation moves ``unit`` from service ``a`` onto service ``b``.
+
+        Modes and gauges must match the operation's; between rail services of different
+        gauges only a gauge change does, between the same gauge anything but a gauge change.
+        """
+        if self.kind not in TRANSFER_KINDS or not self.handles(unit):
+            return False
+        if a.mode not in self.from_modes or b.mode not in self.to_modes:
+            return False
+        if self.from_gauge_mm is not None and a.gauge_mm != self.from_gauge_mm:
+            return False
+        if self.to_gauge_mm is not None and b.gauge_mm != self.to_gauge_mm:
+            return False
+        gauges_differ = a.mode is Mode.RAIL and b.mode is Mode.RAIL and a.gauge_mm != b.gauge_mm
+        return self.kind is HubOpKind.GAUGE_CHANGE if gauges_differ else self.kind is not HubOpKind.GAUGE_CHANGE
 
 
 class DatasetInfo(BaseModel):

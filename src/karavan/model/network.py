@@ -16,6 +16,18 @@ from karavan.model.entities import DatasetInfo, HubOperation, Link, LinkGeometry
 from karavan.model.enums import HubOpKind, Mode, Unit
 
 
+@dataclass(frozen=True, slots=True)
+class ThroughConnection:
+    """A timed connection of a through train: run ``from_service`` (reversed if ``from_reverse``)
+    ends at ``at`` and its consist continues as ``to_service`` (reversed if ``to_reverse``)."""
+
+    from_service: str
+    from_reverse: bool
+    to_service: str
+    to_reverse: bool
+    at: str
+
+
 def normalise_name(text: str) -> str:
     """Case-, accent- and punctuation-insensitive key for matching place names.
 
@@ -194,6 +206,53 @@ class Network:
         ]
         own = [op for op in ops if train_class is not None and train_class in op.train_classes]
         return own or [op for op in ops if not op.train_classes]
+
+    @cached_property
+    def through_connections(self) -> tuple[ThroughConnection, ...]:
+        """Every timed connection of a through train, in each direction it runs.
+
+        A ``continues`` entry of service ``a`` (``a`` goes on as ``b`` at node ``at``) gives
+        ``a -> b`` forward and, when both are two-way, ``b~r -> a~r``. Entries naming unknown
+        services are left out (the validator reports them).
+        """
+        out: list[ThroughConnection] = []
+        for a in self.services.values():
+            for cont in a.continues:
+                b = self.services.get(cont.service)
+                if b is None:
+                    continue
+                out.append(ThroughConnection(a.id, False, b.id, False, cont.at))
+                if not a.oneway and not b.oneway:
+                    out.append(ThroughConnection(b.id, True, a.id, True, cont.at))
+        return tuple(out)
+
+    def through_chain(self, service_id: str) -> tuple[str, ...]:
+        """The sections (service ids, in running order) of the through train ``service_id`` belongs to."""
+        prev = {c.to_service: c.from_service for c in self.through_connections if not c.from_reverse}
+        nxt = {c.from_service: c.to_service for c in self.through_connections if not c.from_reverse}
+        head = service_id
+        seen = {head}
+        while head in prev and prev[head] not in seen:
+            head = prev[head]
+            seen.add(head)
+        chain = [head]
+        while chain[-1] in nxt and nxt[chain[-1]] not in chain:
+            chain.append(nxt[chain[-1]])
+        return tuple(chain)
+
+    def consist_capacity(self, service_id: str) -> dict[Unit, float]:
+        """Capacity per departure of the consist ``service_id`` runs in, by unit.
+
+        A through train is one consist along its sections: a unit type fits as many times as the
+        tightest section allows; a unit type some section does not give a capacity for is left out
+        (unless no section gives one).
+        """
+        chain = [self.services[s] for s in self.through_chain(service_id) if s in self.services]
+        caps: dict[Unit, float] = {}
+        for unit in {u for svc in chain for u in svc.capacity_per_departure}:
+            given = [svc.capacity_per_departure[unit] for svc in chain if unit in svc.capacity_per_departure]
+            caps[unit] = min(given)
+        return caps
 
     def countries(self) -> list[str]:
         """ISO codes of the countries with nodes, sorted."""

@@ -198,7 +198,10 @@ def _plan_from_rows(rows: Sequence[tuple[int, str, dict[str, Any]]]) -> list[Leg
                 and last_leg.alight == f["from"]
             )
         )
-        leg = LegPlan(str(f["service"]), bool(f["reverse"]), str(f["from"]), str(f["to"]), stay)
+        through = f.get("through_train")
+        leg = LegPlan(
+            str(f["service"]), bool(f["reverse"]), str(f["from"]), str(f["to"]), stay, str(through) if through else None
+        )
         plan.append(leg)
         last_leg = leg
         only_borders = True
@@ -220,6 +223,7 @@ def plan_from_itinerary(itinerary: Itinerary) -> list[LegPlan | HubPlan]:
                     "from": f.board,
                     "to": f.alight,
                     "stay_aboard": leg.stay_aboard,
+                    "through_train": leg.through_train,
                 },
             )
         )

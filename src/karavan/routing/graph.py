@@ -7,7 +7,10 @@ Vertices are *events of a unit on a run*: ``ARR(run, k)`` (arrived at stop ``k``
   the segment, plus any border crossing operations on its link;
 * ``STAY``  ``ARR(r, k) -> DEP(r, k)``: staying on board; free;
 * ``XFER``  ``ARR(r, k) -> DEP(r', k')`` at one node: a transfer hub operation (dwell,
-  cost, emissions), then a wait for the next departure of ``r'`` (time-dependent).
+  cost, emissions), then a wait for the next departure of ``r'`` (time-dependent);
+* ``THRU``  ``ARR(r, last) -> DEP(r', 0)`` where a through train's consist goes on as ``r'``
+  (:attr:`karavan.model.Service.continues`): the transfer operation (gauge change or
+  transshipment), then straight on with the same consist: no wait for a departure.
 
 Origin and destination edges (boarding with a terminal operation, alighting) are
 added per query. The graph is built once per (dataset content, unit, gross weight)
@@ -30,6 +33,8 @@ from karavan.model.network import Network
 from karavan.model.timetable import Run, service_runs
 
 RIDE, STAY, XFER = 0, 1, 2
+THRU = 5
+"""Edge kind of a through train's timed connection (3 and 4 are the capacity network's board/alight edges)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +72,9 @@ class RoutingGraph:
     co2e_kg: NDArray[np.float64]
     dist_km: NDArray[np.float64]
     ref: NDArray[np.int32]
-    """Index of the hub operation (XFER) or -1; for RIDE the border ops are in :attr:`ride_ops`."""
+    """Index of the hub operation (XFER, THRU) or -1; for RIDE the border ops are in :attr:`ride_ops`."""
     board_run: NDArray[np.int32]
-    """Run boarded by the edge (XFER), or -1."""
+    """Run boarded by the edge (XFER, THRU), or -1."""
     opening: NDArray[np.int32]
     """Opening-hours index of the transfer operation, or -1 for always open."""
     node_ids: list[str]
@@ -100,17 +105,23 @@ class RoutingGraph:
 
 
 def _transfer_allowed(op: HubOperation, a: Run, b: Run, unit: Unit) -> bool:
-    if op.kind not in TRANSFER_KINDS or not op.handles(unit):
-        return False
-    sa, sb = a.service, b.service
-    if sa.mode not in op.from_modes or sb.mode not in op.to_modes:
-        return False
-    if op.from_gauge_mm is not None and sa.gauge_mm != op.from_gauge_mm:
-        return False
-    if op.to_gauge_mm is not None and sb.gauge_mm != op.to_gauge_mm:
-        return False
-    gauges_differ = sa.mode is Mode.RAIL and sb.mode is Mode.RAIL and sa.gauge_mm != sb.gauge_mm
-    return op.kind is HubOpKind.GAUGE_CHANGE if gauges_differ else op.kind is not HubOpKind.GAUGE_CHANGE
+    return op.transfers(a.service, b.service, unit)
+
+
+def _through_edges(
+    net: Network, runs: list[Run], vertex_of: dict[tuple[int, int, bool], int], unit: Unit
+) -> list[tuple[int, int, int, HubOperation]]:
+    """``(arrival vertex, departure vertex, boarded run, operation)`` of every through-train connection."""
+    run_idx = {(run.service.id, run.reverse): ri for ri, run in enumerate(runs)}
+    out: list[tuple[int, int, int, HubOperation]] = []
+    for c in net.through_connections:
+        ra, rb = run_idx.get((c.from_service, c.from_reverse)), run_idx.get((c.to_service, c.to_reverse))
+        if ra is None or rb is None or runs[ra].stops[-1] != c.at or runs[rb].stops[0] != c.at:
+            continue
+        a = vertex_of[(ra, len(runs[ra].stops) - 1, True)]
+        b = vertex_of[(rb, 0, False)]
+        out.extend((a, b, rb, op) for op in net.ops_at.get(c.at, ()) if _transfer_allowed(op, runs[ra], runs[rb], unit))
+    return out
 
 
 def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) -> RoutingGraph:
@@ -219,6 +230,13 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
                             opening_index(op),
                         )
                     )
+
+    for a, b, rb_idx, op in _through_edges(net, runs, vertex_of, unit):
+        hf = hub_figures(net, params, op, one)
+        edges[a].append(
+            (b, THRU, hf.dwell_h, hf.cost_usd + board_fare[rb_idx], hf.co2e_wtw_kg, 0.0, op_index(op), rb_idx,
+             opening_index(op))
+        )  # fmt: skip
 
     start_terminal: dict[tuple[int, Mode], Terminal] = {}
     end_terminal: dict[tuple[int, Mode], Terminal] = {}

@@ -264,14 +264,15 @@ def label_search(  # type: ignore[no-untyped-def]
             w = head[ei]
             if not allowed[w]:
                 continue
-            if kind[ei] == 2:
+            if kind[ei] == 2 or kind[ei] == 5:  # XFER (2) waits for the boarded run's departure; THRU (5) does not
                 nt = t
                 oi = opening[ei]
                 if oi >= 0:
                     nt = next_open_nb(omask[oi], ostart[oi], oend[oi], nt)
                 nt += dur[ei]
-                r = board_run[ei]
-                nt = next_departure_nb(pk[r], pmask[r], pa[r], pb[r], nt, v_offset[w])
+                if kind[ei] == 2:
+                    r = board_run[ei]
+                    nt = next_departure_nb(pk[r], pmask[r], pa[r], pb[r], nt, v_offset[w])
             else:
                 nt = t + dur[ei]
             if nt > horizon_end:

@@ -15,7 +15,7 @@ from karavan.errors import InputError, NoRouteError
 from karavan.model.enums import Mode, Unit
 from karavan.model.network import Network
 from karavan.model.timetable import to_hours
-from karavan.routing.graph import RIDE, XFER, RoutingGraph, routing_graph
+from karavan.routing.graph import RIDE, THRU, XFER, RoutingGraph, routing_graph
 from karavan.routing.search import Label, pareto_search
 
 LABELS = ("fastest", "cheapest", "lowest_co2e", "balanced")
@@ -141,12 +141,14 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     board_k = int(g.v_stop[first_v])
     cur_k = board_k
     aboard = False
+    through: str | None = None
 
     def close(alight_k: int) -> None:
         nonlocal aboard
         run = g.runs[run_idx]
         if alight_k > board_k:
-            plan.append(LegPlan(run.service.id, run.reverse, run.stops[board_k], run.stops[alight_k], aboard))
+            stops = run.stops
+            plan.append(LegPlan(run.service.id, run.reverse, stops[board_k], stops[alight_k], aboard, through))
             for nid in run.stops[board_k : alight_k + 1]:
                 if not nodes or nodes[-1] != nid:
                     nodes.append(nid)
@@ -168,9 +170,14 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
                     board_k = split_k
                     plan.append(HubPlan(op_id))
             cur_k = next_k
-        elif k == XFER:
+        elif k in (XFER, THRU):
             close(cur_k)
-            aboard = False
+            aboard = k == THRU  # a through train: the same consist goes on, no wait for a departure
+            if k == THRU:
+                chain = g.net.through_chain(g.runs[run_idx].service.id)
+                through = chain[-1] if g.runs[run_idx].reverse else chain[0]
+            else:
+                through = None
             plan.append(HubPlan(g.op_ids[int(g.ref[idx])]))
             run_idx = int(g.board_run[idx])
             board_k = int(g.v_stop[head])
