@@ -411,6 +411,8 @@ def apply_scenario(net: Network, scenario: Scenario | str | Path) -> Network:
                 del tables["services"][sid]
                 notes.append(f"service {sid} removed: it runs on a closed or removed link")
 
+    _cut_continuations(tables, notes)
+
     for table, items in (ov.get("add") or {}).items():
         for i, rec in enumerate(items):
             where = f"add.{table}[{i}]"
@@ -556,6 +558,18 @@ def _cascade_nodes(tables: dict[str, dict[str, dict[str, Any]]], dead: set[str],
             if _refs_node(table, rec, dead):
                 del tables[table][rid]
                 notes.append(f"{table} {rid} removed by {why}")
+
+
+def _cut_continuations(tables: dict[str, dict[str, dict[str, Any]]], notes: list[str]) -> None:
+    """A through train whose next section is gone ends where its own section ends."""
+    services = tables["services"]
+    for sid, rec in services.items():
+        conts = rec.get("continues") or []
+        kept = [c for c in conts if not isinstance(c, dict) or c.get("service") in services]
+        if len(kept) != len(conts):
+            rec["continues"] = kept
+            gone = [c.get("service") for c in conts if c not in kept]
+            notes.append(f"service {sid} no longer runs through as {', '.join(map(str, gone))} (removed)")
 
 
 def _scale_value(value: Any, factor: float) -> Any:
