@@ -56,6 +56,10 @@ class TrailInputView(_Open):
     value: Any
     unit: str
     sources: list[str]
+    provenance: Literal["sourced", "estimate", "computed"] = Field(
+        default="sourced", description="`estimate` values carry their reasoning and never the record's sources"
+    )
+    estimate: str = Field(default="", description="the estimate's reasoning, when `provenance` is `estimate`")
 
 
 class TrailRowView(_Open):
@@ -69,6 +73,8 @@ class TrailRowView(_Open):
     result: float
     unit: str
     flags: list[str] = Field(description="`estimate: ...` reasons, `default_tariff` and similar markers")
+    sourced_inputs: list[str] = Field(default_factory=list, description="names of the inputs that cite sources")
+    estimated_inputs: list[str] = Field(default_factory=list, description="names of the inputs that are estimates")
 
 
 class Leg(_Open):
