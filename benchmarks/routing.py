@@ -28,7 +28,7 @@ from karavan.accounting import Cargo
 from karavan.io import load_network
 from karavan.model import Headway, Service
 from karavan.model.timetable import Run
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 from karavan.routing.graph import RIDE, XFER, RoutingGraph
 from karavan.routing.search import pareto_search
 
@@ -54,12 +54,12 @@ def embedded(reps: int) -> dict[str, float]:
     depart = datetime(2026, 12, 1, tzinfo=UTC)
     cargo = Cargo("FEU", count=2)
     for o, d, avoid in EMBEDDED_QUERIES:  # warm-up: graph build, JIT, caches
-        plan_routes(net, o, d, depart=depart, cargo=cargo, avoid_countries=avoid)
+        plan_routes(net, RouteQuery(o, d, depart=depart, cargo=cargo, avoid_countries=avoid))
     times: list[float] = []
     for _ in range(reps):
         for o, d, avoid in EMBEDDED_QUERIES:
             t = time.perf_counter()
-            plan_routes(net, o, d, depart=depart, cargo=cargo, avoid_countries=avoid)
+            plan_routes(net, RouteQuery(o, d, depart=depart, cargo=cargo, avoid_countries=avoid))
             times.append((time.perf_counter() - t) * 1000)
     return {"embedded_pareto_p50_ms": _pct(times, 50), "embedded_pareto_p95_ms": _pct(times, 95)}
 
@@ -186,7 +186,7 @@ def scaled(side: int, queries: int) -> dict[str, float]:
         t = time.perf_counter()
         res = pareto_search(g, o, d, t0, criteria=1)
         single.append((time.perf_counter() - t) * 1000)
-        assert res, "synthetic query found no route"
+        assert res.labels, "synthetic query found no route"
         g.__dict__.pop("_lb_cache", None)
         t = time.perf_counter()
         pareto_search(g, o, d, t0, criteria=3, slack=0.0, max_labels_per_state=16)

@@ -125,7 +125,7 @@ def test_avoid_country_that_cuts_the_network_is_404(mini_client: TestClient) -> 
     r = mini_client.get("/api/routes", params={**ROUTE, "avoid_countries": "KZ"})
     assert r.status_code == 404
     assert r.json()["error"] == "no_route"
-    assert "avoid-country KZ" in r.json()["message"]
+    assert "avoid_countries=KZ" in r.json()["message"]
 
 
 @pytest.mark.parametrize(

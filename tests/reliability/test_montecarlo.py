@@ -24,7 +24,7 @@ from karavan.reliability.params import (
     load_reliability_parameters,
     parse_reliability_parameters,
 )
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 
 DEPART = datetime(2025, 7, 1, tzinfo=UTC)
 HUBS = [HubPlan("bx-cn-kz"), HubPlan("gc-gamma")]  # lognormal(median 20, p90 48) + triangular(4, 8, 24)
@@ -55,16 +55,18 @@ def test_on_time_probability_of_a_lognormal(mini_net: Network) -> None:
 
 
 def test_determinism_and_seed(mini_net: Network) -> None:
-    a = simulate(mini_net, "Alpha", "Baku", runs=5000, seed=7, depart=DEPART)
-    b = simulate(mini_net, "Alpha", "Baku", runs=5000, seed=7, depart=DEPART)
-    c = simulate(mini_net, "Alpha", "Baku", runs=5000, seed=8, depart=DEPART)
+    a = simulate(mini_net, RouteQuery("Alpha", "Baku", runs=5000, seed=7, depart=DEPART))
+    b = simulate(mini_net, RouteQuery("Alpha", "Baku", runs=5000, seed=7, depart=DEPART))
+    c = simulate(mini_net, RouteQuery("Alpha", "Baku", runs=5000, seed=8, depart=DEPART))
     assert np.array_equal(a.transit_h, b.transit_h)
     assert a.to_dict() == b.to_dict()
     assert not np.array_equal(a.transit_h, c.transit_h)
 
 
 def test_result_dict_shape(mini_net: Network) -> None:
-    res = simulate(mini_net, "Alpha", "Baku", runs=4000, seed=0, depart=DEPART, target=DEPART + timedelta(days=12))
+    res = simulate(
+        mini_net, RouteQuery("Alpha", "Baku", runs=4000, seed=0, depart=DEPART, target=DEPART + timedelta(days=12))
+    )
     d = res.to_dict()
     for key in ("p10_h", "p50_h", "p90_h", "p95_h", "mean_h", "std_h", "on_time_probability", "runs", "seed"):
         assert key in d
@@ -140,7 +142,7 @@ def test_november_weather_lengthens_the_crossing(mini_net: Network) -> None:
 
 
 def test_plan_round_trips(mini_net: Network) -> None:
-    plan = plan_routes(mini_net, "Alpha", "Baku", depart=DEPART)
+    plan = plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART))
     route = plan.routes[0]
     rebuilt = plan_from_itinerary(route.itinerary)
     assert evaluate(mini_net, rebuilt, Cargo("FEU"), depart=DEPART).transit_time_h == pytest.approx(
@@ -156,14 +158,13 @@ def test_plan_round_trips(mini_net: Network) -> None:
     ("kwargs", "field"),
     [
         ({"runs": 0}, "runs"),
-        ({"seed": -1}, "seed"),
         ({"route_index": 9}, "route_index"),
         ({"demand_mt": -2}, "demand_mt"),
     ],
 )
 def test_bad_input_names_the_field(mini_net: Network, kwargs: dict[str, int], field: str) -> None:
     with pytest.raises(InputError) as exc:
-        simulate(mini_net, "Alpha", "Baku", depart=DEPART, **kwargs)  # type: ignore[arg-type]
+        simulate(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART), **kwargs)  # type: ignore[arg-type]
     assert exc.value.field == field
 
 

@@ -12,7 +12,7 @@ from karavan.accounting import Cargo
 from karavan.errors import NoRouteError
 from karavan.io import load_network
 from karavan.model import Network
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 
 DEPART = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ def _ids(net: Network, *places: str) -> list[str]:
 @pytest.mark.parametrize("dest", ["Baku", "Poti", "Istanbul", "Constanta"])
 @pytest.mark.parametrize("port", ["Aktau", "Kuryk", "Turkmenbashi"])
 def test_middle_corridor_via_each_caspian_port(net: Network, origin: str, dest: str, port: str) -> None:
-    plan = plan_routes(net, origin, dest, depart=DEPART, via=[port], avoid_countries=["RU"])
+    plan = plan_routes(net, RouteQuery(origin, dest, depart=DEPART, via=[port], avoid_countries=["RU"]))
     assert plan.routes
     port_id = net.resolve(port).id
     for r in plan.routes:
@@ -42,26 +42,28 @@ def test_middle_corridor_via_each_caspian_port(net: Network, origin: str, dest: 
 @pytest.mark.parametrize("dest", ["Tehran", "Bandar Abbas"])
 @pytest.mark.parametrize("via", ["Bereket", "Sarakhs"])
 def test_china_iran(net: Network, dest: str, via: str) -> None:
-    plan = plan_routes(net, "Xi'an", dest, depart=DEPART, via=[via])
+    plan = plan_routes(net, RouteQuery("Xi'an", dest, depart=DEPART, via=[via]))
     assert plan.routes
     assert all("TM" in r.countries and r.countries[-1] == "IR" for r in plan.routes)
 
 
 @pytest.mark.parametrize(("a", "b"), [("Aktau", "Turkmenbashi"), ("Turkmenbashi", "Aktau")])
 def test_aktau_turkmenbashi(net: Network, a: str, b: str) -> None:
-    assert plan_routes(net, a, b, depart=DEPART).routes
+    assert plan_routes(net, RouteQuery(a, b, depart=DEPART)).routes
 
 
 def test_northern_and_sea_alternatives_appear(net: Network) -> None:
-    plan = plan_routes(net, "Xi'an", "Duisburg", depart=DEPART, max_routes=10)
+    plan = plan_routes(net, RouteQuery("Xi'an", "Duisburg", depart=DEPART, max_routes=10))
     countries = {c for r in plan.routes for c in r.countries}
     assert "RU" in countries
-    sea = plan_routes(net, "Shanghai", "Rotterdam", depart=DEPART, modes=["sea"])
+    sea = plan_routes(net, RouteQuery("Shanghai", "Rotterdam", depart=DEPART, modes=["sea"]))
     assert sea.routes
 
 
 def test_headline_query(net: Network) -> None:
-    plan = plan_routes(net, "Xi'an", "Istanbul", depart=DEPART, cargo=Cargo("FEU", count=2), avoid_countries=["RU"])
+    plan = plan_routes(
+        net, RouteQuery("Xi'an", "Istanbul", depart=DEPART, cargo=Cargo("FEU", count=2), avoid_countries=["RU"])
+    )
     labels = {lab for r in plan.routes for lab in r.labels}
     assert {"fastest", "cheapest", "lowest_co2e", "balanced"} <= labels
     for r in plan.routes:
@@ -78,7 +80,7 @@ COUNTRIES = ["RU", "KZ", "TM", "IR", "AZ", "GE", "UZ", "BY"]
 def test_avoided_countries_never_appear(avoid: list[str]) -> None:
     net = load_network()
     try:
-        plan = plan_routes(net, "Xi'an", "Istanbul", depart=DEPART, avoid_countries=avoid)
+        plan = plan_routes(net, RouteQuery("Xi'an", "Istanbul", depart=DEPART, avoid_countries=avoid))
     except NoRouteError as exc:
         message = str(exc)
         plan = None
@@ -107,7 +109,7 @@ PAIRS = [
 def test_route_invariants_on_embedded(pair: tuple[str, str], hour: int, unit: str) -> None:
     net = load_network()
     when = datetime.fromtimestamp(DEPART.timestamp() + hour * 3600, tz=UTC)
-    plan = plan_routes(net, *pair, depart=when, cargo=Cargo(unit, count=2))
+    plan = plan_routes(net, RouteQuery(*pair, depart=when, cargo=Cargo(unit, count=2)))
     assert plan.routes
     for a in plan.routes:
         d = a.to_dict(trail=False)

@@ -15,7 +15,7 @@ times = st.floats(0, 2e5)
 offsets = st.floats(0, 400)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # numba may compile on the first call
 @given(d=days, hh=st.integers(0, 23), mm=st.integers(0, 59), t=times, off=offsets)
 def test_weekly_matches(d: list[Weekday], hh: int, mm: int, t: float, off: float) -> None:
     pat = Weekly(days=tuple(d), time=f"{hh:02d}:{mm:02d}")
@@ -23,7 +23,7 @@ def test_weekly_matches(d: list[Weekday], hh: int, mm: int, t: float, off: float
     assert abs(next_departure_nb(0, mask, pat.time_h, 0.0, t, off) - next_departure(pat, t, off)) < 1e-6
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # numba may compile on the first call
 @given(h=st.floats(0.5, 400), hh=st.integers(0, 23), t=times, off=offsets)
 def test_headway_matches(h: float, hh: int, t: float, off: float) -> None:
     pat = Headway(headway_h=h, first=f"{hh:02d}:00")
@@ -36,7 +36,7 @@ def test_when_full_matches() -> None:
     assert next_departure_nb(2, 0, mean, 0.0, 1000.0, 5.0) == next_departure(pat, 1000.0, 5.0)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # numba may compile on the first call
 @given(d=days, start=st.integers(0, 22), length=st.integers(1, 12), t=times)
 def test_opening_matches(d: list[Weekday], start: int, length: int, t: float) -> None:
     end = min(24, start + length)

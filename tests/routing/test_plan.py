@@ -13,16 +13,16 @@ from karavan.accounting import Cargo
 from karavan.errors import InputError, NoRouteError, UnknownPlaceError
 from karavan.io import load_network
 from karavan.model import Network
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 
 DEPART = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_single_route_on_mini(mini_net: Network) -> None:
-    plan = plan_routes(mini_net, "Alpha", "Baku", depart=DEPART, cargo=Cargo("FEU", count=2))
+    plan = plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART, cargo=Cargo("FEU", count=2)))
     assert len(plan.routes) == 1
     r = plan.routes[0]
-    assert set(r.labels) == {"fastest", "cheapest", "lowest_co2e", "balanced"}
+    assert set(r.labels) == {"fastest", "cheapest", "lowest_co2e", "most_reliable", "balanced"}
     assert r.countries == ("CN", "KZ", "AZ")
     assert r.nodes == ("CNAAA", "cn-border", "kz-border", "KZAAU", "AZBAK")
     services = [leg["service"] for leg in r.to_dict()["legs"]]
@@ -33,7 +33,7 @@ def test_single_route_on_mini(mini_net: Network) -> None:
 
 def test_known_pareto_set(two_way_dir: Path) -> None:
     net = load_network(two_way_dir)
-    plan = plan_routes(net, "Alpha", "Baku", depart=DEPART, cargo=Cargo("FEU"))
+    plan = plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART, cargo=Cargo("FEU")))
     by_label = {lab: r for r in plan.routes for lab in r.labels}
     assert len(plan.routes) == 2
     fast, cheap = by_label["fastest"], by_label["cheapest"]
@@ -46,14 +46,14 @@ def test_known_pareto_set(two_way_dir: Path) -> None:
 
 def test_modes_constraint_removes_truck(two_way_dir: Path) -> None:
     net = load_network(two_way_dir)
-    plan = plan_routes(net, "Alpha", "Baku", depart=DEPART, modes=["rail", "sea"])
+    plan = plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART, modes=["rail", "sea"]))
     assert len(plan.routes) == 1
     assert all(leg["service"] != "kz-truck" for leg in plan.routes[0].to_dict()["legs"])
 
 
 def test_no_pareto_member_dominates_another(two_way_dir: Path) -> None:
     net = load_network(two_way_dir)
-    routes = plan_routes(net, "Alpha", "Baku", depart=DEPART).routes
+    routes = plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART)).routes
     for a in routes:
         for b in routes:
             if a is b:
@@ -63,7 +63,7 @@ def test_no_pareto_member_dominates_another(two_way_dir: Path) -> None:
 
 def test_totals_equal_sum_of_elements(two_way_dir: Path) -> None:
     net = load_network(two_way_dir)
-    for r in plan_routes(net, "Alpha", "Baku", depart=DEPART, cargo=Cargo("TEU", count=3)).routes:
+    for r in plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART, cargo=Cargo("TEU", count=3))).routes:
         d = r.to_dict()
         parts = d["legs"] + d["hubs"]
         assert sum(p["cost_usd"] for p in parts) == pytest.approx(d["cost_usd"])
@@ -73,7 +73,7 @@ def test_totals_equal_sum_of_elements(two_way_dir: Path) -> None:
 
 def test_arrival_after_departure_plus_running(two_way_dir: Path) -> None:
     net = load_network(two_way_dir)
-    for r in plan_routes(net, "Alpha", "Baku", depart=DEPART).routes:
+    for r in plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART)).routes:
         d = r.to_dict()
         running = sum(leg["running_h"] for leg in d["legs"])
         dwell = sum(h["dwell_h"] for h in d["hubs"])
@@ -87,55 +87,55 @@ def test_arrival_after_departure_plus_running(two_way_dir: Path) -> None:
 
 def test_weekly_wait_is_respected(mini_net: Network) -> None:
     # kz-train leaves Mon/Thu 12:00; the FEU reaches Gamma on Tuesday, so it waits for Thursday.
-    r = plan_routes(mini_net, "Alpha", "Aktau", depart=DEPART).routes[0]
+    r = plan_routes(mini_net, RouteQuery("Alpha", "Aktau", depart=DEPART)).routes[0]
     kz_leg = next(leg for leg in r.to_dict()["legs"] if leg["service"] == "kz-train")
     assert kz_leg["depart"].startswith("2026-12-03T12:00")
 
 
 def test_avoid_country_cuts_with_clear_message(mini_net: Network) -> None:
     with pytest.raises(NoRouteError, match="KZ"):
-        plan_routes(mini_net, "Alpha", "Baku", depart=DEPART, avoid_countries=["KZ"])
+        plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART, avoid_countries=["KZ"]))
 
 
 def test_avoided_node_reported(mini_net: Network) -> None:
-    with pytest.raises(NoRouteError, match="--avoid-node"):
-        plan_routes(mini_net, "Alpha", "Baku", depart=DEPART, avoid_nodes=["Aktau"])
+    with pytest.raises(NoRouteError, match="avoid_nodes=KZAAU"):
+        plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART, avoid_nodes=["Aktau"]))
 
 
 def test_modes_cut_reported(mini_net: Network) -> None:
-    with pytest.raises(NoRouteError, match="--modes"):
-        plan_routes(mini_net, "Alpha", "Baku", depart=DEPART, modes=["rail"])
+    with pytest.raises(NoRouteError, match="modes=rail"):
+        plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART, modes=["rail"]))
 
 
 def test_unit_not_carried(mini_net: Network) -> None:
-    with pytest.raises(NoRouteError, match="no service carrying wagon departs"):
-        plan_routes(mini_net, "Alpha", "Baku", depart=DEPART, cargo=Cargo("wagon"))
+    with pytest.raises(NoRouteError, match=r"no service carrying wagon \(cargo.unit\) departs"):
+        plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART, cargo=Cargo("wagon")))
 
 
 def test_via_is_honoured(two_way_dir: Path) -> None:
     net = load_network(two_way_dir)
-    plan = plan_routes(net, "Alpha", "Baku", depart=DEPART, via=["Aktau"])
+    plan = plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART, via=["Aktau"]))
     assert all("KZAAU" in r.nodes for r in plan.routes)
 
 
 def test_bad_inputs_name_the_field(mini_net: Network) -> None:
     with pytest.raises(UnknownPlaceError):
-        plan_routes(mini_net, "Nowhere", "Baku")
+        plan_routes(mini_net, RouteQuery("Nowhere", "Baku"))
     with pytest.raises(InputError, match="avoid_countries"):
-        plan_routes(mini_net, "Alpha", "Baku", avoid_countries=["Russia"])
+        RouteQuery("Alpha", "Baku", avoid_countries=["Russia"])
     with pytest.raises(InputError, match="modes"):
-        plan_routes(mini_net, "Alpha", "Baku", modes=["air"])
+        RouteQuery("Alpha", "Baku", modes=["air"])
     with pytest.raises(InputError, match="max_routes"):
-        plan_routes(mini_net, "Alpha", "Baku", max_routes=0)
+        RouteQuery("Alpha", "Baku", max_routes=0)
     with pytest.raises(InputError, match="destination"):
-        plan_routes(mini_net, "Alpha", "Alpha")
+        plan_routes(mini_net, RouteQuery("Alpha", "Alpha"))
 
 
 def test_deterministic(two_way_dir: Path) -> None:
     net = load_network(two_way_dir)
-    first = plan_routes(net, "Alpha", "Baku", depart=DEPART).to_dict()
+    first = plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART)).to_dict()
     for _ in range(19):
-        assert plan_routes(net, "Alpha", "Baku", depart=DEPART).to_dict() == first
+        assert plan_routes(net, RouteQuery("Alpha", "Baku", depart=DEPART)).to_dict() == first
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -143,6 +143,6 @@ def test_deterministic(two_way_dir: Path) -> None:
 def test_adding_a_service_never_worsens_best_time(mini_net: Network, two_way_dir: Path, hour: int) -> None:
     richer = load_network(two_way_dir)
     when = datetime.fromtimestamp(DEPART.timestamp() + hour * 3600, tz=UTC)
-    base = min(r.transit_time_h for r in plan_routes(mini_net, "Alpha", "Baku", depart=when).routes)
-    more = min(r.transit_time_h for r in plan_routes(richer, "Alpha", "Baku", depart=when).routes)
+    base = min(r.transit_time_h for r in plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=when)).routes)
+    more = min(r.transit_time_h for r in plan_routes(richer, RouteQuery("Alpha", "Baku", depart=when)).routes)
     assert more <= base + 1e-6

@@ -12,7 +12,7 @@ from tests.web.conftest import MINI
 
 from karavan.cli.main import main
 from karavan.io import load_network
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 from karavan.web.report import route_report, scenario_report, script_json
 
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
@@ -38,7 +38,7 @@ def _assert_self_contained(html: str) -> None:
 
 def test_route_report_is_self_contained() -> None:
     net = load_network(MINI)
-    plan = plan_routes(net, "Alpha", "Baku")
+    plan = plan_routes(net, RouteQuery("Alpha", "Baku"))
     sim = {
         "runs": 100,
         "seed": 0,
@@ -72,7 +72,7 @@ def test_script_json_cannot_close_the_script() -> None:
 
 def test_html_is_escaped(tmp_path: Path) -> None:
     net = load_network(MINI)
-    plan = plan_routes(net, "Alpha", "Baku")
+    plan = plan_routes(net, RouteQuery("Alpha", "Baku"))
     html = route_report(net, plan, title="<b>x</b>")
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html
@@ -157,7 +157,7 @@ def test_report_scenario_cli(tmp_path: Path) -> None:
 def test_report_opens_offline_in_the_browser(open_page: Any, tmp_path: Path) -> None:
     net = load_network(MINI)
     out = tmp_path / "r.html"
-    out.write_text(route_report(net, plan_routes(net, "Alpha", "Baku")), encoding="utf-8")
+    out.write_text(route_report(net, plan_routes(net, RouteQuery("Alpha", "Baku"))), encoding="utf-8")
     probe = open_page(1366, 768)
     probe.page.goto(out.as_uri())
     probe.page.wait_for_selector("path.route-line", timeout=10_000)

@@ -39,7 +39,7 @@ from karavan.api.state import NetworkHolder
 from karavan.errors import InputError
 from karavan.model.enums import Mode, NodeKind, Unit
 from karavan.model.network import Network
-from karavan.routing import RoutePlan
+from karavan.routing import RoutePlan, RouteQuery
 
 DESCRIPTION = """
 Plan freight across the Caspian transit corridors: door-to-door Pareto routes (time, cost, CO2e),
@@ -114,29 +114,34 @@ def place_of(net: Network, node_id: str) -> Place:
     )
 
 
-def plan(net: Network, opts: RouteOptions, settings: Settings) -> RoutePlan:
-    """Run :func:`karavan.routing.plan_routes` for validated request options."""
+def route_query(opts: RouteOptions, settings: Settings, **extra: Any) -> RouteQuery:
+    """The :class:`karavan.routing.RouteQuery` of validated request options (built once per request)."""
     from karavan.accounting import Cargo
-    from karavan.routing import plan_routes
 
     if opts.max_routes > settings.max_routes:
         raise InputError("max_routes", opts.max_routes, f"an integer from 1 to {settings.max_routes}")
     cargo = Cargo(unit=opts.cargo, count=opts.count, gross_t_per_unit=opts.weight_t, value_usd=opts.value_usd)
-    return plan_routes(net, opts.origin, opts.destination, **route_kwargs(opts, cargo))
+    return RouteQuery(
+        origin=opts.origin,
+        destination=opts.destination,
+        depart=opts.depart,
+        window_h=opts.window_h,
+        cargo=cargo,
+        via=tuple(opts.via),
+        avoid_countries=tuple(opts.avoid_countries),
+        avoid_nodes=tuple(opts.avoid_nodes),
+        modes=tuple(opts.modes) if opts.modes else None,  # type: ignore[arg-type]
+        slack=opts.slack,
+        target=opts.target,
+        **{"max_routes": opts.max_routes, **extra},
+    )
 
 
-def route_kwargs(opts: RouteOptions, cargo: Any) -> dict[str, Any]:
-    """Keyword options of ``plan_routes`` (and ``simulate``) from request options."""
-    return {
-        "depart": opts.depart,
-        "cargo": cargo,
-        "via": list(opts.via),
-        "avoid_countries": list(opts.avoid_countries),
-        "avoid_nodes": list(opts.avoid_nodes),
-        "modes": list(opts.modes) if opts.modes else None,
-        "max_routes": opts.max_routes,
-        "slack": opts.slack,
-    }
+def plan(net: Network, opts: RouteOptions, settings: Settings) -> RoutePlan:
+    """Run :func:`karavan.routing.plan_routes` for validated request options."""
+    from karavan.routing import plan_routes
+
+    return plan_routes(net, route_query(opts, settings))
 
 
 def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict[str, Any]:
@@ -154,20 +159,8 @@ def simulate_payload(net: Network, opts: SimulateRequest, settings: Settings) ->
     if opts.runs > settings.max_runs:
         raise InputError("runs", opts.runs, f"an integer from 100 to {settings.max_runs}")
     simulate = _capability("reliability", "simulate")
-    from karavan.accounting import Cargo
-
-    cargo = Cargo(unit=opts.cargo, count=opts.count, gross_t_per_unit=opts.weight_t, value_usd=opts.value_usd)
-    result = simulate(
-        net,
-        opts.origin,
-        opts.destination,
-        runs=opts.runs,
-        seed=opts.seed,
-        target=opts.target,
-        demand_mt=opts.demand_mt,
-        route_index=opts.route_index,
-        **route_kwargs(opts, cargo),
-    )
+    query = route_query(opts, settings, seed=opts.seed, max_routes=max(opts.max_routes, opts.route_index + 1))
+    result = simulate(net, query, route_index=opts.route_index, runs=opts.runs, demand_mt=opts.demand_mt)
     data: dict[str, Any] = result.to_dict()
     return data
 

@@ -64,6 +64,12 @@ class RouteOptions(BaseModel):
     modes: list[Mode] | None = Field(default=None, max_length=3, description="Allowed modes (default all)")
     max_routes: int = Field(default=5, ge=1, le=50, description="Most alternatives returned")
     slack: float = Field(default=0.0, ge=0, lt=10, description="Drop near-duplicates within this relative slack")
+    window_h: float = Field(
+        default=0.0, ge=0, le=744, description="Departure window after depart, hours: best, typical, worst departure"
+    )
+    target: datetime | None = Field(
+        default=None, description="Arrival deadline (UTC): routes ranked by the probability of arriving by it"
+    )
 
     @field_validator("via", "avoid_countries", "avoid_nodes", "modes", mode="before")
     @classmethod
@@ -89,7 +95,7 @@ class RouteOptions(BaseModel):
             out.append(code)
         return out
 
-    @field_validator("depart")
+    @field_validator("depart", "target")
     @classmethod
     def _depart(cls, value: datetime | None) -> datetime | None:
         return _when(value)
@@ -106,16 +112,10 @@ class SimulateRequest(RouteOptions):
 
     runs: int = Field(default=2000, ge=100, le=1_000_000, description="Monte Carlo runs")
     seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Random seed (results are reproducible)")
-    target: datetime | None = Field(default=None, description="Arrival deadline for the on-time probability (UTC)")
     demand_mt: float | None = Field(
         default=None, gt=0, le=100, description="Caspian demand, Mt/year: ferry waits from a one-year DES run"
     )
     route_index: int = Field(default=0, ge=0, le=49, description="Which route of the plan to simulate (0 = first)")
-
-    @field_validator("target")
-    @classmethod
-    def _target(cls, value: datetime | None) -> datetime | None:
-        return _when(value)
 
 
 class Place(BaseModel):

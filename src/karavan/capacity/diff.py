@@ -13,6 +13,7 @@ from karavan.capacity.demand import Demand, builtin_demand, read_demand
 from karavan.capacity.scenario import Scenario, network_for, scenario_notes
 from karavan.errors import InputError, KaravanError
 from karavan.model.network import Network
+from karavan.routing.query import RouteQuery
 
 DEFAULT_ROUTES = (("Xi'an", "Istanbul"), ("Altynkol", "Baku"))
 
@@ -55,11 +56,12 @@ def parse_routes(text: str | None) -> list[tuple[str, str]]:
     return out
 
 
-def _route_figures(net: Network, origin: str, destination: str, depart: Any) -> dict[str, Any]:
+def _route_figures(net: Network, query: Any) -> dict[str, Any]:
+    """Figures per label of one plan (one search; P50/P90 come with the plan's routes)."""
     from karavan.routing import plan_routes
 
     try:
-        plan = plan_routes(net, origin, destination, depart=depart, max_routes=5)
+        plan = plan_routes(net, query)
     except KaravanError as exc:
         return {"error": str(exc)}
     out: dict[str, Any] = {}
@@ -67,25 +69,15 @@ def _route_figures(net: Network, origin: str, destination: str, depart: Any) -> 
         for lab in r.labels:
             out[lab] = {
                 "transit_time_h": r.transit_time_h,
+                "p50_h": r.p50_h,
+                "p90_h": r.p90_h,
                 "cost_usd": r.cost_usd,
                 "co2e_kg": r.co2e_kg,
                 "countries": list(r.countries),
             }
+    first = plan.routes[0]
+    out["percentiles"] = {"p50_h": first.p50_h, "p90_h": first.p90_h}
     return out
-
-
-def _percentiles(net: Network, origin: str, destination: str, runs: int, depart: Any) -> dict[str, Any] | None:
-    """P50/P90 transit time by :func:`karavan.reliability.simulate` when that module is available."""
-    try:
-        from karavan.reliability import simulate  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None
-    try:
-        res = simulate(net, origin, destination, runs=runs, seed=0, depart=depart)
-    except KaravanError as exc:
-        return {"error": str(exc)}
-    q = getattr(res, "quantiles_h", {}) or {}
-    return {"p50_h": q.get(0.5), "p90_h": q.get(0.9)}
 
 
 def _totals(res: AssignmentResult) -> dict[str, Any]:
@@ -125,7 +117,7 @@ def diff_scenarios(
     depart
         Departure for the route comparison (default: the routing default).
     percentile_runs
-        Monte Carlo runs per route when :mod:`karavan.reliability` is available.
+        Monte Carlo runs per route (the plan's P50/P90).
     top
         Bottlenecks listed per side.
     """
@@ -140,19 +132,16 @@ def diff_scenarios(
         notes += [f"{label}: {n}" for n in scenario_notes(sides[label][0])]
     names = {k: (sc.name if sc is not None else "base") for k, (_, sc) in sides.items()}
     route_rows: list[dict[str, Any]] = []
-    have_sim = True
     for o, d in routes if routes is not None else DEFAULT_ROUTES:
         row: dict[str, Any] = {"origin": o, "destination": d}
+        try:
+            query = RouteQuery(o, d, depart=depart, max_routes=5, runs=percentile_runs, seed=0)
+        except KaravanError as exc:
+            route_rows.append({**row, "error": str(exc)})
+            continue
         for label, (net, _) in sides.items():
-            row[label] = _route_figures(net, o, d, depart)
-            pct = _percentiles(net, o, d, percentile_runs, depart) if have_sim else None
-            if pct is None:
-                have_sim = False
-            else:
-                row[label]["percentiles"] = pct
+            row[label] = _route_figures(net, query)
         route_rows.append(row)
-    if not have_sim:
-        notes.append("transit-time percentiles left out: karavan.reliability.simulate is not available")
     assignment: dict[str, dict[str, Any]] = {}
     bottlenecks: dict[str, list[dict[str, Any]]] = {}
     for label, (net, sc) in sides.items():

@@ -117,7 +117,31 @@ ModesOpt = Annotated[str | None, typer.Option("--modes", help="Allowed modes, e.
 MaxRoutesOpt = Annotated[int, typer.Option("--max-routes", help="Most alternatives shown.")]
 
 
-def route_options(
+WindowOpt = Annotated[
+    str | None,
+    typer.Option("--window", help="Departure window after --depart, e.g. 7d or 36h: best, typical, worst departure."),
+]
+TargetOpt = Annotated[
+    str | None,
+    typer.Option("--target-date", help="Arrival deadline (a date means the end of that day, UTC): rank by on-time."),
+]
+
+
+def parse_target(value: str | None) -> datetime | None:
+    """A target arrival: an ISO datetime, or a date meaning the end of that day (UTC)."""
+    from datetime import timedelta
+
+    if value is None:
+        return None
+    when = parse_depart(value, field="--target-date")
+    if when is not None and len(value.strip()) == 10:
+        when = when + timedelta(days=1)
+    return when
+
+
+def route_query(
+    origin: str,
+    destination: str,
     *,
     depart: str | None,
     cargo: str,
@@ -128,15 +152,27 @@ def route_options(
     avoid_country: list[str] | None,
     avoid_node: list[str] | None,
     modes: str | None,
-) -> dict[str, Any]:
-    """Keyword arguments of :func:`karavan.routing.plan_routes` from the shared CLI options."""
-    from karavan.accounting import Cargo
+    window: str | None = None,
+    target_date: str | None = None,
+    **options: Any,
+) -> Any:
+    """The :class:`karavan.routing.RouteQuery` of the shared CLI route options (built once per command).
 
-    return {
-        "depart": parse_depart(depart),
-        "cargo": Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t, value_usd=value_usd),  # type: ignore[arg-type]
-        "via": split_list(via),
-        "avoid_countries": split_list(avoid_country),
-        "avoid_nodes": split_list(avoid_node),
-        "modes": split_list([modes]) if modes else None,
-    }
+    ``options`` are further query fields (``max_routes``, ``slack``, ``runs``, ``seed``, ...).
+    """
+    from karavan.accounting import Cargo
+    from karavan.routing import RouteQuery, parse_duration_h
+
+    return RouteQuery(
+        origin=origin,
+        destination=destination,
+        depart=parse_depart(depart),
+        window_h=parse_duration_h(window, field="--window") if window else 0.0,
+        cargo=Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t, value_usd=value_usd),  # type: ignore[arg-type]
+        via=tuple(split_list(via)),
+        avoid_countries=tuple(split_list(avoid_country)),
+        avoid_nodes=tuple(split_list(avoid_node)),
+        modes=tuple(split_list([modes])) if modes else None,  # type: ignore[arg-type]
+        target=parse_target(target_date),
+        **options,
+    )

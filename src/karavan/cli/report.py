@@ -22,7 +22,7 @@ from karavan.cli.common import (
     check_output,
     err_console,
     load,
-    route_options,
+    route_query,
     write_text_atomic,
 )
 
@@ -49,9 +49,7 @@ def route_cmd(
     modes: ModesOpt = None,
     max_routes: MaxRoutesOpt = 5,
     slack: Annotated[float, typer.Option("--slack", help="Drop alternatives within this relative slack.")] = 0.0,
-    runs: Annotated[
-        int, typer.Option("--runs", help="Monte Carlo runs per route for P50/P90 (0: none).", min=0)
-    ] = 2000,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs per route for P50/P90.")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the simulation.")] = 0,
     dataset: DatasetOpt = None,
 ) -> None:
@@ -60,35 +58,28 @@ def route_cmd(
     from karavan.web.report import route_report
 
     check_output(output)
+    query = route_query(
+        origin,
+        destination,
+        depart=depart,
+        cargo=cargo,
+        count=count,
+        weight_t=weight_t,
+        value_usd=value_usd,
+        via=via,
+        avoid_country=avoid_country,
+        avoid_node=avoid_node,
+        modes=modes,
+        max_routes=max_routes,
+        slack=slack,
+        runs=runs,
+        seed=seed,
+    )
     net = load(dataset)
-    options: dict[str, Any] = {
-        **route_options(
-            depart=depart,
-            cargo=cargo,
-            count=count,
-            weight_t=weight_t,
-            value_usd=value_usd,
-            via=via,
-            avoid_country=avoid_country,
-            avoid_node=avoid_node,
-            modes=modes,
-        ),
-        "max_routes": max_routes,
-        "slack": slack,
-    }
-    plan = plan_routes(net, origin, destination, **options)
-    sims: list[dict[str, Any] | None] = []
-    if runs:
-        try:
-            from karavan.reliability import simulate  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            err_console.print("transit-time distributions left out: karavan.reliability is not available")
-        else:
-            options["depart"] = plan.query.depart
-            for i in range(len(plan.routes)):
-                sims.append(
-                    simulate(net, origin, destination, runs=runs, seed=seed, route_index=i, **options).to_dict()
-                )
+    plan = plan_routes(net, query)  # one search; every route carries its simulation
+    sims: list[dict[str, Any] | None] = [
+        r.simulation.to_dict() if r.simulation is not None else None for r in plan.routes
+    ]
     write_text_atomic(output, route_report(net, plan, simulations=sims))
     err_console.print(f"wrote {output}")
 

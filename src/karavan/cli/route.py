@@ -22,16 +22,24 @@ from karavan.cli.common import (
     FormatOpt,
     MaxRoutesOpt,
     ModesOpt,
+    TargetOpt,
     ValueOpt,
     ViaOpt,
     WeightOpt,
+    WindowOpt,
     check_output,
     console,
     emit_json,
     load,
-    route_options,
+    route_query,
     write_text_atomic,
 )
+
+RunsOpt = Annotated[int, typer.Option("--runs", help="Monte Carlo runs per route for P50/P90.")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the Monte Carlo runs.")]
+FastestByOpt = Annotated[
+    str, typer.Option("--fastest-by", help="Label 'fastest' on p50 (simulated median) or planned time.")
+]
 
 
 def plan_trail_csv(plan: Any) -> str:
@@ -69,6 +77,7 @@ def route(
     origin: Annotated[str, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")],
     destination: Annotated[str, typer.Argument(help="Destination.")],
     depart: DepartOpt = None,
+    window: WindowOpt = None,
     cargo: CargoOpt = "FEU",
     count: CountOpt = 1,
     weight_t: WeightOpt = None,
@@ -81,6 +90,10 @@ def route(
     slack: Annotated[
         float, typer.Option("--slack", help="Drop alternatives within this relative slack of another (0 keeps all).")
     ] = 0.02,
+    target_date: TargetOpt = None,
+    fastest_by: FastestByOpt = "p50",
+    runs: RunsOpt = 1000,
+    seed: SeedOpt = 0,
     explain: Annotated[bool, typer.Option("--explain", help="Print the calculation trail.")] = False,
     trail_csv: Annotated[
         Path | None, typer.Option("--trail-csv", help="Write every route's calculation trail to this CSV file.")
@@ -88,29 +101,32 @@ def route(
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
 ) -> None:
-    """Door-to-door Pareto routes: fastest, cheapest, lowest CO2e and balanced alternatives."""
+    """Door-to-door Pareto routes with planned days, P50, P90, cost and CO2e; labelled on those figures."""
     from karavan.routing import plan_routes
 
     check_output(trail_csv, field="--trail-csv")
-    net = load(dataset)
-    plan = plan_routes(
-        net,
+    query = route_query(
         origin,
         destination,
-        **route_options(
-            depart=depart,
-            cargo=cargo,
-            count=count,
-            weight_t=weight_t,
-            value_usd=value_usd,
-            via=via,
-            avoid_country=avoid_country,
-            avoid_node=avoid_node,
-            modes=modes,
-        ),
+        depart=depart,
+        window=window,
+        cargo=cargo,
+        count=count,
+        weight_t=weight_t,
+        value_usd=value_usd,
+        via=via,
+        avoid_country=avoid_country,
+        avoid_node=avoid_node,
+        modes=modes,
+        target_date=target_date,
         max_routes=max_routes,
         slack=slack,
+        fastest_by=fastest_by,
+        runs=runs,
+        seed=seed,
     )
+    net = load(dataset)
+    plan = plan_routes(net, query)
     if trail_csv is not None:
         write_text_atomic(trail_csv, plan_trail_csv(plan), field="--trail-csv")
     if fmt is Format.json:
@@ -123,29 +139,13 @@ def route(
         data["query"] = plan.query.to_dict()
         emit_json(data)
         return
-    q = plan.query
-    o, d = net.nodes[q.origin], net.nodes[q.destination]
-    title = f"{o.name_en} → {d.name_en}: {q.cargo.count:g} × {q.cargo.unit.value}, depart {q.depart:%Y-%m-%d %H:%M} UTC"
-    if q.avoid_countries:
-        title += f", avoiding {', '.join(q.avoid_countries)}"
-    table = Table(title=title)
-    for col in ("route", "days", "USD", "kg CO2e", "km", "countries", "via"):
-        table.add_column(col, overflow="fold")
-    for r in plan.routes:
-        through = [
-            f"stays with train {c['train']} through {net.nodes[c['at']].name_en}"
-            for c in r.itinerary.through_connections()
-        ]
-        table.add_row(
-            ", ".join(r.labels) or "alternative",
-            f"{r.transit_time_h / 24:.1f}",
-            f"{r.cost_usd:,.0f}",
-            f"{r.co2e_kg:,.0f}",
-            f"{r.itinerary.distance_km:,.0f}",
-            "→".join(r.countries),
-            via_text(net, r) + "".join(f" ({t})" for t in through),
+    console.print(route_table(net, plan))
+    _print_window(plan)
+    if plan.truncated:
+        console.print(
+            f"[yellow]note[/]: the label cap (max_labels={plan.query.max_labels}) cut the search; "
+            "the Pareto set may be incomplete"
         )
-    console.print(table)
     if explain:
         for i, r in enumerate(plan.routes, 1):
             t = Table(title=f"route {i} ({r.label}): calculation trail")
@@ -155,6 +155,52 @@ def route(
                 inputs = escape("\n".join(str(i) for i in row.inputs))
                 t.add_row(row.element, row.quantity, row.formula, f"{row.result:,.6g} {row.unit}", inputs)
             console.print(t)
+
+
+def route_table(net: Any, plan: Any) -> Table:
+    """The Rich table of a plan: labels, planned days, P50, P90, USD, kg CO2e, km, countries, stops."""
+    q = plan.query
+    o, d = net.nodes[q.origin], net.nodes[q.destination]
+    title = (
+        f"{o.name_en} → {d.name_en}: {q.cargo.count:g} × {q.cargo.unit.value}, depart {plan.depart:%Y-%m-%d %H:%M} UTC"
+    )
+    if q.avoid_countries:
+        title += f", avoiding {', '.join(q.avoid_countries)}"
+    table = Table(title=title)
+    cols = ["route", "planned d", "P50 d", "P90 d"]
+    if q.target_at is not None:
+        cols.append("on time")
+    cols += ["USD", "kg CO2e", "km", "countries", "via"]
+    for col in cols:
+        table.add_column(
+            col, overflow="fold", justify="right" if col.endswith((" d", "USD", "CO2e", "km", "time")) else "left"
+        )
+    for r in plan.routes:
+        row = [", ".join(r.labels) or "alternative", f"{r.transit_time_h / 24:.1f}", f"{r.p50_h / 24:.1f}"]
+        row.append(f"{r.p90_h / 24:.1f}")
+        if q.target_at is not None:
+            row.append(f"{r.on_time_probability:.0%}" if r.on_time_probability is not None else "-")
+        row += [f"{r.cost_usd:,.0f}", f"{r.co2e_kg:,.0f}", f"{r.itinerary.distance_km:,.0f}"]
+        through = [
+            f"stays with train {c['train']} through {net.nodes[c['at']].name_en}"
+            for c in r.itinerary.through_connections()
+        ]
+        row += ["→".join(r.countries), via_text(net, r) + "".join(f" ({t})" for t in through)]
+        table.add_row(*row)
+    return table
+
+
+def _print_window(plan: Any) -> None:
+    summary = plan.window_summary()
+    if summary is None:
+        return
+    parts = []
+    for key in ("best", "typical", "worst"):
+        w = summary[key]
+        parts.append(
+            f"{key} {w['depart'][:16].replace('T', ' ')} (P50 {w['p50_h'] / 24:.1f} d, P90 {w['p90_h'] / 24:.1f} d)"
+        )
+    console.print(f"departure window, {len(plan.window)} departures: " + "; ".join(parts))
 
 
 def register(app: typer.Typer) -> None:

@@ -17,7 +17,6 @@ whose name is literally ``route``, ``caspian`` or ``sweep`` is reached with the 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -43,7 +42,8 @@ from karavan.cli.common import (
     err_console,
     load,
     parse_depart,
-    route_options,
+    parse_target,
+    route_query,
     split_list,
 )
 from karavan.errors import InputError
@@ -67,16 +67,6 @@ app = typer.Typer(
     "`karavan simulate ORIGIN DEST` is short for `karavan simulate route ORIGIN DEST`.",
     no_args_is_help=True,
 )
-
-
-def parse_target(value: str | None) -> Any:
-    """A target arrival: an ISO datetime, or a date meaning the end of that day (UTC)."""
-    if value is None:
-        return None
-    when = parse_depart(value, field="--target-date")
-    if when is not None and len(value.strip()) == 10:
-        when = when + timedelta(days=1)
-    return when
 
 
 def _floats(text: str, field: str) -> list[float]:
@@ -162,28 +152,23 @@ def route_cmd(
     else:
         if origin is None or destination is None:
             raise InputError("ORIGIN DEST", [origin, destination], "two places, or --itinerary FILE")
-        result = simulate(
-            net,
+        query = route_query(
             origin,
             destination,
-            runs=runs,
+            depart=depart,
+            cargo=cargo,
+            count=count,
+            weight_t=weight_t,
+            value_usd=None,
+            via=via,
+            avoid_country=avoid_country,
+            avoid_node=avoid_node,
+            modes=modes,
+            target_date=target_date,
             seed=seed,
-            target=target,
-            demand_mt=demand_mt,
-            route_index=route_index,
-            parameters=rp,
-            **route_options(
-                depart=depart,
-                cargo=cargo,
-                count=count,
-                weight_t=weight_t,
-                value_usd=None,
-                via=via,
-                avoid_country=avoid_country,
-                avoid_node=avoid_node,
-                modes=modes,
-            ),
+            max_routes=max(5, route_index + 1),
         )
+        result = simulate(net, query, route_index=route_index, runs=runs, demand_mt=demand_mt, parameters=rp)
     if fmt is Format.json:
         emit_json(result.to_dict())
         return
@@ -414,9 +399,9 @@ def sweep_cmd(
         mc_runs=mc_runs,
     )
     if origin and destination:
-        from karavan.routing import plan_routes
+        from karavan.routing import RouteQuery, resolve_query
 
-        plan_routes(load(dataset), origin, destination)  # fail early on unknown places / no route
+        resolve_query(load(dataset), RouteQuery(origin, destination))  # fail early on unknown places
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

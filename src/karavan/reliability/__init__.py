@@ -18,6 +18,7 @@ from karavan.reliability.montecarlo import (
     plan_from_itinerary,
     simulate,
     simulate_itinerary,
+    simulate_route,
 )
 from karavan.reliability.params import ReliabilityParameters, load_reliability_parameters
 from karavan.reliability.sweep import SweepTask, run_sweep, sweep_tasks, write_parquet
@@ -38,6 +39,7 @@ __all__ = [
     "simulate",
     "simulate_caspian",
     "simulate_itinerary",
+    "simulate_route",
     "sweep_tasks",
     "write_parquet",
 ]

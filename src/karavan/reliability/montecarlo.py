@@ -24,7 +24,7 @@ share of an element is ``Cov(d_k, T) / Var(T)`` with ``T = Σ d_k``; the shares 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +42,7 @@ from karavan.reliability.params import PortWeather, ReliabilityParameters, load_
 
 if TYPE_CHECKING:
     from karavan.reliability.des import CaspianResult
-    from karavan.routing import Route
+    from karavan.routing import Route, RouteQuery
 
 F64 = NDArray[np.float64]
 _MONDAY_H = (7 - EPOCH_WEEKDAY) % 7 * 24.0
@@ -625,43 +625,36 @@ def route_summary(route: Route) -> dict[str, Any]:
 
 def simulate(
     net: Network,
-    origin: str,
-    destination: str,
+    query: RouteQuery,
     *,
-    runs: int = 10_000,
-    seed: int = 0,
-    target: datetime | None = None,
-    demand_mt: float | None = None,
     route_index: int = 0,
+    runs: int | None = None,
+    demand_mt: float | None = None,
     parameters: ReliabilityParameters | None = None,
     des: CaspianResult | None = None,
-    **route_options: Any,
 ) -> SimulationResult:
-    """Plan routes from ``origin`` to ``destination`` and simulate the transit time of one.
+    """Plan ``query`` once and return the transit-time distribution of one of its routes.
+
+    The plan already simulates every route with ``query.runs`` and ``query.seed``; that result
+    is returned as it is unless a DES run (``des`` or ``demand_mt``) or other reliability
+    ``parameters`` are asked for, in which case the chosen route is simulated again with them.
 
     Parameters
     ----------
     net : Network
         The network.
-    origin, destination : str
-        Places (id, UN/LOCODE, English or Russian name).
-    runs : int
-        Monte Carlo runs.
-    seed : int
-        Random seed (reproducible results).
-    target : datetime, optional
-        Arrival deadline for the on-time probability.
+    query : RouteQuery
+        The route request (its ``runs``, ``seed`` and ``target`` drive the simulation).
+    route_index : int
+        Which route of the plan (0 = first).
+    runs : int, optional
+        Monte Carlo runs for the chosen route (default ``query.runs``, whose result the plan has).
     demand_mt : float, optional
         Caspian demand (Mt/yr): sails-when-full waits come from a one-year DES run at this level.
-    route_index : int
-        Which route of the plan (0 = first, the fastest-labelled one).
     parameters : ReliabilityParameters, optional
         Reliability parameters; default the packaged ones.
     des : CaspianResult, optional
         A DES run to take waits from (wins over ``demand_mt``).
-    **route_options
-        Passed to :func:`karavan.routing.plan_routes`: ``depart``, ``cargo``, ``via``,
-        ``avoid_countries``, ``avoid_nodes``, ``modes``, ``max_routes``, ``slack``.
 
     Returns
     -------
@@ -676,31 +669,67 @@ def simulate(
     """
     from karavan.routing import plan_routes
 
-    _check_runs_seed(runs, seed)
     if isinstance(route_index, bool) or not isinstance(route_index, int) or route_index < 0:
         raise InputError("route_index", route_index, "a non-negative integer")
     if demand_mt is not None and (not isinstance(demand_mt, int | float) or not 0 < demand_mt <= 100):
         raise InputError("demand_mt", demand_mt, "a yearly demand in Mt between 0 and 100")
-    route_options.setdefault("max_routes", max(5, route_index + 1))
-    plan = plan_routes(net, origin, destination, **route_options)
+    if route_index >= query.max_routes:
+        query = query.with_(max_routes=min(50, route_index + 1))
+    plan = plan_routes(net, query)
     if route_index >= len(plan.routes):
         raise InputError("route_index", route_index, f"an index below the {len(plan.routes)} route(s) found")
     route = plan.routes[route_index]
+    return simulate_route(net, route, plan.query, runs=runs, demand_mt=demand_mt, parameters=parameters, des=des)
+
+
+def simulate_route(
+    net: Network,
+    route: Route,
+    query: RouteQuery,
+    *,
+    runs: int | None = None,
+    demand_mt: float | None = None,
+    parameters: ReliabilityParameters | None = None,
+    des: CaspianResult | None = None,
+) -> SimulationResult:
+    """The transit-time distribution of a planned route, reusing its simulation when it fits.
+
+    Parameters
+    ----------
+    net : Network
+        The network the route was planned on.
+    route : Route
+        A route of a :class:`~karavan.routing.RoutePlan`.
+    query : RouteQuery
+        The plan's query (cargo, seed, target, runs).
+    runs : int, optional
+        Runs (default ``query.runs``).
+    demand_mt, parameters, des
+        As for :func:`simulate`.
+    """
+    runs = query.runs if runs is None else runs
+    _check_runs_seed(runs, query.seed)
+    if demand_mt is not None and (not isinstance(demand_mt, int | float) or not 0 < demand_mt <= 100):
+        raise InputError("demand_mt", demand_mt, "a yearly demand in Mt between 0 and 100")
+    summary = route_summary(route)
+    sim = route.simulation
+    if sim is not None and des is None and demand_mt is None and parameters is None and sim.runs == runs:
+        return replace(sim, route=summary)
     rp = parameters or load_reliability_parameters()
     if des is None and demand_mt is not None:
         from karavan.reliability.des import simulate_caspian
 
-        des = simulate_caspian(demand_mt=demand_mt, seed=seed, parameters=rp)
+        des = simulate_caspian(demand_mt=demand_mt, seed=query.seed, parameters=rp)
     return simulate_itinerary(
         net,
         plan_from_itinerary(route.itinerary),
-        plan.query.cargo,
-        depart=plan.query.depart,
+        query.cargo,
+        depart=route.itinerary.depart,
         runs=runs,
-        seed=seed,
-        target=target,
+        seed=query.seed,
+        target=query.target_at,
         des=des,
         parameters=rp,
-        route=route_summary(route),
+        route=summary,
         demand_mt=demand_mt,
     )

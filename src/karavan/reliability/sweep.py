@@ -96,7 +96,8 @@ _NETWORKS: dict[str | None, Any] = {}
 def run_task(task: SweepTask) -> list[dict[str, Any]]:
     """Run one sweep task (in a worker): a DES run, then rows per month × stream (+ route MC)."""
     from karavan.reliability.des import simulate_caspian
-    from karavan.reliability.montecarlo import simulate
+    from karavan.reliability.montecarlo import simulate_route
+    from karavan.routing import RouteQuery, plan_routes
 
     res = simulate_caspian(demand_mt=task.demand_mt, years=task.years, seed=task.seed, ships=task.ships)
     base = {
@@ -115,16 +116,16 @@ def run_task(task: SweepTask) -> list[dict[str, Any]]:
                 from karavan.io import load_network
 
                 net = _NETWORKS[task.dataset] = load_network(task.dataset)
-            r = simulate(
-                net,
+            query = RouteQuery(
                 task.route[0],
                 task.route[1],
-                runs=task.mc_runs,
-                seed=task.seed,
-                des=res,
                 depart=datetime(task.depart_year, month, 15, tzinfo=UTC),
+                runs=100,
+                seed=task.seed,
                 **dict(task.route_options),
             )
+            plan = plan_routes(net, query)  # one search per month; the route is simulated with the DES waits
+            r = simulate_route(net, plan.routes[0], plan.query, runs=task.mc_runs, des=res)
             mc = {"route_p50_h": r.p50_h, "route_p90_h": r.p90_h, "route_p95_h": r.p95_h, "route_mean_h": r.mean_h}
         for s in res.streams:
             sel = s.month == month - 1

@@ -19,9 +19,11 @@ and cached; nothing is built at import time.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -129,7 +131,7 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
 
     Prefer :func:`routing_graph`, which caches the result.
     """
-    params = params or load_parameters()
+    params = params or load_parameters(net.path)
     one = Cargo(unit=cargo.unit, count=1, gross_t_per_unit=cargo.gross_t_per_unit)
     unit = cargo.unit
     node_ids = list(net.nodes)
@@ -290,15 +292,44 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
     )
 
 
-_CACHE: OrderedDict[tuple[str, str, float], RoutingGraph] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str, str, float], RoutingGraph] = OrderedDict()
 _CACHE_SIZE = 16
 _LOCK = threading.Lock()
+_PARAM_DIGESTS: dict[tuple[str, ...], tuple[Parameters, str]] = {}
+
+
+def parameters_digest(params: Parameters) -> str:
+    """SHA-256 over the contents of the parameter files merged into ``params``."""
+    cached = _PARAM_DIGESTS.get(params.files)
+    if cached is not None and cached[0] is params:
+        return cached[1]
+    digest = hashlib.sha256(params.version.encode())
+    for name in params.files:
+        digest.update(name.encode())
+        try:
+            digest.update(Path(name).read_bytes())
+        except OSError:
+            digest.update(b"<unreadable>")
+    value = digest.hexdigest()
+    _PARAM_DIGESTS[params.files] = (params, value)
+    return value
+
+
+def graph_key(net: Network, cargo: Cargo, params: Parameters) -> tuple[str, str, str, float]:
+    """Cache key of a routing graph: dataset content (scenario included), parameters, unit and weight."""
+    one = Cargo(unit=cargo.unit, count=1, gross_t_per_unit=cargo.gross_t_per_unit)
+    return (net.content_hash or f"id:{id(net)}", parameters_digest(params), cargo.unit.value, one.tonnes(net))
 
 
 def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) -> RoutingGraph:
-    """The routing graph for ``cargo``, built once per dataset content hash, unit and weight."""
-    one = Cargo(unit=cargo.unit, count=1, gross_t_per_unit=cargo.gross_t_per_unit)
-    key = (net.content_hash or str(id(net)), cargo.unit.value, one.tonnes(net))
+    """The routing graph for ``cargo``, built once per dataset content, parameters, unit and weight.
+
+    ``net.content_hash`` covers the dataset tables (and a scenario's digest); the parameters
+    digest covers the packaged ``parameters.yaml`` and a dataset's own override, so an edited
+    emission factor builds a new graph.
+    """
+    params = params or load_parameters(net.path)
+    key = graph_key(net, cargo, params)
     with _LOCK:
         graph = _CACHE.get(key)
         if graph is not None:

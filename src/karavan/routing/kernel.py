@@ -94,6 +94,7 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
     key_e,
     multi,
     max_labels,
+    capped,
 ):
     """Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
 
@@ -119,6 +120,7 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
             prev = j
         j = nxt
     if bag_size[state] >= max_labels:
+        capped[0] += 1
         return lf, li, ldead, n_lab
     if n_lab == lf.shape[0]:
         cap = 2 * n_lab
@@ -209,6 +211,7 @@ def label_search(  # type: ignore[no-untyped-def]
     n_tgt = 0
     heap = [(0.0, 0.0, 0.0, np.int64(0))]
     heap.pop()
+    capped = np.zeros(1, dtype=np.int64)
 
     for i in range(init_v.size):
         v = init_v[i]
@@ -218,7 +221,7 @@ def label_search(  # type: ignore[no-untyped-def]
         lf, li, ldead, n_lab = _add_label(
             lf, li, ldead, n_lab, bag_head, bag_size, heap, v * (n_via + 1) + vi,
             init_t[i], init_c[i], init_e[i], -1, -1, v, vi,
-            init_t[i] + lb_t[v], init_c[i] + lb_c[v], init_e[i] + lb_e[v], multi, max_labels,
+            init_t[i] + lb_t[v], init_c[i] + lb_c[v], init_e[i] + lb_e[v], multi, max_labels, capped,
         )  # fmt: skip
 
     while len(heap) > 0:
@@ -285,7 +288,7 @@ def label_search(  # type: ignore[no-untyped-def]
                 continue
             lf, li, ldead, n_lab = _add_label(
                 lf, li, ldead, n_lab, bag_head, bag_size, heap, w * (n_via + 1) + nvi,
-                nt, nc, ne, lid, ei, w, nvi, kt, kc, ke, multi, max_labels,
+                nt, nc, ne, lid, ei, w, nvi, kt, kc, ke, multi, max_labels, capped,
             )  # fmt: skip
 
     return (
@@ -293,4 +296,5 @@ def label_search(  # type: ignore[no-untyped-def]
         li[:n_lab, P_PARENT].copy(),
         li[:n_lab, P_EDGE].copy(),
         li[:n_lab, P_VERT].copy(),
+        capped[0],
     )

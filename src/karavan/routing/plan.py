@@ -1,70 +1,72 @@
-"""Plan routes: the public routing call, its query and results."""
+"""Plan routes: :func:`plan_routes` turns one :class:`RouteQuery` into a :class:`RoutePlan`.
+
+The plan keeps the (resolved) query and every route keeps its accounting itinerary and, when
+simulated, its Monte Carlo result, so ``simulate``, ``report`` and ``scenario diff`` reuse the
+routes found here instead of searching again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from karavan.accounting import Cargo, HubPlan, Itinerary, LegPlan, evaluate, load_parameters
-from karavan.errors import InputError, NoRouteError
-from karavan.model.enums import Mode, Unit
+from karavan.accounting import HubPlan, Itinerary, LegPlan, Parameters, evaluate, load_parameters
+from karavan.errors import NoRouteError
+from karavan.model.enums import Mode
 from karavan.model.network import Network
 from karavan.model.timetable import to_hours
 from karavan.routing.graph import RIDE, THRU, XFER, RoutingGraph, routing_graph
-from karavan.routing.search import Label, pareto_search
+from karavan.routing.query import ALL_CRITERIA, FastestBy, RouteQuery
+from karavan.routing.search import Label, SearchResult, pareto_search
 
-LABELS = ("fastest", "cheapest", "lowest_co2e", "balanced")
+if TYPE_CHECKING:
+    from karavan.reliability import SimulationResult
 
-
-@dataclass(frozen=True)
-class RouteQuery:
-    """What the shipper asked for (all places resolved to node ids)."""
-
-    origin: str
-    destination: str
-    depart: datetime
-    cargo: Cargo
-    via: tuple[str, ...] = ()
-    avoid_countries: tuple[str, ...] = ()
-    avoid_nodes: tuple[str, ...] = ()
-    modes: tuple[Mode, ...] = tuple(Mode)
-    max_routes: int = 5
-    slack: float = 0.0
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON view."""
-        return {
-            "origin": self.origin,
-            "destination": self.destination,
-            "depart": self.depart.isoformat(),
-            "cargo": {
-                "unit": self.cargo.unit.value,
-                "count": self.cargo.count,
-                "gross_t_per_unit": self.cargo.gross_t_per_unit,
-                "value_usd": self.cargo.value_usd,
-            },
-            "via": list(self.via),
-            "avoid_countries": list(self.avoid_countries),
-            "avoid_nodes": list(self.avoid_nodes),
-            "modes": [m.value for m in self.modes],
-            "max_routes": self.max_routes,
-            "slack": self.slack,
-        }
+LABELS = ("fastest", "cheapest", "lowest_co2e", "most_reliable", "balanced")
+"""Labels a route can carry; ``on_time`` is added when the query has a target."""
+Z90 = 1.2815515655446004
+"""Standard normal 90 % quantile (analytic P90 = mean + z·σ)."""
 
 
 @dataclass(frozen=True)
 class Route:
-    """One Pareto-optimal itinerary with its labels (fastest, cheapest, ...)."""
+    """One Pareto-optimal itinerary with its labels and its time distribution.
+
+    Attributes
+    ----------
+    labels : tuple of str
+        ``fastest``, ``cheapest``, ``lowest_co2e``, ``most_reliable``, ``balanced``, ``on_time``.
+    itinerary : Itinerary
+        The accounting of the route (legs, hubs, totals, trail).
+    countries, nodes : tuple of str
+        Countries and nodes passed, in order.
+    p50_h, p90_h : float
+        Median and 90th percentile of the door-to-door transit time.
+    on_time_probability : float or None
+        ``P(arrival <= target)`` when the query has a target.
+    reliability_method : str
+        ``monte_carlo`` (seeded runs of :mod:`karavan.reliability`) or ``analytic``
+        (mean + z·σ of the search's reliability criterion).
+    simulation : SimulationResult or None
+        The Monte Carlo result the percentiles come from (reused by ``simulate`` and reports).
+    """
 
     labels: tuple[str, ...]
     itinerary: Itinerary
     countries: tuple[str, ...]
     nodes: tuple[str, ...]
+    p50_h: float
+    p90_h: float
+    on_time_probability: float | None = None
+    reliability_method: str = "monte_carlo"
+    simulation: SimulationResult | None = field(default=None, repr=False, compare=False)
+    steps: tuple[LegPlan | HubPlan, ...] = field(default=(), repr=False)
 
     @property
     def label(self) -> str:
@@ -73,8 +75,13 @@ class Route:
 
     @property
     def transit_time_h(self) -> float:
-        """Door-to-door transit time."""
+        """Planned door-to-door transit time."""
         return float(self.itinerary.transit_time_h)
+
+    @property
+    def planned_h(self) -> float:
+        """Planned door-to-door transit time (same as :attr:`transit_time_h`)."""
+        return self.transit_time_h
 
     @property
     def cost_usd(self) -> float:
@@ -87,42 +94,149 @@ class Route:
         return float(self.itinerary.co2e_kg)
 
     def to_dict(self, *, trail: bool = True) -> dict[str, Any]:
-        """JSON view: label, totals, countries, legs, hubs and (unless ``trail=False``) the trail."""
-        data = {"label": self.label, "labels": list(self.labels), "countries": list(self.countries)}
+        """JSON view: labels, planned time, P50, P90, totals, countries, legs, hubs and the trail."""
+        data: dict[str, Any] = {"label": self.label, "labels": list(self.labels), "countries": list(self.countries)}
         data.update(self.itinerary.to_dict(trail=trail))
+        data["planned_h"] = self.transit_time_h
+        data["p50_h"] = self.p50_h
+        data["p90_h"] = self.p90_h
+        data["on_time_probability"] = self.on_time_probability
+        data["reliability_method"] = self.reliability_method
         data["nodes"] = list(self.nodes)
         return data
 
 
 @dataclass(frozen=True)
+class DepartureFigures:
+    """The best route found for one departure of the window."""
+
+    depart: datetime
+    planned_h: float
+    p50_h: float
+    p90_h: float
+    cost_usd: float
+    co2e_kg: float
+    routes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view."""
+        return {
+            "depart": self.depart.isoformat(),
+            "planned_h": self.planned_h,
+            "p50_h": self.p50_h,
+            "p90_h": self.p90_h,
+            "cost_usd": self.cost_usd,
+            "co2e_kg": self.co2e_kg,
+            "routes": self.routes,
+        }
+
+
+@dataclass(frozen=True)
 class RoutePlan:
-    """Answer to a :class:`RouteQuery`: labelled Pareto alternatives."""
+    """Answer to a :class:`RouteQuery`: labelled Pareto alternatives.
+
+    Attributes
+    ----------
+    query : RouteQuery
+        The query with places resolved to node ids.
+    routes : tuple of Route
+        Best-labelled first (ranked by on-time probability when the query has a target).
+    depart : datetime
+        The departure the routes leave at: ``query.depart``, or the best one of the window.
+    truncated : bool
+        Whether the label cap (``query.max_labels``) cut the search, so the Pareto set may
+        be incomplete.
+    window : tuple of DepartureFigures
+        One row per departure tried (only the requested one without a window).
+    stats : dict
+        Search figures (labels found, departures tried, ...).
+    """
 
     query: RouteQuery
     routes: tuple[Route, ...]
+    depart: datetime
+    truncated: bool = False
+    window: tuple[DepartureFigures, ...] = ()
     stats: dict[str, float] = field(default_factory=dict)
 
+    def window_summary(self) -> dict[str, Any] | None:
+        """``{"best", "typical", "worst"}`` departures by P50 of their fastest route, or None."""
+        if len(self.window) < 2:
+            return None
+        ranked = sorted(self.window, key=lambda w: (w.p50_h, w.depart))
+        return {
+            "best": ranked[0].to_dict(),
+            "typical": ranked[(len(ranked) - 1) // 2].to_dict(),
+            "worst": ranked[-1].to_dict(),
+            "median_p50_h": statistics.median(w.p50_h for w in ranked),
+        }
+
     def to_dict(self, *, trail: bool = True) -> dict[str, Any]:
-        """``{"query": ..., "routes": [...]}``; ``trail=False`` leaves the calculation trails out."""
-        return {"query": self.query.to_dict(), "routes": [r.to_dict(trail=trail) for r in self.routes]}
+        """``{"query", "routes", "truncated", "window"}``; ``trail=False`` leaves the trails out."""
+        data: dict[str, Any] = {
+            "query": self.query.to_dict(),
+            "depart": self.depart.isoformat(),
+            "routes": [r.to_dict(trail=trail) for r in self.routes],
+            "truncated": self.truncated,
+        }
+        if len(self.window) > 1:
+            data["window"] = {
+                "departures": [w.to_dict() for w in self.window],
+                **(self.window_summary() or {}),
+            }
+        return data
 
 
-def _default_depart() -> datetime:
-    today = datetime.now(UTC).date()
-    return datetime.combine(today, time(0, 0), tzinfo=UTC)
+# ---------------------------------------------------------------------- query resolution
 
 
-def _allowed_mask(
-    g: RoutingGraph, avoid_countries: Iterable[str], avoid_nodes: Iterable[str], modes: Iterable[Mode]
-) -> NDArray[np.bool_]:
+def resolve_query(net: Network, query: RouteQuery) -> RouteQuery:
+    """The query with places resolved to node ids, checked against the network.
+
+    Raises
+    ------
+    karavan.errors.UnknownPlaceError
+        If a place does not resolve.
+    karavan.errors.InputError
+        If the destination is the origin, or an avoided place is the origin, destination or a via.
+    karavan.errors.NoRouteError
+        If the origin, destination or a via place lies in an avoided country.
+    """
+    from karavan.errors import InputError
+
+    o = net.resolve(query.origin)
+    d = net.resolve(query.destination)
+    if o.id == d.id:
+        raise InputError("destination", query.destination, f"a place other than the origin {o.id}")
+    via = tuple(net.resolve(v).id for v in query.via)
+    if o.id in via or d.id in via:
+        raise InputError("via", list(query.via), "places other than the origin and the destination")
+    if len(set(via)) != len(via):
+        raise InputError("via", list(query.via), "each place once (a route visits no place twice)")
+    avoid_n = tuple(net.resolve(p).id for p in query.avoid_nodes)
+    for nid in (o.id, d.id, *via):
+        if nid in avoid_n:
+            raise InputError("avoid_nodes", nid, "places other than the origin, destination and via places")
+    for nid, fld in ((o.id, "origin"), (d.id, "destination"), *((v, "via") for v in via)):
+        node = net.nodes[nid]
+        if node.country in query.avoid_countries:
+            raise NoRouteError(
+                f"{fld} {node.name_en} ({node.id}) lies in {node.country}, which avoid_countries excludes"
+            )
+    if (o.id, d.id, via, avoid_n) == (query.origin, query.destination, query.via, query.avoid_nodes):
+        return query
+    return query.with_(origin=o.id, destination=d.id, via=via, avoid_nodes=avoid_n)
+
+
+def _allowed_mask(g: RoutingGraph, q: RouteQuery) -> NDArray[np.bool_]:
     net = g.net
-    bad_c = set(avoid_countries)
-    bad_n = set(avoid_nodes)
-    node_ok = np.array([net.nodes[nid].country not in bad_c and nid not in bad_n for nid in g.node_ids], dtype=np.bool_)
-    mode_set = set(modes)
-    run_ok = np.array([r.service.mode in mode_set for r in g.runs], dtype=np.bool_)
     if not g.runs:
         return np.zeros(g.n_vertices, dtype=np.bool_)
+    bad_c = set(q.avoid_countries)
+    bad_n = set(q.avoid_nodes)
+    node_ok = np.array([net.nodes[nid].country not in bad_c and nid not in bad_n for nid in g.node_ids], dtype=np.bool_)
+    mode_set = set(q.modes)
+    run_ok = np.array([r.service.mode in mode_set for r in g.runs], dtype=np.bool_)
     return node_ok[g.v_node] & run_ok[g.v_run]
 
 
@@ -188,167 +302,172 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     return plan, nodes
 
 
-def _label_routes(routes: list[tuple[tuple[str, ...], Itinerary]]) -> list[tuple[str, ...]]:
-    if not routes:
-        return []
-    crit = np.array([[it.transit_time_h, it.cost_usd, it.co2e_kg] for _, it in routes], dtype=np.float64)
-    best = crit.min(axis=0)
-    scale = np.where(best > 0, best, 1.0)
-    balanced = (crit / scale).sum(axis=1)
-    names: list[list[str]] = [[] for _ in routes]
-    for col, name in enumerate(LABELS[:3]):
-        names[int(np.lexsort((balanced, crit[:, col]))[0])].append(name)
-    names[int(np.argmin(balanced))].append("balanced")
-    return [tuple(n) for n in names]
+# ---------------------------------------------------------------------- planning
 
 
-def _slack_filter(
-    items: list[tuple[tuple[str, ...], Itinerary]], slack: float
-) -> list[tuple[tuple[str, ...], Itinerary]]:
-    """Exact Pareto filter on the evaluated totals; with ``slack`` also drop near-duplicates."""
-    items = sorted(items, key=lambda x: (x[1].transit_time_h, x[1].cost_usd, x[1].co2e_kg))
-    kept: list[tuple[tuple[str, ...], Itinerary]] = []
+@dataclass(frozen=True)
+class _Context:
+    """What every departure of one query shares: the network, graph, parameters and mask."""
+
+    net: Network
+    graph: RoutingGraph
+    params: Parameters
+    query: RouteQuery
+    allowed: NDArray[np.bool_]
+    node_idx: dict[str, int]
+
+
+def _search(ctx: _Context, depart: datetime, q: RouteQuery | None = None) -> SearchResult:
+    q = q or ctx.query
+    mask = ctx.allowed if q is ctx.query else _allowed_mask(ctx.graph, q)
+    return pareto_search(
+        ctx.graph,
+        ctx.node_idx[q.origin],
+        ctx.node_idx[q.destination],
+        to_hours(depart),
+        via=tuple(ctx.node_idx[v] for v in q.via),
+        allowed=mask,
+        slack=q.slack,
+        max_labels_per_state=q.max_labels,
+        criteria=len(q.criteria),
+    )
+
+
+def _simulate(ctx: _Context, steps: Sequence[LegPlan | HubPlan], depart: datetime) -> SimulationResult:
+    from karavan.reliability import simulate_itinerary
+
+    q = ctx.query
+    return simulate_itinerary(ctx.net, steps, q.cargo, depart=depart, runs=q.runs, seed=q.seed, target=q.target_at)
+
+
+def _routes_for(ctx: _Context, labels: Sequence[Label], depart: datetime) -> list[Route]:
+    """Evaluate and simulate every label found for one departure (unlabelled, unfiltered)."""
+    q, net = ctx.query, ctx.net
+    out: list[Route] = []
+    for lab in labels:
+        steps, nodes = label_to_plan(ctx.graph, lab)
+        it = evaluate(net, steps, q.cargo, depart=depart, params=ctx.params, inventory_rate=q.inventory_rate)
+        sim = _simulate(ctx, steps, depart)
+        route_nodes = tuple(nodes)
+        out.append(
+            Route(
+                labels=(),
+                itinerary=it,
+                countries=_countries(net, route_nodes),
+                nodes=route_nodes,
+                p50_h=sim.p50_h,
+                p90_h=sim.p90_h,
+                on_time_probability=sim.on_time_probability,
+                simulation=sim,
+                steps=tuple(steps),
+            )
+        )
+    return out
+
+
+def _shown(r: Route) -> tuple[float, float, float, float, float]:
+    return (r.transit_time_h, r.p50_h, r.p90_h, r.cost_usd, r.co2e_kg)
+
+
+def _non_dominated(routes: list[Route], slack: float) -> list[Route]:
+    """Routes no other route beats (within ``slack``) on every figure shown: planned, P50, P90, cost, CO2e."""
+    ranked = sorted(routes, key=_shown)
+    kept: list[Route] = []
     f = 1.0 + slack
-    for lab, it in items:
-        a = (it.transit_time_h, it.cost_usd, it.co2e_kg)
-        if any(
-            all(kb <= ab * f + 1e-9 for kb, ab in zip((k.transit_time_h, k.cost_usd, k.co2e_kg), a, strict=True))
-            for _, k in kept
-        ):
+    for r in ranked:
+        a = _shown(r)
+        if any(all(kb <= ab * f + 1e-9 for kb, ab in zip(_shown(k), a, strict=True)) for k in kept):
             continue
-        kept.append((lab, it))
+        kept.append(r)
     return kept
 
 
-def plan_routes(
-    net: Network,
-    origin: str,
-    destination: str,
-    *,
-    depart: datetime | None = None,
-    cargo: Cargo | None = None,
-    via: Sequence[str] = (),
-    avoid_countries: Sequence[str] = (),
-    avoid_nodes: Sequence[str] = (),
-    modes: Sequence[Mode | str] | None = None,
-    max_routes: int = 5,
-    slack: float = 0.0,
-    inventory_rate: float | None = None,
-) -> RoutePlan:
-    """Door-to-door Pareto routes (transit time, cost, CO2e) between two places.
+def _label(routes: list[Route], q: RouteQuery) -> list[Route]:
+    """Give labels on the figures shown; order labelled routes first."""
+    if not routes:
+        return []
+    time_col = 0 if q.fastest_by is FastestBy.PLANNED else 1
+    crit = np.array([_shown(r) for r in routes], dtype=np.float64)
+    scale = np.where(crit.min(axis=0) > 0, crit.min(axis=0), 1.0)
+    balanced = (crit[:, [time_col, 2, 3, 4]] / scale[[time_col, 2, 3, 4]]).sum(axis=1)
+    names: list[list[str]] = [[] for _ in routes]
+    for name, col in (("fastest", time_col), ("cheapest", 3), ("lowest_co2e", 4), ("most_reliable", 2)):
+        names[int(np.lexsort((balanced, crit[:, col]))[0])].append(name)
+    names[int(np.argmin(balanced))].append("balanced")
+    if q.target_at is not None:
+        on_time = np.array([r.on_time_probability or 0.0 for r in routes])
+        names[int(np.lexsort((crit[:, 1], -on_time))[0])].append("on_time")
+    labelled = [Route(**{**r.__dict__, "labels": tuple(n)}) for r, n in zip(routes, names, strict=True)]
+
+    def rank(i: int) -> tuple[float, ...]:
+        r = labelled[i]
+        if q.target_at is not None:
+            return (-(r.on_time_probability or 0.0), r.p50_h, r.cost_usd)
+        return (float(len(r.labels) == 0), r.p50_h if time_col else r.transit_time_h, r.cost_usd)
+
+    return [labelled[i] for i in sorted(range(len(labelled)), key=rank)]
+
+
+def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
+    """Door-to-door Pareto routes for ``query``: planned time, P50, P90, cost and CO2e per route.
+
+    The search compares the query's criteria (time, cost, CO2e and reliability by default);
+    every route found is accounted (:func:`karavan.accounting.evaluate`) and simulated
+    (seeded Monte Carlo of :mod:`karavan.reliability`), routes beaten on every figure shown
+    are dropped, and labels are given on the figures shown: ``fastest`` is the lowest P50
+    (planned time with ``fastest_by="planned"``), ``most_reliable`` the lowest P90, ``on_time``
+    the highest probability of arriving by ``query.target``. With a departure window, every
+    departure in it is planned; the routes shown are those of the best departure (lowest P50)
+    and :attr:`RoutePlan.window` lists them all.
 
     Parameters
     ----------
     net
         The network (e.g. ``karavan.load_network()``).
-    origin, destination
-        Places: id, UN/LOCODE, English or Russian name.
-    depart
-        Earliest departure (UTC if naive); default today 00:00 UTC.
-    cargo
-        What moves; default one FEU at the network's default weight.
-    via
-        Places the route must pass, in order.
-    avoid_countries
-        ISO 3166 alpha-2 codes never to enter.
-    avoid_nodes
-        Places never to use.
-    modes
-        Allowed modes (default all of rail, road, sea).
-    max_routes
-        Most alternatives returned; labelled ones (fastest, cheapest, lowest CO2e,
-        balanced) are kept first.
-    slack
-        Relative slack (e.g. 0.05): alternatives within 5 % of another in every
-        criterion are dropped as near-duplicates.
-    inventory_rate
-        Annual carrying-cost rate applied to ``cargo.value_usd`` (default from the
-        accounting parameters).
+    query
+        The validated request.
 
     Returns
     -------
     RoutePlan
-        The query and its routes, best-labelled first.
+        The resolved query, its routes, the departure chosen, the truncation flag and the
+        window rows.
 
     Raises
     ------
     karavan.errors.UnknownPlaceError
         If a place does not resolve.
     karavan.errors.InputError
-        For invalid options (naming the option and value).
+        For options that contradict the network (naming the query field and value).
     karavan.errors.NoRouteError
-        If no route satisfies the constraints; the message says which constraint cut the network.
+        If no route satisfies the query; the message names the query field that cut the network.
     """
-    cargo = cargo or Cargo(unit=Unit.FEU)
-    if max_routes < 1:
-        raise InputError("max_routes", max_routes, "an integer >= 1")
-    if not 0 <= slack < 10:
-        raise InputError("slack", slack, "a relative slack in [0, 10)")
-    o = net.resolve(origin)
-    d = net.resolve(destination)
-    if o.id == d.id:
-        raise InputError("destination", destination, f"a place other than the origin {o.id}")
-    via_nodes = tuple(net.resolve(v).id for v in via)
-    countries = set(net.countries())
-    avoid_c: list[str] = []
-    for c in avoid_countries:
-        code = c.strip().upper()
-        if len(code) != 2 or not code.isalpha():
-            raise InputError("avoid_countries", c, "ISO 3166 alpha-2 country codes such as RU, IR")
-        avoid_c.append(code)
-    for node in (o, d, *(net.nodes[v] for v in via_nodes)):
-        if node.country in avoid_c:
-            raise NoRouteError(f"{node.name_en} ({node.id}) lies in {node.country}, which the query avoids")
-    unknown = sorted(set(avoid_c) - countries)
-    del unknown  # avoiding a country the network does not contain is harmless
-    avoid_n = tuple(net.resolve(p).id for p in avoid_nodes)
-    for nid in (o.id, d.id, *via_nodes):
-        if nid in avoid_n:
-            raise InputError("avoid_nodes", nid, "places other than the origin, destination and via places")
-    mode_list = tuple(Mode.parse(m, field="modes") if isinstance(m, str) else m for m in (modes or tuple(Mode)))
-    if depart is None:
-        depart = _default_depart()
-    elif depart.tzinfo is None:
-        depart = depart.replace(tzinfo=UTC)
-    query = RouteQuery(
-        origin=o.id,
-        destination=d.id,
-        depart=depart,
-        cargo=cargo,
-        via=via_nodes,
-        avoid_countries=tuple(avoid_c),
-        avoid_nodes=avoid_n,
-        modes=mode_list,
-        max_routes=max_routes,
-        slack=slack,
-    )
+    q = resolve_query(net, query)
     params = load_parameters(net.path)
-    g = routing_graph(net, cargo, params)
-    node_idx = {nid: i for i, nid in enumerate(g.node_ids)}
-    t0 = to_hours(depart)
+    g = routing_graph(net, q.cargo, params)
+    ctx = _Context(net, g, params, q, _allowed_mask(g, q), {nid: i for i, nid in enumerate(g.node_ids)})
+    per_departure: list[tuple[datetime, list[Route]]] = []
+    truncated = False
+    n_labels = 0
+    for depart in q.departures():
+        found = _search(ctx, depart)
+        truncated |= found.truncated
+        n_labels += len(found.labels)
+        if found.labels:
+            per_departure.append((depart, _label(_non_dominated(_routes_for(ctx, found.labels, depart), q.slack), q)))
+    if not per_departure:
+        raise NoRouteError(_explain_no_route(ctx))
+    window = tuple(_departure_figures(d, rs) for d, rs in per_departure)
+    best_depart, routes = min(per_departure, key=lambda dr: (min(r.p50_h for r in dr[1]), dr[0]))
+    stats = {"labels_found": float(n_labels), "departures": float(len(q.departures()))}
+    return RoutePlan(q, tuple(routes[: q.max_routes]), best_depart, truncated, window, stats)
 
-    def search(ac: Sequence[str], an: Sequence[str], ms: Sequence[Mode], vi: Sequence[str]) -> list[Label]:
-        mask = _allowed_mask(g, ac, an, ms)
-        return pareto_search(
-            g, node_idx[o.id], node_idx[d.id], t0, via=tuple(node_idx[v] for v in vi), allowed=mask, slack=slack
-        )
 
-    labels = search(avoid_c, avoid_n, mode_list, via_nodes)
-    if not labels:
-        raise NoRouteError(_explain_no_route(net, g, query, search))
-    evaluated = []
-    for lab in labels:
-        steps, nodes = label_to_plan(g, lab)
-        it = evaluate(net, steps, cargo, depart=depart, params=params, inventory_rate=inventory_rate)
-        evaluated.append((tuple(nodes), it))  # nodes kept as a tuple
-    kept = _slack_filter(evaluated, slack)
-    names = _label_routes(kept)
-    order = sorted(range(len(kept)), key=lambda i: (len(names[i]) == 0, kept[i][1].transit_time_h))
-    routes: list[Route] = []
-    for i in order[:max_routes]:
-        route_nodes, it = kept[i]
-        routes.append(Route(names[i], it, _countries(net, route_nodes), route_nodes))
-    return RoutePlan(query, tuple(routes), {"labels_found": float(len(labels))})
+def _departure_figures(depart: datetime, routes: list[Route]) -> DepartureFigures:
+    best = min(routes, key=lambda r: (r.p50_h, r.cost_usd))
+    return DepartureFigures(
+        depart, best.transit_time_h, best.p50_h, best.p90_h, best.cost_usd, best.co2e_kg, len(routes)
+    )
 
 
 def _countries(net: Network, nodes: Sequence[str]) -> tuple[str, ...]:
@@ -360,34 +479,32 @@ def _countries(net: Network, nodes: Sequence[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-_Constraints = tuple[tuple[str, ...], tuple[str, ...], tuple[Mode, ...], tuple[str, ...]]
-
-
-def _explain_no_route(net: Network, g: RoutingGraph, q: RouteQuery, search: Any) -> str:
+def _explain_no_route(ctx: _Context) -> str:
+    """Why nothing was found, in query fields: which constraint, relaxed alone, lets a route through."""
+    q, net, g = ctx.query, ctx.net, ctx.graph
     o, d = net.nodes[q.origin], net.nodes[q.destination]
     head = f"no route from {o.name_en} ({o.id}) to {d.name_en} ({d.id}) for {q.cargo.unit.value}"
-    all_modes = tuple(Mode)
-    relaxations: list[tuple[str, _Constraints]] = []
+    relaxations: list[tuple[str, RouteQuery]] = []
     if q.avoid_countries:
-        relaxations.append((f"--avoid-country {','.join(q.avoid_countries)}", ((), q.avoid_nodes, q.modes, q.via)))
+        relaxations.append((f"avoid_countries={','.join(q.avoid_countries)}", q.with_(avoid_countries=())))
     if q.avoid_nodes:
-        relaxations.append((f"--avoid-node {' '.join(q.avoid_nodes)}", (q.avoid_countries, (), q.modes, q.via)))
-    if set(q.modes) != set(all_modes):
-        relaxations.append(
-            (f"--modes {','.join(m.value for m in q.modes)}", (q.avoid_countries, q.avoid_nodes, all_modes, q.via))
-        )
+        relaxations.append((f"avoid_nodes={','.join(q.avoid_nodes)}", q.with_(avoid_nodes=())))
+    if set(q.modes) != set(Mode):
+        relaxations.append((f"modes={','.join(m.value for m in q.modes)}", q.with_(modes=tuple(Mode))))
     if q.via:
-        relaxations.append((f"--via {' '.join(q.via)}", (q.avoid_countries, q.avoid_nodes, q.modes, ())))
-    culprits = [name for name, args in relaxations if search(*args)]
+        relaxations.append((f"via={','.join(q.via)}", q.with_(via=())))
+    depart = q.depart_at
+    culprits = [name for name, relaxed in relaxations if _search(ctx, depart, relaxed).labels]
     if culprits:
         return f"{head}: the constraint {' / '.join(culprits)} cuts the network (without it a route exists)"
-    if relaxations and search((), (), all_modes, ()):
-        return f"{head}: the constraints together cut the network (each alone leaves a route)"
+    free = q.with_(avoid_countries=(), avoid_nodes=(), modes=tuple(Mode), via=(), criteria=ALL_CRITERIA)
+    if relaxations and _search(ctx, depart, free).labels:
+        return f"{head}: the constraints {', '.join(n for n, _ in relaxations)} together cut the network"
     if not g.dep_at.get(g.node_ids.index(o.id)):
-        return f"{head}: no service carrying {q.cargo.unit.value} departs from {o.name_en}"
+        return f"{head}: no service carrying {q.cargo.unit.value} (cargo.unit) departs from {o.name_en}"
     if not g.arr_at.get(g.node_ids.index(d.id)):
-        return f"{head}: no service carrying {q.cargo.unit.value} calls at {d.name_en}"
-    return f"{head}: the network does not connect them for this unit type"
+        return f"{head}: no service carrying {q.cargo.unit.value} (cargo.unit) calls at {d.name_en}"
+    return f"{head}: the network does not connect them for this unit type (cargo.unit)"
 
 
-__all__ = ["Route", "RoutePlan", "RouteQuery", "label_to_plan", "plan_routes"]
+__all__ = ["LABELS", "DepartureFigures", "Route", "RoutePlan", "label_to_plan", "plan_routes", "resolve_query"]

@@ -52,6 +52,14 @@ class Label:
     end_terminal: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """Pareto labels at the destination, and whether the label cap cut the search."""
+
+    labels: list[Label]
+    truncated: bool
+
+
 def _reversed(graph: RoutingGraph, which: str) -> csr_matrix:
     """Reversed graph weighted by one criterion (min over parallel edges), cached on the graph."""
     cache: dict[str, csr_matrix] = graph.__dict__.setdefault("_rev_cache", {})
@@ -164,7 +172,7 @@ def pareto_search(
     slack: float = 0.0,
     max_labels_per_state: int = 64,
     criteria: int = 3,
-) -> list[Label]:
+) -> SearchResult:
     """Pareto-optimal labels from node ``origin`` to node ``dest`` leaving at ``depart_h``.
 
     Parameters
@@ -235,7 +243,7 @@ def pareto_search(
             tgt_t[v], tgt_c[v], tgt_e[v], tgt_open[v] = term.dwell_h, term.cost_usd, term.co2e_kg, term.opening
         ends[v] = term.op_id if term is not None else None
 
-    targets, parent, edge, vert = label_search(
+    targets, parent, edge, vert, n_capped = label_search(
         graph.indptr,
         graph.head,
         graph.kind,
@@ -285,7 +293,7 @@ def pareto_search(
         out.append(
             Label(float(tt), float(tc), float(te), tuple(path), starts.get(path[0][1]), ends.get(int(vert[lid])))
         )
-    return out
+    return SearchResult(out, bool(n_capped))
 
 
-__all__ = ["Label", "kernel_arrays", "lower_bounds", "next_open", "pareto_search"]
+__all__ = ["Label", "SearchResult", "kernel_arrays", "lower_bounds", "next_open", "pareto_search"]

@@ -1,0 +1,357 @@
+"""The one validated route request: what the shipper asked for, built once by every adapter.
+
+The CLI (``route``, ``simulate``, ``report``), the API, reports, scenario diffs and sweeps build
+a :class:`RouteQuery` and hand it to :func:`karavan.routing.plan_routes`; the plan keeps it, so
+later steps reuse the routes found instead of planning again. Every bound lives here and a
+bad value raises :class:`~karavan.errors.InputError` naming the query field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from karavan.accounting import Cargo
+from karavan.errors import InputError
+from karavan.model.enums import Mode, Unit
+
+MAX_VIA = 8
+MAX_AVOID = 50
+MAX_ROUTES = 50
+MAX_WINDOW_H = 31 * 24.0
+MAX_RUNS = 1_000_000
+MAX_LABELS = 100_000
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class Criterion(StrEnum):
+    """What a route can be searched and compared on."""
+
+    TIME = "time"
+    """Planned door-to-door transit time (timetables, waits, dwell)."""
+    COST = "cost"
+    """Total cost to the shipper, USD."""
+    CO2E = "co2e"
+    """Well-to-wheel greenhouse gas emissions, kg CO2e."""
+    RELIABILITY = "reliability"
+    """Transit-time spread: expected delay and variance along the route (P90 ≈ mean + z·σ)."""
+
+    @classmethod
+    def parse(cls, value: str, *, field: str = "criteria") -> Criterion:
+        """Parse any case, or raise :class:`InputError` naming ``field``."""
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            raise InputError(field, value, "one of " + ", ".join(c.value for c in cls)) from None
+
+
+ALL_CRITERIA = tuple(Criterion)
+
+
+class FastestBy(StrEnum):
+    """Which time figure the ``fastest`` label is given on."""
+
+    P50 = "p50"
+    PLANNED = "planned"
+
+
+def _aware(value: datetime | date, field: str) -> datetime:
+    if not isinstance(value, datetime):
+        if isinstance(value, date):
+            value = datetime.combine(value, time(0, 0))
+        else:
+            raise InputError(field, value, "a datetime or date")
+    when = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    try:
+        year = when.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise InputError(field, value.isoformat(), f"a date between the years {MIN_YEAR} and {MAX_YEAR}")
+    return when.astimezone(UTC)
+
+
+def today_utc() -> datetime:
+    """Today 00:00 UTC (the default departure)."""
+    return datetime.combine(datetime.now(UTC).date(), time(0, 0), tzinfo=UTC)
+
+
+def _places(values: Iterable[str] | str | None, field: str, limit: int) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for v in values:
+        if not isinstance(v, str) or not 0 < len(v.strip()) <= 120:
+            raise InputError(field, v, "place names of 1 to 120 characters")
+        out.append(v.strip())
+    if len(out) > limit:
+        raise InputError(field, len(out), f"at most {limit} places")
+    return tuple(out)
+
+
+def _countries(values: Iterable[str] | str | None) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for v in values:
+        code = v.strip().upper() if isinstance(v, str) else ""
+        if len(code) != 2 or not code.isascii() or not code.isalpha():
+            raise InputError("avoid_countries", v, "ISO 3166 alpha-2 country codes such as RU, IR")
+        if code not in out:
+            out.append(code)
+    if len(out) > MAX_AVOID:
+        raise InputError("avoid_countries", len(out), f"at most {MAX_AVOID} countries")
+    return tuple(out)
+
+
+def _number(value: Any, field: str, lo: float, hi: float, expected: str, *, integer: bool = False) -> float:
+    ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
+    if isinstance(value, bool) or not ok_type or not math.isfinite(value) or not lo <= value <= hi:
+        raise InputError(field, value, expected)
+    return float(value)
+
+
+def parse_duration_h(text: str, *, field: str = "window") -> float:
+    """``"7d"``, ``"36h"``, ``"1w"`` or a number of hours -> hours.
+
+    Raises
+    ------
+    InputError
+        Naming ``field`` when the text is not a duration.
+    """
+    s = str(text).strip().lower()
+    factor = {"w": 168.0, "d": 24.0, "h": 1.0}.get(s[-1:], 1.0)
+    num = s[:-1] if s[-1:] in ("w", "d", "h") else s
+    try:
+        hours = float(num) * factor
+    except ValueError:
+        raise InputError(field, text, "a duration such as 7d, 36h or 2w") from None
+    if not math.isfinite(hours) or hours < 0:
+        raise InputError(field, text, "a non-negative duration such as 7d")
+    return hours
+
+
+@dataclass(frozen=True)
+class RouteQuery:
+    """A validated route request.
+
+    Parameters
+    ----------
+    origin, destination : str
+        Places as typed (id, UN/LOCODE, English or Russian name); :func:`plan_routes` resolves
+        them and keeps the resolved query (node ids) on the plan.
+    depart : datetime or date, optional
+        Earliest departure (UTC if naive; a date is 00:00 UTC); default today 00:00 UTC.
+    window_h : float
+        Departure window: departures are tried every ``window_step_h`` from ``depart`` to
+        ``depart + window_h`` and the plan reports the best, typical and worst departure (0: one).
+    window_step_h : float
+        Spacing of the departures tried in the window.
+    cargo : Cargo
+        What moves; default one FEU at the network's default weight.
+    via : tuple of str
+        Places to pass, in order.
+    avoid_countries : tuple of str
+        ISO 3166 alpha-2 codes never entered.
+    avoid_nodes : tuple of str
+        Places never used.
+    modes : tuple of Mode
+        Allowed modes (default all).
+    criteria : tuple of Criterion
+        Criteria the Pareto search compares (default time, cost, CO2e and reliability).
+    max_routes : int
+        Most alternatives returned; labelled routes come first.
+    slack : float
+        Relative slack: alternatives within it of another route in every criterion are dropped.
+    max_labels : int
+        Cap on Pareto labels kept per search state; a capped search is flagged ``truncated``.
+    inventory_rate : float, optional
+        Annual carrying-cost rate on ``cargo.value_usd`` (default from the accounting parameters).
+    fastest_by : FastestBy
+        ``p50`` (default): ``fastest`` is the route with the lowest simulated P50;
+        ``planned``: the lowest planned transit time.
+    target : datetime, optional
+        Arrival deadline: routes are ranked by the probability of arriving by it.
+    runs : int
+        Monte Carlo runs per returned route for P50/P90 (seeded).
+    seed : int
+        Random seed of the Monte Carlo runs.
+    """
+
+    origin: str
+    destination: str
+    depart: datetime | date | None = None
+    window_h: float = 0.0
+    window_step_h: float = 24.0
+    cargo: Cargo = field(default_factory=lambda: Cargo(Unit.FEU))
+    via: tuple[str, ...] = ()
+    avoid_countries: tuple[str, ...] = ()
+    avoid_nodes: tuple[str, ...] = ()
+    modes: tuple[Mode, ...] = tuple(Mode)
+    criteria: tuple[Criterion, ...] = ALL_CRITERIA
+    max_routes: int = 5
+    slack: float = 0.0
+    max_labels: int = 64
+    inventory_rate: float | None = None
+    fastest_by: FastestBy = FastestBy.P50
+    target: datetime | date | None = None
+    runs: int = 1000
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        for name in ("origin", "destination"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not 0 < len(value.strip()) <= 120:
+                raise InputError(name, value, "a place name or id of 1 to 120 characters")
+            set_(self, name, value.strip())
+        set_(self, "depart", _aware(self.depart, "depart") if self.depart is not None else today_utc())
+        if self.target is not None:
+            set_(self, "target", _aware(self.target, "target"))
+        _number(self.window_h, "window_h", 0, MAX_WINDOW_H, f"a window of 0 to {MAX_WINDOW_H:g} hours (31 days)")
+        _number(self.window_step_h, "window_step_h", 1, MAX_WINDOW_H, "a step of 1 hour to 31 days")
+        if not isinstance(self.cargo, Cargo):
+            raise InputError("cargo", self.cargo, "a Cargo (unit, count, gross weight, value)")
+        set_(self, "via", _places(self.via, "via", MAX_VIA))
+        set_(self, "avoid_nodes", _places(self.avoid_nodes, "avoid_nodes", MAX_AVOID))
+        set_(self, "avoid_countries", _countries(self.avoid_countries))
+        set_(self, "modes", self._modes(self.modes))
+        set_(self, "criteria", self._criteria(self.criteria))
+        _number(self.max_routes, "max_routes", 1, MAX_ROUTES, f"an integer from 1 to {MAX_ROUTES}", integer=True)
+        _number(self.slack, "slack", 0, 9.999, "a relative slack in [0, 10)")
+        _number(self.max_labels, "max_labels", 1, MAX_LABELS, f"an integer from 1 to {MAX_LABELS}", integer=True)
+        if self.inventory_rate is not None:
+            _number(self.inventory_rate, "inventory_rate", 0, 10, "an annual rate from 0 to 10 (e.g. 0.08)")
+        try:
+            set_(self, "fastest_by", FastestBy(str(self.fastest_by).lower()))
+        except ValueError:
+            raise InputError("fastest_by", self.fastest_by, "p50 or planned") from None
+        _number(self.runs, "runs", 100, MAX_RUNS, f"an integer from 100 to {MAX_RUNS:,}", integer=True)
+        _number(self.seed, "seed", 0, 2**32 - 1, "an integer from 0 to 2**32 - 1", integer=True)
+        if self.target is not None and self.target <= self.depart:  # type: ignore[operator]
+            raise InputError("target", self.target.isoformat(), "an arrival deadline after the departure")
+
+    @staticmethod
+    def _modes(values: Iterable[Mode | str] | None) -> tuple[Mode, ...]:
+        if values is None:
+            return tuple(Mode)
+        if isinstance(values, str | Mode):
+            values = [values]
+        out: list[Mode] = []
+        for m in values:
+            mode = m if isinstance(m, Mode) else Mode.parse(str(m).strip().lower(), field="modes")
+            if mode not in out:
+                out.append(mode)
+        if not out:
+            raise InputError("modes", [], "at least one of " + ", ".join(Mode.choices()))
+        return tuple(out)
+
+    @staticmethod
+    def _criteria(values: Iterable[Criterion | str] | None) -> tuple[Criterion, ...]:
+        if values is None:
+            return ALL_CRITERIA
+        if isinstance(values, str):
+            values = [values]
+        out: list[Criterion] = []
+        for c in values:
+            crit = c if isinstance(c, Criterion) else Criterion.parse(c)
+            if crit not in out:
+                out.append(crit)
+        if Criterion.TIME not in out:
+            out.insert(0, Criterion.TIME)  # time is always searched: timetables are followed in time order
+        return tuple(c for c in ALL_CRITERIA if c in out)
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def depart_at(self) -> datetime:
+        """The (aware, UTC) earliest departure."""
+        assert isinstance(self.depart, datetime)
+        return self.depart
+
+    @property
+    def target_at(self) -> datetime | None:
+        """The (aware, UTC) arrival deadline, if any."""
+        assert self.target is None or isinstance(self.target, datetime)
+        return self.target
+
+    def departures(self) -> tuple[datetime, ...]:
+        """Departures tried: ``depart`` and every ``window_step_h`` within the window."""
+        n = math.floor(self.window_h / self.window_step_h + 1e-9)
+        return tuple(self.depart_at + timedelta(hours=k * self.window_step_h) for k in range(n + 1))
+
+    def with_(self, **changes: Any) -> RouteQuery:
+        """A copy with some fields changed (validated again)."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON view (keys with units)."""
+        return {
+            "origin": self.origin,
+            "destination": self.destination,
+            "depart": self.depart_at.isoformat(),
+            "window_h": self.window_h,
+            "window_step_h": self.window_step_h,
+            "cargo": {
+                "unit": self.cargo.unit.value,
+                "count": self.cargo.count,
+                "gross_t_per_unit": self.cargo.gross_t_per_unit,
+                "value_usd": self.cargo.value_usd,
+            },
+            "via": list(self.via),
+            "avoid_countries": list(self.avoid_countries),
+            "avoid_nodes": list(self.avoid_nodes),
+            "modes": [m.value for m in self.modes],
+            "criteria": [c.value for c in self.criteria],
+            "max_routes": self.max_routes,
+            "slack": self.slack,
+            "max_labels": self.max_labels,
+            "inventory_rate": self.inventory_rate,
+            "fastest_by": self.fastest_by.value,
+            "target": self.target_at.isoformat() if self.target_at else None,
+            "runs": self.runs,
+            "seed": self.seed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> RouteQuery:
+        """Rebuild a query from :meth:`to_dict` output (or any mapping with those keys).
+
+        Raises
+        ------
+        InputError
+            Naming the field of a missing or bad value.
+        """
+        known = set(cls.__dataclass_fields__)
+        extra = sorted(set(data) - known)
+        if extra:
+            raise InputError(extra[0], data[extra[0]], "a RouteQuery field: " + ", ".join(sorted(known)))
+        kw: dict[str, Any] = dict(data)
+        for key in ("depart", "target"):
+            if isinstance(kw.get(key), str):
+                try:
+                    kw[key] = datetime.fromisoformat(kw[key].replace("Z", "+00:00"))
+                except ValueError:
+                    raise InputError(key, kw[key], "an ISO date or datetime") from None
+        c = kw.get("cargo")
+        if isinstance(c, Mapping):
+            kw["cargo"] = Cargo(
+                unit=c.get("unit", "FEU"),
+                count=c.get("count", 1),
+                gross_t_per_unit=c.get("gross_t_per_unit"),
+                value_usd=c.get("value_usd"),
+            )
+        for key in ("via", "avoid_countries", "avoid_nodes", "modes", "criteria"):
+            if isinstance(kw.get(key), list):
+                kw[key] = tuple(kw[key])
+        return cls(**kw)
+
+
+__all__ = ["ALL_CRITERIA", "Criterion", "FastestBy", "RouteQuery", "parse_duration_h", "today_utc"]
