@@ -36,7 +36,7 @@ from karavan.model import DatasetInfo, HubOperation, Link, Network, Node, Servic
 from karavan.model.enums import Unit
 from karavan.model.timetable import from_hours
 from karavan.reliability import SimulationResult, plan_from_itinerary, simulate_itinerary
-from karavan.routing import Route, plan_routes
+from karavan.routing import Route, RouteQuery, plan_routes
 
 DEPART = datetime(2024, 6, 3, tzinfo=UTC)
 """A Monday in June 2024 (the year most published figures describe; no storm season)."""
@@ -311,12 +311,14 @@ def run_trip(net: Network, trip: Trip, *, runs: int, seed: int) -> list[Row]:
     try:
         plan = plan_routes(
             net,
-            trip.origin,
-            trip.destination,
-            depart=DEPART,
-            cargo=cargo,
-            modes=list(trip.modes) if trip.modes else None,
-            avoid_countries=list(trip.avoid_countries),
+            RouteQuery(
+                trip.origin,
+                trip.destination,
+                depart=DEPART,
+                cargo=cargo,
+                modes=list(trip.modes) if trip.modes else None,
+                avoid_countries=list(trip.avoid_countries),
+            ),
         )
     except KaravanError as exc:
         return [_failed(trip, c, str(exc)) for c in trip.checks]

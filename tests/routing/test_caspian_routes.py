@@ -130,19 +130,19 @@ def test_route_invariants_on_embedded(pair: tuple[str, str], hour: int, unit: st
 
 def test_uzbek_cargo_reaches_turkmenbashi_without_kazakhstan(net: Network) -> None:
     """The Uzbek main line joins the Turkmen main line at Farap: no detour through Kazakhstan."""
-    plan = plan_routes(net, "Tashkent", "Turkmenbashi", depart=DEPART, modes=["rail"])
+    plan = plan_routes(net, RouteQuery("Tashkent", "Turkmenbashi", depart=DEPART, modes=["rail"]))
     fastest = min(plan.routes, key=lambda r: r.transit_time_h)
     assert fastest.countries == ("UZ", "TM")
     assert net.resolve("Farap").id in fastest.nodes
 
 
 def test_uzbek_cargo_reaches_aktau_by_the_amu_darya_line(net: Network) -> None:
-    plan = plan_routes(net, "Tashkent", "Aktau", depart=DEPART, via=["Kungrad"], modes=["rail"])
+    plan = plan_routes(net, RouteQuery("Tashkent", "Aktau", depart=DEPART, via=["Kungrad"], modes=["rail"]))
     assert plan.routes
     assert all(r.countries[-1] == "KZ" and "TM" in r.countries for r in plan.routes)
 
 
 def test_shanghai_poti_by_sea_is_a_direct_call(net: Network) -> None:
-    plan = plan_routes(net, "Shanghai", "Poti", depart=DEPART, modes=["sea"])
+    plan = plan_routes(net, RouteQuery("Shanghai", "Poti", depart=DEPART, modes=["sea"]))
     services = {leg.figures.service_id for r in plan.routes for leg in r.itinerary.legs}
     assert services == {"sea-asia-med"}
