@@ -12,7 +12,7 @@ from karavan.accounting import Cargo
 from karavan.io import load_network
 from karavan.model.entities import Headway
 from karavan.model.timetable import next_departure, to_hours
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 from karavan.routing.graph import routing_graph
 from karavan.routing.search import pareto_search
 
@@ -31,9 +31,9 @@ def test_search_and_accounting_agree_on_an_unknown_phase(
 ) -> None:
     edit_yaml(mini_dir / "services.yaml", 'headway_h: 24, first: "06:00"}', "headway_h: 24, phase: unknown}")
     net = load_network(mini_dir)
-    plan = plan_routes(net, "CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU"))
+    plan = plan_routes(net, RouteQuery("CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU")))
     it = plan.routes[0].itinerary
     assert it.legs[0].wait_h == pytest.approx(12.0)
     g = routing_graph(net, Cargo("FEU"))
-    labels = pareto_search(g, g.node_ids.index("CNAAA"), g.node_ids.index("KZAAU"), to_hours(DEPART))
+    labels = pareto_search(g, g.node_ids.index("CNAAA"), g.node_ids.index("KZAAU"), to_hours(DEPART)).labels
     assert min(lab.t_h for lab in labels) - to_hours(DEPART) == pytest.approx(it.transit_time_h)

@@ -8,7 +8,7 @@ routes found here instead of searching again.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -369,17 +369,26 @@ def _shown(r: Route) -> tuple[float, float, float, float, float]:
     return (r.transit_time_h, r.p50_h, r.p90_h, r.cost_usd, r.co2e_kg)
 
 
-def _non_dominated(routes: list[Route], slack: float) -> list[Route]:
-    """Routes no other route beats (within ``slack``) on every figure shown: planned, P50, P90, cost, CO2e."""
-    ranked = sorted(routes, key=_shown)
+def _searched(r: Route) -> tuple[float, ...]:
+    return (r.transit_time_h, r.cost_usd, r.co2e_kg)
+
+
+def _non_dominated(routes: list[Route], slack: float, key: Callable[[Route], tuple[float, ...]]) -> list[Route]:
+    """Routes no other route beats (within ``slack``) on every figure of ``key``."""
+    ranked = sorted(routes, key=key)
     kept: list[Route] = []
     f = 1.0 + slack
     for r in ranked:
-        a = _shown(r)
-        if any(all(kb <= ab * f + 1e-9 for kb, ab in zip(_shown(k), a, strict=True)) for k in kept):
+        a = key(r)
+        if any(all(kb <= ab * f + 1e-9 for kb, ab in zip(key(k), a, strict=True)) for k in kept):
             continue
         kept.append(r)
     return kept
+
+
+def _filter(routes: list[Route], slack: float) -> list[Route]:
+    """Exact Pareto filter on the searched criteria, then drop routes beaten on every figure shown."""
+    return _non_dominated(_non_dominated(routes, slack, _searched), 0.0, _shown)
 
 
 def _label(routes: list[Route], q: RouteQuery) -> list[Route]:
@@ -454,7 +463,7 @@ def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
         truncated |= found.truncated
         n_labels += len(found.labels)
         if found.labels:
-            per_departure.append((depart, _label(_non_dominated(_routes_for(ctx, found.labels, depart), q.slack), q)))
+            per_departure.append((depart, _label(_filter(_routes_for(ctx, found.labels, depart), q.slack), q)))
     if not per_departure:
         raise NoRouteError(_explain_no_route(ctx))
     window = tuple(_departure_figures(d, rs) for d, rs in per_departure)
