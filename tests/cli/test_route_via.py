@@ -12,10 +12,10 @@ MINI = str(Path(__file__).parents[1] / "fixtures" / "mini")
 def test_via_names_modes_and_the_ferry_line(run_cli: Run) -> None:
     from karavan.cli.route import via_text
     from karavan.io import load_network
-    from karavan.routing import plan_routes
+    from karavan.routing import RouteQuery, plan_routes
 
     net = load_network(MINI)
-    route = plan_routes(net, "Alpha", "Baku").routes[0]
+    route = plan_routes(net, RouteQuery("Alpha", "Baku")).routes[0]
     text = via_text(net, route)
     sea = [leg for leg in route.itinerary.legs if leg.mode == "sea"]
     assert sea

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from karavan.model import Network
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 
 
 def test_legs_carry_mode_service_unit_activity_and_categories(mini_net: Network) -> None:
-    r = plan_routes(mini_net, "Alpha", "Aktau").routes[0]
+    r = plan_routes(mini_net, RouteQuery("Alpha", "Aktau")).routes[0]
     d = r.to_dict(trail=False)
     for leg, res in zip(d["legs"], r.itinerary.legs, strict=True):
         svc = mini_net.services[leg["service"]]
