@@ -13,7 +13,7 @@ from karavan.errors import ValidationError
 from karavan.io import load_network, validate_dataset
 from karavan.model import Network, Unit
 from karavan.reliability import plan_from_itinerary, simulate_itinerary
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 
 DEPART = datetime(2025, 7, 3, tzinfo=UTC)  # a Thursday: the weekly Gamma train has left when the unit arrives
 CONTINUES = "  stops: [CNAAA, cn-border, kz-border]\n"
@@ -37,9 +37,11 @@ def _with_reverse_gauge_change(mini_dir: Path) -> Path:
 
 
 def test_a_through_train_does_not_rewait(mini_dir: Path, mini_net: Network, edit_yaml: Edit) -> None:
-    separate = plan_routes(mini_net, "CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU")).routes[0].itinerary
+    separate = (
+        plan_routes(mini_net, RouteQuery("CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU"))).routes[0].itinerary
+    )
     net = load_network(_with_reverse_gauge_change(_through(mini_dir, edit_yaml)))
-    through = plan_routes(net, "CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU")).routes[0].itinerary
+    through = plan_routes(net, RouteQuery("CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU"))).routes[0].itinerary
     kz_sep = next(leg for leg in separate.legs if leg.figures.service_id == "kz-train")
     kz_thr = next(leg for leg in through.legs if leg.figures.service_id == "kz-train")
     assert kz_sep.wait_h > 24  # separate daily and weekly trains: the unit waits for Thursday's train
@@ -55,7 +57,7 @@ def test_a_through_train_does_not_rewait(mini_dir: Path, mini_net: Network, edit
 
 def test_monte_carlo_keeps_the_connection(mini_dir: Path, edit_yaml: Edit) -> None:
     net = load_network(_with_reverse_gauge_change(_through(mini_dir, edit_yaml)))
-    it = plan_routes(net, "CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU")).routes[0].itinerary
+    it = plan_routes(net, RouteQuery("CNAAA", "KZAAU", depart=DEPART, cargo=Cargo("FEU"))).routes[0].itinerary
     steps = plan_from_itinerary(it)
     res = simulate_itinerary(net, steps, Cargo("FEU"), depart=DEPART, runs=4000, seed=0)
     kz = next(e for e in res.elements if "kz-train" in e.element)
@@ -65,7 +67,7 @@ def test_monte_carlo_keeps_the_connection(mini_dir: Path, edit_yaml: Edit) -> No
 
 def test_reverse_direction_runs_through(mini_dir: Path, edit_yaml: Edit) -> None:
     net = load_network(_with_reverse_gauge_change(_through(mini_dir, edit_yaml)))
-    it = plan_routes(net, "KZAAU", "CNAAA", depart=DEPART, cargo=Cargo("FEU")).routes[0].itinerary
+    it = plan_routes(net, RouteQuery("KZAAU", "CNAAA", depart=DEPART, cargo=Cargo("FEU"))).routes[0].itinerary
     cn = next(leg for leg in it.legs if leg.figures.service_id == "cn-train")
     assert cn.wait_h == 0.0
     assert cn.through_train == "kz-train"  # named after the section the consist started as

@@ -140,6 +140,9 @@ def route(
         emit_json(data)
         return
     console.print(route_table(net, plan))
+    for i, r in enumerate(plan.routes, 1):
+        for c in r.itinerary.through_connections():
+            console.print(f"route {i} stays with train {c['train']} through {net.nodes[c['at']].name_en}")
     _print_window(plan)
     if plan.truncated:
         console.print(
@@ -181,11 +184,7 @@ def route_table(net: Any, plan: Any) -> Table:
         if q.target_at is not None:
             row.append(f"{r.on_time_probability:.0%}" if r.on_time_probability is not None else "-")
         row += [f"{r.cost_usd:,.0f}", f"{r.co2e_kg:,.0f}", f"{r.itinerary.distance_km:,.0f}"]
-        through = [
-            f"stays with train {c['train']} through {net.nodes[c['at']].name_en}"
-            for c in r.itinerary.through_connections()
-        ]
-        row += ["→".join(r.countries), via_text(net, r) + "".join(f" ({t})" for t in through)]
+        row += ["→".join(r.countries), via_text(net, r)]
         table.add_row(*row)
     return table
 
