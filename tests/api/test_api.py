@@ -174,7 +174,8 @@ def test_simulate_or_501(mini_client: TestClient) -> None:
         assert r.status_code == 200, r.text
         body = r.json()
         assert body["p10_h"] <= body["p50_h"] <= body["p90_h"] <= body["p95_h"]
-        assert sum(body["histogram"]["counts"]) == 200
+        hist = body["histogram"]
+        assert sum(hist["counts"]) + hist["above"] == hist["runs"] == 200
     else:
         assert r.status_code == 501
 

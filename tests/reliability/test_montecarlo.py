@@ -73,7 +73,16 @@ def test_result_dict_shape(mini_net: Network) -> None:
     assert d["p10_h"] <= d["p50_h"] <= d["p90_h"] <= d["p95_h"]
     assert 0 <= d["on_time_probability"] <= 1
     assert sum(x["share"] for x in d["variance_shares"]) == pytest.approx(1.0)
-    assert sum(d["histogram"]["counts"]) == 4000
+    hist = d["histogram"]
+    assert sum(hist["counts"]) + hist["above"] == hist["runs"] == 4000
+    # bins span the body up to P99; the tail beyond is counted, not drawn
+    assert hist["bin_edges_h"][-1] == pytest.approx(float(np.quantile(res.transit_h, 0.99)))
+    assert 0 < hist["above"] <= 0.011 * 4000
+    cdf = d["cdf"]
+    assert cdf["p"][0] == 0.0
+    assert cdf["p"][-1] == 1.0
+    assert cdf["transit_h"] == sorted(cdf["transit_h"])
+    assert cdf["transit_h"][50] == pytest.approx(d["p50_h"])
     assert len(d["histogram"]["bin_edges_h"]) == len(d["histogram"]["counts"]) + 1
     assert "trail" not in d["route"]
     assert d["route"]["nodes"][0] == "CNAAA"

@@ -61,7 +61,10 @@ def test_plan_route_desktop(open_page: Any, live_server: LiveServer, tmp_path: P
     lines = page.locator("path.route-line")
     n_routes = page.locator("#route-list li.route").count()
     assert n_routes >= 1
-    assert lines.count() == n_routes
+    # one line per leg, at least one per route
+    assert lines.count() >= n_routes
+    for i in range(n_routes):
+        assert page.locator(f"path.route-line.route-{i}").count() >= 1
     assert page.locator("path.route-line").first.get_attribute("d")
     text = page.inner_text("#route-list")
     assert "days" in text
@@ -69,13 +72,13 @@ def test_plan_route_desktop(open_page: Any, live_server: LiveServer, tmp_path: P
     assert "CO₂e" in text
     assert re.search(r"\d+\.\d days", text)
     if _capabilities(live_server)["reliability"]:
-        page.wait_for_selector("#hist svg rect.bar", timeout=30_000)
+        page.wait_for_selector("#charts:not([hidden])", timeout=30_000)
         page.wait_for_function("!document.querySelector('#route-list .p90').textContent.includes('…')")
-        assert "P90" in page.inner_text("#hist")
+        assert "P90" in page.inner_text("#dist-note")
     # select the second route if there is one: its card becomes pressed
     if n_routes > 1:
-        page.locator("#route-list li.route").nth(1).click()
-        assert page.get_attribute("#route-list li.route >> nth=1", "aria-pressed") == "true"
+        page.locator("#route-list li.route .route-card").nth(1).click()
+        assert page.get_attribute("#route-list li.route >> nth=1 >> .route-card", "aria-pressed") == "true"
     shot = tmp_path / "desktop.png"
     page.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
@@ -128,11 +131,12 @@ def test_bottleneck_toggle(open_page: Any, live_server: LiveServer) -> None:
         pytest.skip(f"assignment fails on this dataset: {exc}")
     probe = open_page(1366, 768)
     page = _load(probe, live_server)
-    page.check("#bottlenecks")
+    page.check("#util")
     page.wait_for_selector("#legend .legend-title", timeout=60_000)
     assert "Utilisation" in page.inner_text("#legend")
+    assert "util=1" in page.url
     colours = page.locator("path.net-link").evaluate_all("els => els.map(e => e.getAttribute('stroke'))")
     assert len(set(colours)) > 1
-    page.uncheck("#bottlenecks")
+    page.uncheck("#util")
     assert "Rail" in page.inner_text("#legend")
     assert probe.errors == []

@@ -62,6 +62,15 @@ def test_route_report_is_self_contained() -> None:
     assert "P50 9.0" in html  # 215 h
     assert "Sources cited" in html
     assert "test:S1" in html
+    # legs carry their mode, carrier unit, activity and intensity; charts are drawn with the inlined Chart.js
+    assert '<span class="mode mode-sea">sea</span>' in html
+    assert '<span class="mode mode-rail">rail</span>' in html
+    assert "g CO₂e/tkm" in html
+    assert '<canvas id="pareto"' in html
+    assert '<canvas id="hist-0"' in html
+    assert "Chart.js v4" in html
+    assert {f["properties"]["mode"] for f in data["legs"]["features"]} == {"rail", "sea"}
+    assert {f["properties"]["feature"] for f in data["stops"]["features"]} == {"stop"}
 
 
 def test_script_json_cannot_close_the_script() -> None:

@@ -146,11 +146,13 @@ def plan(net: Network, opts: RouteOptions, settings: Settings) -> RoutePlan:
 
 def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict[str, Any]:
     """The JSON answer of the routes endpoint."""
-    from karavan.routing.geojson import route_features
+    from karavan.routing.geojson import plan_layers
 
     result = plan(net, opts, settings)
     data = result.to_dict(trail=opts.trail)
-    data["geojson"] = route_features(net, result)
+    layers = plan_layers(net, result)
+    data["geojson"] = layers["routes"]
+    data["layers"] = {"legs": layers["legs"], "stops": layers["stops"]}
     return data
 
 
@@ -517,6 +519,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(network_router(), prefix="/api")
     app.include_router(routes_router(), prefix="/api")
     app.include_router(capacity_router(), prefix="/api")
+    from karavan.api.exports import exports_router
+
+    app.include_router(exports_router(), prefix="/api")
     if settings.web:
         from karavan.web import static_dir
 

@@ -348,10 +348,31 @@ class SimulationResult:
         """95th percentile of transit time."""
         return self.quantiles_h[0.95]
 
-    def histogram(self) -> dict[str, list[float] | list[int]]:
-        """Bin edges (hours) and counts of the transit times, for a chart."""
-        counts, edges = np.histogram(self.transit_h, bins=self.histogram_bins)
-        return {"bin_edges_h": [float(x) for x in edges], "counts": [int(c) for c in counts]}
+    def histogram(self) -> dict[str, Any]:
+        """Bin edges (hours) and counts of the transit times up to P99, for a chart.
+
+        The long right tail (weather closures) would squeeze the body into a few bins, so
+        the bins span ``[min, P99]`` and runs beyond P99 are counted in ``above``
+        (``above_h`` is the cut); ``runs`` is the total, so counts / runs are shares.
+        """
+        x = self.transit_h
+        cut = float(np.quantile(x, 0.99)) if len(x) else 0.0
+        lo = float(x.min()) if len(x) else 0.0
+        hi = cut if cut > lo else lo + 1.0
+        counts, edges = np.histogram(x, bins=self.histogram_bins, range=(lo, hi))
+        return {
+            "bin_edges_h": [float(e) for e in edges],
+            "counts": [int(c) for c in counts],
+            "above_h": hi,
+            "above": int(np.count_nonzero(x > hi)),
+            "runs": len(x),
+        }
+
+    def cdf(self, points: int = 101) -> dict[str, list[float]]:
+        """Empirical distribution function at ``points`` evenly spaced probabilities (0 to 1)."""
+        p = np.linspace(0.0, 1.0, points)
+        h = np.quantile(self.transit_h, p) if len(self.transit_h) else np.zeros(points)
+        return {"p": [float(v) for v in p], "transit_h": [float(v) for v in h]}
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view with quantiles, on-time probability, variance shares, per-element figures."""
@@ -374,6 +395,7 @@ class SimulationResult:
             "part_shares": [{"part": k, "share": v} for k, v in self.part_shares.items()],
             "legs": [e.to_dict() for e in self.elements],
             "histogram": self.histogram(),
+            "cdf": self.cdf(),
             "route": self.route,
         }
 

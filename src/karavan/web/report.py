@@ -36,6 +36,9 @@ def _assets() -> dict[str, str]:
         "leaflet_js": leaflet,
         "topojson_js": _static("vendor/topojson-client/topojson-client.min.js"),
         "map_js": _static("karavan-map.js"),
+        "i18n_js": _static("i18n.js"),
+        "charts_js": _static("charts.js"),
+        "chart_js": _static("vendor/chartjs/chart.umd.min.js"),
         "countries": _static("vendor/world-atlas/countries-110m.json"),
     }
 
@@ -139,7 +142,7 @@ def route_report(
         The HTML document.
     """
     from karavan.io import network_geojson
-    from karavan.routing.geojson import route_features
+    from karavan.routing.geojson import leg_properties, plan_layers
 
     data = plan.to_dict()
     q = plan.query
@@ -150,10 +153,20 @@ def route_report(
     for r, sim in zip(routes, sims, strict=True):
         r["simulation"] = sim
     names = {n.id: n.name_en for n in net.nodes.values()}
+    for r, route in zip(routes, plan.routes, strict=True):
+        details = {leg.index: leg_properties(net, route.itinerary, leg) for leg in route.itinerary.legs}
+        r["legs"] = [{**leg, **details.get(leg["index"], {})} for leg in r["legs"]]
+        for hub in r["hubs"]:
+            hub.setdefault("hoc", net.hub_operations[hub["op"]].hoc)
+            hub["country"] = net.nodes[hub["node"]].country
+    layers = plan_layers(net, plan)
     payload = {
         "network": network_geojson(net),
-        "routes": route_features(net, plan),
+        "routes": layers["routes"],
+        "legs": layers["legs"],
+        "stops": layers["stops"],
         "simulations": sims,
+        "summary": [{k: r[k] for k in ("labels", "transit_time_h", "cost_usd", "co2e_kg")} for r in routes],
     }
     return _render(
         "route.html.j2",

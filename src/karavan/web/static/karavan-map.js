@@ -69,31 +69,55 @@
     }).addTo(map);
   }
 
-  function nodePopup(p) {
-    return "<strong>" + esc(p.name_en) + "</strong> <span class='ru'>" + esc(p.name_ru) + "</span><br>" +
-      esc(KIND_LABELS[p.kind] || p.kind) + " · " + esc(p.country) + (p.locode ? " · " + esc(p.locode) : "") +
-      (p.operations && p.operations.length ? "<br><small>" + esc(p.operations.join(", ").replace(/_/g, " ")) + "</small>" : "");
+  var I = root.KaravanI18n || { t: function (k) { return k; }, countryName: function (c) { return c; }, lang: "en" };
+
+  function placeName(p) { return I.lang === "ru" ? (p.name_ru || p.name_en) : p.name_en; }
+  function otherName(p) { var o = I.lang === "ru" ? p.name_en : p.name_ru; return o && o !== placeName(p) ? o : ""; }
+  function kindLabel(kind) { var k = "kind_" + kind, v = I.t(k); return v === k ? (KIND_LABELS[kind] || kind) : v; }
+  function opLabel(kind) { var k = "op_" + kind, v = I.t(k); return v === k ? String(kind).replace(/_/g, " ") : v; }
+
+  /* Operation kinds with counts, once each ("port handling ×4"), not the raw list of operations. */
+  function opSummary(ops) {
+    var counts = {}, order = [];
+    (ops || []).forEach(function (k) { if (!counts[k]) { counts[k] = 0; order.push(k); } counts[k] += 1; });
+    return order.map(function (k) { return opLabel(k) + (counts[k] > 1 ? " ×" + counts[k] : ""); }).join(", ");
   }
 
-  function linkPopup(p) {
-    var parts = ["<strong>" + esc(p.from) + " – " + esc(p.to) + "</strong>",
-      esc(p.mode) + " · " + fmt(p.length_km) + " km"];
-    if (p.gauge_mm) { parts.push("gauge " + esc(p.gauge_mm) + " mm"); }
-    if (p.tracks) { parts.push(esc(p.tracks) + (p.tracks > 1 ? " tracks" : " track")); }
-    if (p.electrified != null) { parts.push(p.electrified ? "electrified" : "not electrified"); }
+  function nodePopup(p) {
+    var other = otherName(p);
+    var sub = [kindLabel(p.kind), I.countryName(p.country)];
+    if (p.locode && p.locode !== p.id) { sub.push(p.locode); }
+    return "<strong>" + esc(placeName(p)) + "</strong>" + (other ? " <span class='ru'>" + esc(other) + "</span>" : "") +
+      "<br>" + esc(sub.join(" · ")) + (p.locode && p.locode === p.id ? " · " + esc(p.locode) : "") +
+      (p.operations && p.operations.length ? "<br><small>" + esc(opSummary(p.operations)) + "</small>" : "");
+  }
+
+  function linkPopup(p, names) {
+    names = names || {};
+    var a = names[p.from] || p.from, b = names[p.to] || p.to;
+    var parts = ["<strong>" + esc(a) + " – " + esc(b) + "</strong>",
+      esc(I.t("mode_" + p.mode)) + " · " + fmt(p.length_km) + " km"];
+    var track = [];
+    if (p.gauge_mm) { track.push(I.t("gauge") + " " + esc(p.gauge_mm) + " mm"); }
+    if (p.tracks) { track.push(esc(p.tracks) + " " + I.t("tracks")); }
+    if (p.electrified != null) { track.push(p.electrified ? I.t("electrified") : I.t("not_electrified")); }
+    if (track.length) { parts.push(track.join(" · ")); }
     var html = parts.join("<br>");
-    if (p.services && p.services.length) { html += "<br><small>services: " + esc(p.services.join(", ")) + "</small>"; }
-    if (p.utilisation != null) { html += "<br>utilisation " + fmt(100 * p.utilisation) + " %"; }
+    if (p.services && p.services.length) { html += "<br><small>" + I.t("services") + ": " + esc(p.services.join(", ")) + "</small>"; }
+    if (p.geometry_source === "straight") { html += "<br><small class='muted'>" + esc(I.t("straight")) + "</small>"; }
+    if (p.utilisation != null) { html += "<br><strong>" + fmt(100 * p.utilisation) + " %</strong>"; }
     return html;
   }
 
   function network(map, fc) {
+    var names = {};
+    fc.features.forEach(function (f) { if (f.properties.feature === "node") { names[f.properties.id] = f.properties.name_en; } });
     var links = root.L.geoJSON({ type: "FeatureCollection", features: fc.features.filter(function (f) { return f.properties.feature === "link"; }) }, {
       style: function (f) {
         var s = MODE_STYLE[f.properties.mode] || MODE_STYLE.road;
         return Object.assign({ className: "net-link mode-" + f.properties.mode }, s);
       },
-      onEachFeature: function (f, layer) { layer.bindPopup(function () { return linkPopup(f.properties); }); }
+      onEachFeature: function (f, layer) { layer.bindPopup(function () { return linkPopup(f.properties, names); }); }
     }).addTo(map);
     var nodes = root.L.geoJSON({ type: "FeatureCollection", features: fc.features.filter(function (f) { return f.properties.feature === "node"; }) }, {
       pointToLayer: function (f, latlng) {
@@ -104,8 +128,8 @@
         });
       },
       onEachFeature: function (f, layer) {
-        layer.bindPopup(nodePopup(f.properties));
-        layer.bindTooltip(esc(f.properties.name_en), { direction: "top", offset: [0, -4] });
+        layer.bindPopup(function () { return nodePopup(f.properties); });
+        layer.bindTooltip(function () { return esc(placeName(f.properties)); }, { direction: "top", offset: [0, -4] });
       }
     }).addTo(map);
     return { links: links, nodes: nodes };
@@ -145,62 +169,73 @@
     });
   }
 
-  function routes(map, fc, colors) {
+  function routeLabelText(labels) {
+    return (labels && labels.length ? labels : ["alternative"]).map(function (l) { return I.t(l); }).join(", ");
+  }
+
+  /* Legs in their mode's style (rail solid, sea dashed, road dotted) in the route's colour; or whole routes. */
+  function routes(map, fc, colors, legs) {
     colors = colors || ROUTE_COLORS;
     var layers = [];
     fc.features.forEach(function (f, i) {
-      var latlngs = f.geometry.coordinates.map(function (c) { return [c[1], c[0]]; });
-      var casing = root.L.polyline(latlngs, { color: "#ffffff", weight: 8, opacity: 0.9, className: "route-casing", interactive: false });
-      var line = root.L.polyline(latlngs, { color: colors[i % colors.length], weight: 4.5, opacity: 0.95, className: "route-line route-" + i });
-      var group = root.L.featureGroup([casing, line]).addTo(map);
-      line.bindTooltip(esc((f.properties.labels.length ? f.properties.labels.join(", ") : "alternative").replace(/_/g, " ")), { sticky: true });
-      layers.push({ group: group, line: line, casing: casing, color: colors[i % colors.length] });
+      var color = colors[i % colors.length];
+      var own = legs ? legs.features.filter(function (l) { return l.properties.route === i; }) : [];
+      var parts = own.length ? own : [f];
+      var lines = [], casings = [];
+      parts.forEach(function (part) {
+        var latlngs = part.geometry.coordinates.map(function (c) { return [c[1], c[0]]; });
+        var mode = part.properties.mode || "rail";
+        var dash = mode === "sea" ? "10 7" : mode === "road" ? "2 6" : null;
+        casings.push(root.L.polyline(latlngs, { color: "#ffffff", weight: 8, opacity: 0.9, className: "route-casing", interactive: false }));
+        var line = root.L.polyline(latlngs, { color: color, weight: 4.5, opacity: 0.95, dashArray: dash, lineCap: mode === "road" ? "round" : "butt",
+          className: "route-line route-" + i + " leg-mode-" + mode });
+        if (part.properties.feature === "leg") {
+          line.bindTooltip(function () { return legTooltip(part.properties); }, { sticky: true });
+        } else {
+          line.bindTooltip(esc(routeLabelText(f.properties.labels)), { sticky: true });
+        }
+        lines.push(line);
+      });
+      var group = root.L.featureGroup(casings.concat(lines)).addTo(map);
+      layers.push({ group: group, lines: lines, casings: casings, line: lines[0], color: color,
+        bounds: function () { return root.L.featureGroup(lines).getBounds(); } });
     });
     return layers;
   }
 
-  function histogram(el, sim, opts) {
-    opts = opts || {};
-    var h = sim.histogram || {};
-    var edges = h.bin_edges_h || h.edges || [], counts = h.counts || [];
-    if (!edges.length || !counts.length) { el.innerHTML = "<p class='muted'>No distribution available.</p>"; return; }
-    var W = 340, H = 150, L = 24, R = 10, T = 12, B = 30;
-    var lo = edges[0] / 24, hi = edges[edges.length - 1] / 24;
-    if (hi <= lo) { hi = lo + 1; }
-    var maxC = Math.max.apply(null, counts) || 1;
-    var total = counts.reduce(function (a, b) { return a + b; }, 0) || 1;
-    var x = function (d) { return L + (W - L - R) * (d - lo) / (hi - lo); };
-    var y = function (c) { return T + (H - T - B) * (1 - c / maxC); };
-    var color = opts.color || "#00798c";
-    var bars = counts.map(function (c, i) {
-      var x0 = x(edges[i] / 24), x1 = x(edges[i + 1] / 24);
-      return "<rect class='bar' x='" + x0.toFixed(1) + "' y='" + y(c).toFixed(1) + "' width='" + Math.max(0.5, x1 - x0 - 0.6).toFixed(1) +
-        "' height='" + (H - B - y(c)).toFixed(1) + "' fill='" + color + "' opacity='0.8'><title>" +
-        fmt(edges[i] / 24, 1) + "–" + fmt(edges[i + 1] / 24, 1) + " days: " + fmt(100 * c / total, 1) + " %</title></rect>";
-    }).join("");
-    var ticks = "", n = 5;
-    for (var k = 0; k <= n; k++) {
-      var d = lo + (hi - lo) * k / n;
-      ticks += "<line x1='" + x(d).toFixed(1) + "' x2='" + x(d).toFixed(1) + "' y1='" + (H - B) + "' y2='" + (H - B + 4) + "' stroke='#888'/>" +
-        "<text x='" + x(d).toFixed(1) + "' y='" + (H - B + 15) + "' text-anchor='" + (k === 0 ? "start" : k === n ? "end" : "middle") + "'>" + fmt(d, 1) + "</text>";
-    }
-    function marker(hours, label, dash) {
-      if (hours == null) { return ""; }
-      var xx = x(hours / 24).toFixed(1);
-      return "<line class='marker' x1='" + xx + "' x2='" + xx + "' y1='" + T + "' y2='" + (H - B) + "' stroke='#222' stroke-dasharray='" + dash + "'/>" +
-        "<text x='" + xx + "' y='" + (T + 8) + "' dx='3' class='mlabel'>" + label + "</text>";
-    }
-    el.innerHTML = "<svg class='hist-svg' viewBox='0 0 " + W + " " + H + "' role='img' aria-label='Histogram of transit time in days'>" +
-      "<line x1='" + L + "' x2='" + (W - R) + "' y1='" + (H - B) + "' y2='" + (H - B) + "' stroke='#888'/>" + bars + ticks +
-      marker(sim.p50_h, "P50", "3 2") + marker(sim.p90_h, "P90", "1 2") +
-      "<text x='" + ((L + W - R) / 2) + "' y='" + (H - 2) + "' text-anchor='middle' class='axis'>transit time, days</text>" +
-      "<text x='10' y='" + ((T + H - B) / 2) + "' text-anchor='middle' class='axis' transform='rotate(-90 10 " + ((T + H - B) / 2) + ")'>share</text></svg>";
+  function legTooltip(p) {
+    return "<strong>" + esc(I.t("mode_" + p.mode)) + "</strong> · " + esc(p.service_name || p.service) + "<br>" +
+      esc(p.from_name) + " → " + esc(p.to_name) + " · " + fmt(p.distance_km) + " km · " + fmt(p.running_h / 24, 1) + " " + I.t("days") +
+      (p.geometry_source && p.geometry_source.indexOf("straight") >= 0 ? "<br><small>" + esc(I.t("straight")) + "</small>" : "");
+  }
+
+  var STOP_CLASS = { border_crossing: "border", gauge_change: "gauge", port_handling: "port", transshipment: "port", terminal: "end", marshalling: "end" };
+
+  /* Ports, border crossings and gauge changes of one route as labelled markers. */
+  function stops(map, fc, routeIndex) {
+    var feats = fc.features.filter(function (f) { return f.properties.route === routeIndex; });
+    var markers = feats.map(function (f) {
+      var p = f.properties, kinds = p.operations.map(function (o) { return o.kind; });
+      var cls = kinds.indexOf("border_crossing") >= 0 ? "border" : kinds.indexOf("gauge_change") >= 0 ? "gauge" :
+        kinds.indexOf("port_handling") >= 0 ? "port" : STOP_CLASS[kinds[0]] || "end";
+      var latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      var m = root.L.marker(latlng, { icon: root.L.divIcon({ className: "stop-icon stop-" + cls, iconSize: [14, 14] }), keyboard: false });
+      m.bindTooltip(esc(placeName(p)), { permanent: cls !== "end", direction: "right", offset: [8, 0], className: "stop-label stop-label-" + cls });
+      m.bindPopup(function () {
+        return "<strong>" + esc(placeName(p)) + "</strong> · " + esc(I.countryName(p.country)) + "<br>" + p.operations.map(function (o) {
+          return esc(opLabel(o.kind)) + ": " + fmt(o.dwell_h, 1) + " h" + (o.wait_h > 0.05 ? " + " + I.t("wait") + " " + fmt(o.wait_h, 1) + " h" : "");
+        }).join("<br>");
+      });
+      return m;
+    });
+    return root.L.featureGroup(markers).addTo(map);
   }
 
   root.KaravanMap = {
     ROUTE_COLORS: ROUTE_COLORS, KIND_COLORS: KIND_COLORS, KIND_LABELS: KIND_LABELS, MODE_STYLE: MODE_STYLE,
-    esc: esc, fmt: fmt, utilColor: utilColor, basemap: basemap, network: network, routes: routes,
-    histogram: histogram, styleLinksByMode: styleLinksByMode, styleLinksByUtilisation: styleLinksByUtilisation,
+    esc: esc, fmt: fmt, utilColor: utilColor, basemap: basemap, network: network, routes: routes, stops: stops,
+    placeName: placeName, nodePopup: nodePopup, linkPopup: linkPopup, kindLabel: kindLabel, opLabel: opLabel, opSummary: opSummary, routeLabelText: routeLabelText,
+    styleLinksByMode: styleLinksByMode, styleLinksByUtilisation: styleLinksByUtilisation,
     styleNodesByKind: styleNodesByKind, styleNodesByUtilisation: styleNodesByUtilisation
   };
 })(window);
