@@ -54,15 +54,14 @@ def _free_port() -> int:
         return port
 
 
-def _serve(dataset: str | None) -> Iterator[LiveServer]:
+def _serve(dataset: str | None, db_dir: Path) -> Iterator[LiveServer]:
     import uvicorn
 
     from karavan.api import Settings, create_app
 
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(Settings(dataset=dataset)), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
+    settings = Settings(dataset=dataset, database_url=f"sqlite:///{db_dir / 'plans.sqlite'}")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
     thread.start()
@@ -79,10 +78,13 @@ def _serve(dataset: str | None) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
-    """The app serving the embedded dataset (the mini fixture if the embedded one is missing)."""
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The app serving the embedded dataset (the mini fixture if the embedded one is missing).
+
+    Saved plans go to a SQLite file in a temporary directory.
+    """
     spec = None if datasets.DEFAULT in datasets.available() else str(MINI)
-    yield from _serve(spec)
+    yield from _serve(spec, tmp_path_factory.mktemp("plans"))
 
 
 @pytest.fixture(scope="session")

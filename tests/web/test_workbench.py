@@ -261,3 +261,30 @@ def test_scenario_comparison_and_utilisation(open_page: Any, live_server: LiveSe
     assert "util=1" in page.url
     page.screenshot(path=str(tmp_path / "scenario.png"))
     assert probe.errors == []
+
+
+def test_save_share_and_reopen(open_page: Any, live_server: LiveServer) -> None:
+    probe = open_page(1366, 800)
+    page = _open(probe, _url(live_server))
+    n = page.locator("#route-list li.route").count()
+    page.click("#save")
+    page.wait_for_selector("#share:not([hidden])", timeout=60_000)
+    link = page.input_value("#share-url")
+    assert "?plan=" in link
+    assert "plan=" in page.url
+    # the link opens the stored plan (no planning request) with the same routes and form
+    other = open_page(1366, 800)
+    page2 = other.page
+    page2.goto(link)
+    page2.wait_for_selector("#route-list li.route", timeout=60_000)
+    assert page2.locator("#route-list li.route").count() == n
+    o, d, _ = _od(live_server)
+    assert page2.get_attribute("#origin", "data-id") == o
+    assert page2.get_attribute("#destination", "data-id") == d
+    assert "reopened" in page2.inner_text("#status")
+    assert not any("/api/routes" in u for u in other.requests)
+    # an unknown id is reported in the page
+    page2.goto(live_server.url + "/?plan=does-not-exist")
+    page2.wait_for_selector("#status.error", timeout=30_000)
+    assert "does-not-exist" in page2.inner_text("#status")
+    assert probe.errors == []

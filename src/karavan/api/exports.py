@@ -18,6 +18,16 @@ from karavan.api.models import RouteOptions
 from karavan.errors import InputError
 
 
+class GeoJSONResponse(JSONResponse):
+    """JSON with the GeoJSON media type (RFC 7946)."""
+
+    media_type = "application/geo+json"
+
+
+def _text(media: str, what: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"description": what, "content": {media: {"schema": {"type": "string"}}}}}
+
+
 class TrailExport(RouteOptions):
     """Route options plus which route's trail to export."""
 
@@ -56,7 +66,13 @@ def exports_router() -> APIRouter:
         "/export/routes.geojson",
         operation_id="export_routes_geojson",
         summary="Routes, legs and stops as one GeoJSON FeatureCollection",
-        response_description="GeoJSON (application/geo+json)",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "GeoJSON (RFC 7946) FeatureCollection",
+                "content": {"application/geo+json": {"schema": {"$ref": "#/components/schemas/FeatureCollection"}}},
+            }
+        },
     )
     def routes_geojson(ctx: StateDep, opts: Annotated[RouteOptions, Query()]) -> Response:
         """Every route (LineString), leg (LineString with mode, service, tkm, CO2e) and stop (Point)."""
@@ -68,17 +84,14 @@ def exports_router() -> APIRouter:
         for f in layers["routes"]["features"]:
             f["properties"]["feature"] = "route"
         body = {"type": "FeatureCollection", "features": features}
-        return JSONResponse(
-            body,
-            media_type="application/geo+json",
-            headers=_attachment(_filename(net, opts, "geojson")),
-        )
+        return GeoJSONResponse(body, headers=_attachment(_filename(net, opts, "geojson")))
 
     @router.get(
         "/export/trail.csv",
         operation_id="export_trail_csv",
         summary="Calculation trail of one route as CSV",
-        response_description="CSV (text/csv)",
+        response_class=Response,
+        responses=_text("text/csv", "CSV: element, kind, quantity, result, unit, formula, inputs, sources, flags"),
     )
     def trail_csv(ctx: StateDep, opts: Annotated[TrailExport, Query()]) -> Response:
         """One row per computed figure: element, quantity, result, unit, formula, inputs, sources, flags."""
@@ -94,7 +107,8 @@ def exports_router() -> APIRouter:
         "/export/report.html",
         operation_id="export_report_html",
         summary="Self-contained HTML report of a route query",
-        response_description="HTML (text/html)",
+        response_class=Response,
+        responses=_text("text/html", "One self-contained HTML page"),
     )
     def report_html(ctx: StateDep, opts: Annotated[ReportExport, Query()]) -> Response:
         """Map with legs by mode, Pareto chart, distribution charts, legs, hubs, trail and sources in one file."""

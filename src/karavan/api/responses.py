@@ -219,6 +219,11 @@ class RoutesResponse(_Open):
     geojson: FeatureCollection | None = Field(
         default=None, description="The routes as a GeoJSON FeatureCollection (unless geojson=false)"
     )
+    layers: dict[str, FeatureCollection] | None = Field(
+        default=None,
+        description="`legs`: one LineString per leg (mode, service, tkm, CO2e, geometry_source); "
+        "`stops`: one Point per node with hub operations (ports, border crossings, gauge changes)",
+    )
 
 
 # ------------------------------------------------------------------ simulation
