@@ -110,3 +110,23 @@ def test_express_trains_have_their_own_china_kazakhstan_crossings(net: Network) 
         assert fast
         assert {o.id for o in regular}.isdisjoint({o.id for o in fast})
         assert fast[0].dwell_h.mean() < regular[0].dwell_h.mean()
+
+
+@pytest.mark.parametrize(
+    ("place", "node"),
+    [
+        ("Samarkand", "UZSKD"),
+        ("Самарканд", "UZSKD"),
+        ("Bukhara", "UZBHK"),
+        ("Kagan", "UZBHK"),
+        ("Kungrad", "UZQUN"),
+        ("Khodjadavlet", "uz-khodjadavlet"),
+        ("Pitnak", "uz-pitnak"),
+        ("Gazojak", "tm-gazojak"),
+        ("Karakalpakiya", "UZKPA"),
+        ("Oasis", "kz-oasis"),
+        ("Alat", "AZALA"),
+    ],
+)
+def test_uzbek_line_places_resolve(net: Network, place: str, node: str) -> None:
+    assert net.resolve(place).id == node
