@@ -155,3 +155,12 @@ def error_fields(exc: KaravanError) -> dict[str, object]:
     elif isinstance(exc, RecordNotFoundError):
         body["id"] = exc.record_id
     return body
+
+
+class MissingExtraError(KaravanError, ImportError):
+    """An optional dependency is not installed; the message names the ``pip install`` to run."""
+
+    def __init__(self, module: str, extra: str, what: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(f"{what} needs {module}: pip install 'karavan[{extra}]'")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,49 @@ def test_scheduler_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert scheduler_address("tcp://127.0.0.1:1") == "tcp://127.0.0.1:1"
     monkeypatch.delenv(SCHEDULER_ENV)
     assert scheduler_address(None) is None
+
+
+def test_sweep_with_a_client_and_parquet_metadata(tmp_path: Path) -> None:
+    import json
+
+    from karavan import __version__
+    from karavan.io import load_network
+    from karavan.reliability import read_metadata, sweep_metadata
+
+    dd = pytest.importorskip("dask.distributed")
+    tasks = sweep_tasks(demand_mt=[3.0], months=[1], years=0.1, dataset=MINI)
+    with warnings.catch_warnings():
+        # reason: distributed may warn about ports / event-loop internals when starting an in-process cluster
+        warnings.simplefilter("ignore")
+        cluster = dd.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None)
+        client = dd.Client(cluster)
+        try:
+            rows = run_sweep(tasks, client=client)
+            # the caller's client stays open for more work
+            assert client.status == "running"
+            assert client.submit(sum, [1, 2]).result() == 3
+        finally:
+            client.close()
+            cluster.close()
+    assert rows
+    net = load_network(MINI)
+    meta = sweep_metadata(net, {"demand_mt": "3", "months": "1"})
+    out = write_parquet(rows, tmp_path / "sweep.parquet", metadata=meta)
+    back = read_metadata(out)
+    assert back["karavan_version"] == __version__
+    assert back["dataset_hash"] == net.content_hash
+    assert json.loads(back["parameters"]) == {"demand_mt": "3", "months": "1"}
+
+
+def test_sweep_cli_writes_metadata(tmp_path: Path, run_cli: Callable[..., tuple[int, str, str]]) -> None:
+    from karavan.reliability import read_metadata
+
+    out = tmp_path / "s.parquet"
+    code, _, err = run_cli(
+        "simulate", "sweep", "--demand-mt", "3", "--months", "1", "--years", "0.1", "--workers", "1",
+        "--dataset", MINI, "-o", str(out),
+    )  # fmt: skip
+    assert code == 0, err
+    meta = read_metadata(out)
+    assert meta["dataset"] == "mini" or meta["dataset_hash"]
+    assert '"demand_mt": "3"' in meta["parameters"]

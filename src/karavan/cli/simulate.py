@@ -377,7 +377,7 @@ def sweep_cmd(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from karavan.cli.common import dataset_spec
-    from karavan.reliability import run_sweep, sweep_tasks, write_parquet
+    from karavan.reliability import run_sweep, sweep_metadata, sweep_tasks, write_parquet
 
     if (origin is None) != (destination is None):
         raise InputError(
@@ -416,7 +416,18 @@ def sweep_cmd(
             n_workers=workers,
             on_result=lambda done, total: progress.update(bar, completed=done),
         )
-    write_parquet(rows, output)
+    params = {
+        "demand_mt": demand_mt,
+        "ships": ships,
+        "months": months,
+        "runs": runs,
+        "seed": seed,
+        "years": years,
+        "origin": origin,
+        "destination": destination,
+        "mc_runs": mc_runs,
+    }
+    write_parquet(rows, output, metadata=sweep_metadata(load(dataset), params))
     err_console.print(f"wrote {len(rows):,} rows from {len(tasks)} runs to {output}")
 
 

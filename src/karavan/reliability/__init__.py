@@ -21,7 +21,7 @@ from karavan.reliability.montecarlo import (
     simulate_route,
 )
 from karavan.reliability.params import ReliabilityParameters, load_reliability_parameters
-from karavan.reliability.sweep import SweepTask, run_sweep, sweep_tasks, write_parquet
+from karavan.reliability.sweep import SweepTask, read_metadata, run_sweep, sweep_metadata, sweep_tasks, write_parquet
 
 __all__ = [
     "CaspianResult",
@@ -35,11 +35,13 @@ __all__ = [
     "parse_ships",
     "plan_from_dict",
     "plan_from_itinerary",
+    "read_metadata",
     "run_sweep",
     "simulate",
     "simulate_caspian",
     "simulate_itinerary",
     "simulate_route",
+    "sweep_metadata",
     "sweep_tasks",
     "write_parquet",
 ]

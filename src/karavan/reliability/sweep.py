@@ -160,6 +160,7 @@ def run_sweep(
     tasks: Sequence[SweepTask],
     *,
     scheduler: str | None = None,
+    client: Any = None,
     n_workers: int = 2,
     processes: bool = True,
     on_result: Callable[[int, int], None] | None = None,
@@ -173,6 +174,8 @@ def run_sweep(
     scheduler : str, optional
         Address of a running scheduler (``tcp://host:8786``); default ``$KARAVAN_DASK_SCHEDULER``,
         else a ``LocalCluster`` started for this call.
+    client : dask.distributed.Client, optional
+        A client you already hold (it wins over ``scheduler`` and is left open).
     n_workers : int
         Workers of the local cluster (at most 2 on small machines).
     processes : bool
@@ -190,7 +193,10 @@ def run_sweep(
     dd: Any = import_module("dask.distributed")  # untyped dependency, imported only here
     address = scheduler_address(scheduler)
     cluster = None
-    if address is None:
+    own = client is None
+    if not own:
+        pass  # the caller's client: used as is and left open
+    elif address is None:
         cluster = dd.LocalCluster(
             n_workers=max(1, n_workers), threads_per_worker=1, processes=processes, dashboard_address=None
         )
@@ -206,14 +212,44 @@ def run_sweep(
             if on_result is not None:
                 on_result(done, len(futures))
     finally:
-        client.close()
+        if own:
+            client.close()
         if cluster is not None:
             cluster.close()
     return [row for rows in results for row in rows]
 
 
-def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
-    """Write sweep rows to a Parquet file (via a temporary sibling, then renamed)."""
+def sweep_metadata(net: Any, parameters: Mapping[str, Any]) -> dict[str, str]:
+    """Key-value metadata for a sweep's Parquet file: karavan version, dataset and the sweep's parameters."""
+    import json
+
+    from karavan import __version__
+
+    return {
+        "karavan_version": __version__,
+        "dataset": net.info.name,
+        "dataset_version": net.info.version,
+        "dataset_hash": net.content_hash,
+        "parameters": json.dumps(dict(parameters), sort_keys=True, default=str),
+    }
+
+
+def read_metadata(path: str | Path) -> dict[str, str]:
+    """The karavan metadata written by :func:`write_parquet` (decoded keys and values)."""
+    from importlib import import_module
+
+    pq: Any = import_module("pyarrow.parquet")
+    raw = pq.read_schema(Path(path)).metadata or {}
+    return {k.decode(): v.decode() for k, v in raw.items() if not k.startswith(b"pandas")}
+
+
+def write_parquet(
+    rows: Iterable[Mapping[str, Any]], path: str | Path, *, metadata: Mapping[str, str] | None = None
+) -> Path:
+    """Write sweep rows to a Parquet file (via a temporary sibling, then renamed).
+
+    ``metadata`` (e.g. from :func:`sweep_metadata`) is stored as the file's key-value metadata.
+    """
     from importlib import import_module
 
     pa: Any = import_module("pyarrow")  # untyped dependency, imported only here
@@ -224,6 +260,8 @@ def write_parquet(rows: Iterable[Mapping[str, Any]], path: str | Path) -> Path:
         raise InputError("rows", [], "at least one result row")
     cols = list(dict.fromkeys(k for r in rows for k in r))
     table = pa.table({c: [r.get(c) for r in rows] for c in cols})
+    if metadata:
+        table = table.replace_schema_metadata({str(k): str(v) for k, v in metadata.items()})
     from karavan.io.atomic import atomic_file
 
     out = Path(path)

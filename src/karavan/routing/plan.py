@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from karavan.accounting import HubPlan, Itinerary, LegPlan, Parameters, evaluate, load_parameters
-from karavan.errors import NoRouteError
+from karavan.errors import InputError, NoRouteError
 from karavan.model.enums import Mode
 from karavan.model.network import Network
 from karavan.model.timetable import to_hours
@@ -67,6 +67,18 @@ class Route:
     reliability_method: str = "monte_carlo"
     simulation: SimulationResult | None = field(default=None, repr=False, compare=False)
     steps: tuple[LegPlan | HubPlan, ...] = field(default=(), repr=False)
+    net: Network | None = field(default=None, repr=False, compare=False)
+    """The network the route was planned on (for geometry)."""
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """The route's legs (LineStrings along the links, with mode and figures) and stops as GeoJSON."""
+        from karavan.routing.geojson import route_legs, route_stops
+
+        if self.net is None:
+            raise InputError("net", None, "the network the route was planned on")
+        features = route_legs(self.net, self, 0) + route_stops(self.net, self, 0)
+        return {"type": "FeatureCollection", "features": features}
 
     @property
     def label(self) -> str:
@@ -158,6 +170,8 @@ class RoutePlan:
     truncated: bool = False
     window: tuple[DepartureFigures, ...] = ()
     stats: dict[str, float] = field(default_factory=dict)
+    net: Network | None = field(default=None, repr=False, compare=False)
+    """The network the plan was made on (for geometry)."""
 
     def window_summary(self) -> dict[str, Any] | None:
         """``{"best", "typical", "worst"}`` departures by P50 of their fastest route, or None."""
@@ -170,6 +184,34 @@ class RoutePlan:
             "worst": ranked[-1].to_dict(),
             "median_p50_h": statistics.median(w.p50_h for w in ranked),
         }
+
+    def to_frame(self, *, legs: bool = False) -> Any:
+        """The plan as a ``pandas.DataFrame``: one row per route, or per leg (needs ``karavan[geo]``)."""
+        from karavan.routing.frames import plan_frame
+
+        return plan_frame(self, legs=legs)
+
+    def to_geodataframe(self, net: Network | None = None, *, legs: bool = False) -> Any:
+        """Routes (or legs) as a ``geopandas.GeoDataFrame`` in WGS84 (needs ``karavan[geo]``).
+
+        ``net`` defaults to the network the plan was made on.
+        """
+        from karavan.routing.frames import plan_geodataframe
+
+        return plan_geodataframe(self, self._network(net), legs=legs)
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """Every leg (LineString, with mode and figures) and stop (Point) as a GeoJSON FeatureCollection."""
+        from karavan.routing.geojson import plan_geojson
+
+        return plan_geojson(self._network(None), self)
+
+    def _network(self, net: Network | None) -> Network:
+        found = net if net is not None else self.net
+        if found is None:
+            raise InputError("net", None, "the network the plan was made on")
+        return found
 
     def to_dict(self, *, trail: bool = True) -> dict[str, Any]:
         """``{"query", "routes", "truncated", "window"}``; ``trail=False`` leaves the trails out."""
@@ -360,6 +402,7 @@ def _routes_for(ctx: _Context, labels: Sequence[Label], depart: datetime) -> lis
                 on_time_probability=sim.on_time_probability,
                 simulation=sim,
                 steps=tuple(steps),
+                net=net,
             )
         )
     return out
@@ -469,7 +512,7 @@ def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
     window = tuple(_departure_figures(d, rs) for d, rs in per_departure)
     best_depart, routes = min(per_departure, key=lambda dr: (min(r.p50_h for r in dr[1]), dr[0]))
     stats = {"labels_found": float(n_labels), "departures": float(len(q.departures()))}
-    return RoutePlan(q, tuple(routes[: q.max_routes]), best_depart, truncated, window, stats)
+    return RoutePlan(q, tuple(routes[: q.max_routes]), best_depart, truncated, window, stats, net)
 
 
 def _departure_figures(depart: datetime, routes: list[Route]) -> DepartureFigures:
