@@ -133,3 +133,20 @@ def test_bad_input_names_the_field(kwargs: dict[str, object], field: str) -> Non
     with pytest.raises(InputError) as exc:
         simulate_caspian(**kwargs)  # type: ignore[arg-type]
     assert exc.value.field == field
+
+
+def test_des_output_joins_the_network_by_node_id() -> None:
+    from karavan.io import load_network
+
+    net = load_network()
+    res = simulate_caspian(demand_mt=3.0, years=0.1, seed=0)
+    routes = res.route_stats()
+    assert routes
+    for row in routes:
+        assert row["from_node"] in net.nodes, row
+        assert row["to_node"] in net.nodes, row
+        assert net.nodes[row["from_node"]].kind.value == "seaport"
+    for row in (*res.queues, *res.berths):
+        assert row["node"] in net.nodes, row
+    ports = {p.id: p.node for p in load_reliability_parameters().des.ports}
+    assert ports["kuryk"] == "KZKUR"

@@ -243,6 +243,8 @@ class CaspianResult:
     parameters_version: str
     gates: tuple[dict[str, Any], ...] = ()
     berths: tuple[dict[str, Any], ...] = ()
+    port_nodes: dict[str, str | None] = field(default_factory=dict)
+    """Network node id of each DES port (``from_node``/``to_node``/``node`` in the output)."""
 
     def wait_samples(self, origin: str, destination: str, unit: str, *, month: int | None = None) -> F64 | None:
         """Waits (h) of units sailed from port ``origin`` to ``destination``; ``None`` if none.
@@ -271,6 +273,8 @@ class CaspianResult:
                     "line": s.line,
                     "from": s.origin,
                     "to": s.destination,
+                    "from_node": self.port_nodes.get(s.origin),
+                    "to_node": self.port_nodes.get(s.destination),
                     "unit": s.unit,
                     "arrivals": int(s.arrive_h.size),
                     "sailed": int(w.size),
@@ -652,9 +656,11 @@ def simulate_caspian(
                 month=_month_of(arr, warmup_h) if arr.size else np.zeros(0, dtype=np.int64),
             )
         )
+    port_nodes = {p.id: p.node for p in des.ports}
     queue_stats = tuple(
         {
             "port": port,
+            "node": port_nodes.get(port),
             "unit": unit,
             "mean": float(np.mean(v)) if v else 0.0,
             "max": int(np.max(v)) if v else 0,
@@ -679,6 +685,7 @@ def simulate_caspian(
     berth_stats = tuple(
         {
             "port": port,
+            "node": port_nodes.get(port),
             "berth": kind,
             "berths": int(res_.capacity),
             "utilisation": berth_busy[(port, kind)] / (res_.capacity * span),
@@ -688,6 +695,7 @@ def simulate_caspian(
         for (port, kind), res_ in berths.items()
     )
     return CaspianResult(
+        port_nodes=port_nodes,
         gates=gate_stats,
         berths=berth_stats,
         demand_mt=float(demand_mt),

@@ -99,6 +99,8 @@ class DesPort(_Rec):
     name: str
     berths: dict[str, int]
     handling_h: dict[str, Dist] = Field(default_factory=dict)
+    node: str | None = None
+    """Id of the port's node in the network, so the DES output joins the network's nodes."""
 
 
 class DesLine(_Rec):
