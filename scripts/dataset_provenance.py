@@ -27,7 +27,7 @@ from karavan.io import load_network
 from karavan.io.atomic import write_file
 from karavan.io.provenance import TableProvenance, dataset_provenance
 from karavan.model.network import Network
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 
 BEGIN = "<!-- provenance:begin -->"
 END = "<!-- provenance:end -->"
@@ -60,8 +60,8 @@ def driving_estimates(net: Network, top: int) -> list[dict[str, Any]]:
     reasons: dict[str, str] = {}
     routes = 0
     for origin, dest in QUERIES:
-        plan = plan_routes(net, origin, dest, depart=DEPART, cargo=Cargo("FEU", 1))
-        it = min(plan.routes, key=lambda r: r.transit_time_h).itinerary
+        plan = plan_routes(net, RouteQuery(origin, dest, depart=DEPART, cargo=Cargo("FEU", 1)))
+        it = min(plan.routes, key=lambda r: r.itinerary.transit_time_h).itinerary
         routes += 1
         for w in estimate_weights(it.trail):
             s = shares.setdefault(w.key, [0.0, 0.0, 0.0])

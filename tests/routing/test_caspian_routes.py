@@ -146,3 +146,12 @@ def test_shanghai_poti_by_sea_is_a_direct_call(net: Network) -> None:
     plan = plan_routes(net, RouteQuery("Shanghai", "Poti", depart=DEPART, modes=["sea"]))
     services = {leg.figures.service_id for r in plan.routes for leg in r.itinerary.legs}
     assert services == {"sea-asia-med"}
+
+
+def test_china_railway_express_trains_clear_the_border_as_express(net: Network) -> None:
+    """A CRE block train crossing Khorgos-Altynkol or Alashankou-Dostyk takes the express crossing."""
+    plan = plan_routes(net, RouteQuery("Xi'an", "Aktau", depart=DEPART, modes=["rail"], max_routes=8))
+    crossings = {h.figures.op_id for r in plan.routes for h in r.itinerary.hubs if h.kind == "border_crossing"}
+    china = {op for op in crossings if op.startswith("bx-cn-kz-rail")}
+    assert china
+    assert all(op.endswith("-express") for op in china)
