@@ -39,3 +39,11 @@ def write_demand(path: Path, rows: list[str]) -> Path:
 def caspian() -> Network:
     """The embedded dataset (loaded once)."""
     return load_network()
+
+
+@pytest.fixture
+def demand_csv(tmp_path: Path) -> Path:
+    """A two-row demand file on the capacity test network."""
+    return write_demand(
+        tmp_path / "d.csv", ["Alpha,Baku,TEU,20000,TEU,containers,,test:S1,", "Gamma,Baku,TEU,500,TEU,,,test:S1,"]
+    )

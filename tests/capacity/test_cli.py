@@ -6,20 +6,12 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 import yaml
 
 from .conftest import write_demand
 
 RunCli = Callable[..., tuple[int, str, str]]
 """The ``run_cli`` fixture: run ``karavan ARGS``, return (exit code, stdout, stderr)."""
-
-
-@pytest.fixture
-def demand_csv(tmp_path: Path) -> Path:
-    return write_demand(
-        tmp_path / "d.csv", ["Alpha,Baku,TEU,20000,TEU,containers,,test:S1,", "Gamma,Baku,TEU,500,TEU,,,test:S1,"]
-    )
 
 
 def test_assign_json(run_cli: RunCli, cap_dir: Path, demand_csv: Path) -> None:

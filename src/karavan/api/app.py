@@ -346,7 +346,8 @@ def capacity_router() -> APIRouter:
     def assign(
         holder: HolderDep,
         scenario: Annotated[
-            str | None, Query(min_length=1, max_length=200, description="Scenario name to apply first")
+            str | None,
+            Query(min_length=1, max_length=200, description="Shipped scenario(s) to apply first; stack with '+'"),
         ] = None,
         method: Annotated[
             Literal["lp", "equilibrium"], Query(description="lp: min-cost flow; equilibrium: BPR user equilibrium")
@@ -375,7 +376,9 @@ def capacity_router() -> APIRouter:
     def scenario_diff(
         holder: HolderDep,
         name: Annotated[str, Path(min_length=1, max_length=200)],
-        base: Annotated[str, Query(min_length=1, max_length=200, description="'base' or a scenario name")] = "base",
+        base: Annotated[
+            str, Query(min_length=1, max_length=200, description="'base' or scenario name(s), stacked with '+'")
+        ] = "base",
     ) -> JSONResponse:
         """Routes, transit-time percentiles, costs, emissions and bottlenecks side by side."""
         return _json(diff_payload(holder, name, base))
@@ -395,10 +398,12 @@ def assign_payload(holder: NetworkHolder, scenario: str | None, method: str) -> 
     capacity = _capacity()
 
     def compute() -> dict[str, Any]:
+        from karavan.capacity.scenario import apply_scenarios
         from karavan.web.geo import utilisation_on_map
 
-        sc = shipped_scenario(scenario) if scenario else None
-        data: dict[str, Any] = capacity.assign(net, None, scenario=sc, method=method).to_dict()
+        stack = [shipped_scenario(n) for n in (scenario or "").split("+") if n]
+        s_net, s_dem, _ = apply_scenarios(net, stack, capacity.builtin_demand(net))
+        data: dict[str, Any] = capacity.assign(s_net, s_dem, method=method).to_dict()
         data["map"] = utilisation_on_map(net, data["elements"])
         return data
 
@@ -410,8 +415,8 @@ def diff_payload(holder: NetworkHolder, name: str, base: str) -> dict[str, Any]:
     """The JSON answer of the scenario diff endpoint (computed once per pair)."""
     net = holder.get()
     diff_scenarios = _capability("capacity", "diff_scenarios")
-    new_sc = shipped_scenario(name)
-    base_sc = "base" if base.lower() == "base" else shipped_scenario(base)
+    new_sc = [shipped_scenario(n) for n in name.split("+") if n]
+    base_sc = [shipped_scenario(n) for n in base.split("+") if n and n.lower() != "base"]
 
     def compute() -> dict[str, Any]:
         data: dict[str, Any] = diff_scenarios(net, base_sc, new_sc).to_dict()

@@ -5,17 +5,20 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from karavan.capacity.assignment import AssignmentResult, AssignOptions, assign
 from karavan.capacity.demand import Demand, builtin_demand, read_demand
-from karavan.capacity.scenario import Scenario, network_for, scenario_notes
+from karavan.capacity.scenario import Scenario, apply_scenarios, scenario_notes
 from karavan.errors import InputError, KaravanError
 from karavan.model.network import Network
 from karavan.routing.query import RouteQuery
 
 DEFAULT_ROUTES = (("Xi'an", "Istanbul"), ("Altynkol", "Baku"))
+DEFAULT_DEPART = datetime(2026, 3, 2, tzinfo=UTC)
+"""Departure both sides are planned and simulated for unless one is given (stated in the output)."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,7 @@ class ScenarioDiff:
 
     base: str
     new: str
+    depart: datetime
     routes: tuple[dict[str, Any], ...]
     assignment: dict[str, dict[str, Any]]
     bottlenecks: dict[str, list[dict[str, Any]]]
@@ -34,6 +38,7 @@ class ScenarioDiff:
         return {
             "base": self.base,
             "new": self.new,
+            "depart": self.depart.isoformat(),
             "routes": list(self.routes),
             "assignment": self.assignment,
             "bottlenecks": self.bottlenecks,
@@ -57,7 +62,11 @@ def parse_routes(text: str | None) -> list[tuple[str, str]]:
 
 
 def _route_figures(net: Network, query: Any) -> dict[str, Any]:
-    """Figures per label of one plan (one search; P50/P90 come with the plan's routes)."""
+    """Per route label: planned time, cost, CO2e and the Monte Carlo P50/P90 of that very route.
+
+    One search per side; the plan's routes carry their own P50/P90 (``query.runs`` seeded runs at the query's
+    departure), so every label gets the percentiles of its route, not one repeated figure.
+    """
     from karavan.routing import plan_routes
 
     try:
@@ -66,6 +75,7 @@ def _route_figures(net: Network, query: Any) -> dict[str, Any]:
         return {"error": str(exc)}
     out: dict[str, Any] = {}
     for r in plan.routes:
+        pct = {"p50_h": r.p50_h, "p90_h": r.p90_h} if query.runs else None
         for lab in r.labels:
             out[lab] = {
                 "transit_time_h": r.transit_time_h,
@@ -74,9 +84,8 @@ def _route_figures(net: Network, query: Any) -> dict[str, Any]:
                 "cost_usd": r.cost_usd,
                 "co2e_kg": r.co2e_kg,
                 "countries": list(r.countries),
+                "percentiles": pct,
             }
-    first = plan.routes[0]
-    out["percentiles"] = {"p50_h": first.p50_h, "p90_h": first.p90_h}
     return out
 
 
@@ -88,8 +97,8 @@ def _totals(res: AssignmentResult) -> dict[str, Any]:
 
 def diff_scenarios(
     base_net: Network,
-    base: str | Path | Scenario,
-    new: str | Path | Scenario,
+    base: str | Path | Scenario | Sequence[str | Path | Scenario],
+    new: str | Path | Scenario | Sequence[str | Path | Scenario],
     *,
     routes: Sequence[tuple[str, str]] | None = None,
     demand: Demand | str | Path | None = None,
@@ -105,7 +114,7 @@ def diff_scenarios(
     base_net
         The dataset both scenarios are applied to.
     base, new
-        ``"base"``, a shipped scenario name or a scenario file.
+        ``"base"``, a shipped scenario name or a scenario file, or a list of them (stacked in order).
     routes
         (origin, destination) pairs compared with :func:`karavan.routing.plan_routes`
         (default Xi'an–Istanbul and Altynkol–Baku); unknown places are reported, not fatal.
@@ -115,47 +124,53 @@ def diff_scenarios(
     options
         Assignment options.
     depart
-        Departure for the route comparison (default: the routing default).
+        Departure both sides are planned and simulated for (default :data:`DEFAULT_DEPART`, 2 March 2026
+        00:00 UTC, so the answer does not change with the day it is run).
     percentile_runs
-        Monte Carlo runs per route (the plan's P50/P90).
+        Monte Carlo runs per planned route (0: no percentiles).
     top
         Bottlenecks listed per side.
     """
-    from datetime import UTC, datetime
-
-    if depart is None:
-        depart = datetime(2026, 3, 2, tzinfo=UTC)
+    depart = depart or DEFAULT_DEPART
     notes: list[str] = []
-    sides: dict[str, tuple[Network, Scenario | None]] = {}
+    sides: dict[str, tuple[Network, list[Scenario]]] = {}
     for label, spec in (("base", base), ("new", new)):
-        sides[label] = network_for(spec, base_net)
-        notes += [f"{label}: {n}" for n in scenario_notes(sides[label][0])]
-    names = {k: (sc.name if sc is not None else "base") for k, (_, sc) in sides.items()}
+        specs: list[str | Path | Scenario] = (
+            list(spec) if isinstance(spec, list | tuple) else [cast("str | Path | Scenario", spec)]
+        )
+        net, _, applied = apply_scenarios(base_net, specs)
+        sides[label] = (net, applied)
+        notes += [f"{label}: {n}" for n in scenario_notes(net)]
+    names = {k: " + ".join(sc.name for sc in scs) or "base" for k, (_, scs) in sides.items()}
     route_rows: list[dict[str, Any]] = []
     for o, d in routes if routes is not None else DEFAULT_ROUTES:
         row: dict[str, Any] = {"origin": o, "destination": d}
         try:
             query = RouteQuery(o, d, depart=depart, max_routes=5, runs=percentile_runs, seed=0)
         except KaravanError as exc:
-            route_rows.append({**row, "error": str(exc)})
+            err = {"error": str(exc)}
+            route_rows.append({**row, "base": err, "new": err, "labels": []})
             continue
         for label, (net, _) in sides.items():
             row[label] = _route_figures(net, query)
+        labels = [lab for lab in row["base"] if lab != "error"]
+        labels += [lab for lab in row["new"] if lab != "error" and lab not in labels]
+        row["labels"] = [{"label": lab, "base": row["base"].get(lab), "new": row["new"].get(lab)} for lab in labels]
         route_rows.append(row)
     assignment: dict[str, dict[str, Any]] = {}
     bottlenecks: dict[str, list[dict[str, Any]]] = {}
-    for label, (net, sc) in sides.items():
+    for label, (net, scs) in sides.items():
         if demand is None:
             dem = builtin_demand(net)
         elif isinstance(demand, Demand):
             dem = demand
         else:
             dem = read_demand(demand, net)
-        if sc is not None:
+        for sc in scs:
             dem = sc.apply_demand(dem, net)
         res = assign(net, dem, options=options)
         assignment[label] = _totals(res)
-        bottlenecks[label] = [b.to_dict() for b in res.bottlenecks[:top]]
+        bottlenecks[label] = [b.to_dict() for b in (*res.full, *res.bottlenecks)][: top + len(res.full)]
         for n in res.notes:
             if n.startswith("unserved"):
                 notes.append(f"{label}: {n}")
@@ -165,4 +180,4 @@ def diff_scenarios(
         if isinstance(bv, int | float) and isinstance(nv, int | float) and math.isfinite(bv) and math.isfinite(nv):
             delta[key] = nv - bv
     assignment["delta"] = delta
-    return ScenarioDiff(names["base"], names["new"], tuple(route_rows), assignment, bottlenecks, tuple(notes))
+    return ScenarioDiff(names["base"], names["new"], depart, tuple(route_rows), assignment, bottlenecks, tuple(notes))

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, load
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, ScenarioOpt, console, emit_json, load
 from karavan.errors import InputError
 
 
@@ -53,9 +53,7 @@ def assign_cmd(
     demand: Annotated[
         Path | None, typer.Argument(help="Demand CSV (default: the built-in 2024 demand set).", show_default=False)
     ] = None,
-    scenario: Annotated[
-        str | None, typer.Option("--scenario", help="Scenario name or YAML file applied first.")
-    ] = None,
+    scenario: ScenarioOpt = None,
     method: Annotated[str, typer.Option("--method", help="lp (min-cost flow, HiGHS) or equilibrium (BPR).")] = "lp",
     carbon_price: Annotated[
         float, typer.Option("--carbon-price", help="Carbon price, USD per t CO2e, in the generalised cost.")
@@ -75,9 +73,14 @@ def assign_cmd(
         raise InputError("--method", method, "lp or equilibrium")
     if top < 1:
         raise InputError("--top", top, "an integer >= 1")
-    net = load(dataset)
+    from karavan.capacity import builtin_demand, read_demand
+    from karavan.capacity.scenario import apply_scenarios
+
+    base = load(dataset)
+    dem = read_demand(demand, base) if demand is not None else builtin_demand(base)
+    net, stacked, _ = apply_scenarios(base, list(scenario or []), dem)
     opts = AssignOptions(carbon_price_usd_per_t=carbon_price, value_of_time_usd_per_t_h=value_of_time, top=top)
-    res = assign(net, demand, scenario=scenario, method=method.lower(), options=opts)
+    res = assign(net, stacked, method=method.lower(), options=opts)
     if fmt is Format.json:
         emit_json(res.to_dict())
         return

@@ -45,11 +45,22 @@ def dataset_spec(dataset: str | None) -> str | None:
     return dataset or os.environ.get("KARAVAN_DATASET") or None
 
 
-def load(dataset: str | None) -> Network:
-    """Load the chosen dataset (validation errors propagate to :func:`run`)."""
+def load(dataset: str | None, scenarios: list[str] | None = None) -> Network:
+    """Load the chosen dataset with ``scenarios`` stacked on it in order (errors propagate to :func:`run`)."""
     from karavan.io import load_network
 
-    return load_network(dataset_spec(dataset))
+    net = load_network(dataset_spec(dataset))
+    if scenarios:
+        from karavan.capacity.scenario import apply_scenarios
+
+        net, _, _ = apply_scenarios(net, list(scenarios))
+    return net
+
+
+ScenarioOpt = Annotated[
+    list[str] | None,
+    typer.Option("--scenario", help="Scenario name or YAML file applied to the dataset; repeat to stack them."),
+]
 
 
 def emit_json(data: Any, output: Path | None = None) -> None:

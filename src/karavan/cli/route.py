@@ -22,6 +22,7 @@ from karavan.cli.common import (
     FormatOpt,
     MaxRoutesOpt,
     ModesOpt,
+    ScenarioOpt,
     TargetOpt,
     ValueOpt,
     ViaOpt,
@@ -100,6 +101,7 @@ def route(
     ] = None,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
     """Door-to-door Pareto routes with planned days, P50, P90, cost and CO2e; labelled on those figures."""
     from karavan.routing import plan_routes
@@ -125,7 +127,7 @@ def route(
         runs=runs,
         seed=seed,
     )
-    net = load(dataset)
+    net = load(dataset, scenario)
     plan = plan_routes(net, query)
     if trail_csv is not None:
         write_text_atomic(trail_csv, plan_trail_csv(plan), field="--trail-csv")

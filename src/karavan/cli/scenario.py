@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, err_console, load
+from karavan.errors import InputError
 
 app = typer.Typer(help="List, show, apply and compare scenarios (YAML overlays on a dataset).", no_args_is_help=True)
 
@@ -34,11 +35,13 @@ def list_cmd(fmt: FormatOpt = Format.table) -> None:
 def show_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     fmt: FormatOpt = Format.table,
+    dataset: DatasetOpt = None,
 ) -> None:
-    """Show what a scenario adds, modifies, removes and closes."""
-    from karavan.capacity.scenario import load_scenario
+    """Show what a scenario adds, modifies, removes and closes; exit 1 if it does not apply to the dataset."""
+    from karavan.capacity.scenario import apply_scenario, load_scenario
 
     sc = load_scenario(scenario)
+    apply_scenario(load(dataset), sc)  # every problem of the overlay against the dataset, exit 1
     if fmt is not Format.table:
         emit_json(
             {
@@ -88,59 +91,97 @@ def _num(v: Any, spec: str = ",.0f") -> str:
     return "-" if v is None else format(v, spec)
 
 
+def _days(v: Any) -> str:
+    return "-" if v is None else f"{v / 24:.1f}"
+
+
+def _pct(figs: dict[str, Any] | None) -> str:
+    pct = (figs or {}).get("percentiles") or {}
+    if pct.get("p50_h") is None or pct.get("p90_h") is None:
+        return "-"
+    return f"{pct['p50_h'] / 24:.1f} / {pct['p90_h'] / 24:.1f}"
+
+
 @app.command("diff")
 def diff_cmd(
-    base: Annotated[str, typer.Argument(help="`base` (the unmodified dataset), a scenario name or file.")],
-    new: Annotated[str, typer.Argument(help="`base`, a scenario name or file.")],
+    base: Annotated[str, typer.Argument(help="`base`, a scenario name or file; stack with `a+b`.")],
+    new: Annotated[str, typer.Argument(help="`base`, a scenario name or file; stack with `a+b`.")],
     routes: Annotated[
         str | None,
         typer.Option("--routes", help="ORIGIN:DEST pairs, comma separated (default Xi'an:Istanbul,Altynkol:Baku)."),
     ] = None,
+    depart: Annotated[
+        str | None,
+        typer.Option("--depart", help="Departure both sides are planned and simulated for (default 2026-03-02)."),
+    ] = None,
+    runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs per planned route (0: none).")] = 2000,
     demand: Annotated[Path | None, typer.Option("--demand", help="Demand CSV (default built-in 2024).")] = None,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
 ) -> None:
-    """Compare two scenarios: routes, transit-time percentiles, costs, emissions and bottlenecks."""
+    """Compare two scenarios: routes side by side per label with P50/P90, costs, emissions and bottlenecks."""
     from karavan.capacity.diff import diff_scenarios, parse_routes
+    from karavan.cli.common import parse_depart
 
+    if runs < 0:
+        raise InputError("--runs", runs, "a non-negative number of Monte Carlo runs")
     net = load(dataset)
-    d = diff_scenarios(net, base, new, routes=parse_routes(routes), demand=demand)
+    when = parse_depart(depart) if depart else None
+    d = diff_scenarios(
+        net,
+        [p for p in base.split("+") if p],
+        [p for p in new.split("+") if p],
+        routes=parse_routes(routes),
+        demand=demand,
+        depart=when,
+        percentile_runs=runs,
+    )
     if fmt is not Format.table:
         emit_json(d.to_dict())
         return
-    rt = Table(title=f"Routes: {d.base} vs {d.new}")
-    for col in ("route", "label", "days", "USD", "kg CO2e", "P50/P90 days"):
+    rt = Table(
+        title=f"Routes: {d.base} vs {d.new}, departing {d.depart:%Y-%m-%d %H:%M} UTC (days; P50 / P90 of each route)"
+    )
+    for col in (
+        "route",
+        "label",
+        f"{d.base} days",
+        f"{d.new} days",
+        f"{d.base} P50/P90",
+        f"{d.new} P50/P90",
+        f"{d.base} USD",
+        f"{d.new} USD",
+        f"{d.base} kg CO2e",
+        f"{d.new} kg CO2e",
+    ):
         rt.add_column(col, overflow="fold")
     for row in d.routes:
+        name = f"{row['origin']} → {row['destination']}"
         for side in ("base", "new"):
-            figs = row[side]
-            if "error" in figs:
-                rt.add_row(f"{row['origin']} → {row['destination']} [{side}]", "-", "-", "-", "-", figs["error"])
-                continue
-            for lab in ("fastest", "cheapest"):
-                f = figs.get(lab)
-                if f is None:
-                    continue
-                pct = figs.get("percentiles") or {}
-                pp = (
-                    f"{pct['p50_h'] / 24:.1f}/{pct['p90_h'] / 24:.1f}"
-                    if pct.get("p50_h") is not None and pct.get("p90_h") is not None
-                    else "-"
-                )
-                rt.add_row(
-                    f"{row['origin']} → {row['destination']} [{side}]",
-                    lab,
-                    f"{f['transit_time_h'] / 24:.1f}",
-                    _num(f["cost_usd"]),
-                    _num(f["co2e_kg"]),
-                    pp,
-                )
+            if "error" in row[side]:
+                rt.add_row(name, f"[{side}] {row[side]['error']}", *["-"] * 8)
+        for item in row["labels"]:
+            b, n = item["base"] or {}, item["new"] or {}
+            rt.add_row(
+                name,
+                item["label"],
+                _days(b.get("transit_time_h")),
+                _days(n.get("transit_time_h")),
+                _pct(b),
+                _pct(n),
+                _num(b.get("cost_usd")),
+                _num(n.get("cost_usd")),
+                _num(b.get("co2e_kg")),
+                _num(n.get("co2e_kg")),
+            )
     console.print(rt)
-    at = Table(title="Assignment of the yearly demand")
+    at = Table(title="Assignment of the yearly demand (real costs of the served freight)")
     at.add_column("figure")
     for side in ("base", "new", "delta"):
         at.add_column(d.base if side == "base" else d.new if side == "new" else "Δ")
     for key in d.assignment["base"]:
+        if key in ("total_cost_usd", "total_co2e_t"):
+            continue
         at.add_row(key, *(_num(d.assignment[s].get(key), ",.1f") for s in ("base", "new", "delta")))
     console.print(at)
     bt = Table(title="Top bottlenecks")
@@ -148,7 +189,8 @@ def diff_cmd(
         bt.add_column(col, overflow="fold")
     for side in ("base", "new"):
         for b in d.bottlenecks[side]:
-            bt.add_row(side, b["id"], _num(b["utilisation"], ".0%"), _num(b["shadow_price_usd_per_t"], ",.2f"))
+            price = "unserved" if b.get("shadow_kind") == "unserved" else _num(b["shadow_price_usd_per_t"], ",.2f")
+            bt.add_row(side, b["id"], _num(b["utilisation"], ".0%"), price)
     console.print(bt)
     for n in d.notes:
         console.print(f"note: {n}", highlight=False, markup=False)

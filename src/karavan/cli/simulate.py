@@ -34,6 +34,7 @@ from karavan.cli.common import (
     Format,
     FormatOpt,
     ModesOpt,
+    ScenarioOpt,
     ViaOpt,
     WeightOpt,
     check_output,
@@ -112,8 +113,16 @@ def route_cmd(
     parameters: Annotated[
         Path | None, typer.Option("--parameters", help="A copy of the reliability parameters.yaml.")
     ] = None,
+    des_scale: Annotated[
+        float | None,
+        typer.Option(
+            "--des-scale",
+            help="Ferry waits from the dataset's Caspian DES at the assigned demand x this factor (1 = 2024).",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
     """Transit-time distribution of a route: P10/P50/P90/P95, on-time probability, variance shares."""
     from karavan.reliability import (
@@ -128,13 +137,20 @@ def route_cmd(
         raise InputError("--format", "geojson", "table or json")
     rp = load_reliability_parameters(parameters)
     target = parse_target(target_date)
-    net = load(dataset)
+    net = load(dataset, scenario)
+    if des_scale is not None and demand_mt is not None:
+        raise InputError("--des-scale", des_scale, "either --des-scale or --demand-mt, not both")
+    picture_des = None
+    if des_scale is not None:
+        from karavan.capacity.picture import capacity_picture
+
+        picture_des = capacity_picture(net, scale=des_scale, seed=seed, parameters=rp).des
     if itinerary is not None:
         if origin is not None or destination is not None:
             raise InputError("--itinerary", str(itinerary), "either a saved itinerary or ORIGIN DEST, not both")
         route = _read_route(itinerary, route_index)
         plan, rcargo, rdepart = plan_from_dict(route)
-        des = simulate_caspian(demand_mt=demand_mt, seed=seed, parameters=rp) if demand_mt is not None else None
+        des = simulate_caspian(demand_mt=demand_mt, seed=seed, parameters=rp) if demand_mt is not None else picture_des
         summary = {k: v for k, v in route.items() if k != "trail"}
         result = simulate_itinerary(
             net,
@@ -168,7 +184,9 @@ def route_cmd(
             seed=seed,
             max_routes=max(5, route_index + 1),
         )
-        result = simulate(net, query, route_index=route_index, runs=runs, demand_mt=demand_mt, parameters=rp)
+        result = simulate(
+            net, query, route_index=route_index, runs=runs, demand_mt=demand_mt, parameters=rp, des=picture_des
+        )
     if fmt is Format.json:
         emit_json(result.to_dict())
         return
@@ -225,9 +243,7 @@ def caspian_cmd(
         Path | None, typer.Option("--demand", help="Demand CSV (default: the built-in 2024 demand set).")
     ] = None,
     scale: Annotated[float, typer.Option("--scale", help="Factor on every demand flow (2 = doubled).")] = 1.0,
-    scenario: Annotated[
-        list[str] | None, typer.Option("--scenario", help="Scenario name or YAML file; repeat to stack.")
-    ] = None,
+    scenario: ScenarioOpt = None,
     iterations: Annotated[
         int, typer.Option("--iterations", help="Most assignment <-> DES rounds to reach a stable point.")
     ] = 6,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, load
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, ScenarioOpt, console, emit_json, load
 from karavan.errors import InputError
 
 
@@ -25,9 +25,7 @@ def trade_cmd(
         Path | None, typer.Option("--mix", help="Trade mix CSV (default: the packaged KZ-TM mix, see docs).")
     ] = None,
     scale: Annotated[float, typer.Option("--scale", help="Factor on the existing demand (2 = doubled).")] = 1.0,
-    scenario: Annotated[
-        list[str] | None, typer.Option("--scenario", help="Scenario name or YAML file; repeat to stack.")
-    ] = None,
+    scenario: ScenarioOpt = None,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
 ) -> None:
