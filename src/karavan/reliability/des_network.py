@@ -103,7 +103,13 @@ def des_from_network(net: Network, rp: ReliabilityParameters) -> NetworkDes:
         lines.append(DesLine(id=svc.id, ports=(port_of[svc.stops[0]], port_of[svc.stops[-1]]), sailing_h=run))
         fleet.append(FleetEntry(line=svc.id, vessel_class=svc.id, count=svc.vessels or 0))
     ports = tuple(
-        DesPort(id=pid, name=_port_name(net, port_of, pid), berths=berths[pid], handling_h=handling.get(pid, {}))
+        DesPort(
+            id=pid,
+            name=_port_name(net, port_of, pid),
+            node=next(n for n, p in port_of.items() if p == pid),
+            berths=berths[pid],
+            handling_h=handling.get(pid, {}),
+        )
         for pid in sorted(berths)
     )
     des = DesParams.model_construct(
