@@ -41,7 +41,7 @@
   /* ------------------------------------------------------------------ map */
   var map = L.map("map", { zoomSnap: 0.25, worldCopyJump: false, attributionControl: true, minZoom: 2, maxZoom: 10 });
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Boundaries: Natural Earth · Rail alignments © OpenStreetMap contributors (ODbL) · Sea lanes: searoute");
+  map.attributionControl.addAttribution("Natural Earth · rail © <a href='https://www.openstreetmap.org/copyright'>OpenStreetMap</a> contributors (ODbL) · searoute");
   map.setView([42, 58], 4);
   L.control.scale({ imperial: false }).addTo(map);
 

@@ -107,7 +107,8 @@
             var d = c.raw;
             return routeLabel(routes[d.i]) + ": " + fmt(d.x, 1) + " " + I.t("days") + ", " + fmt(d.y) + " USD, " + fmt(d.co2e_t, 2) + " t CO₂e";
           } } },
-          karavanMarkers: { pointLabels: routes.map(routeLabel) }
+          /* unlabelled alternatives keep their tooltip but draw no text, so labels stay readable */
+          karavanMarkers: { pointLabels: routes.map(function (r) { return r.labels && r.labels.length ? routeLabel(r) : ""; }) }
         }
       }
     });
