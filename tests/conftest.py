@@ -98,7 +98,7 @@ ROAD = "- {id: road-gamma-aktau, from: kz-border, to: KZAAU, mode: road, length_
 OPS = (
     "- {id: xfer-gamma-road, node: kz-border, kind: transshipment, from_modes: [rail], to_modes: [road], "
     "units: [TEU, FEU], dwell_h: 6, cost_usd: {TEU: 60, FEU: 90}, hoc: hub_transshipment, source: test:S1}\n"
-    "- {id: xfer-aktau-road, node: KZAAU, kind: port_handling, from_modes: [road], to_modes: [sea], "
+    "- {id: xfer-aktau-road, node: KZAAU, kind: transshipment, from_modes: [road], to_modes: [sea], "
     "dwell_h: 10, cost_usd: {TEU: 120, FEU: 180}, hoc: hub_container_terminal_maritime, source: test:S1}\n"
 )
 

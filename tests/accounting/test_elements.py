@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from karavan.accounting import Cargo, hub_figures, leg_figures, load_parameters,
 from karavan.errors import DatasetError, InputError
 from karavan.io import load_network
 from karavan.model import OpeningHours
+from karavan.model.enums import Unit
 from karavan.model.timetable import service_runs, to_hours
 
 CHAIN = Path(__file__).resolve().parent / "fixtures" / "chain"
@@ -62,11 +64,24 @@ def test_rail_ferry_gross_mass_daf_and_flat_fare() -> None:
     f = leg_figures(net, p, run, 0, 1, Cargo("wagon", 2))
     assert f.co2e_wtw_kg == pytest.approx(2 * (60 + 25) * 470 * 1.15 * 44.5 / 1000)
     assert f.co2e_ttw_kg == pytest.approx(2 * (60 + 25) * 470 * 1.15 * 38.4 / 1000)
-    assert f.cost_usd == 2 * 1000  # default sea fare per wagon, once per leg
+    assert f.cost_usd == 2 * 1200  # the ferry's fare per wagon
     assert f.running_h == pytest.approx((18 + 20 + 30) / 3)
     assert f.countries == ("KZ", "AZ")
-    teu = leg_figures(net, p, run, 0, 1, Cargo("TEU", 1))
-    assert teu.cost_usd == 800  # the service's own fare
+    assert f.carrier is None  # wagons cross as themselves
+
+
+def test_a_container_on_a_ferry_pays_and_emits_as_on_its_wagon() -> None:
+    net, p = load_network(CHAIN), load_parameters()
+    on_wagon = replace(_run("ferry"), carrier=Unit.WAGON)
+    boxes = leg_figures(net, p, on_wagon, 0, 1, Cargo("TEU", 3))
+    assert boxes.carrier == "wagon"
+    assert boxes.carriers == 2  # two 20' boxes share a flat wagon: three fill two
+    assert boxes.cost_usd == 2 * 1200  # the fare of the two wagons
+    gross = 3 * 10 + 3 * 2.2 + 2 * 25  # cargo + container tare + wagon tare (GLEC gross mass)
+    assert boxes.co2e_wtw_kg == pytest.approx(gross * 470 * 1.15 * 44.5 / 1000)
+    feu = leg_figures(net, p, on_wagon, 0, 1, Cargo("FEU", 1))
+    assert feu.cost_usd == 1200
+    assert feu.co2e_wtw_kg == pytest.approx((20 + 3.8 + 25) * 470 * 1.15 * 44.5 / 1000)
 
 
 def test_mixed_traction_uses_diesel_on_non_electrified_links(tmp_path: Path) -> None:

@@ -65,7 +65,7 @@ def test_modify_add_remove_and_write(tmp_path: Path, cap_net: Network) -> None:
     assert "new:S" in new.services["kz-train"].source
     assert "kz-truck" not in new.services
     assert new.hub_operations["term-baku"].capacity_teu_per_year == 50000
-    assert new.services["ferry"].tariff[Unit.FEU].flat_usd == pytest.approx(1320.0)
+    assert new.services["ferry"].tariff[Unit.WAGON].flat_usd == pytest.approx(1320.0)
     assert new.content_hash != cap_net.content_hash
     out = write_dataset(new, tmp_path / "out")
     again = load_network(out)

@@ -27,7 +27,7 @@ from karavan.accounting.trail import TrailInput, TrailRow, fmt
 from karavan.errors import DatasetError, InputError
 from karavan.model.distributions import Distribution
 from karavan.model.entities import HubOperation, OpeningHours, _Record
-from karavan.model.enums import Weekday
+from karavan.model.enums import CONTAINERS_PER_CARRIER, Unit, Weekday
 from karavan.model.network import Network
 from karavan.model.timetable import EPOCH_WEEKDAY, Run
 
@@ -82,6 +82,10 @@ class LegFigures:
     co2e_ttw_kg: float
     countries: tuple[str, ...]
     default_tariff: bool = False
+    carrier: str | None = None
+    """Wagon or trailer the containers cross on aboard a roll-on ship (fare and tare follow it)."""
+    carriers: float = 0.0
+    """How many of those carrier units the cargo fills."""
 
     @property
     def co2e_wtt_kg(self) -> float:
@@ -208,6 +212,12 @@ def _leg(
     t_unit = cargo.t_per_unit(net)
     tonnes = count * t_unit
 
+    carrier, carriers = carrier_load(run, cargo)
+    carrier_tare = 0.0
+    if carrier is not None:
+        ut = net.unit_types.get(carrier)
+        carrier_tare = float(ut.tare_t or 0.0) if ut is not None else 0.0
+
     # ------------------------------------------------------------ cost
     cost_usd, used_default = _leg_cost(
         net, params, run, i, cargo, count, t_unit, distance_km, km_by_country, countries[0], trail, label
@@ -224,7 +234,7 @@ def _leg(
                 teu = cargo.teu(net)
             activity = teu
         elif t.gross_mass:
-            activity = tonnes + cargo.tare_t(net)
+            activity = tonnes + cargo.tare_t(net) + carriers * carrier_tare
         else:
             activity = tonnes
         if t.electric:
@@ -258,7 +268,22 @@ def _leg(
         co2e_ttw_kg=ttw,
         countries=tuple(countries),
         default_tariff=used_default,
+        carrier=carrier.value if carrier is not None else None,
+        carriers=carriers,
     )
+
+
+def carrier_load(run: Run, cargo: Cargo) -> tuple[Unit | None, float]:
+    """The carrier unit containers cross on aboard ``run`` (a roll-on ship) and how many they fill.
+
+    ``(None, 0)`` when the cargo travels as itself. Two 20' boxes share a flat wagon, every other
+    box takes a carrier of its own (:data:`karavan.model.enums.CONTAINERS_PER_CARRIER`).
+    """
+    carrier = run.carrier if cargo.unit.is_container else None
+    if carrier is None:
+        return None, 0.0
+    per = CONTAINERS_PER_CARRIER[(carrier, cargo.unit)]
+    return carrier, float(math.ceil(float(cargo.count) / per - 1e-9))
 
 
 def _add_group(groups: dict[tuple[str, str], float], params: Parameters, toc_id: str, country: str, km: float) -> None:
@@ -284,21 +309,32 @@ def _leg_cost(
 ) -> tuple[float, bool]:
     svc = run.service
     unit = cargo.unit
-    tariff = svc.tariff.get(unit)
+    carrier, carriers = carrier_load(run, cargo)
+    fare_unit, fare_count = (carrier, carriers) if carrier is not None and carrier in svc.tariff else (unit, count)
+    tariff = svc.tariff.get(fare_unit)
     if tariff is not None:
-        cost = count * (tariff.flat_usd + tariff.per_km_usd * distance_km)
+        cost = fare_count * (tariff.flat_usd + tariff.per_km_usd * distance_km)
         if trail is not None:
+            on = (
+                (TrailInput(f"{unit.value} per {fare_unit.value} (the boxes cross on their carrier)",
+                            CONTAINERS_PER_CARRIER[(fare_unit, unit)], "-"),)
+                if fare_unit is not unit
+                else ()
+            )  # fmt: skip
             trail.append(
                 TrailRow(
                     label,
                     "leg",
                     "cost_usd",
-                    f"{fmt(count)} {unit.value} × ({fmt(tariff.flat_usd)} USD + "
+                    f"{fmt(fare_count)} {fare_unit.value} × ({fmt(tariff.flat_usd)} USD + "
                     f"{fmt(tariff.per_km_usd)} USD/km × {fmt(distance_km)} km)",
                     (
-                        TrailInput("count", count, unit.value),
-                        _input(f"tariff[{unit.value}].flat_usd", tariff.flat_usd, "USD/unit", svc, "tariff"),
-                        _input(f"tariff[{unit.value}].per_km_usd", tariff.per_km_usd, "USD/unit-km", svc, "tariff"),
+                        TrailInput("count", fare_count, fare_unit.value),
+                        *on,
+                        _input(f"tariff[{fare_unit.value}].flat_usd", tariff.flat_usd, "USD/unit", svc, "tariff"),
+                        _input(
+                            f"tariff[{fare_unit.value}].per_km_usd", tariff.per_km_usd, "USD/unit-km", svc, "tariff"
+                        ),
                         TrailInput("distance", distance_km, "km"),
                     ),
                     cost,
@@ -390,7 +426,7 @@ def _emission_rows(
         if cargo.unit.value == "tonne":
             flags.append("bulk tonnes converted at GLEC 10 t/TEU")
     elif t.gross_mass:
-        act_input = TrailInput("activity (cargo t + unit tare t, gross-mass category)", activity, "t")
+        act_input = TrailInput("activity (cargo t + unit and carrier tare t, gross-mass category)", activity, "t")
     else:
         act_input = TrailInput("activity (cargo mass)", activity, "t")
     where = f" in {country}" if country else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +14,7 @@ from karavan.accounting.params import Parameters, load_parameters
 from karavan.accounting.trail import TrailInput, TrailRow, fmt, trail_csv
 from karavan.errors import InputError
 from karavan.model.entities import Service
+from karavan.model.enums import Unit
 from karavan.model.network import Network
 from karavan.model.timetable import Run, from_hours, next_departure, service_runs, to_hours
 
@@ -34,6 +35,8 @@ class LegPlan:
     alight: str
     stay_aboard: bool = False
     through_train: str | None = None
+    carrier: Unit | None = None
+    """The wagon or trailer a container crosses on aboard a roll-on ship (its fare and tare count)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,7 +300,7 @@ def evaluate(
 
     for k, element in enumerate(plan):
         if isinstance(element, LegPlan):
-            run, i, j = _resolve_leg(net, element, k, runs_cache)
+            run, i, j = _resolve_leg(net, element, k, runs_cache, cargo.unit)
             if location is not None and element.board != location:
                 raise InputError(
                     f"plan[{k}].board", element.board, f"the node the previous element ends at ({location})"
@@ -429,13 +432,13 @@ def _leg_result(
         service_name=svc.name,
         service_kind=svc.kind.value,
         operator=svc.operator,
-        carrier_unit=cargo.unit.value,
+        carrier_unit=figs.carrier or cargo.unit.value,
         tonnes=tonnes,
         toc=svc.toc,
     )
 
 
-def _resolve_leg(net: Network, leg: LegPlan, k: int, cache: dict[str, list[Run]]) -> tuple[Run, int, int]:
+def _resolve_leg(net: Network, leg: LegPlan, k: int, cache: dict[str, list[Run]], unit: Unit) -> tuple[Run, int, int]:
     svc = net.services.get(leg.service_id)
     if svc is None:
         raise InputError(f"plan[{k}].service_id", leg.service_id, "a service id of the network")
@@ -446,6 +449,13 @@ def _resolve_leg(net: Network, leg: LegPlan, k: int, cache: dict[str, list[Run]]
         runs = service_runs(net, svc)
         cache[svc.id] = runs
     run = next(r for r in runs if r.reverse == leg.reverse)
+    carriers = svc.carriers_for(unit)
+    if carriers:
+        if leg.carrier is not None and leg.carrier not in carriers:
+            raise InputError(
+                f"plan[{k}].carrier", leg.carrier.value, f"a carrier unit {svc.id} takes: {[c.value for c in carriers]}"
+            )
+        run = replace(run, carrier=leg.carrier or carriers[0])
     try:
         i = run.stops.index(leg.board)
     except ValueError:

@@ -44,7 +44,7 @@ from numpy.typing import NDArray
 
 from karavan.accounting import Cargo, Parameters
 from karavan.model.entities import HubOperation, Service, Weekly, WhenFull
-from karavan.model.enums import Mode, Unit
+from karavan.model.enums import CONTAINERS_PER_CARRIER, Mode, Unit
 from karavan.model.network import Network
 from karavan.model.timetable import WEEK_H, departures_per_week
 from karavan.routing.graph import RIDE, STAY, THRU, XFER, RoutingGraph, routing_graph
@@ -157,6 +157,9 @@ def per_departure_t(net: Network, svc: Service, unit: Unit, t_per_unit: float) -
     cap = svc.capacity_per_departure
     if not cap:
         return None
+    carriers = [c for c in svc.carriers_for(unit) if c in cap]
+    if carriers:  # boxes cross a roll-on ship on their wagons or trailers: they take carrier slots
+        return cap[carriers[0]] * CONTAINERS_PER_CARRIER[(carriers[0], unit)] * t_per_unit
     if unit in cap:
         return cap[unit] * t_per_unit
     teu_u, _ = _unit_info(net, unit)

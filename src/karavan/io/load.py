@@ -318,6 +318,8 @@ def check_network(net: Network) -> list[Problem]:
         for unit in svc.units:
             if unit not in net.unit_types:
                 add(Problem(f, svc.id, "units", unit.value, "a unit type defined in unit_types.yaml"))
+        for problem in _roll_on_problems(svc):
+            add(problem)
         for i in range(len(svc.continues)):
             for problem in _continuation_problems(net, svc, i):
                 add(problem)
@@ -396,6 +398,28 @@ def check_network(net: Network) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _roll_on_problems(svc: Service) -> list[Problem]:
+    """A roll-on ship takes boxes only on wagons or trailers: it must accept one, and price and size by it."""
+    if not svc.kind.rolls_on:
+        return []
+    f = "services.yaml"
+    boxes = [u for u in svc.units if u.is_container]
+    out: list[Problem] = []
+    if boxes and not svc.carriers_for(boxes[0]):
+        out.append(
+            Problem(f, svc.id, "units", [u.value for u in svc.units],
+                    "wagon or trailer among the units: containers cross a roll-on ship on their carrier")
+        )  # fmt: skip
+    for fld, mapping in (("tariff", svc.tariff), ("capacity_per_departure", svc.capacity_per_departure)):
+        out.extend(
+            Problem(f, svc.id, f"{fld}.{u.value}", u.value,
+                    "a wagon or trailer entry: containers on a roll-on ship pay and take the slot of their carrier")
+            for u in mapping
+            if u.is_container
+        )  # fmt: skip
+    return out
 
 
 def _continuation_problems(net: Network, svc: Service, i: int) -> list[Problem]:

@@ -266,6 +266,16 @@ class Service(_Record):
         """Physical mode the service runs on."""
         return SERVICE_MODE[self.kind]
 
+    def carriers_for(self, unit: Unit) -> tuple[Unit, ...]:
+        """Carrier units a container of type ``unit`` can cross on aboard this service.
+
+        A roll-on ship (rail ferry, Ro-Ro, Ro-Pax) takes a box only on a wagon or a trailer it
+        accepts; empty for other services and other units (they travel as themselves).
+        """
+        if not (self.kind.rolls_on and unit.is_container):
+            return ()
+        return tuple(c for c in (Unit.WAGON, Unit.TRAILER) if c in self.units)
+
     @model_validator(mode="after")
     def _timing(self) -> Service:
         if self.speed_kmh is None and self.running_time_h is None:

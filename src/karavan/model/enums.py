@@ -69,6 +69,15 @@ class ServiceKind(_CIEnum):
     CONTAINER_SHIP = "container_ship"
     TRUCK = "truck"
 
+    @property
+    def rolls_on(self) -> bool:
+        """Whether units board on their own wheels (a rail ferry, a Ro-Ro or Ro-Pax ship).
+
+        A container then crosses on its carrier unit, a wagon or a trailer: the fare, the
+        capacity it takes and its gross mass follow that carrier (:data:`CARRIER_OF_MODE`).
+        """
+        return self in (ServiceKind.RAIL_FERRY, ServiceKind.RORO)
+
 
 SERVICE_MODE: dict[ServiceKind, Mode] = {
     ServiceKind.BLOCK_TRAIN: Mode.RAIL,
@@ -95,6 +104,23 @@ class Unit(_CIEnum):
         if isinstance(value, str) and value.strip().lower() in {"tonnes", "t", "bulk"}:
             return cls.TONNE
         return super()._missing_(value)
+
+    @property
+    def is_container(self) -> bool:
+        """A box (TEU or FEU) that rides on a carrier unit aboard a roll-on ship."""
+        return self in (Unit.TEU, Unit.FEU)
+
+
+CARRIER_OF_MODE: dict[Mode, Unit] = {Mode.RAIL: Unit.WAGON, Mode.ROAD: Unit.TRAILER}
+"""The carrier unit a container arrives on by each land mode, and rolls aboard a ferry on."""
+
+CONTAINERS_PER_CARRIER: dict[tuple[Unit, Unit], int] = {
+    (Unit.WAGON, Unit.TEU): 2,
+    (Unit.WAGON, Unit.FEU): 1,
+    (Unit.TRAILER, Unit.TEU): 1,
+    (Unit.TRAILER, Unit.FEU): 1,
+}
+"""Containers one carrier takes: a 1520 mm flat wagon one 40' or two 20'; a semi-trailer chassis one box."""
 
 
 class HubOpKind(_CIEnum):

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from karavan.model.entities import Departures, Headway, Link, Service, Weekly, WhenFull
+from karavan.model.enums import Unit
 from karavan.model.network import Network
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -86,6 +87,8 @@ class Run:
     links: tuple[Link, ...]
     cum_km: tuple[float, ...]
     cum_h: tuple[float, ...]
+    carrier: Unit | None = None
+    """The wagon or trailer a container rides on aboard a roll-on ship (``None``: as itself)."""
 
     @property
     def key(self) -> str:

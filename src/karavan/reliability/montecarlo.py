@@ -199,8 +199,15 @@ def _plan_from_rows(rows: Sequence[tuple[int, str, dict[str, Any]]]) -> list[Leg
             )
         )
         through = f.get("through_train")
+        carrier = f.get("carrier_unit")
         leg = LegPlan(
-            str(f["service"]), bool(f["reverse"]), str(f["from"]), str(f["to"]), stay, str(through) if through else None
+            str(f["service"]),
+            bool(f["reverse"]),
+            str(f["from"]),
+            str(f["to"]),
+            stay,
+            str(through) if through else None,
+            Unit(carrier) if carrier in (Unit.WAGON.value, Unit.TRAILER.value) else None,
         )
         plan.append(leg)
         last_leg = leg
@@ -224,6 +231,7 @@ def plan_from_itinerary(itinerary: Itinerary) -> list[LegPlan | HubPlan]:
                     "to": f.alight,
                     "stay_aboard": leg.stay_aboard,
                     "through_train": leg.through_train,
+                    "carrier_unit": leg.carrier_unit,
                 },
             )
         )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 
 from karavan.accounting import Cargo, Parameters, hub_figures, leg_figures, load_parameters
 from karavan.model.entities import HubOperation, OpeningHours
-from karavan.model.enums import TRANSFER_KINDS, HubOpKind, Mode, Unit
+from karavan.model.enums import CARRIER_OF_MODE, TRANSFER_KINDS, HubOpKind, Mode, Unit
 from karavan.model.network import Network
 from karavan.model.timetable import Run, service_runs
 
@@ -107,7 +107,27 @@ class RoutingGraph:
 
 
 def _transfer_allowed(op: HubOperation, a: Run, b: Run, unit: Unit) -> bool:
+    # a container rolls aboard a ferry on the carrier it arrived on (a wagon by rail, a trailer by road),
+    # unless a transshipment lifts it onto the ferry's wagon or trailer
+    if (
+        b.carrier is not None
+        and op.kind is not HubOpKind.TRANSSHIPMENT
+        and CARRIER_OF_MODE.get(a.service.mode) is not b.carrier
+    ):
+        return False
     return op.transfers(a.service, b.service, unit)
+
+
+def _unit_runs(net: Network, unit: Unit) -> list[Run]:
+    """Runs carrying ``unit``; on a roll-on ship a container has one run per carrier it can cross on."""
+    runs: list[Run] = []
+    for svc in net.services.values():
+        if unit not in svc.units:
+            continue
+        carriers = svc.carriers_for(unit)
+        for run in service_runs(net, svc):
+            runs.extend([replace(run, carrier=c) for c in carriers] if carriers else [run])
+    return runs
 
 
 def _through_edges(
@@ -136,7 +156,7 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
     unit = cargo.unit
     node_ids = list(net.nodes)
     node_idx = {nid: i for i, nid in enumerate(node_ids)}
-    runs: list[Run] = [run for svc in net.services.values() if unit in svc.units for run in service_runs(net, svc)]
+    runs = _unit_runs(net, unit)
     op_ids: list[str] = []
     op_idx: dict[str, int] = {}
     openings: list[OpeningHours] = []
@@ -182,7 +202,7 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
     ride_ops: dict[int, tuple[str, ...]] = {}
     board_fare = np.zeros(len(runs))
     for ri, run in enumerate(runs):
-        tariff = run.service.tariff.get(unit)
+        tariff = run.service.tariff.get(run.carrier or unit)
         board_fare[ri] = tariff.flat_usd if tariff is not None else 0.0
         for k in range(len(run.stops) - 1):
             fig = leg_figures(net, params, run, k, k + 1, one)

@@ -304,7 +304,8 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
         run = g.runs[run_idx]
         if alight_k > board_k:
             stops = run.stops
-            plan.append(LegPlan(run.service.id, run.reverse, stops[board_k], stops[alight_k], aboard, through))
+            leg = LegPlan(run.service.id, run.reverse, stops[board_k], stops[alight_k], aboard, through, run.carrier)
+            plan.append(leg)
             for nid in run.stops[board_k : alight_k + 1]:
                 if not nodes or nodes[-1] != nid:
                     nodes.append(nid)
