@@ -33,7 +33,7 @@ from karavan.accounting.params import ParametersFile, merge
 from karavan.errors import KaravanError
 from karavan.io import load_network
 from karavan.model import DatasetInfo, HubOperation, Link, Network, Node, Service
-from karavan.model.enums import Unit
+from karavan.model.enums import Mode, Unit
 from karavan.model.timetable import from_hours
 from karavan.reliability import SimulationResult, plan_from_itinerary, simulate_itinerary
 from karavan.routing import Route, RouteQuery, plan_routes
@@ -300,10 +300,6 @@ def _cost_driver(it: Itinerary) -> str:
     return f"{name}: USD {cost:,.0f} of {it.cost_usd:,.0f}"
 
 
-def _pick(routes: Sequence[Route], label: str) -> Route:
-    return next((r for r in routes if label in r.labels), routes[0])
-
-
 def run_trip(net: Network, trip: Trip, *, runs: int, seed: int) -> list[Row]:
     """Rows of one trip: plan, simulate the fastest route when a percentile is checked."""
     cargo = Cargo(Unit(trip.unit))
@@ -316,14 +312,14 @@ def run_trip(net: Network, trip: Trip, *, runs: int, seed: int) -> list[Row]:
                 trip.destination,
                 depart=DEPART,
                 cargo=cargo,
-                modes=list(trip.modes) if trip.modes else None,
-                avoid_countries=list(trip.avoid_countries),
+                modes=tuple(Mode(m) for m in trip.modes) if trip.modes else tuple(Mode),
+                avoid_countries=trip.avoid_countries,
             ),
         )
     except KaravanError as exc:
         return [_failed(trip, c, str(exc)) for c in trip.checks]
-    fastest = _pick(plan.routes, "fastest")
-    cheapest = _pick(plan.routes, "cheapest")
+    fastest = min(plan.routes, key=lambda r: r.itinerary.transit_time_h)  # the deterministic fastest
+    cheapest = min(plan.routes, key=lambda r: r.itinerary.cost_usd)
     steps, start = scoped_plan(net, fastest.itinerary, trip.scope)
     timed = evaluate(net, steps, cargo, depart=start)
     c_steps, c_start = scoped_plan(net, cheapest.itinerary, trip.scope)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from karavan.accounting import Cargo
 from karavan.io import load_network, validate_dataset
-from karavan.model import Unit
-from karavan.routing import plan_routes
+from karavan.model import Mode, Unit
+from karavan.routing import RouteQuery, plan_routes
 
 DEPART = datetime(2026, 12, 1, tzinfo=UTC)
 Edit = Callable[[Path, str, str], None]
@@ -17,11 +17,11 @@ Edit = Callable[[Path, str, str], None]
 
 def test_a_trucked_box_boards_only_what_takes_its_trailer(two_way_dir: Path, edit_yaml: Edit) -> None:
     """Without a lift at the port, a box that came by truck cannot roll onto a rail ferry."""
-    lifted = plan_routes(load_network(two_way_dir), "CNAAA", "AZBAK", depart=DEPART, cargo=Cargo("FEU"))
+    lifted = plan_routes(load_network(two_way_dir), RouteQuery("CNAAA", "AZBAK", depart=DEPART, cargo=Cargo("FEU")))
     assert any(leg.mode == "road" for r in lifted.routes for leg in r.itinerary.legs)  # transshipped onto a wagon
     edit_yaml(two_way_dir / "hub_operations.yaml", "id: xfer-aktau-road, node: KZAAU, kind: transshipment",
               "id: xfer-aktau-road, node: KZAAU, kind: port_handling")  # fmt: skip
-    plan = plan_routes(load_network(two_way_dir), "CNAAA", "AZBAK", depart=DEPART, cargo=Cargo("FEU"))
+    plan = plan_routes(load_network(two_way_dir), RouteQuery("CNAAA", "AZBAK", depart=DEPART, cargo=Cargo("FEU")))
     for r in plan.routes:
         legs = r.itinerary.legs
         ferry = next(i for i, leg in enumerate(legs) if leg.figures.service_id == "ferry")
@@ -49,7 +49,7 @@ def test_caspian_ro_pax_takes_wagons_and_boxes_pay_their_wagon() -> None:
     ropax = net.services["cas-kuryk-alat-ropax"]
     assert Unit.WAGON in ropax.units
     assert ropax.carriers_for(Unit.FEU) == (Unit.WAGON, Unit.TRAILER)
-    plan = plan_routes(net, "Kuryk", "Alat", depart=DEPART, cargo=Cargo("FEU"), modes=["sea"])
+    plan = plan_routes(net, RouteQuery("Kuryk", "Alat", depart=DEPART, cargo=Cargo("FEU"), modes=(Mode.SEA,)))
     for r in plan.routes:
         for leg in r.itinerary.legs:
             carrier = Unit(leg.carrier_unit)
