@@ -99,6 +99,19 @@ class RecordNotFoundError(KaravanError, LookupError):
         super().__init__(f"no saved record with id {record_id!r}")
 
 
+class MissingExtraError(KaravanError, ImportError):
+    """An optional dependency group is not installed; the message names the ``pip install`` to run."""
+
+    def __init__(self, extra: str, package: str) -> None:
+        self.extra = extra
+        self.package = package
+        super().__init__(f"this needs the {package} package: pip install 'karavan[{extra}]'")
+
+
+class SolveError(KaravanError, RuntimeError):
+    """An optimisation did not reach an optimal solution; the message gives the solver's status."""
+
+
 ERROR_CODES: dict[type[KaravanError], str] = {
     UnknownPlaceError: "unknown_place",
     NoRouteError: "no_route",
@@ -106,6 +119,8 @@ ERROR_CODES: dict[type[KaravanError], str] = {
     ValidationError: "invalid_dataset",
     RecordNotFoundError: "not_found",
     StorageError: "storage_unavailable",
+    MissingExtraError: "not_implemented",
+    SolveError: "solve_failed",
     DatasetError: "dataset_unavailable",
     KaravanError: "bad_request",
 }

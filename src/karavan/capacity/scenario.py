@@ -44,7 +44,7 @@ import itertools
 import json
 import math
 import shutil
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -170,8 +170,16 @@ def list_scenarios() -> list[Scenario]:
     return sorted(out, key=lambda s: s.name)
 
 
-def load_scenario(spec: str | Path | Scenario) -> Scenario:
+def load_scenario(
+    spec: str | Path | Scenario,
+    *,
+    directory: Path | None = None,
+    tables: Collection[str] | None = None,
+) -> Scenario:
     """Load a scenario by shipped name or file path, checking its structure.
+
+    ``directory`` is where shipped names are looked up (default :func:`scenarios_dir`); ``tables`` is
+    passed to :func:`parse_scenario`.
 
     Raises
     ------
@@ -183,19 +191,30 @@ def load_scenario(spec: str | Path | Scenario) -> Scenario:
     if isinstance(spec, Scenario):
         return spec
     path = Path(spec)
+    shipped = directory if directory is not None else scenarios_dir()
     if not path.is_file():
-        cand = scenarios_dir() / f"{spec}.yaml"
+        cand = shipped / f"{spec}.yaml"
         if cand.is_file():
             path = cand
         else:
-            names = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+            names = sorted(p.stem for p in shipped.glob("*.yaml"))
             raise InputError("scenario", str(spec), "a scenario file or one of: " + ", ".join(names))
     data = load_yaml(path)
-    return parse_scenario(data, file=path.name, path=path)
+    return parse_scenario(data, file=path.name, path=path, tables=tables)
 
 
-def parse_scenario(data: Any, *, file: str = "<scenario>", path: Path | None = None) -> Scenario:
-    """Check a scenario's structure (keys, shapes, factors, demand entries) and build a :class:`Scenario`."""
+def parse_scenario(
+    data: Any,
+    *,
+    file: str = "<scenario>",
+    path: Path | None = None,
+    tables: Collection[str] | None = None,
+) -> Scenario:
+    """Check a scenario's structure (keys, shapes, factors, demand entries) and build a :class:`Scenario`.
+
+    ``tables`` names the tables ``add``, ``modify``, ``scale`` and ``remove`` may change (default: the
+    freight tables of :data:`TABLES`); another dataset kind passes its own.
+    """
     problems: list[Problem] = []
 
     def bad(entry: str, fld: str, value: Any, expected: str) -> None:
@@ -217,7 +236,7 @@ def parse_scenario(data: Any, *, file: str = "<scenario>", path: Path | None = N
         if not isinstance(val, dict):
             bad(sec, "-", val, "a mapping of table name to a list")
             continue
-        allowed = set(TABLES) if sec != "close" else {"countries", "links"}
+        allowed = set(tables if tables is not None else TABLES) if sec != "close" else {"countries", "links"}
         for table, items in val.items():
             if table not in allowed:
                 bad(sec, str(table), items, "one of " + ", ".join(sorted(allowed)))
@@ -413,6 +432,71 @@ def apply_scenario(net: Network, scenario: Scenario | str | Path) -> Network:
 
     _cut_continuations(tables, notes)
 
+    origin_of.update(overlay_records(tables, sc, problems))
+
+    # validate every record with the table models
+    parsed: dict[str, dict[str, Any]] = {}
+    for table, (tfile, model) in TABLES.items():
+        out: dict[str, Any] = {}
+        for rid, rec in tables[table].items():
+            try:
+                out[rid] = model.model_validate(rec)
+            except PydanticValidationError as exc:
+                where = origin_of.get((table, rid), f"{tfile} {rid}")
+                for err in exc.errors():
+                    loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith("function-")) or "-"
+                    prefix = "set." if where.startswith("modify") else ""
+                    problems.append(Problem(file, f"{where} ({rid})", prefix + loc, err.get("input"), err["msg"]))
+        parsed[table] = out
+    src_models: dict[str, Source] = {}
+    for sid, s in sources.items():
+        try:
+            src_models[sid] = Source.model_validate(s)
+        except PydanticValidationError as exc:
+            problems.append(Problem(file, f"sources {sid}", "-", s, str(exc.errors()[0]["msg"])))
+    info = DatasetInfo(
+        name=f"{net.info.name}+{sc.name}",
+        version=net.info.version,
+        description=(net.info.description + f" With scenario {sc.name}: {sc.title}").strip(),
+        licence=net.info.licence,
+    )
+    new = Network(
+        info=info,
+        sources=src_models,
+        unit_types={v.id: v for v in parsed["unit_types"].values()},
+        nodes=parsed["nodes"],
+        links=parsed["links"],
+        services=parsed["services"],
+        hub_operations=parsed["hub_operations"],
+        content_hash=hashlib.sha256((net.content_hash + sc.digest).encode()).hexdigest(),
+        path=net.path,
+        link_geometry={k: g for k, g in net.link_geometry.items() if k in parsed["links"]},
+    )
+    after = check_network(new)
+    if after or problems:
+        tfile_to_table = {f: t for t, (f, _) in TABLES.items()}
+        for p in after:
+            table = tfile_to_table.get(p.file, "")
+            origin = origin_of.get((table, p.record))
+            record = f"{origin} ({p.record})" if origin else f"{p.file} {p.record} (after applying)"
+            problems.append(Problem(file, record, p.field, p.value, p.expected))
+        raise ValidationError(problems)
+    object.__setattr__(new, "_scenario_notes", tuple(notes))
+    return new
+
+
+def overlay_records(
+    tables: dict[str, dict[str, dict[str, Any]]], sc: Scenario, problems: list[Problem]
+) -> dict[tuple[str, str], str]:
+    """Apply a scenario's ``add``, ``modify`` and ``scale`` entries to raw record tables, in place.
+
+    Generic over the dataset kind: ``tables`` maps a table name to ``{id: record}``. Problems (unknown
+    ids, duplicate ids, non-numeric fields) are appended to ``problems``, each naming the scenario file
+    and entry. Returns which entry produced each changed record, ``(table, id) -> "modify.links[2]"``,
+    so later validation errors can point at the entry.
+    """
+    ov, file = sc.overlay, sc.file
+    origin_of: dict[tuple[str, str], str] = {}
     for table, items in (ov.get("add") or {}).items():
         for i, rec in enumerate(items):
             where = f"add.{table}[{i}]"
@@ -487,56 +571,7 @@ def apply_scenario(net: Network, scenario: Scenario | str | Path) -> Network:
                     rec["estimate"] = {**rec.get("estimate", {}), fld: str(e["estimate"])}
                 tables[table][rid] = rec
                 origin_of[(table, rid)] = where
-
-    # validate every record with the table models
-    parsed: dict[str, dict[str, Any]] = {}
-    for table, (tfile, model) in TABLES.items():
-        out: dict[str, Any] = {}
-        for rid, rec in tables[table].items():
-            try:
-                out[rid] = model.model_validate(rec)
-            except PydanticValidationError as exc:
-                where = origin_of.get((table, rid), f"{tfile} {rid}")
-                for err in exc.errors():
-                    loc = ".".join(str(x) for x in err["loc"] if not str(x).startswith("function-")) or "-"
-                    prefix = "set." if where.startswith("modify") else ""
-                    problems.append(Problem(file, f"{where} ({rid})", prefix + loc, err.get("input"), err["msg"]))
-        parsed[table] = out
-    src_models: dict[str, Source] = {}
-    for sid, s in sources.items():
-        try:
-            src_models[sid] = Source.model_validate(s)
-        except PydanticValidationError as exc:
-            problems.append(Problem(file, f"sources {sid}", "-", s, str(exc.errors()[0]["msg"])))
-    info = DatasetInfo(
-        name=f"{net.info.name}+{sc.name}",
-        version=net.info.version,
-        description=(net.info.description + f" With scenario {sc.name}: {sc.title}").strip(),
-        licence=net.info.licence,
-    )
-    new = Network(
-        info=info,
-        sources=src_models,
-        unit_types={v.id: v for v in parsed["unit_types"].values()},
-        nodes=parsed["nodes"],
-        links=parsed["links"],
-        services=parsed["services"],
-        hub_operations=parsed["hub_operations"],
-        content_hash=hashlib.sha256((net.content_hash + sc.digest).encode()).hexdigest(),
-        path=net.path,
-        link_geometry={k: g for k, g in net.link_geometry.items() if k in parsed["links"]},
-    )
-    after = check_network(new)
-    if after or problems:
-        tfile_to_table = {f: t for t, (f, _) in TABLES.items()}
-        for p in after:
-            table = tfile_to_table.get(p.file, "")
-            origin = origin_of.get((table, p.record))
-            record = f"{origin} ({p.record})" if origin else f"{p.file} {p.record} (after applying)"
-            problems.append(Problem(file, record, p.field, p.value, p.expected))
-        raise ValidationError(problems)
-    object.__setattr__(new, "_scenario_notes", tuple(notes))
-    return new
+    return origin_of
 
 
 def scenario_notes(net: Network) -> tuple[str, ...]:
@@ -658,6 +693,7 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "network_for",
+    "overlay_records",
     "parse_scenario",
     "scenario_notes",
     "scenarios_dir",

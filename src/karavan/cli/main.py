@@ -6,6 +6,7 @@ import json
 import sys
 
 import typer
+from rich.markup import escape
 
 from karavan.cli import network as network_cmd
 from karavan.cli.common import err_console
@@ -25,7 +26,7 @@ def _register_optional() -> None:
     """Attach commands whose modules exist (each capability adds its own)."""
     from importlib import import_module
 
-    for mod_name in ("route", "simulate", "assign", "scenario", "trade", "serve", "report", "db"):
+    for mod_name in ("route", "simulate", "assign", "scenario", "trade", "serve", "report", "db", "energy"):
         try:
             mod = import_module(f"karavan.cli.{mod_name}")
         except ModuleNotFoundError as exc:
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
             for p in exc.problems:
                 err_console.print(f"  - {p}", markup=False, highlight=False)
         else:
-            err_console.print(f"[bold red]error[/]: {exc}", highlight=False)
+            err_console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
         sys.exit(status)
     except OSError as exc:  # a file the user named cannot be read or written
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""

@@ -16,10 +16,19 @@ DEFAULT = "caspian"
 """Name of the default embedded dataset."""
 
 
-def available() -> list[str]:
-    """Names of the embedded datasets."""
+def available(kind: str | None = None) -> list[str]:
+    """Names of the embedded datasets, optionally only those of one ``kind`` (``freight`` or ``energy``)."""
     root = resources.files(__name__)
-    return sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "dataset.yaml").is_file())
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and (p / "dataset.yaml").is_file())
+    if kind is None:
+        return names
+    return [n for n in names if kind_of(n) == kind]
+
+
+def kind_of(name: str) -> str:
+    """``energy`` for an embedded energy dataset (its ``dataset.yaml`` says ``kind: energy``), else ``freight``."""
+    text = (resources.files(__name__) / name / "dataset.yaml").read_text(encoding="utf-8")
+    return "energy" if any(line.strip() == "kind: energy" for line in text.splitlines()) else "freight"
 
 
 def get_path(name: str = DEFAULT) -> Path:

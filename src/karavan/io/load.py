@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -57,14 +58,16 @@ LENGTH_TOLERANCE = 0.995
 M = TypeVar("M", bound=BaseModel)
 
 
-def dataset_hash(path: Path) -> str:
+def dataset_hash(path: Path, files: Iterable[str] | None = None) -> str:
     """SHA-256 over the dataset's table files (names and bytes), for cache keys.
+
+    ``files`` lists the table files of another dataset kind (default: the freight :data:`TABLE_FILES`).
 
     Files that cannot be read safely (missing, too large, outside the directory) are left
     out; loading reports them.
     """
     digest = hashlib.sha256()
-    for name in [INFO_FILE, *TABLE_FILES, GEOMETRY_FILE]:
+    for name in [INFO_FILE, *(TABLE_FILES if files is None else files), GEOMETRY_FILE]:
         if name == GEOMETRY_FILE and not (path / name).exists():
             continue
         try:
@@ -76,15 +79,17 @@ def dataset_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_tables(path: Path) -> tuple[dict[str, Any], list[Problem]]:
+def read_tables(path: Path, files: Iterable[str] | None = None) -> tuple[dict[str, Any], list[Problem]]:
     """Parse every table file of ``path`` as YAML; return raw data and parse problems.
+
+    ``files`` lists the table files of another dataset kind (default: the freight :data:`TABLE_FILES`).
 
     Files are read with :mod:`karavan.io.safe_yaml`: bounded size, depth and alias
     expansion, no repeated keys, no NaN or infinity, no symlink out of ``path``.
     """
     raw: dict[str, Any] = {}
     problems: list[Problem] = []
-    for name in [INFO_FILE, *TABLE_FILES]:
+    for name in [INFO_FILE, *(TABLE_FILES if files is None else files)]:
         file = path / name
         if not file.is_file() and not file.is_symlink():
             problems.append(Problem(name, "-", "-", None, f"a file {name} in {path}"))
@@ -507,6 +512,20 @@ def _build(path: Path) -> tuple[Network | None, list[Problem]]:
     return net, problems
 
 
+def parse_records(name: str, model: type[M], records: list[Any], problems: list[Problem]) -> dict[str, M]:
+    """Validate the records of one table file with ``model``, keyed by id; problems are appended.
+
+    The same checks (field errors, duplicate ids) and error style as the freight tables, for any
+    dataset kind.
+    """
+    return _parse_table(name, model, records, problems)
+
+
+def check_provenance(file: str, rec: _Record, sources: dict[str, Source], problems: list[Problem]) -> None:
+    """Check that ``rec`` cites defined sources and that every quantity has a source or an ``estimate``."""
+    _provenance(file, rec, sources, problems)
+
+
 def validate_dataset(path: str | Path | None = None) -> list[Problem]:
     """Every problem in the dataset at ``path`` (a directory, an embedded name or ``None``)."""
     return _build(datasets.resolve(path))[1]
@@ -547,8 +566,10 @@ __all__ = [
     "TABLE_FILES",
     "DatasetError",
     "check_network",
+    "check_provenance",
     "dataset_hash",
     "load_network",
+    "parse_records",
     "read_tables",
     "validate_dataset",
 ]
