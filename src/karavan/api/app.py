@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from karavan import __version__
+from karavan.api.energy import energy_router
 from karavan.api.errors import ERROR_RESPONSES, CapabilityMissingError, ErrorBody, install_error_handlers
 from karavan.api.models import (
     DatasetVersion,
@@ -527,6 +528,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from karavan.api.exports import exports_router
 
     app.include_router(exports_router(), prefix="/api")
+    app.include_router(energy_router(), prefix="/api")
     if settings.web:
         from karavan.web import static_dir
 

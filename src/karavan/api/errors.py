@@ -39,6 +39,7 @@ ERROR_STATUS: dict[str, int] = {
     "dataset_unavailable": 503,
     "storage_unavailable": 503,
     "not_implemented": 501,
+    "solve_failed": 500,
     "bad_request": 400,
 }
 """HTTP status per stable error code (the codes themselves are :data:`karavan.errors.ERROR_CODES`)."""

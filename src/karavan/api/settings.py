@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     ----------
     dataset : str or None
         Embedded dataset name or directory; ``None`` is the default dataset.
+    energy_dataset : str or None
+        Energy dataset name or directory for ``/api/energy``; ``None`` is ``central-asia-energy``.
     host, port : str, int
         Where ``karavan serve`` listens.
     web : bool
@@ -37,6 +39,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KARAVAN_", frozen=True, extra="ignore")
 
     dataset: str | None = None
+    energy_dataset: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     web: bool = True
