@@ -132,7 +132,8 @@ class Day(_Record):
         """Calendar month, 1-12."""
         return MONTHS.index(self.month) + 1
 
-    peak: bool = False
+    peak: bool | None = None
+    """True for the peak day (none means an ordinary day)."""
 
 
 class Profile(_Record):
@@ -177,8 +178,9 @@ class Pipeline(_Record):
     length_km: float = Field(gt=0)
     diameter_mm: float | None = Field(default=None, gt=0)
     status: Status
-    bidirectional: bool = False
-    contract: bool = False
+    bidirectional: bool | None = None
+    """Flows both ways (none means from -> to only)."""
+    contract: bool | None = None
     """A take-or-pay contract: the pipe carries its full capacity all year."""
     transit: tuple[Country, ...] = ()
 
@@ -195,7 +197,8 @@ class PowerLink(_Record):
     voltage_kv: float = Field(gt=0)
     length_km: float = Field(gt=0)
     availability: Id | None = None
-    bidirectional: bool = False
+    bidirectional: bool | None = None
+    """A dispatchable link that flows both ways (none means from -> to only)."""
     status: Status
 
 

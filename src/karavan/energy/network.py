@@ -83,14 +83,14 @@ class TimeAxis:
 def time_axis(ds: EnergyDataset) -> TimeAxis:
     """The snapshots of ``ds``: each typical day times eight 3-hour blocks."""
     names, weight, month, day, block, peak = [], [], [], [], [], []
-    for d in sorted(ds.days.values(), key=lambda d: (d.month_number, d.peak, d.id)):
+    for d in sorted(ds.days.values(), key=lambda d: (d.month_number, bool(d.peak), d.id)):
         for b in range(BLOCKS_PER_DAY):
             names.append(f"{d.id}-{int(b * BLOCK_H):02d}h")
             weight.append(d.weight_days * BLOCK_H)
             month.append(d.month_number)
             day.append(d.id)
             block.append(b)
-            peak.append(d.peak)
+            peak.append(bool(d.peak))
     return TimeAxis(
         tuple(names),
         np.asarray(weight, dtype=float),

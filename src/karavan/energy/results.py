@@ -320,7 +320,7 @@ def _pipeline_flows(sol: _Sol) -> list[FlowResult]:
     for p in sol.ds.pipelines.values():
         if p.status is not Status.OPERATING:
             continue
-        fwd, back, value, p_nom = _dir_flows(sol, p.id, p.bidirectional)
+        fwd, back, value, p_nom = _dir_flows(sol, p.id, bool(p.bidirectional))
         util, peak = _util(sol, fwd, back, np.full(len(sol.w), p_nom))
         a, b = sol.ds.buses[p.from_id], sol.ds.buses[p.to_id]
         out.append(
@@ -355,7 +355,7 @@ def _power_flows(sol: _Sol) -> list[FlowResult]:
             continue
         pu = availability_pu(sol.ds, lk.availability, axis)
         if lk.kind.dispatchable:
-            fwd, back, value, _ = _dir_flows(sol, lk.id, lk.bidirectional)
+            fwd, back, value, _ = _dir_flows(sol, lk.id, bool(lk.bidirectional))
         else:
             p = sol.col(sol.n.lines_t.p0, lk.id)
             fwd, back = np.clip(p, 0, None), np.clip(-p, 0, None)
