@@ -29,7 +29,7 @@ from karavan.energy.diff import diff_results
 from karavan.energy.network import build_network, require_pypsa
 from karavan.energy.results import EnergyResult
 from karavan.energy.scenario import apply_energy_scenario
-from karavan.energy.solve import optimise, solve
+from karavan.energy.solver import optimise, solve
 
 
 def _rss_mb() -> float:

@@ -142,7 +142,7 @@ def write_dataset(directory: Path, tables: dict[str, Any]) -> Path:
 @pytest.fixture(autouse=True)
 def _fresh_solves() -> None:
     """Every test solves afresh (results are cached by dataset content across calls)."""
-    from karavan.energy.solve import clear_cache
+    from karavan.energy.solver import clear_cache
 
     clear_cache()
 

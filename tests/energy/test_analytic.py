@@ -10,7 +10,7 @@ import pytest
 
 from karavan.energy.load import load_energy
 from karavan.energy.network import LINK_HURDLE_USD_PER_MWH
-from karavan.energy.solve import solve
+from karavan.energy.solver import solve
 
 HOURS = 8760.0
 
@@ -105,3 +105,17 @@ def test_gas_feeds_a_plant_through_its_fuel_bus(make_two_bus: Callable[..., Path
     assert r.bus("B").price_mean_usd_per_mwh == pytest.approx(4.0, abs=1e-6)
     assert r.bus("G").price_mean_usd_per_mwh == pytest.approx(2.0, abs=1e-6)
     assert r.production["ccgt"] == pytest.approx(60.0 * HOURS / 1e6, rel=1e-6)
+
+
+def test_trade_rows_for_the_trade_report(make_two_bus: Callable[..., Path]) -> None:
+    from karavan.energy.trade import energy_trade_contributions, trade_contributions
+
+    r = solve(load_energy(make_two_bus(link_mw=40.0, load_mw=60.0)))
+    (row,) = trade_contributions(r, between=("TM", "KZ"))
+    assert row["value_usd"] == pytest.approx(40.0 * HOURS * 50.0, rel=1e-6)
+    assert trade_contributions(r, between=("KZ", "UZ")) == []
+    (c,) = energy_trade_contributions(r)
+    assert (c.kind, c.direction, c.quantity_unit) == ("energy", "KZ->TM", "GWh/year")
+    assert c.quantity == pytest.approx(40.0 * HOURS / 1000.0)
+    assert c.value_usd == pytest.approx(row["value_usd"])
+    assert c.source.startswith("trade_prices.yaml p-kz-tm")

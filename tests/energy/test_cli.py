@@ -102,7 +102,7 @@ def test_errors_are_messages(run_cli: RunCli, tmp_path: Path) -> None:
 
 def test_import_and_other_commands_do_not_load_pypsa() -> None:
     code = (
-        "import sys, karavan, karavan.energy, karavan.energy.solve, karavan.cli.main\n"
+        "import sys, karavan, karavan.energy, karavan.energy.solver, karavan.cli.main\n"
         "from karavan.energy import load_energy\n"
         "load_energy()\n"
         "bad = [m for m in ('pypsa', 'pandas', 'linopy', 'xarray') if m in sys.modules]\n"

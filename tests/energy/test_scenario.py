@@ -121,3 +121,11 @@ def test_freight_sections_are_rejected(tmp_path: Path) -> None:
     sc = _write(tmp_path, "name: f\nclose:\n  countries: [RU]\n")
     with pytest.raises(ValidationError, match="energy scenarios have no close"):
         apply_energy_scenario(load_energy(), sc)
+
+
+def test_public_names_are_functions() -> None:
+    import karavan.energy.solver  # noqa: F401  (a loaded submodule must not shadow the function)
+    from karavan.energy import solve
+
+    assert callable(solve)
+    assert solve.__name__ == "solve"

@@ -152,7 +152,7 @@ class _EnergyState:
         return dataset_for(name, self.load())
 
     def solve(self, name: str) -> Any:
-        from karavan.energy.solve import solve
+        from karavan.energy.solver import solve
 
         ds = self.scenario(name)
         with self._lock:  # one solve at a time; results are cached by dataset content

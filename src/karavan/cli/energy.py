@@ -51,7 +51,7 @@ def _dataset(dataset: str | None, scenario: str | None) -> EnergyDataset:
 
 
 def _solve(ds: EnergyDataset) -> EnergyResult:
-    from karavan.energy.solve import solve
+    from karavan.energy.solver import solve
 
     status: AbstractContextManager[Any] = err_console.status(f"solving {ds.scenario}", spinner="dots")
     if not err_console.is_terminal:

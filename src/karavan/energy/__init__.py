@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from karavan.energy.results import EnergyResult as EnergyResult
     from karavan.energy.scenario import apply_energy_scenario as apply_energy_scenario
     from karavan.energy.scenario import list_energy_scenarios as list_energy_scenarios
-    from karavan.energy.solve import solve as solve
+    from karavan.energy.solver import solve as solve
     from karavan.energy.trade import trade_contributions as trade_contributions
 
 _LAZY = {
@@ -42,7 +42,7 @@ _LAZY = {
     "EnergyResult": "karavan.energy.results",
     "apply_energy_scenario": "karavan.energy.scenario",
     "list_energy_scenarios": "karavan.energy.scenario",
-    "solve": "karavan.energy.solve",
+    "solve": "karavan.energy.solver",
     "trade_contributions": "karavan.energy.trade",
 }
 

@@ -160,7 +160,7 @@ def diff_scenarios(
 ) -> EnergyDiff:
     """Solve ``ds`` under two scenarios (``"base"`` for none) and compare them."""
     from karavan.energy.scenario import dataset_for
-    from karavan.energy.solve import solve
+    from karavan.energy.solver import solve
 
     ra = solve(dataset_for(base, ds), progress=progress)
     rb = solve(dataset_for(other, ds), progress=progress)

@@ -12,7 +12,7 @@ The mapping, one place for each modelling choice:
   buyer is a generator with negative output that pays its price;
 * two-way pipelines and links are two one-way links, so losses never turn into gains on reverse flow.
 
-PyPSA, pandas and linopy are imported only here and in :mod:`karavan.energy.solve` (the ``energy`` extra).
+PyPSA, pandas and linopy are imported only here and in :mod:`karavan.energy.solver` (the ``energy`` extra).
 """
 
 from __future__ import annotations

@@ -44,3 +44,28 @@ def trade_contributions(result: EnergyResult, *, between: tuple[str, str] = ("KZ
 def trade_total_usd(result: EnergyResult, *, between: tuple[str, str] = ("KZ", "TM")) -> float:
     """Sum of :func:`trade_contributions` values."""
     return float(sum(r["value_usd"] for r in trade_contributions(result, between=between)))
+
+
+def energy_trade_contributions(result: EnergyResult, *, between: tuple[str, str] = ("KZ", "TM")) -> list[Any]:
+    """:func:`trade_contributions` as :class:`karavan.capacity.trade.TradeContribution` rows (``kind="energy"``),
+    ready for ``trade_plan(..., contributions=...)``: label, direction, USD value, volume and the price's basis."""
+    from karavan.capacity.trade import TradeContribution
+
+    out = []
+    for row in trade_contributions(result, between=between):
+        unit = "bcm/year" if row["unit"] == "bcm" else "GWh/year"
+        quantity = row["volume"] if row["unit"] == "bcm" else row["volume"] * 1000.0
+        basis = f"{row['price_basis']} ({row['price']:g} {row['price_unit']}), scenario {row['scenario']}"
+        out.append(
+            TradeContribution(
+                kind="energy",
+                label=f"{row['carrier']} on {row['flow_id']}",
+                direction=f"{row['exporter']}->{row['importer']}",
+                value_usd=float(row["value_usd"]),
+                quantity=float(quantity),
+                quantity_unit=unit,
+                source=basis if row["price_sourced"] else "",
+                estimate="" if row["price_sourced"] else basis + ": price is an estimate or a model price",
+            )
+        )
+    return out
