@@ -20,8 +20,15 @@ def test_energy_layer_draws_and_colours_by_utilisation(open_page: Any, live_serv
         pytest.fail(f"no energy lines: {page.inner_text('#energy-status')!r} {probe.errors}")
     assert page.locator("path.energy-electricity").count() > 5
     assert page.locator("path.energy-planned").count() >= 5  # TAPI, Line D, TCP, CASA-1000 ... dashed
-    stroke = page.locator("path.energy-gas").first.get_attribute("stroke")
-    assert stroke == "#e07b00"  # carrier colour before the solve
+    unsolved = page.evaluate(
+        "KaravanEnergy.lineStyle({carrier: 'gas', status: 'operating', capacity: 30, capacity_unit: 'bcm/yr'}, false)"
+    )
+    assert unsolved["color"] == "#e07b00"  # carrier colour until the year is solved
+    planned = page.evaluate(
+        "KaravanEnergy.lineStyle({carrier: 'electricity', status: 'proposed', capacity: 1000,"
+        " capacity_unit: 'MW'}, true)"
+    )
+    assert planned["dashArray"] == "4 6"
     try:
         page.wait_for_selector("path.energy-solved", timeout=240_000)
     except Exception:  # pragma: no cover - report the status line the page shows
