@@ -100,12 +100,12 @@ class RecordNotFoundError(KaravanError, LookupError):
 
 
 class MissingExtraError(KaravanError, ImportError):
-    """An optional dependency group is not installed; the message names the ``pip install`` to run."""
+    """An optional dependency is not installed; the message names the ``pip install`` to run."""
 
-    def __init__(self, extra: str, package: str) -> None:
+    def __init__(self, module: str, extra: str, what: str) -> None:
+        self.module = module
         self.extra = extra
-        self.package = package
-        super().__init__(f"this needs the {package} package: pip install 'karavan[{extra}]'")
+        super().__init__(f"{what} needs {module}: pip install 'karavan[{extra}]'")
 
 
 class SolveError(KaravanError, RuntimeError):
@@ -170,12 +170,3 @@ def error_fields(exc: KaravanError) -> dict[str, object]:
     elif isinstance(exc, RecordNotFoundError):
         body["id"] = exc.record_id
     return body
-
-
-class MissingExtraError(KaravanError, ImportError):
-    """An optional dependency is not installed; the message names the ``pip install`` to run."""
-
-    def __init__(self, module: str, extra: str, what: str) -> None:
-        self.module = module
-        self.extra = extra
-        super().__init__(f"{what} needs {module}: pip install 'karavan[{extra}]'")

@@ -55,7 +55,7 @@ def require_pypsa() -> ModuleType:
     try:
         import pypsa
     except ImportError:
-        raise MissingExtraError("energy", "pypsa") from None
+        raise MissingExtraError("pypsa", "energy", "the energy model") from None
     pypsa.options.api.legacy_string_dtype = False
     return pypsa
 
