@@ -120,12 +120,13 @@ def test_route_invariants_on_embedded(pair: tuple[str, str], hour: int, unit: st
         # time never runs backwards and covers at least the running and dwell times
         running = sum(leg["running_h"] for leg in d["legs"]) + sum(h["dwell_h"] for h in d["hubs"])
         assert a.transit_time_h >= running - 1e-6
-        # no returned route dominates another
+        # no returned route dominates another on the searched criteria (time, cost, CO2e, reliability)
+        fig = lambda r: (r.transit_time_h, r.cost_usd, r.co2e_kg, r.delay_h, r.std_h)  # noqa: E731
         for b in plan.routes:
             if b is not a:
-                assert not (
-                    b.transit_time_h <= a.transit_time_h and b.cost_usd <= a.cost_usd and b.co2e_kg <= a.co2e_kg
-                )
+                assert not all(x <= y for x, y in zip(fig(b), fig(a), strict=True))
+        # no node twice
+        assert len(set(a.nodes)) == len(a.nodes)
 
 
 def test_uzbek_cargo_reaches_turkmenbashi_without_kazakhstan(net: Network) -> None:

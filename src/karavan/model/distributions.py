@@ -40,6 +40,10 @@ class _Dist(BaseModel):
         """Value below which a share ``q`` of outcomes fall."""
 
     @abstractmethod
+    def variance(self) -> float:
+        """Variance (hours squared)."""
+
+    @abstractmethod
     def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
         """``size`` independent draws from ``rng``."""
 
@@ -71,6 +75,9 @@ class Fixed(_Dist):
     def mean(self) -> float:
         return self.value
 
+    def variance(self) -> float:
+        return 0.0
+
     def quantile(self, q: float) -> float:
         return self.value
 
@@ -93,6 +100,9 @@ class Uniform(_Dist):
 
     def mean(self) -> float:
         return 0.5 * (self.low + self.high)
+
+    def variance(self) -> float:
+        return (self.high - self.low) ** 2 / 12.0
 
     def quantile(self, q: float) -> float:
         return self.low + q * (self.high - self.low)
@@ -117,6 +127,10 @@ class Triangular(_Dist):
 
     def mean(self) -> float:
         return (self.low + self.mode + self.high) / 3.0
+
+    def variance(self) -> float:
+        a, c, b = self.low, self.mode, self.high
+        return (a * a + b * b + c * c - a * b - a * c - b * c) / 18.0
 
     def quantile(self, q: float) -> float:
         a, c, b = self.low, self.mode, self.high
@@ -159,6 +173,9 @@ class LogNormal(_Dist):
     def mean(self) -> float:
         return math.exp(self.mu + 0.5 * self.sigma**2)
 
+    def variance(self) -> float:
+        return (math.exp(self.sigma**2) - 1.0) * math.exp(2 * self.mu + self.sigma**2)
+
     def quantile(self, q: float) -> float:
         from scipy.special import ndtri
 
@@ -182,6 +199,9 @@ class Empirical(_Dist):
 
     def mean(self) -> float:
         return float(np.mean(self.samples))
+
+    def variance(self) -> float:
+        return float(np.var(self.samples))
 
     def quantile(self, q: float) -> float:
         return float(np.quantile(self.samples, q))

@@ -57,59 +57,122 @@ def next_open_nb(omask: int, ostart: float, oend: float, t: float) -> float:  # 
     return t
 
 
-# Label storage: ``lf[k] = (t, cost, co2e)`` and ``li[k] = (parent, edge, vertex, via, next in bag)``.
+# Label storage: ``lf[k, :]`` the criteria values, ``li[k] = (parent, edge, vertex, via, next in bag)``,
+# ``lm[k]`` a 128-bit set of the nodes on the label's path (node % 128), for loop checks and path dominance.
 P_PARENT, P_EDGE, P_VERT, P_VIA, P_NEXT = 0, 1, 2, 3, 4
+NC = 5
+"""Criteria columns: time, cost, CO2e, mean delay beyond plan, variance (the last two: reliability)."""
 
 
 @njit(cache=True, inline="always")
-def _pruned(targets, n_tgt, t, c, e, slack_f, multi):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Whether a destination label found so far dominates ``(t, c, e)`` within the slack."""
-    for k in range(n_tgt):
-        if targets[k, 0] <= t * slack_f + 1e-9 and (
-            not multi or (targets[k, 1] <= c * slack_f + 1e-9 and targets[k, 2] <= e * slack_f + 1e-9)
-        ):
+def _leq(a, b, use, f):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``a <= b * f`` in every used column (``f`` one factor per column)."""
+    for k in range(a.size):  # noqa: SIM110 - a plain loop compiles to the tightest code
+        if use[k] and a[k] > b[k] * f[k] + 1e-9:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _leq_exact(a, b, use):  # type: ignore[no-untyped-def]  # pragma: no cover
+    for k in range(a.size):  # noqa: SIM110
+        if use[k] and a[k] > b[k]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _leq_eps(a, b, use, eps):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``a <= b * eps`` in every used column (``eps`` 1 for exact dominance)."""
+    for k in range(a.size):  # noqa: SIM110
+        if use[k] and a[k] > b[k] * eps[k]:
+            return False
+    return True
+
+
+@njit(cache=True, inline="always")
+def _pruned(targets, n_tgt, x, use, f):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Whether a destination label found so far dominates ``x`` within the factors ``f``."""
+    for k in range(n_tgt):  # noqa: SIM110
+        if _leq(targets[k, :NC], x, use, f):
             return True
     return False
 
 
 @njit(cache=True, inline="always")
+def _bit(node):  # type: ignore[no-untyped-def]  # pragma: no cover
+    return (node >> 6) & 1, np.uint64(1) << np.uint64(node & 63)
+
+
+@njit(cache=True)
+def on_path(li, v_node, lid, node):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Whether ``node`` is on the path of label ``lid``."""
+    j = lid
+    while j >= 0:
+        if v_node[li[j, P_VERT]] == node:
+            return True
+        j = li[j, P_PARENT]
+    return False
+
+
+@njit(cache=True)
+def _subset(li, lm, v_node, a, b_parent, b_node, b_m0, b_m1, exact):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Whether the nodes of label ``a`` are all on the path ``b_parent`` + ``b_node`` (path dominance)."""
+    if (lm[a, 0] & ~b_m0) != 0 or (lm[a, 1] & ~b_m1) != 0:
+        return False
+    if exact:
+        return True  # at most 128 nodes: the bit sets are the node sets
+    j = a
+    while j >= 0:
+        node = v_node[li[j, P_VERT]]
+        if node != b_node and not on_path(li, v_node, b_parent, node):
+            return False
+        j = li[j, P_PARENT]
+    return True
+
+
+@njit(cache=True)
 def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
-    lf,
-    li,
-    ldead,
-    n_lab,
-    bag_head,
-    bag_size,
-    heap,
-    state,
-    t,
-    c,
-    e,
-    parent,
-    edge,
-    vert,
-    vi,
-    key_t,
-    key_c,
-    key_e,
-    multi,
-    max_labels,
-    capped,
-):
+    lf, li, lm, ldead, n_lab, bag_head, bag_size, heap, state, x, parent, edge, vert, vi, key, use, eps,
+    max_labels, capped, v_node, elementary, exact,
+):  # fmt: skip
     """Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
 
-    Returns the (possibly grown) label arrays and the new label count.
+    With ``elementary`` a label dominates another only if its path's nodes are a subset of
+    the other's (so no loop-free continuation is lost). Returns the (possibly grown) label
+    arrays and the new label count.
     """
+    node = v_node[vert]
+    m0 = np.uint64(0)
+    m1 = np.uint64(0)
+    if parent >= 0:
+        m0 = lm[parent, 0]
+        m1 = lm[parent, 1]
+    w, b = _bit(node)
+    if w == 0:
+        m0 |= b
+    else:
+        m1 |= b
     j = bag_head[state]
     while j >= 0:
-        if lf[j, 0] <= t and (not multi or (lf[j, 1] <= c and lf[j, 2] <= e)):
-            return lf, li, ldead, n_lab
+        if _leq_eps(lf[j], x, use, eps) and (not elementary or _subset(li, lm, v_node, j, parent, node, m0, m1, exact)):
+            return lf, li, lm, ldead, n_lab
         j = li[j, P_NEXT]
     prev = -1
     j = bag_head[state]
     while j >= 0:
         nxt = li[j, P_NEXT]
-        if t <= lf[j, 0] and (not multi or (c <= lf[j, 1] and e <= lf[j, 2])):
+        drop = _leq_exact(x, lf[j], use)
+        if drop and elementary:
+            # the new label's nodes (parent path + node) within label j's nodes
+            drop = ((m0 & ~lm[j, 0]) == 0) and ((m1 & ~lm[j, 1]) == 0)
+            if drop and not exact:
+                drop = on_path(li, v_node, j, node)
+                k = parent
+                while drop and k >= 0:
+                    drop = on_path(li, v_node, j, v_node[li[k, P_VERT]])
+                    k = li[k, P_PARENT]
+        if drop:
             ldead[j] = True
             bag_size[state] -= 1
             if prev < 0:
@@ -121,107 +184,126 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
         j = nxt
     if bag_size[state] >= max_labels:
         capped[0] += 1
-        return lf, li, ldead, n_lab
+        return lf, li, lm, ldead, n_lab
     if n_lab == lf.shape[0]:
         cap = 2 * n_lab
-        lf2 = np.empty((cap, 3))
+        lf2 = np.empty((cap, NC))
         lf2[:n_lab] = lf
         li2 = np.empty((cap, 5), dtype=np.int64)
         li2[:n_lab] = li
+        lm2 = np.empty((cap, 2), dtype=np.uint64)
+        lm2[:n_lab] = lm
         ld2 = np.zeros(cap, dtype=np.bool_)
         ld2[:n_lab] = ldead
-        lf, li, ldead = lf2, li2, ld2
+        lf, li, lm, ldead = lf2, li2, lm2, ld2
     lid = n_lab
-    lf[lid, 0] = t
-    lf[lid, 1] = c
-    lf[lid, 2] = e
+    lf[lid, :] = x
     li[lid, P_PARENT] = parent
     li[lid, P_EDGE] = edge
     li[lid, P_VERT] = vert
     li[lid, P_VIA] = vi
     li[lid, P_NEXT] = bag_head[state]
+    lm[lid, 0] = m0
+    lm[lid, 1] = m1
     ldead[lid] = False
     bag_head[state] = lid
     bag_size[state] += 1
-    heapq.heappush(heap, (key_t, key_c, key_e, np.int64(lid)))
-    return lf, li, ldead, n_lab + 1
+    heapq.heappush(heap, (key[0], key[1], key[2], np.int64(lid)))
+    return lf, li, lm, ldead, n_lab + 1
+
+
+@njit(cache=True)
+def _edge_time(k, t, ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb, omask, ostart, oend):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Time after edge ``ei`` of kind ``k`` entered at ``t``: XFER (2) waits for the boarded run's
+    departure, THRU (5) goes straight on after the operation, the others add their duration."""
+    if k == 2 or k == 5:
+        nt = t
+        oi = opening[ei]
+        if oi >= 0:
+            nt = next_open_nb(omask[oi], ostart[oi], oend[oi], nt)
+        nt += dur[ei]
+        if k == 2:
+            r = board_run[ei]
+            nt = next_departure_nb(pk[r], pmask[r], pa[r], pb[r], nt, v_offset[w])
+        return nt
+    return t + dur[ei]
+
+
+@njit(cache=True)
+def _record_target(targets, n_tgt, x, lid, use, eps):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Add a destination label unless dominated (within ``eps``); drop those it dominates."""
+    if _pruned(targets, n_tgt, x, use, eps):
+        return targets, n_tgt
+    w = 0
+    for k in range(n_tgt):
+        if not _leq_exact(x, targets[k, :NC], use):
+            targets[w, :] = targets[k, :]
+            w += 1
+    n_tgt = w
+    if n_tgt == targets.shape[0]:
+        bigger = np.empty((targets.shape[0] * 2, NC + 1))
+        bigger[:n_tgt] = targets[:n_tgt]
+        targets = bigger
+    targets[n_tgt, :NC] = x
+    targets[n_tgt, NC] = lid
+    return targets, n_tgt + 1
 
 
 @njit(cache=True)
 def label_search(  # type: ignore[no-untyped-def]
-    indptr,
-    head,
-    kind,
-    dur,
-    cost,
-    co2,
-    board_run,
-    opening,
-    v_node,
-    v_offset,
-    pk,
-    pmask,
-    pa,
-    pb,
-    omask,
-    ostart,
-    oend,
-    allowed,
-    lb_t,
-    lb_c,
-    lb_e,
-    init_v,
-    init_t,
-    init_c,
-    init_e,
-    target_ok,
-    tgt_t,
-    tgt_c,
-    tgt_e,
-    tgt_open,
-    via,
-    slack_f,
-    multi,
-    max_labels,
-    horizon_end,
-):  # pragma: no cover - compiled
+    indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
+    allowed, lb, init_v, init_w, target_ok, tgt_w, tgt_open, via, dest_node, use, eps, slack_f, multi, max_labels,
+    horizon_end, elementary, exact,
+):  # pragma: no cover - compiled  # fmt: skip
     """Pareto labels to the target vertices; returns targets and the label tree.
 
-    Labels are expanded in lexicographic order of ``label + lower bound`` (multi-objective
-    A*, correct because the bounds are consistent: static durations, costs and emissions
-    with waits counted as zero). ``multi=False`` searches earliest arrival only and stops
-    as soon as it is settled.
+    Criteria are the ``NC`` columns of ``wts`` (per edge), ``init_w`` (per initial label) and
+    ``tgt_w`` (per target vertex); column 0 is time and follows timetables. Dominance uses the
+    columns flagged in ``use``, a stored label turning a new one away when it is within the
+    factors ``eps`` of it (1 = exact; above 1 on the reliability columns keeps the set small:
+    epsilon dominance). Labels are expanded in lexicographic order of ``label + lower
+    bound`` on (time, cost, CO2e) (multi-objective A*, correct because the bounds ``lb`` are
+    consistent). No label's path visits a node twice (``elementary``; the bit sets are exact
+    node sets when ``exact``), none passes the destination node, and a label reaches the
+    destination node only after all ``via`` nodes, in order. ``multi=False`` searches earliest
+    arrival only and stops as soon as it is settled.
 
     Returns
     -------
-    (targets, parent, edge, vert)
-        ``targets`` rows are ``(t, c, e, label)``; a label's path is followed with
-        ``parent``; ``edge`` is the edge that produced it (-1 for an initial label,
-        whose vertex is ``vert``).
+    (targets, parent, edge, vert, capped)
+        ``targets`` rows are ``(criteria..., label)``; a label's path is followed with
+        ``parent``; ``edge`` is the edge that produced it (-1 for an initial label, whose
+        vertex is ``vert``); ``capped`` counts labels the per-state cap turned away.
     """
     n_via = via.size
     n_states = v_node.size * (n_via + 1)
     bag_head = np.full(n_states, -1, dtype=np.int64)
     bag_size = np.zeros(n_states, dtype=np.int64)
-    lf = np.empty((1024, 3))
+    lf = np.empty((1024, NC))
     li = np.empty((1024, 5), dtype=np.int64)
+    lm = np.empty((1024, 2), dtype=np.uint64)
     ldead = np.zeros(1024, dtype=np.bool_)
     n_lab = 0
-    targets = np.empty((64, 4))
+    targets = np.empty((64, NC + 1))
     n_tgt = 0
     heap = [(0.0, 0.0, 0.0, np.int64(0))]
     heap.pop()
     capped = np.zeros(1, dtype=np.int64)
+    x = np.empty(NC)
+    key = np.empty(NC)
+    dur = wts[:, 0].copy()
+    pf = eps * slack_f
 
     for i in range(init_v.size):
         v = init_v[i]
-        if not allowed[v] or init_t[i] > horizon_end:
+        if not allowed[v] or init_w[i, 0] > horizon_end:
             continue
         vi = 1 if n_via > 0 and via[0] == v_node[v] else 0
-        lf, li, ldead, n_lab = _add_label(
-            lf, li, ldead, n_lab, bag_head, bag_size, heap, v * (n_via + 1) + vi,
-            init_t[i], init_c[i], init_e[i], -1, -1, v, vi,
-            init_t[i] + lb_t[v], init_c[i] + lb_c[v], init_e[i] + lb_e[v], multi, max_labels, capped,
+        x[:] = init_w[i]
+        key[:] = x + lb[v]
+        lf, li, lm, ldead, n_lab = _add_label(
+            lf, li, lm, ldead, n_lab, bag_head, bag_size, heap, v * (n_via + 1) + vi, x, -1, -1, v, vi, key, use, eps,
+            max_labels, capped, v_node, elementary, exact,
         )  # fmt: skip
 
     while len(heap) > 0:
@@ -230,65 +312,45 @@ def label_search(  # type: ignore[no-untyped-def]
             continue
         if not multi and n_tgt > 0 and ft >= targets[0, 0]:
             break  # earliest arrival settled (A* order with a consistent bound)
-        t = lf[lid, 0]
-        c = lf[lid, 1]
-        e = lf[lid, 2]
         v = li[lid, P_VERT]
         vi = li[lid, P_VIA]
+        node = v_node[v]
         if vi == n_via:
-            if _pruned(targets, n_tgt, t + lb_t[v], c + lb_c[v], e + lb_e[v], slack_f, multi):
+            key[:] = lf[lid] + lb[v]
+            if _pruned(targets, n_tgt, key, use, pf):
                 continue
             if target_ok[v]:
-                tt = t
+                x[:] = lf[lid] + tgt_w[v]
                 if tgt_open[v] >= 0:
                     o = tgt_open[v]
-                    tt = next_open_nb(omask[o], ostart[o], oend[o], tt)
-                tt += tgt_t[v]
-                tc = c + tgt_c[v]
-                te = e + tgt_e[v]
-                if not _pruned(targets, n_tgt, tt, tc, te, 1.0, multi):
-                    # drop targets the new one dominates, then append
-                    w = 0
-                    for k in range(n_tgt):
-                        if not (tt <= targets[k, 0] and (not multi or (tc <= targets[k, 1] and te <= targets[k, 2]))):
-                            targets[w, :] = targets[k, :]
-                            w += 1
-                    n_tgt = w
-                    if n_tgt == targets.shape[0]:
-                        bigger = np.empty((targets.shape[0] * 2, 4))
-                        bigger[:n_tgt] = targets[:n_tgt]
-                        targets = bigger
-                    targets[n_tgt, 0] = tt
-                    targets[n_tgt, 1] = tc
-                    targets[n_tgt, 2] = te
-                    targets[n_tgt, 3] = lid
-                    n_tgt += 1
+                    x[0] = next_open_nb(omask[o], ostart[o], oend[o], lf[lid, 0]) + tgt_w[v, 0]
+                targets, n_tgt = _record_target(targets, n_tgt, x, lid, use, eps)
+        if node == dest_node:
+            continue  # a route ends at its destination: going on would have to come back
         for ei in range(indptr[v], indptr[v + 1]):
             w = head[ei]
             if not allowed[w]:
                 continue
-            if kind[ei] == 2 or kind[ei] == 5:  # XFER (2) waits for the boarded run's departure; THRU (5) does not
-                nt = t
-                oi = opening[ei]
-                if oi >= 0:
-                    nt = next_open_nb(omask[oi], ostart[oi], oend[oi], nt)
-                nt += dur[ei]
-                if kind[ei] == 2:
-                    r = board_run[ei]
-                    nt = next_departure_nb(pk[r], pmask[r], pa[r], pb[r], nt, v_offset[w])
-            else:
-                nt = t + dur[ei]
+            wn = v_node[w]
+            nvi = vi + 1 if vi < n_via and wn == via[vi] else vi
+            if wn == dest_node and nvi < n_via:
+                continue  # the destination only after every via place
+            if wn != node and elementary:
+                wb, bit = _bit(wn)
+                if (lm[lid, wb] & bit) != 0 and on_path(li, v_node, lid, wn):
+                    continue  # no node twice
+            nt = _edge_time(kind[ei], lf[lid, 0], ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb,
+                            omask, ostart, oend)  # fmt: skip
             if nt > horizon_end:
                 continue
-            nc = c + cost[ei]
-            ne = e + co2[ei]
-            nvi = vi + 1 if vi < n_via and v_node[w] == via[vi] else vi
-            kt, kc, ke = nt + lb_t[w], nc + lb_c[w], ne + lb_e[w]
-            if nvi == n_via and _pruned(targets, n_tgt, kt, kc, ke, slack_f, multi):
+            x[:] = lf[lid] + wts[ei]
+            x[0] = nt
+            key[:] = x + lb[w]
+            if nvi == n_via and _pruned(targets, n_tgt, key, use, pf):
                 continue
-            lf, li, ldead, n_lab = _add_label(
-                lf, li, ldead, n_lab, bag_head, bag_size, heap, w * (n_via + 1) + nvi,
-                nt, nc, ne, lid, ei, w, nvi, kt, kc, ke, multi, max_labels, capped,
+            lf, li, lm, ldead, n_lab = _add_label(
+                lf, li, lm, ldead, n_lab, bag_head, bag_size, heap, w * (n_via + 1) + nvi, x, lid, ei, w, nvi, key,
+                use, eps, max_labels, capped, v_node, elementary, exact,
             )  # fmt: skip
 
     return (

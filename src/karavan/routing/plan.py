@@ -7,6 +7,7 @@ routes found here instead of searching again.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,10 @@ class Route:
         (mean + z·σ of the search's reliability criterion).
     simulation : SimulationResult or None
         The Monte Carlo result the percentiles come from (reused by ``simulate`` and reports).
+    steps : tuple of LegPlan and HubPlan
+        The plan the itinerary was evaluated from.
+    delay_h, std_h : float
+        The search's reliability criterion: mean delay beyond plan and standard deviation.
     """
 
     labels: tuple[str, ...]
@@ -67,6 +72,8 @@ class Route:
     reliability_method: str = "monte_carlo"
     simulation: SimulationResult | None = field(default=None, repr=False, compare=False)
     steps: tuple[LegPlan | HubPlan, ...] = field(default=(), repr=False)
+    delay_h: float = 0.0
+    std_h: float = 0.0
     net: Network | None = field(default=None, repr=False, compare=False)
     """The network the route was planned on (for geometry)."""
 
@@ -114,6 +121,8 @@ class Route:
         data["p90_h"] = self.p90_h
         data["on_time_probability"] = self.on_time_probability
         data["reliability_method"] = self.reliability_method
+        data["mean_delay_h"] = self.delay_h
+        data["std_h"] = self.std_h
         data["nodes"] = list(self.nodes)
         return data
 
@@ -372,8 +381,34 @@ def _search(ctx: _Context, depart: datetime, q: RouteQuery | None = None) -> Sea
         allowed=mask,
         slack=q.slack,
         max_labels_per_state=q.max_labels,
-        criteria=len(q.criteria),
+        criteria=tuple(c.value for c in q.criteria if c.value != "time"),
+        reliability_eps=q.reliability_slack,
     )
+
+
+def preselect(labels: Sequence[Label], max_routes: int) -> list[Label]:
+    """The labels worth accounting and simulating: the best of each figure, then the most balanced.
+
+    Search figures equal the accounting totals, and P50/P90 are estimated from the reliability
+    criterion, so at most ``max_routes + 1`` routes are evaluated however large the Pareto set.
+    """
+    if len(labels) <= max_routes + 1:
+        return list(labels)
+    f = np.array([(lab.t_h, lab.t_h + lab.delay_h, lab.p90_estimate_h, lab.cost_usd, lab.co2e_kg) for lab in labels])
+    rel = f - f.min(axis=0)
+    scale = np.where(rel.max(axis=0) > 0, rel.max(axis=0), 1.0)
+    balanced = (rel / scale).sum(axis=1)
+    picked: list[int] = []
+    for col in range(f.shape[1]):
+        i = int(np.lexsort((balanced, f[:, col]))[0])
+        if i not in picked:
+            picked.append(i)
+    for i in np.argsort(balanced, kind="stable"):
+        if len(picked) >= max_routes + 1:
+            break
+        if int(i) not in picked:
+            picked.append(int(i))
+    return [labels[i] for i in sorted(picked)]
 
 
 def _simulate(ctx: _Context, steps: Sequence[LegPlan | HubPlan], depart: datetime) -> SimulationResult:
@@ -390,23 +425,40 @@ def _routes_for(ctx: _Context, labels: Sequence[Label], depart: datetime) -> lis
     for lab in labels:
         steps, nodes = label_to_plan(ctx.graph, lab)
         it = evaluate(net, steps, q.cargo, depart=depart, params=ctx.params, inventory_rate=q.inventory_rate)
-        sim = _simulate(ctx, steps, depart)
         route_nodes = tuple(nodes)
-        out.append(
-            Route(
-                labels=(),
-                itinerary=it,
-                countries=_countries(net, route_nodes),
-                nodes=route_nodes,
-                p50_h=sim.p50_h,
-                p90_h=sim.p90_h,
-                on_time_probability=sim.on_time_probability,
-                simulation=sim,
-                steps=tuple(steps),
-                net=net,
-            )
-        )
+        common: dict[str, Any] = {
+            "labels": (),
+            "itinerary": it,
+            "countries": _countries(net, route_nodes),
+            "nodes": route_nodes,
+            "steps": tuple(steps),
+            "delay_h": lab.delay_h,
+            "std_h": math.sqrt(max(lab.var_h2, 0.0)),
+            "net": net,
+        }
+        if q.runs:
+            sim = _simulate(ctx, steps, depart)
+            out.append(Route(**common, p50_h=sim.p50_h, p90_h=sim.p90_h, on_time_probability=sim.on_time_probability,
+                             simulation=sim))  # fmt: skip
+        else:
+            out.append(Route(**common, **_analytic(it.transit_time_h, lab, q, depart)))
     return out
+
+
+def _analytic(planned_h: float, lab: Label, q: RouteQuery, depart: datetime) -> dict[str, Any]:
+    """P50 ≈ planned + mean delay, P90 ≈ that + z·σ; on-time from the normal approximation."""
+    std = math.sqrt(max(lab.var_h2, 0.0))
+    mean = planned_h + lab.delay_h
+    on_time = None
+    if q.target_at is not None:
+        limit = (q.target_at - depart).total_seconds() / 3600.0
+        on_time = 0.5 * math.erfc((mean - limit) / (std * math.sqrt(2))) if std > 0 else float(mean <= limit)
+    return {
+        "p50_h": mean,
+        "p90_h": mean + Z90 * std,
+        "on_time_probability": on_time,
+        "reliability_method": "analytic",
+    }
 
 
 def _shown(r: Route) -> tuple[float, float, float, float, float]:
@@ -414,7 +466,7 @@ def _shown(r: Route) -> tuple[float, float, float, float, float]:
 
 
 def _searched(r: Route) -> tuple[float, ...]:
-    return (r.transit_time_h, r.cost_usd, r.co2e_kg)
+    return (r.transit_time_h, r.cost_usd, r.co2e_kg, r.delay_h, r.std_h)
 
 
 def _non_dominated(routes: list[Route], slack: float, key: Callable[[Route], tuple[float, ...]]) -> list[Route]:
@@ -507,7 +559,9 @@ def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
         truncated |= found.truncated
         n_labels += len(found.labels)
         if found.labels:
-            per_departure.append((depart, _label(_filter(_routes_for(ctx, found.labels, depart), q.slack), q)))
+            per_departure.append(
+                (depart, _label(_filter(_routes_for(ctx, preselect(found.labels, q.max_routes), depart), q.slack), q))
+            )
     if not per_departure:
         raise NoRouteError(_explain_no_route(ctx))
     window = tuple(_departure_figures(d, rs) for d, rs in per_departure)

@@ -171,6 +171,10 @@ class RouteQuery:
         Most alternatives returned; labelled routes come first.
     slack : float
         Relative slack: alternatives within it of another route in every criterion are dropped.
+    reliability_slack : float
+        Relative epsilon on the reliability criterion (mean delay and standard deviation) in
+        the search: alternatives within it of another on reliability and no better elsewhere
+        are not kept (0: the exact Pareto set).
     max_labels : int
         Cap on Pareto labels kept per search state; a capped search is flagged ``truncated``.
     inventory_rate : float, optional
@@ -181,7 +185,9 @@ class RouteQuery:
     target : datetime, optional
         Arrival deadline: routes are ranked by the probability of arriving by it.
     runs : int
-        Monte Carlo runs per returned route for P50/P90 (seeded).
+        Monte Carlo runs per returned route for P50/P90 (seeded); 0 gives the analytic
+        estimate instead (planned + mean delay, and + z·σ for P90, from the search's
+        reliability criterion).
     seed : int
         Random seed of the Monte Carlo runs.
     """
@@ -199,6 +205,7 @@ class RouteQuery:
     criteria: tuple[Criterion, ...] = ALL_CRITERIA
     max_routes: int = 5
     slack: float = 0.0
+    reliability_slack: float = 0.1
     max_labels: int = 64
     inventory_rate: float | None = None
     fastest_by: FastestBy = FastestBy.P50
@@ -227,6 +234,7 @@ class RouteQuery:
         set_(self, "criteria", self._criteria(self.criteria))
         _number(self.max_routes, "max_routes", 1, MAX_ROUTES, f"an integer from 1 to {MAX_ROUTES}", integer=True)
         _number(self.slack, "slack", 0, 9.999, "a relative slack in [0, 10)")
+        _number(self.reliability_slack, "reliability_slack", 0, 1, "a relative epsilon in [0, 1]")
         _number(self.max_labels, "max_labels", 1, MAX_LABELS, f"an integer from 1 to {MAX_LABELS}", integer=True)
         if self.inventory_rate is not None:
             _number(self.inventory_rate, "inventory_rate", 0, 10, "an annual rate from 0 to 10 (e.g. 0.08)")
@@ -234,7 +242,9 @@ class RouteQuery:
             set_(self, "fastest_by", FastestBy(str(self.fastest_by).lower()))
         except ValueError:
             raise InputError("fastest_by", self.fastest_by, "p50 or planned") from None
-        _number(self.runs, "runs", 100, MAX_RUNS, f"an integer from 100 to {MAX_RUNS:,}", integer=True)
+        _number(self.runs, "runs", 0, MAX_RUNS, f"0 or an integer from 100 to {MAX_RUNS:,}", integer=True)
+        if 0 < self.runs < 100:
+            raise InputError("runs", self.runs, f"0 or an integer from 100 to {MAX_RUNS:,}")
         _number(self.seed, "seed", 0, 2**32 - 1, "an integer from 0 to 2**32 - 1", integer=True)
         if self.target is not None and self.target <= self.depart:  # type: ignore[operator]
             raise InputError("target", self.target.isoformat(), "an arrival deadline after the departure")
@@ -312,6 +322,7 @@ class RouteQuery:
             "criteria": [c.value for c in self.criteria],
             "max_routes": self.max_routes,
             "slack": self.slack,
+            "reliability_slack": self.reliability_slack,
             "max_labels": self.max_labels,
             "inventory_rate": self.inventory_rate,
             "fastest_by": self.fastest_by.value,

@@ -9,6 +9,7 @@ dominated by a destination label already found are pruned.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,10 @@ from karavan.model.entities import Headway, OpeningHours, Weekly
 from karavan.model.timetable import next_departure
 from karavan.routing.graph import RoutingGraph
 from karavan.routing.kernel import PAT_HEADWAY, PAT_WEEKLY, PAT_WHEN_FULL, label_search
+from karavan.routing.weights import CriteriaWeights, criteria_weights
+
+Z90 = 1.2815515655446004
+"""Standard normal 90 % quantile."""
 
 HORIZON_H = 24.0 * 120
 """Longest trip searched (hours)."""
@@ -50,59 +55,99 @@ class Label:
     """``(kind, index)`` steps: ``(-1, vertex)`` board at origin, ``(0, edge)`` graph edge."""
     start_terminal: str | None
     end_terminal: str | None
+    delay_h: float = 0.0
+    """Mean delay beyond plan (reliability criterion)."""
+    var_h2: float = 0.0
+    """Variance of the transit time (reliability criterion)."""
+
+    @property
+    def p90_estimate_h(self) -> float:
+        """Arrival time (hours since the epoch) at the analytic P90: planned + mean delay + z·σ."""
+        return self.t_h + self.delay_h + Z90 * math.sqrt(max(self.var_h2, 0.0))
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """Pareto labels at the destination, and whether the label cap cut the search."""
+    """Pareto labels at the destination, and how often the label cap turned a label away."""
 
     labels: list[Label]
-    truncated: bool
+    capped: int = 0
+
+    @property
+    def truncated(self) -> bool:
+        """Whether the label cap cut the search (the Pareto set may be incomplete)."""
+        return self.capped > 0
 
 
-def _reversed(graph: RoutingGraph, which: str) -> csr_matrix:
-    """Reversed graph weighted by one criterion (min over parallel edges), cached on the graph."""
-    cache: dict[str, csr_matrix] = graph.__dict__.setdefault("_rev_cache", {})
-    if which in cache:
-        return cache[which]
+COLUMNS = {"time": (0,), "cost": (1,), "co2e": (2,), "reliability": (3, 4)}
+"""Kernel columns of each criterion (reliability: mean delay and variance)."""
+
+
+def criteria_mask(criteria: int | Sequence[str]) -> NDArray[np.bool_]:
+    """Columns the search compares: ``1`` time only, ``3`` time/cost/CO2e, ``4`` all, or criterion names."""
+    if isinstance(criteria, int):
+        names: Sequence[str] = ("time", "cost", "co2e", "reliability")[: max(criteria, 1)]
+    else:
+        names = ("time", *criteria)
+    use = np.zeros(5, dtype=np.bool_)
+    for name in names:
+        use[list(COLUMNS[str(name)])] = True
+    return use
+
+
+def _reversed(graph: RoutingGraph, col: int, weights: NDArray[np.float64]) -> csr_matrix:
+    """Reversed graph weighted by one criterion column (min over parallel edges), cached on the graph."""
+    cache: dict[tuple[int, int], csr_matrix] = graph.__dict__.setdefault("_rev_cache", {})
+    key = (col, id(weights))
+    if key in cache:
+        return cache[key]
     n = graph.n_vertices
-    weights = {"t": graph.dur_h, "c": graph.cost_usd, "e": graph.co2e_kg}[which]
     tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
     rows, cols = graph.head.astype(np.int64), tails
-    data = weights + 1e-9  # csgraph treats explicit zeros as missing edges
+    data = weights[:, col] + 1e-9  # csgraph treats explicit zeros as missing edges
     order = np.lexsort((data, cols, rows))
     rows, cols, data = rows[order], cols[order], data[order]
     keep = np.ones(rows.size, dtype=bool)
     keep[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
     mat = csr_matrix((data[keep], (rows[keep], cols[keep])), shape=(n, n))
-    cache[which] = mat
+    cache[key] = mat
     return mat
 
 
-def lower_bounds(graph: RoutingGraph, dest: int, criteria: int = 3) -> tuple[NDArray[np.float64], ...]:
-    """Consistent lower bounds (time without waits, cost, CO2e) from every vertex to node ``dest``.
+def lower_bounds(
+    graph: RoutingGraph, dest: int, use: NDArray[np.bool_], weights: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Consistent lower bounds ``(n_vertices, 5)`` of every used criterion from every vertex to node ``dest``.
 
-    Computed by multi-source Dijkstra on the reversed graph from the arrival vertices
-    at ``dest``; terminal operations are left out, which keeps the bounds valid. With
-    ``criteria=1`` only the time bound is computed.
+    Multi-source Dijkstra on the reversed graph from the arrival vertices at ``dest`` (time
+    without waits); terminal operations are left out, which keeps the bounds valid. Unused
+    columns are zero. Cached per destination, column set and weights.
     """
-    cache: dict[tuple[int, int], tuple[NDArray[np.float64], ...]] = graph.__dict__.setdefault("_lb_cache", {})
-    if (dest, criteria) in cache:
-        return cache[(dest, criteria)]
+    cache: dict[tuple[int, bytes, int], NDArray[np.float64]] = graph.__dict__.setdefault("_lb_cache", {})
+    key = (dest, use.tobytes(), id(weights))
+    if key in cache:
+        return cache[key]
     n = graph.n_vertices
     sources = np.asarray(graph.arr_at.get(dest, []), dtype=np.int64)
-    out: list[NDArray[np.float64]] = []
-    for which in ("t", "c", "e") if criteria > 1 else ("t",):
+    out = np.zeros((n, 5))
+    for col in np.flatnonzero(use):
         if sources.size == 0:
-            out.append(np.full(n, np.inf))
+            out[:, col] = np.inf
             continue
-        dist = dijkstra(_reversed(graph, which), directed=True, indices=sources, min_only=True)
-        out.append(np.asarray(dist, dtype=np.float64))
-    while len(out) < 3:
-        out.append(np.zeros(n))
-    result = tuple(out)
-    cache[(dest, criteria)] = result
-    return result
+        dist = dijkstra(_reversed(graph, int(col), weights), directed=True, indices=sources, min_only=True)
+        out[:, col] = np.asarray(dist, dtype=np.float64)
+    cache[key] = out
+    return out
+
+
+def elementary(graph: RoutingGraph) -> bool:
+    """Whether a path could visit a node twice on different vertices (then the search checks loops)."""
+    cached = graph.__dict__.get("_elementary")
+    if cached is None:
+        counts = np.bincount(graph.v_node, minlength=len(graph.node_ids)) if graph.n_vertices else np.zeros(1)
+        cached = bool(counts.max() > 1)
+        graph.__dict__["_elementary"] = cached
+    return bool(cached)
 
 
 @dataclass(frozen=True)
@@ -171,7 +216,8 @@ def pareto_search(
     allowed: NDArray[np.bool_] | None = None,
     slack: float = 0.0,
     max_labels_per_state: int = 64,
-    criteria: int = 3,
+    criteria: int | Sequence[str] = 4,
+    reliability_eps: float = 0.0,
 ) -> SearchResult:
     """Pareto-optimal labels from node ``origin`` to node ``dest`` leaving at ``depart_h``.
 
@@ -191,99 +237,48 @@ def pareto_search(
         Relative slack: a label within ``(1 + slack)`` of a found route in every
         criterion is dropped as a near-duplicate.
     max_labels_per_state
-        Cap on the Pareto labels kept per vertex (bounds the search on large graphs).
+        Cap on the Pareto labels kept per vertex (bounds the search on large graphs); a
+        capped search says so (:attr:`SearchResult.truncated`).
     criteria
-        3 for (time, cost, CO2e); 1 for earliest arrival only.
+        ``1`` earliest arrival only, ``3`` time/cost/CO2e, ``4`` with reliability, or the
+        names (``"cost"``, ``"co2e"``, ``"reliability"``; time is always searched).
+    reliability_eps
+        Relative epsilon on the reliability criterion (mean delay, standard deviation): a
+        label within it of a kept one on reliability, and no better elsewhere, is not kept.
+        0 gives the exact Pareto set.
+
+    Returns
+    -------
+    SearchResult
+        Loop-free labels (no node twice, the destination only at the end, via places in order).
     """
+    from karavan.model.timetable import month_index
+
     n = graph.n_vertices
-    if criteria > 1:
-        lb_t, lb_c, lb_e = lower_bounds(graph, dest, criteria)
-    else:
-        # earliest arrival: plain time-dependent Dijkstra, stopped when the target settles
-        lb_t = lb_c = lb_e = np.zeros(n)
+    use = criteria_mask(criteria)
+    multi = int(use.sum()) > 1
+    month = int(month_index(np.array([depart_h]))[0])
+    cw = criteria_weights(graph, month)
+    lb = lower_bounds(graph, dest, use, cw.wts) if multi else np.zeros((n, 5))
     if allowed is None:
         allowed = np.ones(n, dtype=np.bool_)
     ka = kernel_arrays(graph)
-    runs, openings = graph.runs, graph.openings
-
-    init_v: list[int] = []
-    init_t: list[float] = []
-    init_c: list[float] = []
-    init_e: list[float] = []
-    starts: dict[int, str | None] = {}
-    for v in graph.dep_at.get(origin, []):
-        r = int(graph.v_run[v])
-        run = runs[r]
-        term = graph.start_terminal.get((origin, run.service.mode))
-        t = depart_h
-        c = float(graph.board_fare[r])
-        e = 0.0
-        if term is not None:
-            if term.opening >= 0:
-                t = next_open(openings[term.opening], t)
-            t += term.dwell_h
-            c += term.cost_usd
-            e += term.co2e_kg
-        init_v.append(v)
-        init_t.append(next_departure(run.service.departures, t, float(ka.v_offset[v])))
-        init_c.append(c)
-        init_e.append(e)
-        starts[v] = term.op_id if term is not None else None
-
-    target_ok = np.zeros(n, dtype=np.bool_)
-    tgt_t = np.zeros(n)
-    tgt_c = np.zeros(n)
-    tgt_e = np.zeros(n)
-    tgt_open = np.full(n, -1, dtype=np.int32)
-    ends: dict[int, str | None] = {}
-    for v in graph.arr_at.get(dest, []):
-        target_ok[v] = True
-        term = graph.end_terminal.get((dest, runs[int(graph.v_run[v])].service.mode))
-        if term is not None:
-            tgt_t[v], tgt_c[v], tgt_e[v], tgt_open[v] = term.dwell_h, term.cost_usd, term.co2e_kg, term.opening
-        ends[v] = term.op_id if term is not None else None
-
-    targets, parent, edge, vert, n_capped = label_search(
-        graph.indptr,
-        graph.head,
-        graph.kind,
-        graph.dur_h,
-        graph.cost_usd,
-        graph.co2e_kg,
-        graph.board_run,
-        graph.opening,
-        graph.v_node,
-        ka.v_offset,
-        ka.pk,
-        ka.pmask,
-        ka.pa,
-        ka.pb,
-        ka.omask,
-        ka.ostart,
-        ka.oend,
-        allowed,
-        lb_t,
-        lb_c,
-        lb_e,
-        np.asarray(init_v, dtype=np.int64),
-        np.asarray(init_t),
-        np.asarray(init_c),
-        np.asarray(init_e),
-        target_ok,
-        tgt_t,
-        tgt_c,
-        tgt_e,
-        tgt_open,
-        np.asarray(via, dtype=np.int64),
-        1.0 + slack,
-        criteria > 1,
-        max_labels_per_state,
-        depart_h + HORIZON_H,
-    )
+    init_v, init_w, starts = _initial_labels(graph, origin, depart_h, cw, ka)
+    target_ok, tgt_w, tgt_open, ends = _targets(graph, dest, cw)
+    elem = elementary(graph) or bool(via)
+    eps = np.ones(5)
+    eps[3] = 1.0 + reliability_eps
+    eps[4] = (1.0 + reliability_eps) ** 2  # on the variance: the epsilon applies to the standard deviation
+    targets, parent, edge, vert, capped = label_search(
+        graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
+        ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
+        init_v, init_w, target_ok, tgt_w, tgt_open, np.asarray(via, dtype=np.int64), dest, use, eps, 1.0 + slack,
+        multi,
+        max_labels_per_state, depart_h + HORIZON_H, elem, len(graph.node_ids) <= 128,
+    )  # fmt: skip
     out: list[Label] = []
     for row in sorted(map(tuple, targets)):
-        tt, tc, te, lid_f = row
-        lid = int(lid_f)
+        lid = int(row[5])
         path: list[tuple[int, int]] = []
         cur = lid
         while cur >= 0:
@@ -291,9 +286,79 @@ def pareto_search(
             cur = int(parent[cur])
         path.reverse()
         out.append(
-            Label(float(tt), float(tc), float(te), tuple(path), starts.get(path[0][1]), ends.get(int(vert[lid])))
+            Label(
+                float(row[0]),
+                float(row[1]),
+                float(row[2]),
+                tuple(path),
+                starts.get(path[0][1]),
+                ends.get(int(vert[lid])),
+                float(row[3]),
+                float(row[4]),
+            )
         )
-    return SearchResult(out, bool(n_capped))
+    return SearchResult(out, int(capped))
 
 
-__all__ = ["Label", "SearchResult", "kernel_arrays", "lower_bounds", "next_open", "pareto_search"]
+def _initial_labels(
+    graph: RoutingGraph, origin: int, depart_h: float, cw: CriteriaWeights, ka: KernelArrays
+) -> tuple[NDArray[np.int64], NDArray[np.float64], dict[int, str | None]]:
+    """Boarding labels at the origin: start terminal, then the first departure of each run calling there."""
+    verts = graph.dep_at.get(origin, [])
+    init_w = np.zeros((len(verts), 5))
+    starts: dict[int, str | None] = {}
+    net = graph.net
+    for i, v in enumerate(verts):
+        r = int(graph.v_run[v])
+        run = graph.runs[r]
+        term = graph.start_terminal.get((origin, run.service.mode))
+        t = depart_h
+        init_w[i, 1] = float(graph.board_fare[r])
+        init_w[i, 3:] = cw.board[v]
+        if term is not None:
+            if term.opening >= 0:
+                t = next_open(graph.openings[term.opening], t)
+            t += term.dwell_h
+            init_w[i, 1] += term.cost_usd
+            init_w[i, 2] += term.co2e_kg
+            if term.op_id is not None and net is not None:
+                init_w[i, 4] += net.hub_operations[term.op_id].dwell_h.variance()
+        init_w[i, 0] = next_departure(run.service.departures, t, float(ka.v_offset[v]))
+        starts[v] = term.op_id if term is not None else None
+    return np.asarray(verts, dtype=np.int64), init_w, starts
+
+
+def _targets(
+    graph: RoutingGraph, dest: int, cw: CriteriaWeights
+) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.int32], dict[int, str | None]]:
+    """Arrival vertices at the destination with their end-terminal figures."""
+    n = graph.n_vertices
+    target_ok = np.zeros(n, dtype=np.bool_)
+    tgt_w = np.zeros((n, 5))
+    tgt_open = np.full(n, -1, dtype=np.int32)
+    ends: dict[int, str | None] = {}
+    net = graph.net
+    for v in graph.arr_at.get(dest, []):
+        target_ok[v] = True
+        tgt_w[v, 3:] = cw.alight[v]
+        term = graph.end_terminal.get((dest, graph.runs[int(graph.v_run[v])].service.mode))
+        if term is not None:
+            tgt_w[v, :3] += (term.dwell_h, term.cost_usd, term.co2e_kg)
+            tgt_open[v] = term.opening
+            if term.op_id is not None and net is not None:
+                tgt_w[v, 4] += net.hub_operations[term.op_id].dwell_h.variance()
+        ends[v] = term.op_id if term is not None else None
+    return target_ok, tgt_w, tgt_open, ends
+
+
+__all__ = [
+    "COLUMNS",
+    "Label",
+    "SearchResult",
+    "criteria_mask",
+    "elementary",
+    "kernel_arrays",
+    "lower_bounds",
+    "next_open",
+    "pareto_search",
+]
