@@ -6,7 +6,7 @@ import platform
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.middleware.gzip import GZipMiddleware
@@ -26,6 +26,8 @@ from karavan.api.models import (
     RouteRequest,
     SimulateRequest,
 )
+from karavan.api.protect import ResultCache
+from karavan.api.protect import install as install_protection
 from karavan.api.responses import (
     Assignment,
     FeatureCollection,
@@ -75,6 +77,14 @@ def _settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def _results(request: Request) -> ResultCache:
+    results: ResultCache = request.app.state.results
+    return results
+
+
+ResultsDep = Annotated[ResultCache, Depends(_results)]
 
 
 def _available(name: str, attr: str) -> bool:
@@ -157,15 +167,35 @@ def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict
     return data
 
 
-def simulate_payload(net: Network, opts: SimulateRequest, settings: Settings) -> dict[str, Any]:
-    """The JSON answer of the simulate endpoint (needs :mod:`karavan.reliability`)."""
+def simulate_payload(
+    net: Network, opts: SimulateRequest, settings: Settings, results: ResultCache | None = None
+) -> dict[str, Any]:
+    """The JSON answer of the simulate endpoint (needs :mod:`karavan.reliability`).
+
+    With ``results``, answers are cached per (dataset content, request) and the one-year
+    Caspian DES behind ``demand_mt`` per (demand, seed): each runs once per configuration.
+    """
     if opts.runs > settings.max_runs:
         raise InputError("runs", opts.runs, f"an integer from 100 to {settings.max_runs}")
     simulate = _capability("reliability", "simulate")
-    query = route_query(opts, settings, seed=opts.seed, max_routes=max(opts.max_routes, opts.route_index + 1))
-    result = simulate(net, query, route_index=opts.route_index, runs=opts.runs, demand_mt=opts.demand_mt)
-    data: dict[str, Any] = result.to_dict()
-    return data
+    cache = results if results is not None else ResultCache(0)
+
+    def des() -> Any:
+        demand = opts.demand_mt
+        if demand is None:
+            return None
+        from karavan.reliability import simulate_caspian
+
+        key = ("des", demand, opts.seed)
+        return cache.get_or_compute(key, lambda: simulate_caspian(demand_mt=demand, seed=opts.seed))
+
+    def compute() -> dict[str, Any]:
+        query = route_query(opts, settings, seed=opts.seed, max_routes=max(opts.max_routes, opts.route_index + 1))
+        result = simulate(net, query, route_index=opts.route_index, runs=opts.runs, demand_mt=opts.demand_mt, des=des())
+        data: dict[str, Any] = result.to_dict()
+        return data
+
+    return cast(dict[str, Any], cache.get_or_compute(("simulate", net.content_hash, opts.model_dump_json()), compute))
 
 
 def _capability(name: str, attr: str | None = None) -> Any:
@@ -313,9 +343,11 @@ def routes_router() -> APIRouter:
         response_model=Simulation,
         responses=sim,
     )
-    def get_simulate(net: NetDep, settings: SettingsDep, opts: Annotated[SimulateRequest, Query()]) -> JSONResponse:
+    def get_simulate(
+        net: NetDep, settings: SettingsDep, results: ResultsDep, opts: Annotated[SimulateRequest, Query()]
+    ) -> JSONResponse:
         """Monte Carlo transit time of one planned route: P10/P50/P90/P95, on-time probability, histogram."""
-        return _json(simulate_payload(net, opts, settings))
+        return _json(simulate_payload(net, opts, settings, results))
 
     @router.post(
         "/simulate",
@@ -324,9 +356,9 @@ def routes_router() -> APIRouter:
         response_model=Simulation,
         responses=sim,
     )
-    def post_simulate(net: NetDep, settings: SettingsDep, opts: SimulateRequest) -> JSONResponse:
+    def post_simulate(net: NetDep, settings: SettingsDep, results: ResultsDep, opts: SimulateRequest) -> JSONResponse:
         """Same as ``GET /api/simulate`` with the options in a JSON body."""
-        return _json(simulate_payload(net, opts, settings))
+        return _json(simulate_payload(net, opts, settings, results))
 
     return router
 
@@ -521,6 +553,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/docs-static", docs_static(), name="docs-static")
     app.include_router(plans_router(), prefix="/api")
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    install_protection(app, settings)  # outermost: body limits, time budget, load shedding
     app.include_router(system_router())
     app.include_router(network_router(), prefix="/api")
     app.include_router(routes_router(), prefix="/api")

@@ -34,6 +34,22 @@ class Settings(BaseSettings):
         or ``postgresql://user@host/db``; ``None`` is a SQLite file in the user's data directory.
     database_migrate : bool
         Migrate the database to the newest schema when the service starts.
+    workers : int
+        Worker processes of ``karavan serve`` (a supervisor respawns any that die).
+    max_body_bytes : int
+        Largest request body accepted (413 beyond).
+    body_timeout_s : float
+        Longest a client may take to send its body (408 beyond).
+    request_timeout_s : float
+        Time budget of a request; 504 beyond it.
+    route_concurrency, route_queue : int
+        Route requests computed at once per worker, and how many more may wait (503 beyond).
+    compute_concurrency, compute_queue : int
+        The same for simulations, assignments and scenario diffs.
+    cache_entries : int
+        Results (simulations) kept per worker, least recently used dropped first.
+    keep_alive_s : float
+        Idle keep-alive connections are closed after this many seconds.
     """
 
     model_config = SettingsConfigDict(env_prefix="KARAVAN_", frozen=True, extra="ignore")
@@ -48,3 +64,13 @@ class Settings(BaseSettings):
     log_level: str = "info"
     database_url: str | None = None
     database_migrate: bool = True
+    workers: int = Field(default=1, ge=1, le=64)
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
+    body_timeout_s: float = Field(default=10.0, gt=0, le=3600)
+    request_timeout_s: float = Field(default=30.0, gt=0, le=3600)
+    route_concurrency: int = Field(default=4, ge=1, le=256)
+    route_queue: int = Field(default=32, ge=0, le=10_000)
+    compute_concurrency: int = Field(default=1, ge=1, le=64)
+    compute_queue: int = Field(default=4, ge=0, le=1_000)
+    cache_entries: int = Field(default=256, ge=0, le=100_000)
+    keep_alive_s: float = Field(default=5.0, gt=0, le=600)
