@@ -137,19 +137,40 @@ def error_code(exc: KaravanError) -> str:
     return "bad_request"  # pragma: no cover - KaravanError is always in the MRO
 
 
-def jsonable_value(value: object) -> object:
-    """A JSON-safe rendering of an arbitrary input value (for echoing bad input back)."""
+ECHO_ITEMS = 20
+"""Most list items or mapping entries echoed back in an error."""
+
+
+def jsonable_value(value: object, _depth: int = 0) -> object:
+    """A JSON-safe rendering of an arbitrary input value (for echoing bad input back).
+
+    Bounded, so a huge or deeply nested input is never echoed whole: strings are cut to
+    :data:`VALUE_CHARS` characters, lists and mappings to :data:`ECHO_ITEMS` entries, nesting
+    to 4 levels; lone surrogates, which no UTF-8 response can carry, are replaced.
+    """
     import math
 
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return value if abs(value) < 10**30 else short_repr(value)
+    if isinstance(value, str):
+        text = value if len(value) <= VALUE_CHARS else value[:VALUE_CHARS] + f"... ({len(value):,} characters)"
+        return text.encode("utf-8", "replace").decode("utf-8")
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
+    if _depth >= 4:
+        return short_repr(value)
     if isinstance(value, list | tuple):
-        return [jsonable_value(v) for v in value]
+        items = [jsonable_value(v, _depth + 1) for v in value[:ECHO_ITEMS]]
+        return items + ([f"... ({len(value):,} items)"] if len(value) > ECHO_ITEMS else [])
     if isinstance(value, dict):
-        return {str(k): jsonable_value(v) for k, v in value.items()}
-    return str(value)
+        pairs = list(value.items())
+        out = {str(jsonable_value(k, 4)): jsonable_value(v, _depth + 1) for k, v in pairs[:ECHO_ITEMS]}
+        if len(pairs) > ECHO_ITEMS:
+            out["..."] = f"{len(pairs):,} entries"
+        return out
+    return short_repr(value)
 
 
 def error_fields(exc: KaravanError) -> dict[str, object]:
