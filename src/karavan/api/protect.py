@@ -12,10 +12,11 @@
   ``Retry-After`` estimated from recent service times, so ``/healthz``, place search and
   the page stay fast however many routes or simulations are asked for.
 - **Every request** has a time budget (:attr:`Settings.request_timeout_s`); past it the
-  client gets 504. The computation is not interrupted mid-way (the library has no
-  cancellation points) but finishes in the background, still holding its lane slot so
-  load accounting stays honest, and its result is kept by :class:`ResultCache` where the
-  endpoint caches, so a retry is answered at once.
+  client gets 504 (except a lane's first request in a process, which pays for one-off JIT
+  compilation and graph building while the others queue behind it). The computation is
+  not interrupted mid-way (the library has no cancellation points) but finishes in the
+  background, still holding its lane slot so load accounting stays honest; where the
+  endpoint caches (:class:`ResultCache`), a retry is then answered at once.
 
 Bodies of these answers follow :mod:`karavan.api.errors` (``error``, ``message``).
 """
@@ -76,6 +77,7 @@ class Lane:
     active: int = 0
     waiting: int = 0
     ewma_s: float = 0.05
+    warm: bool = False
     _slots: asyncio.Semaphore | None = field(default=None, repr=False)
 
     @property
@@ -104,7 +106,9 @@ class Lane:
         """Free a slot and fold the request's duration into the service-time estimate."""
         self.active -= 1
         self.slots.release()
-        self.ewma_s = 0.8 * self.ewma_s + 0.2 * elapsed_s
+        if self.warm:
+            self.ewma_s = 0.8 * self.ewma_s + 0.2 * elapsed_s
+        self.warm = True
 
     def retry_after_s(self) -> int:
         """Seconds until a slot is likely free: queued work over the lane's concurrency."""
@@ -194,7 +198,10 @@ class ProtectMiddleware:
         if lane is not None and (lane.full() or not await lane.acquire(budget / 2)):
             await self._shed(send, lane)
             return
-        await self._run(scope, replay, send, lane, start + budget)
+        # A lane's first request in a process includes one-off JIT compilation (numba) and
+        # graph building: it runs without a deadline, the others queue behind it.
+        deadline = start + budget if lane is None or lane.warm else math.inf
+        await self._run(scope, replay, send, lane, deadline)
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, lane: Lane | None, deadline: float) -> None:
         guarded = _Guarded(send)
@@ -208,7 +215,8 @@ class ProtectMiddleware:
             if not t.cancelled():
                 t.exception()  # retrieved: a late failure was already answered with 504
 
-        done, _ = await asyncio.wait({task}, timeout=max(deadline - time.monotonic(), 0.001))
+        timeout = None if math.isinf(deadline) else max(deadline - time.monotonic(), 0.001)
+        done, _ = await asyncio.wait({task}, timeout=timeout)
         if task in done:
             finished(task)
             task.result()
