@@ -102,13 +102,17 @@ class Lane:
         self.active += 1
         return True
 
-    def release(self, elapsed_s: float) -> None:
-        """Free a slot and fold the request's duration into the service-time estimate."""
+    def release(self, elapsed_s: float, *, succeeded: bool = True) -> None:
+        """Free a slot and fold the request's duration into the service-time estimate.
+
+        The lane is warm once a request has succeeded (an early error, e.g. an unknown
+        place, may not have reached the compiled code).
+        """
         self.active -= 1
         self.slots.release()
         if self.warm:
             self.ewma_s = 0.8 * self.ewma_s + 0.2 * elapsed_s
-        self.warm = True
+        self.warm = self.warm or succeeded
 
     def retry_after_s(self) -> int:
         """Seconds until a slot is likely free: queued work over the lane's concurrency."""
@@ -153,6 +157,7 @@ class _Guarded:
     def __init__(self, send: Send) -> None:
         self._send = send
         self.started = False
+        self.status = 0
         self.cut = False
 
     async def __call__(self, message: Message) -> None:
@@ -160,6 +165,7 @@ class _Guarded:
             return
         if message["type"] == "http.response.start":
             self.started = True
+            self.status = int(message["status"])
         await self._send(message)
 
 
@@ -210,7 +216,7 @@ class ProtectMiddleware:
 
         def finished(t: asyncio.Task[None]) -> None:
             if lane is not None:
-                lane.release(time.monotonic() - began)
+                lane.release(time.monotonic() - began, succeeded=200 <= guarded.status < 300)
             self.background.discard(t)
             if not t.cancelled():
                 t.exception()  # retrieved: a late failure was already answered with 504
