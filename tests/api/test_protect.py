@@ -20,9 +20,21 @@ from karavan.api.protect import ProtectMiddleware, ResultCache
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
+def _in_thread(factory: Any) -> None:
+    """Run ``factory()`` (a coroutine) on a fresh event loop in its own thread."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(factory())
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(60)
+    if errors:
+        raise errors[0]
 
 
 class SlowApp:
@@ -56,8 +68,11 @@ def _protected(**settings: Any) -> tuple[SlowApp, ProtectMiddleware]:
     return inner, ProtectMiddleware(inner, Settings(web=False, **settings))
 
 
-@pytest.mark.anyio
-async def test_body_limit_413_without_echo() -> None:
+def test_body_limit_413_without_echo() -> None:
+    _in_thread(_body_limit_413_without_echo)
+
+
+async def _body_limit_413_without_echo() -> None:
     _, app = _protected(max_body_bytes=2048)
     async with _client(app) as client:
         r = await client.post("/api/routes", content=b"x" * 50_000, headers={"content-type": "application/json"})
@@ -73,8 +88,11 @@ async def test_body_limit_413_without_echo() -> None:
         assert r.status_code == 413
 
 
-@pytest.mark.anyio
-async def test_lone_surrogate_is_400() -> None:
+def test_lone_surrogate_is_400() -> None:
+    _in_thread(_lone_surrogate_is_400)
+
+
+async def _lone_surrogate_is_400() -> None:
     _, app = _protected()
     async with _client(app) as client:
         body = b'{"origin": "\\ud800", "destination": "Baku"}'
@@ -86,8 +104,11 @@ async def test_lone_surrogate_is_400() -> None:
         assert r.status_code == 200
 
 
-@pytest.mark.anyio
-async def test_full_lane_sheds_with_retry_after_and_cheap_requests_stay_fast() -> None:
+def test_full_lane_sheds_with_retry_after_and_cheap_requests_stay_fast() -> None:
+    _in_thread(_full_lane_sheds_with_retry_after_and_cheap_requests_stay_fast)
+
+
+async def _full_lane_sheds_with_retry_after_and_cheap_requests_stay_fast() -> None:
     inner, app = _protected(route_concurrency=1, route_queue=1, request_timeout_s=30)
     async with _client(app) as client:
         first = asyncio.create_task(client.get("/api/routes"))
@@ -106,8 +127,11 @@ async def test_full_lane_sheds_with_retry_after_and_cheap_requests_stay_fast() -
         assert (await second).status_code == 200
 
 
-@pytest.mark.anyio
-async def test_time_budget_504_and_slot_held_until_work_ends() -> None:
+def test_time_budget_504_and_slot_held_until_work_ends() -> None:
+    _in_thread(_time_budget_504_and_slot_held_until_work_ends)
+
+
+async def _time_budget_504_and_slot_held_until_work_ends() -> None:
     inner, app = _protected(route_concurrency=1, route_queue=0, request_timeout_s=0.2)
     async with _client(app) as client:
         warmup = asyncio.create_task(client.get("/api/routes"))
@@ -132,8 +156,11 @@ async def test_time_budget_504_and_slot_held_until_work_ends() -> None:
         assert (await client.get("/api/routes")).status_code == 200
 
 
-@pytest.mark.anyio
-async def test_slow_body_is_408() -> None:
+def test_slow_body_is_408() -> None:
+    _in_thread(_slow_body_is_408)
+
+
+async def _slow_body_is_408() -> None:
     _, app = _protected(body_timeout_s=0.1)
     sent: list[Any] = []
 

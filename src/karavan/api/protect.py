@@ -56,15 +56,17 @@ class LaneSpec:
 
 
 LANES = (
-    LaneSpec("routes", re.compile(r"^/api/routes/?$"), "route_concurrency", "route_queue"),
+    LaneSpec("route", re.compile(r"^/api/(routes|simulate)/?$"), "route_concurrency", "route_queue"),
     LaneSpec(
-        "compute",
-        re.compile(r"^/api/(simulate|assign)/?$|^/api/scenarios/[^/]+/diff/?$"),
-        "compute_concurrency",
-        "compute_queue",
+        "compute", re.compile(r"^/api/assign/?$|^/api/scenarios/[^/]+/diff/?$"), "compute_concurrency", "compute_queue"
     ),
 )
-"""The expensive endpoints, by lane; everything else is served without queueing."""
+"""The expensive endpoints, by lane; everything else is served without queueing.
+
+Route plans and their Monte Carlo simulations share a lane (the one-year Caspian DES behind
+``demand_mt`` runs once per demand and seed, then comes from the cache); capacity assignments
+and scenario diffs, which solve linear programmes over the whole network, have their own.
+"""
 
 
 @dataclass

@@ -43,9 +43,10 @@ class Settings(BaseSettings):
     request_timeout_s : float
         Time budget of a request; 504 beyond it.
     route_concurrency, route_queue : int
-        Route requests computed at once per worker, and how many more may wait (503 beyond).
+        Route plans and simulations computed at once per worker, and how many more may wait
+        (503 beyond).
     compute_concurrency, compute_queue : int
-        The same for simulations, assignments and scenario diffs.
+        The same for capacity assignments and scenario diffs.
     cache_entries : int
         Results (simulations) kept per worker, least recently used dropped first.
     keep_alive_s : float
@@ -69,7 +70,7 @@ class Settings(BaseSettings):
     body_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     request_timeout_s: float = Field(default=30.0, gt=0, le=3600)
     route_concurrency: int = Field(default=4, ge=1, le=256)
-    route_queue: int = Field(default=32, ge=0, le=10_000)
+    route_queue: int = Field(default=64, ge=0, le=10_000)
     compute_concurrency: int = Field(default=1, ge=1, le=64)
     compute_queue: int = Field(default=4, ge=0, le=1_000)
     cache_entries: int = Field(default=256, ge=0, le=100_000)
