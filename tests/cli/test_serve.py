@@ -62,7 +62,7 @@ def test_killed_worker_is_respawned() -> None:
                     continue
             return out
 
-        assert _wait(lambda: len(workers()) >= 2 and _healthy(url), 120), "service did not start"
+        assert _wait(lambda: len(workers()) >= 2 and _healthy(url), 300), "service did not start"
         before = {w.pid for w in workers()}
         victim = sorted(before)[0]
         os.kill(victim, signal.SIGKILL)
@@ -72,7 +72,7 @@ def test_killed_worker_is_respawned() -> None:
             now = {w.pid for w in workers()}
             return victim not in now and len(now - before) >= 1 and len(now) >= 2
 
-        assert _wait(replaced, 120), "the killed worker was not replaced"
+        assert _wait(replaced, 300), "the killed worker was not replaced"
         assert _wait(lambda: _healthy(url), 60)
     finally:
         proc.send_signal(signal.SIGTERM)
