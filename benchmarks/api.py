@@ -1,41 +1,61 @@
-"""API benchmark: requests/s and latency of the route endpoint under concurrent load on loopback.
+"""API benchmark: requests/s and latency of the route endpoint on loopback, driven by ``wrk``.
 
-Starts ``uvicorn`` in a subprocess on 127.0.0.1 (a free port), warms it up, then drives it with
-an async httpx client (``--concurrency`` requests in flight, ``--requests`` in all) against
-``GET /healthz`` (the baseline: the framework's own cost) and ``GET /api/routes`` with a
-rotating set of embedded-dataset queries, and stops the server. Traffic goes only to 127.0.0.1.
+Starts the service with ``python -m karavan.api.server --workers N`` (one listening socket shared
+by the workers, ``TCP_NODELAY`` on every connection) on a free 127.0.0.1 port, and drives it with
+``wrk`` (a compiled load generator, so the client does not eat the server's cores; ``apt-get
+install wrk``). The route load cycles through distinct queries: origin-destination pairs of the
+embedded dataset that have a route, each on several departure dates, so no two consecutive
+requests are alike and nothing is answered from a response cache (the service has none for
+routes). ``/healthz`` is the baseline: what the HTTP stack itself costs. Traffic goes only to
+127.0.0.1.
 
-``--json`` prints one JSON object with the keys ``route_rps``, ``route_p50_ms``,
-``route_p95_ms``, ``healthz_rps``, ``healthz_p95_ms``, ``requests``, ``concurrency``,
-``workers``, ``errors``, and to judge the figures on a shared machine ``route_server_cpu_ms``
-(server CPU per route request, all workers), ``route_client_cpu_ms`` (the load generator's CPU
-per request) and ``load_average``.
+``--json`` prints one object with ``route_rps``, ``route_p50_ms``, ``route_p95_ms`` (8
+connections), ``route_p99_ms_64`` and ``route_rps_64`` (64 connections), ``healthz_rps``,
+``healthz_p95_ms``, ``workers``, ``queries`` (distinct route queries), ``errors`` (non-2xx and
+socket errors), and, to judge figures on a shared machine, ``route_server_cpu_ms`` (server CPU
+per route request, all workers) and ``load_average``.
 
-Target: route_rps >= 200 on 2 cores with route_p95_ms < 100 for embedded-dataset queries.
+Targets on a 2-core machine: ``route_rps`` >= 1,000 with ``route_p95_ms`` < 20 at 8 connections,
+``route_p99_ms_64`` < 100.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import itertools
 import json
 import os
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from typing import Any
 
-import httpx
+WRK_SCRIPT = r"""
+local paths = {}
+for line in io.lines(os.getenv("KARAVAN_BENCH_PATHS")) do paths[#paths + 1] = line end
+local i = 0
+function init(args) i = tonumber(args[1] or "0") or 0 end
+function request()
+  i = i + 1
+  return wrk.format("GET", paths[(i % #paths) + 1])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "non2xx": %d, "socket_errors": %d, '
+    .. '"p50_us": %.1f, "p95_us": %.1f, "p99_us": %.1f, "max_us": %.1f}\n',
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
 
-QUERIES = [
-    {"origin": "Xi'an", "destination": "Istanbul", "avoid_countries": "RU", "count": "2"},
-    {"origin": "Altynkol", "destination": "Baku"},
-    {"origin": "Altynkol", "destination": "Poti"},
-    {"origin": "Xi'an", "destination": "Baku"},
-    {"origin": "Актау", "destination": "Баку", "cargo": "TEU"},
-]
+KINDS = ("city", "rail_terminal", "seaport", "dry_port")
 
 
 def _free_port() -> int:
@@ -45,65 +65,82 @@ def _free_port() -> int:
         return port
 
 
+def route_queries(dataset: str | None, pairs: int, days: int) -> list[str]:
+    """Paths of distinct route queries: OD pairs that have a route, each on ``days`` departure dates."""
+    from karavan.errors import KaravanError
+    from karavan.io import load_network
+    from karavan.routing import plan_routes
+
+    net = load_network(dataset)
+    places = sorted(n.id for n in net.nodes.values() if n.kind.value in KINDS)
+    found: list[tuple[str, str]] = []
+    for o, d in itertools.permutations(places, 2):
+        try:
+            plan_routes(net, o, d, max_routes=1)
+        except KaravanError:
+            continue
+        found.append((o, d))
+        if len(found) >= pairs:
+            break
+    paths = []
+    for day in range(days):
+        for o, d in found:
+            q = {"origin": o, "destination": d, "depart": f"2026-12-{day + 1:02d}", "trail": "false"}
+            paths.append("/api/routes?" + urllib.parse.urlencode(q))
+    return paths
+
+
 def start_server(port: int, workers: int, dataset: str | None) -> subprocess.Popen[bytes]:
-    """Start uvicorn with the app factory on 127.0.0.1 and wait until it answers."""
+    """Start the service and wait until ``/healthz`` answers."""
     env = dict(os.environ)
     if dataset:
         env["KARAVAN_DATASET"] = dataset
-    cmd = [
-        sys.executable, "-m", "uvicorn", "karavan.api:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+    cmd = [sys.executable, "-m", "karavan.api.server", "--port", str(port), "--workers", str(workers)]
     proc = subprocess.Popen(cmd, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except (urllib.error.URLError, OSError):
             pass
         if proc.poll() is not None:
-            raise RuntimeError("uvicorn exited")
-        time.sleep(0.1)
+            raise RuntimeError("the server exited")
+        time.sleep(0.2)
     proc.terminate()
-    raise RuntimeError("uvicorn did not start")
+    raise RuntimeError("the server did not start")
 
 
-async def drive(base: str, path: str, params: list[dict[str, Any]], n: int, concurrency: int) -> dict[str, Any]:
-    """Send ``n`` GET requests with at most ``concurrency`` in flight; latency percentiles and rate."""
-    latencies: list[float] = []
-    errors = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
-        queue: asyncio.Queue[int] = asyncio.Queue()
-        for i in range(n):
-            queue.put_nowait(i)
+def warm_up(base: str, paths: list[str], workers: int) -> None:
+    """Each worker builds its routing graph and compiles its kernels before anything is timed."""
+    for path in paths[: 20 * workers]:
+        with urllib.request.urlopen(base + path, timeout=60) as r:
+            r.read()
 
-        async def worker() -> None:
-            nonlocal errors
-            while True:
-                try:
-                    i = queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    return
-                t0 = time.perf_counter()
-                r = await client.get(path, params=params[i % len(params)] if params else None)
-                await r.aread()
-                latencies.append(time.perf_counter() - t0)
-                if r.status_code != 200:
-                    errors += 1
 
-        t_start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        elapsed = time.perf_counter() - t_start
-    latencies.sort()
-    return {
-        "rps": n / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
-        "errors": errors,
-    }
+def wrk(base: str, path: str, *, connections: int, seconds: float, paths_file: str | None) -> dict[str, Any]:
+    """Run wrk (one thread) and return its figures."""
+    exe = shutil.which("wrk")
+    if exe is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT if paths_file else WRK_SCRIPT.replace("paths[(i % #paths) + 1]", f'"{path}"'))
+        script = f.name
+    env = dict(os.environ)
+    if paths_file:
+        env["KARAVAN_BENCH_PATHS"] = paths_file
+    else:
+        env["KARAVAN_BENCH_PATHS"] = os.devnull
+    try:
+        duration = f"-d{max(1, round(seconds))}s"
+        cmd = [exe, "-t1", f"-c{connections}", duration, "--timeout", "10s", "-s", script, base + path]
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, timeout=seconds + 60).stdout
+    finally:
+        os.unlink(script)
+    figures: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
 
 
 def server_cpu_s(proc: subprocess.Popen[bytes]) -> float | None:
@@ -113,65 +150,64 @@ def server_cpu_s(proc: subprocess.Popen[bytes]) -> float | None:
     except ImportError:  # pragma: no cover - psutil is optional
         return None
     p = psutil.Process(proc.pid)
-    total = 0.0
-    for q in [p, *p.children(recursive=True)]:
-        t = q.cpu_times()
-        total += t.user + t.system
-    return total
+    return sum(t.user + t.system for q in [p, *p.children(recursive=True)] for t in [q.cpu_times()])
 
 
 def main() -> None:
     """Run the benchmark and print the figures."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--requests", type=int, default=2000, help="requests per endpoint")
-    ap.add_argument("--concurrency", type=int, default=8, help="requests in flight")
-    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (one per core)")
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=8.0, help="duration of each wrk run")
+    ap.add_argument("--workers", type=int, default=2, help="worker processes (one per core)")
+    ap.add_argument("--pairs", type=int, default=120, help="origin-destination pairs")
+    ap.add_argument("--days", type=int, default=10, help="departure dates per pair")
     ap.add_argument("--dataset", default=None, help="dataset (default: the embedded one)")
-    ap.add_argument("--trail", action="store_true", help="ask for the calculation trail in route answers")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
 
+    paths = route_queries(args.dataset, args.pairs, args.days)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(port, args.workers, args.dataset)
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write("\n".join(paths) + "\n")
+        paths_file = f.name
     try:
-        params = [{**q, "trail": "true" if args.trail else "false", "depart": "2026-12-01"} for q in QUERIES]
-        # warm-up: routing graph per unit type, numba kernels, every query once per worker
-        asyncio.run(drive(base, "/api/routes", params, 20 * args.workers, 2))
-        health = asyncio.run(drive(base, "/healthz", [], args.requests, args.concurrency))
-        cpu0, client0 = server_cpu_s(proc), time.process_time()
-        route = asyncio.run(drive(base, "/api/routes", params, args.requests, args.concurrency))
-        cpu1, client1 = server_cpu_s(proc), time.process_time()
+        warm_up(base, paths, args.workers)
+        health = wrk(base, "/healthz", connections=8, seconds=args.seconds / 2, paths_file=None)
+        cpu0 = server_cpu_s(proc)
+        route = wrk(base, paths[0], connections=8, seconds=args.seconds, paths_file=paths_file)
+        cpu1 = server_cpu_s(proc)
+        route64 = wrk(base, paths[0], connections=64, seconds=args.seconds, paths_file=paths_file)
     finally:
+        os.unlink(paths_file)
         proc.terminate()
-        proc.wait(10)
+        proc.wait(20)
+    cpu = None if cpu0 is None or cpu1 is None else 1000 * (cpu1 - cpu0) / max(route["requests"], 1)
     out = {
         "route_rps": round(route["rps"], 1),
-        "route_p50_ms": round(route["p50_ms"], 2),
-        "route_p95_ms": round(route["p95_ms"], 2),
+        "route_p50_ms": round(route["p50_us"] / 1000, 2),
+        "route_p95_ms": round(route["p95_us"] / 1000, 2),
+        "route_p99_ms": round(route["p99_us"] / 1000, 2),
+        "route_rps_64": round(route64["rps"], 1),
+        "route_p99_ms_64": round(route64["p99_us"] / 1000, 2),
         "healthz_rps": round(health["rps"], 1),
-        "healthz_p95_ms": round(health["p95_ms"], 2),
-        "requests": args.requests,
-        "concurrency": args.concurrency,
+        "healthz_p95_ms": round(health["p95_us"] / 1000, 2),
         "workers": args.workers,
-        "errors": route["errors"] + health["errors"],
-        "route_server_cpu_ms": None if cpu0 is None or cpu1 is None else round(1000 * (cpu1 - cpu0) / args.requests, 2),
-        "route_client_cpu_ms": round(1000 * (client1 - client0) / args.requests, 2),
+        "queries": len(paths),
+        "errors": sum(r["non2xx"] + r["socket_errors"] for r in (route, route64, health)),
+        "route_server_cpu_ms": None if cpu is None else round(cpu, 3),
         "load_average": round(os.getloadavg()[0], 2),
     }
     if args.json:
         print(json.dumps(out))
         return
-    print(f"{'endpoint':<12}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
-    print(f"{'/healthz':<12}{health['rps']:>10.1f}{health['p50_ms']:>10.2f}{health['p95_ms']:>10.2f}")
-    print(f"{'/api/routes':<12}{route['rps']:>10.1f}{route['p50_ms']:>10.2f}{route['p95_ms']:>10.2f}")
-    print(
-        f"{args.requests} requests each, {args.concurrency} in flight, {args.workers} worker(s); errors {out['errors']}"
-    )
-    print(
-        f"CPU per route request: server {out['route_server_cpu_ms']} ms, client {out['route_client_cpu_ms']} ms; "
-        f"load average {out['load_average']}"
-    )
+    print(f"{'endpoint':<22}{'req/s':>10}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
+    rows = [("/healthz (8 conn)", health), ("/api/routes (8 conn)", route), ("/api/routes (64 conn)", route64)]
+    for name, r in rows:
+        ms = [r[k] / 1000 for k in ("p50_us", "p95_us", "p99_us")]
+        print(f"{name:<22}{r['rps']:>10.1f}" + "".join(f"{x:>10.2f}" for x in ms))
+    print(f"{out['queries']} distinct route queries, {args.workers} worker(s), errors {out['errors']}")
+    print(f"server CPU per route request {out['route_server_cpu_ms']} ms; load average {out['load_average']}")
 
 
 if __name__ == "__main__":

@@ -103,8 +103,10 @@ def test_routes_get_and_post_agree(mini_client: TestClient) -> None:
     assert a["query"]["destination"] == "AZBAK"
     assert a["query"]["depart"].startswith("2026-12-01T00:00:00")
     route = a["routes"][0]
-    for key in ("transit_time_h", "cost_usd", "co2e_kg", "distance_km", "legs", "hubs", "trail", "labels"):
+    for key in ("transit_time_h", "cost_usd", "co2e_kg", "distance_km", "legs", "hubs", "labels"):
         assert key in route
+    assert "trail" not in route  # only when asked
+    assert "trail" in mini_client.get("/api/routes", params={**params, "trail": "true"}).json()["routes"][0]
     assert len(a["geojson"]["features"]) == len(a["routes"])
     line = a["geojson"]["features"][0]["geometry"]
     assert line["type"] == "LineString"

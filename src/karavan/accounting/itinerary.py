@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from karavan.accounting.cargo import Cargo
@@ -166,7 +167,7 @@ class Itinerary:
     arrive_h: float
     legs: tuple[LegResult, ...]
     hubs: tuple[HubResult, ...]
-    trail: tuple[TrailRow, ...]
+    _trail: tuple[TrailRow, ...] | None
     transit_time_h: float
     distance_km: float
     cost_usd: float
@@ -175,6 +176,21 @@ class Itinerary:
     co2e_ttw_kg: float
     co2e_wtt_kg: float
     parameters_version: str
+    _replay: Callable[[], tuple[TrailRow, ...]] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def trail(self) -> tuple[TrailRow, ...]:
+        """The calculation trail, one row per computed figure.
+
+        Built on first use by walking the same plan again with the same code path (so its
+        numbers are the itinerary's numbers); routing evaluates many candidates and only
+        the trails someone reads are ever built.
+        """
+        if self._trail is None:
+            rows = self._replay() if self._replay is not None else ()
+            object.__setattr__(self, "_trail", rows)
+            return rows
+        return self._trail
 
     @property
     def depart(self) -> datetime:
@@ -243,6 +259,7 @@ def evaluate(
     depart: datetime,
     params: Parameters | None = None,
     inventory_rate: float | None = None,
+    trail: bool = False,
 ) -> Itinerary:
     """Walk ``plan`` forward in time from ``depart`` and account time, cost and GHG per element.
 
@@ -269,6 +286,9 @@ def evaluate(
     inventory_rate : float, optional
         Annual carrying-cost rate of the cargo's value; default from the parameters.
         Applied only when ``cargo.value_usd`` is given.
+    trail : bool
+        Build the calculation trail now; by default it is built when first read
+        (:attr:`Itinerary.trail`), from the same plan and inputs.
 
     Returns
     -------
@@ -282,6 +302,34 @@ def evaluate(
     """
     if params is None:
         params = load_parameters(net.path)
+    steps = tuple(plan)
+    it = _walk(net, steps, cargo, depart, params, inventory_rate, [] if trail else None)
+    if trail:
+        return it
+    return replace(it, _replay=partial(_replay_trail, net, steps, cargo, depart, params, inventory_rate))
+
+
+def _replay_trail(
+    net: Network,
+    plan: tuple[LegPlan | HubPlan, ...],
+    cargo: Cargo,
+    depart: datetime,
+    params: Parameters,
+    inventory_rate: float | None,
+) -> tuple[TrailRow, ...]:
+    return _walk(net, plan, cargo, depart, params, inventory_rate, []).trail
+
+
+def _walk(
+    net: Network,
+    plan: Sequence[LegPlan | HubPlan],
+    cargo: Cargo,
+    depart: datetime,
+    params: Parameters,
+    inventory_rate: float | None,
+    trail: list[TrailRow] | None,
+) -> Itinerary:
+    """The body of :func:`evaluate`; appends trail rows to ``trail`` unless it is ``None``."""
     if not plan:
         raise InputError("plan", [], "at least one leg or hub operation")
     rate = params.inventory_rate if inventory_rate is None else inventory_rate
@@ -291,7 +339,6 @@ def evaluate(
     t0 = to_hours(depart)
     t = t0
     tonnes = cargo.tonnes(net)
-    trail: list[TrailRow] = []
     legs: list[LegResult] = []
     hubs: list[HubResult] = []
     runs_cache: dict[str, list[Run]] = {}
@@ -311,7 +358,8 @@ def evaluate(
             if dep < t:  # guard against rounding in the timetable arithmetic
                 dep = t
             wait = dep - t
-            trail.append(_wait_row(label, svc, t, dep, wait))
+            if trail is not None:
+                trail.append(_wait_row(label, svc, t, dep, wait))
             figs = _leg(net, params, run, i, j, cargo, trail, label)
             arr = dep + figs.running_h
             legs.append(_leg_result(k, figs, dep, wait, element, svc, cargo, tonnes))
@@ -337,7 +385,7 @@ def evaluate(
             if math.isinf(start):
                 raise InputError(f"plan[{k}].op_id", element.op_id, "an operation with opening hours")
             wait = start - t
-            if not op.opening.always:
+            if trail is not None and not op.opening.always:
                 trail.append(
                     TrailRow(
                         label,
@@ -378,7 +426,7 @@ def evaluate(
         if inventory_rate is None and params.inventory_estimate:
             flags = ("estimate: " + params.inventory_estimate,)
         rate_est = params.inventory_estimate if inventory_rate is None else ""
-        trail.append(
+        (trail if trail is not None else []).append(
             TrailRow(
                 "inventory",
                 "itinerary",
@@ -404,7 +452,7 @@ def evaluate(
         arrive_h=t,
         legs=tuple(legs),
         hubs=tuple(hubs),
-        trail=tuple(trail),
+        _trail=None if trail is None else tuple(trail),
         transit_time_h=transit,
         distance_km=distance,
         cost_usd=cost,

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from karavan import __version__
+from karavan.api.encoding import FastJSONResponse
 from karavan.api.energy import energy_router
 from karavan.api.errors import ERROR_RESPONSES, CapabilityMissingError, ErrorBody, install_error_handlers
 from karavan.api.models import (
@@ -215,7 +216,7 @@ def _capacity() -> Any:
 
 
 def _json(data: Any, status_code: int = 200) -> JSONResponse:
-    return JSONResponse(data, status_code=status_code)
+    return FastJSONResponse(data, status_code=status_code)
 
 
 def system_router() -> APIRouter:

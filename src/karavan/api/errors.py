@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from karavan.api.encoding import FastJSONResponse
 from karavan.errors import ERROR_CODES, InputError, KaravanError, ValidationError, error_fields, jsonable_value
 
 log = logging.getLogger("karavan.api")
@@ -99,7 +100,7 @@ def error_body(exc: KaravanError) -> tuple[int, dict[str, Any]]:
 async def _karavan_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, KaravanError)
     status, body = error_body(exc)
-    return JSONResponse(body, status_code=status)
+    return FastJSONResponse(body, status_code=status)
 
 
 def _field_loc(err: Any, body: Any) -> list[str | int]:
@@ -140,18 +141,19 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
         "field": field,
         "detail": detail,
     }
-    return JSONResponse(body, status_code=422)
+    return FastJSONResponse(body, status_code=422)
 
 
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-    return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
+    body = {"error": code, "message": str(exc.detail)}
+    return FastJSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def _unexpected_handler(request: Request, exc: Exception) -> JSONResponse:
     log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    return JSONResponse({"error": "internal_error", "message": "internal server error"}, status_code=500)
+    return FastJSONResponse({"error": "internal_error", "message": "internal server error"}, status_code=500)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -104,7 +104,7 @@ class RouteOptions(BaseModel):
 class RouteRequest(RouteOptions):
     """Route options plus output switches."""
 
-    trail: bool = Field(default=True, description="Include the calculation trail of each route")
+    trail: bool = Field(default=False, description="Include the calculation trail of each route (only when asked)")
 
 
 class SimulateRequest(RouteOptions):

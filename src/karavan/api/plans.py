@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from karavan import __version__
+from karavan.api.encoding import FastJSONResponse
 from karavan.api.errors import ERROR_RESPONSES, ErrorBody
 from karavan.api.models import RouteRequest, SimulateRequest
 from karavan.api.responses import PlanCreated, SavedList, SavedRecord
@@ -200,7 +201,7 @@ def plans_router() -> APIRouter:
         )
         url = f"/api/plans/{rec.id}"
         data = {**rec.summary(), "url": url, "share_url": f"/?plan={rec.id}"}
-        return JSONResponse(data, status_code=201, headers={"Location": url})
+        return FastJSONResponse(data, status_code=201, headers={"Location": url})
 
     @router.get("/plans", operation_id="list_plans", summary="Saved records, newest first", response_model=SavedList)
     def list_plans(
@@ -214,7 +215,7 @@ def plans_router() -> APIRouter:
         """Ids, kinds, titles, dates and datasets of saved records (without their results)."""
         stores: StoreHolder = request.app.state.stores
         items, total = stores.get().list(kind=kind, limit=limit, offset=offset)
-        return JSONResponse({"items": [r.summary() for r in items], "total": total})
+        return FastJSONResponse({"items": [r.summary() for r in items], "total": total})
 
     @router.get(
         "/plans/{plan_id}", operation_id="get_plan", summary="Reopen a saved record", response_model=SavedRecord
@@ -225,6 +226,6 @@ def plans_router() -> APIRouter:
     ) -> JSONResponse:
         """The query as sent and the result as answered, with the dataset it was computed on."""
         stores: StoreHolder = request.app.state.stores
-        return JSONResponse(stores.get().get(plan_id).to_dict())
+        return FastJSONResponse(stores.get().get(plan_id).to_dict())
 
     return router

@@ -1,0 +1,121 @@
+"""Running the service under uvicorn: the listening socket and multi-worker serving.
+
+With more than one worker, uvicorn binds one socket in the supervisor and hands it to the
+worker processes. A socket made with ``socket.socket(family)`` has protocol number 0, and
+asyncio turns ``TCP_NODELAY`` on only for sockets whose protocol is ``IPPROTO_TCP``; so the
+workers' connections kept Nagle's algorithm, which with delayed ACKs adds a ~40 ms floor to
+every keep-alive response split over two writes. :func:`bind_socket` makes the socket with
+``IPPROTO_TCP`` and sets ``TCP_NODELAY`` on it (accepted connections inherit it on Linux), and
+:class:`NoDelayMixin` sets it again on every accepted connection, whatever made the socket.
+
+``python -m karavan.api.server --workers 2 --port 8000`` serves the app from ``KARAVAN_*``
+settings (the API benchmark uses it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import inspect
+import socket
+from typing import Any
+
+APP = "karavan.api:create_app"
+"""Import string of the app factory (worker processes import it and read ``KARAVAN_*``)."""
+
+
+def bind_socket(host: str, port: int, *, backlog: int = 2048) -> socket.socket:
+    """A listening TCP socket with ``TCP_NODELAY`` and ``SO_REUSEADDR`` (IPv4 or IPv6 by ``host``)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def set_nodelay(transport: Any) -> None:
+    """Turn Nagle's algorithm off on a connection's socket (no-op for non-TCP transports)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        with contextlib.suppress(OSError):  # the peer may already be gone
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+try:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _BaseProtocol
+except ImportError:  # pragma: no cover - httptools is part of the service extra
+    from uvicorn.protocols.http.h11_impl import H11Protocol as _BaseProtocol  # type: ignore[assignment]
+
+
+class NoDelayProtocol(_BaseProtocol):
+    """uvicorn's fastest available HTTP protocol (httptools, else h11) with ``TCP_NODELAY`` per connection."""
+
+    def connection_made(self, transport: Any) -> None:
+        """Disable Nagle's algorithm, then hand the connection to uvicorn."""
+        set_nodelay(transport)
+        super().connection_made(transport)
+
+
+HTTP_PROTOCOL = "karavan.api.server:NoDelayProtocol"
+"""Import string of :class:`NoDelayProtocol` (worker processes import it)."""
+
+
+def uvicorn_config(host: str, port: int, *, workers: int = 1, log_level: str = "warning", app: Any = APP) -> Any:
+    """A uvicorn ``Config`` for the karavan app with the no-delay protocol and no access log."""
+    import uvicorn
+
+    return uvicorn.Config(
+        app,
+        factory=isinstance(app, str),
+        host=host,
+        port=port,
+        workers=workers,
+        log_level=log_level,
+        access_log=False,
+        http=HTTP_PROTOCOL,
+        lifespan="on",
+        timeout_keep_alive=30,
+    )
+
+
+def serve_workers(host: str, port: int, *, workers: int, log_level: str = "warning") -> None:
+    """Serve the app (settings from ``KARAVAN_*``) with ``workers`` processes sharing one no-delay socket.
+
+    uvicorn's supervisor starts the workers and restarts any that dies.
+    """
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn_config(host, port, workers=workers, log_level=log_level)
+    sock = bind_socket(host, port)
+    try:
+        if workers <= 1:
+            uvicorn.Server(config).run(sockets=[sock])
+        elif "target" in inspect.signature(Multiprocess).parameters:  # uvicorn before 0.50
+            Multiprocess(config, target=uvicorn.Server(config).run, sockets=[sock]).run()  # type: ignore[call-arg]
+        else:
+            Multiprocess(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m karavan.api.server [--host H] [--port P] [--workers N]``."""
+    ap = argparse.ArgumentParser(description="Serve the karavan API (settings from KARAVAN_* variables).")
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8000)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--log-level", default="warning")
+    args = ap.parse_args(argv)
+    serve_workers(args.host, args.port, workers=args.workers, log_level=args.log_level)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
