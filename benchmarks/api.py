@@ -69,14 +69,14 @@ def route_queries(dataset: str | None, pairs: int, days: int) -> list[str]:
     """Paths of distinct route queries: OD pairs that have a route, each on ``days`` departure dates."""
     from karavan.errors import KaravanError
     from karavan.io import load_network
-    from karavan.routing import plan_routes
+    from karavan.routing import RouteQuery, plan_routes
 
     net = load_network(dataset)
     places = sorted(n.id for n in net.nodes.values() if n.kind.value in KINDS)
     found: list[tuple[str, str]] = []
     for o, d in itertools.permutations(places, 2):
         try:
-            plan_routes(net, o, d, max_routes=1)
+            plan_routes(net, RouteQuery(o, d, max_routes=1, runs=100))
         except KaravanError:
             continue
         found.append((o, d))

@@ -6,13 +6,14 @@ from datetime import UTC, datetime
 
 from karavan.accounting import Cargo, evaluate
 from karavan.model import Network
-from karavan.routing import plan_routes
+from karavan.routing import RouteQuery, plan_routes
 
 DEPART = datetime(2026, 12, 1, tzinfo=UTC)
 
 
 def test_lazy_trail_equals_the_eager_one(mini_net: Network) -> None:
-    route = plan_routes(mini_net, "Alpha", "Baku", depart=DEPART, cargo=Cargo("FEU", count=2, value_usd=90_000))
+    query = RouteQuery("Alpha", "Baku", depart=DEPART, cargo=Cargo("FEU", count=2, value_usd=90_000))
+    route = plan_routes(mini_net, query)
     it = route.routes[0].itinerary
     assert it._trail is None  # nothing built yet
     lazy = it.trail
