@@ -90,3 +90,19 @@ def test_trade_cli(run_cli: RunCli) -> None:
     code, _, err = run_cli("trade", "--target-usd", "1e6")
     assert code == 2
     assert "--target-usd" in err
+
+
+def test_trade_cli_counts_energy_trade(run_cli: RunCli) -> None:
+    code, out, err = run_cli("trade", "--energy", "tm-kz-gas-contract", "-f", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    energy = [c for c in data["contributions"] if c["kind"] == "energy"]
+    assert energy, data["contributions"]
+    assert all(c["value_usd"] > 0 for c in energy)
+    code, out_base, err = run_cli("trade", "-f", "json")
+    assert code == 0, err
+    # energy counted toward the target leaves less value for freight to carry
+    assert data["freight_t"] < json.loads(out_base)["freight_t"]
+    code, _, err = run_cli("trade", "--energy", "no-such-energy-scenario")
+    assert code != 0
+    assert "no-such-energy-scenario" in err

@@ -16,6 +16,14 @@ def _n(v: Any, spec: str = ",.0f") -> str:
     return "-" if v is None else format(v, spec)
 
 
+def _energy_contributions(spec: str) -> list[Any]:
+    """Kazakhstan-Turkmenistan energy trade of one solved energy year, as trade-report rows."""
+    from karavan.cli.energy import _dataset, _solve
+    from karavan.energy.trade import energy_trade_contributions
+
+    return energy_trade_contributions(_solve(_dataset(None, spec)))
+
+
 def trade_cmd(
     target_usd: Annotated[
         float, typer.Option("--target-usd", help="Yearly bilateral trade value to reach, USD.")
@@ -26,6 +34,15 @@ def trade_cmd(
     ] = None,
     scale: Annotated[float, typer.Option("--scale", help="Factor on the existing demand (2 = doubled).")] = 1.0,
     scenario: ScenarioOpt = None,
+    energy: Annotated[
+        str | None,
+        typer.Option(
+            "--energy",
+            help="Count energy trade toward the target: an energy scenario name or YAML file ('base' for today's "
+            "network), solved on the embedded energy dataset; needs karavan[energy].",
+            show_default=False,
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
 ) -> None:
@@ -41,7 +58,8 @@ def trade_cmd(
     if not 0 < scale <= 20:
         raise InputError("--scale", scale, "a demand factor in (0, 20]")
     net, demand, applied = apply_scenarios(base, list(scenario or []), builtin_demand(base).scaled(scale))
-    plan = trade_plan(net, target_usd, year=year, mix=mix, demand=demand)
+    contributions = _energy_contributions(energy) if energy else []
+    plan = trade_plan(net, target_usd, year=year, mix=mix, demand=demand, contributions=contributions)
     if fmt is Format.json:
         emit_json({**plan.to_dict(), "scenarios": [s.name for s in applied]})
         return
