@@ -394,8 +394,17 @@
         "<div class='route-via'>" + via + " · " + fmt(r.distance_km) + " km · " + r.legs.length + " " + I.t("legs") + "</div></div>" +
         "<details class='leg-details'><summary>" + I.t("leg_list") + "</summary>" + legListHtml(r, i) + "</details></li>";
     }).join("");
+    Object.keys(state.sims).forEach(function (i) { showSim(Number(i)); });
     $("tradeoff").hidden = data.routes.length < 1;
     drawPareto();
+  }
+
+  /* Fill a card's P50/P90 from a simulation already answered (also after the list is redrawn, e.g. on a language switch). */
+  function showSim(i) {
+    var li = document.querySelector("#route-list li[data-i='" + i + "']"), sim = state.sims[i];
+    if (!li || sim === undefined) { return; }
+    if (sim === null) { li.querySelector(".p90").textContent = "–"; li.querySelector(".p50").title = "deterministic transit time"; return; }
+    li.querySelector(".p50").textContent = days(sim.p50_h); li.querySelector(".p90").textContent = days(sim.p90_h);
   }
 
   function drawPareto() {
@@ -467,8 +476,7 @@
       apiPost("simulate", Object.assign({ runs: 2000, seed: 0, route_index: i, target: target }, q)).then(function (sim) {
         if (mine !== state.seq) { return; }
         state.sims[i] = sim;
-        var li = document.querySelector("#route-list li[data-i='" + i + "']");
-        if (li) { li.querySelector(".p50").textContent = days(sim.p50_h); li.querySelector(".p90").textContent = days(sim.p90_h); }
+        showSim(i);
         if (i === state.selected) { renderDist(); }
       }).catch(function () { if (mine === state.seq) { noSim(i); } });
     });
@@ -480,8 +488,7 @@
 
   function noSim(i) {
     state.sims[i] = null;
-    var li = document.querySelector("#route-list li[data-i='" + i + "']");
-    if (li) { li.querySelector(".p90").textContent = "–"; li.querySelector(".p50").title = "deterministic transit time"; }
+    showSim(i);
     if (i === state.selected) { renderDist(); }
   }
 
