@@ -66,7 +66,8 @@ class LegFigures:
     co2e_wtw_kg, co2e_ttw_kg : float
         Well-to-wheel and tank-to-wheel GHG emissions in kg CO2e.
     countries : tuple of str
-        Countries traversed, in order.
+        Countries the cargo enters, in order (on a ship only the boarding and discharge
+        countries: a box aboard at a transit call does not enter that country).
     default_tariff : bool
         True when the service had no tariff for the unit and a default rate was used.
     """
@@ -207,6 +208,8 @@ def _leg(
             _add_group(groups, params, seg_toc, cb, half)
             countries.append(cb)
         prev_country = cb
+    if not svc.mode.enters_at_calls:  # a box aboard a ship enters only the discharge country
+        countries = list(dict.fromkeys((countries[0], nodes[stops[j]].country)))
 
     count = float(cargo.count)
     t_unit = cargo.t_per_unit(net)

@@ -382,73 +382,74 @@ def build_flownet(
         for e in ride_idx:
             tv = int(tail[e])
             ri = int(g.v_run[tv])
-            k = int(g.v_stop[tv])
+            k0, k1 = int(g.v_stop[tv]), int(g.v_stop[head[e]])  # a ship's ride spans its transit calls
             run = runs[ri]
             svc = run.service
             eg = e_off + int(e)
-            if svc.id in svc_cap:
-                deps, cap_t, unit_txt = svc_cap[svc.id]
-                el = rows.element(
-                    "service",
-                    run.key,
-                    Element(
-                        run.key,
-                        "service",
-                        f"{svc.name}{' (reverse)' if run.reverse else ''}",
-                        cap_t,
-                        deps if deps else cap_t,
-                        unit_txt,
-                        max(1.0, expected_wait_h(svc)),
-                    ),
-                )
-                seg_key = (run.key, k)
-                if seg_key not in rows.seg_row:
-                    rows.seg_row[seg_key] = rows.new_row(el)
-                if deps:
-                    per = per_departure_t(net, svc, cls.unit, g_t)
-                    a = cap_t / deps / per if per else 1.0
-                else:
-                    a = 1.0
-                inc_e.append(eg)
-                inc_r.append(rows.seg_row[seg_key])
-                inc_v.append(a)
-            link = run.links[k]
-            forward = run.stops[k] == link.from_id
-            lkey = link.id if forward else link.id + "~r"
-            direction = f"{run.stops[k]} -> {run.stops[k + 1]}"
-            if link.capacity_t_per_year is not None:
-                c = float(link.capacity_t_per_year)
-                el = rows.element(
-                    "link", lkey + "#t", Element(lkey, "link", f"{link.id} {direction}", c, c, "t/year", 1.0)
-                )
-                if not rows.elements[el].rows:
-                    rows.new_row(el)
-                inc_e.append(eg)
-                inc_r.append(rows.elements[el].rows[0])
-                inc_v.append(1.0)
-            if link.capacity_trains_per_day is not None and link.mode is Mode.RAIL:
-                per = per_departure_t(net, svc, cls.unit, g_t)
-                ref_t = _link_train_ref_t(net, on_link.get(link.id, []))
-                if per is None or ref_t is None:
-                    if per is None:
-                        notes.append(
-                            f"link {link.id}: trains/day capacity does not bind service {svc.id} "
-                            "(no capacity_per_departure)"
-                        )
-                else:
-                    c = float(link.capacity_trains_per_day)
-                    eid = lkey if link.capacity_t_per_year is None else lkey + "#trains"
+            for k in range(k0, k1):
+                if svc.id in svc_cap:
+                    deps, cap_t, unit_txt = svc_cap[svc.id]
                     el = rows.element(
-                        "link",
-                        lkey + "#trains",
-                        Element(eid, "link", f"{link.id} {direction}", c * DAYS_PER_YEAR * ref_t, c, "trains/day", 1.0),
+                        "service",
+                        run.key,
+                        Element(
+                            run.key,
+                            "service",
+                            f"{svc.name}{' (reverse)' if run.reverse else ''}",
+                            cap_t,
+                            deps if deps else cap_t,
+                            unit_txt,
+                            max(1.0, expected_wait_h(svc)),
+                        ),
+                    )
+                    seg_key = (run.key, k)
+                    if seg_key not in rows.seg_row:
+                        rows.seg_row[seg_key] = rows.new_row(el)
+                    if deps:
+                        per = per_departure_t(net, svc, cls.unit, g_t)
+                        a = cap_t / deps / per if per else 1.0
+                    else:
+                        a = 1.0
+                    inc_e.append(eg)
+                    inc_r.append(rows.seg_row[seg_key])
+                    inc_v.append(a)
+                link = run.links[k]
+                forward = run.stops[k] == link.from_id
+                lkey = link.id if forward else link.id + "~r"
+                direction = f"{run.stops[k]} -> {run.stops[k + 1]}"
+                if link.capacity_t_per_year is not None:
+                    c = float(link.capacity_t_per_year)
+                    el = rows.element(
+                        "link", lkey + "#t", Element(lkey, "link", f"{link.id} {direction}", c, c, "t/year", 1.0)
                     )
                     if not rows.elements[el].rows:
                         rows.new_row(el)
                     inc_e.append(eg)
                     inc_r.append(rows.elements[el].rows[0])
-                    inc_v.append(ref_t / per)
-            for op_id in g.ride_ops.get(tv, ()):
+                    inc_v.append(1.0)
+                if link.capacity_trains_per_day is not None and link.mode is Mode.RAIL:
+                    per = per_departure_t(net, svc, cls.unit, g_t)
+                    ref_t = _link_train_ref_t(net, on_link.get(link.id, []))
+                    if per is None or ref_t is None:
+                        if per is None:
+                            notes.append(
+                                f"link {link.id}: trains/day capacity does not bind service {svc.id} "
+                                "(no capacity_per_departure)"
+                            )
+                    else:
+                        c = float(link.capacity_trains_per_day)
+                        eid = lkey if link.capacity_t_per_year is None else lkey + "#trains"
+                        el = rows.element(
+                            "link",
+                            lkey + "#trains",
+                            Element(eid, "link", f"{link.id} {direction}", c * DAYS_PER_YEAR * ref_t, c, "trains/day", 1.0),
+                        )
+                        if not rows.elements[el].rows:
+                            rows.new_row(el)
+                        inc_e.append(eg)
+                        inc_r.append(rows.elements[el].rows[0])
+                        inc_v.append(ref_t / per)
+            for op_id in g.ride_ops.get(int(e), ()):
                 op = net.hub_operations[op_id]
                 for r, measure in hub_rows_of[op.id]:
                     a = _hub_coef(net, measure, cls.unit, g_t, op.units[0] if op.units else None)

@@ -330,6 +330,8 @@ def check_network(net: Network) -> list[Problem]:
                 add(problem)
         if not stops_ok:
             continue
+        for problem in _entry_problems(net, svc):
+            add(problem)
         for a_id, b_id in itertools.pairwise(svc.stops):
             candidates = net.links_between(a_id, b_id, svc.mode)
             if not candidates:
@@ -403,6 +405,34 @@ def check_network(net: Network) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _entry_problems(net: Network, svc: Service) -> list[Problem]:
+    """A ship's box is cleared once, into the discharge country: a ride past transit calls needs a border.
+
+    Neighbouring calls are checked with their link.
+    """
+    if svc.mode.enters_at_calls:
+        return []
+    out: list[Problem] = []
+    stops = svc.stops
+    pairs = [(stops[i], stops[j]) for i in range(len(stops)) for j in range(i + 2, len(stops))]
+    if not svc.oneway:
+        pairs += [(b, a) for a, b in pairs]
+    for a, b in pairs:
+        ca, cb = net.nodes[a].country, net.nodes[b].country
+        if ca != cb and not net.entry_ops(a, b, svc.mode):
+            out.append(
+                Problem(
+                    "services.yaml",
+                    svc.id,
+                    "stops",
+                    f"{a} ({ca}) -> {b} ({cb})",
+                    f"a border_crossing operation for mode {svc.mode.value} from {ca} to {cb} at {a} or {b} "
+                    "(a box aboard is cleared into the discharge country)",
+                )
+            )
+    return out
 
 
 def _roll_on_problems(svc: Service) -> list[Problem]:

@@ -58,6 +58,16 @@ class Mode(_CIEnum):
         """Whether the mode crosses water (its legs are named by their line, e.g. a ferry)."""
         return self is Mode.SEA
 
+    @property
+    def enters_at_calls(self) -> bool:
+        """Whether a unit on board enters the country of every stop it passes.
+
+        On land it does (a train or a truck crosses each border on its way). A box aboard
+        a ship stays aboard at a transit call and enters a country only where it is
+        discharged: a sea ride is cleared once, into the discharge country.
+        """
+        return self is not Mode.SEA
+
 
 class ServiceKind(_CIEnum):
     """Commercial product that moves units."""

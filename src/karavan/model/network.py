@@ -190,9 +190,18 @@ class Network:
         Operations restricted to ``train_class`` win over the unrestricted ones at the same
         crossing; a class with no operation of its own gets the unrestricted ones.
         """
-        a = self.nodes[direction_from]
         b_id = link.to_id if direction_from == link.from_id else link.from_id
-        b = self.nodes[b_id]
+        return self.entry_ops(direction_from, b_id, link.mode, train_class)
+
+    def entry_ops(self, board: str, alight: str, mode: Mode, train_class: str | None = None) -> list[HubOperation]:
+        """Border crossing operations that clear a unit carried by ``mode`` from node ``board`` into ``alight``.
+
+        A ship's unit enters a country only where it is discharged, so a sea ride past
+        transit calls is cleared once, from the boarding country into the discharge
+        country (:attr:`karavan.model.enums.Mode.enters_at_calls`). Operations restricted
+        to ``train_class`` win over the unrestricted ones at the same crossing.
+        """
+        a, b = self.nodes[board], self.nodes[alight]
         if a.country == b.country:
             return []
         ops = [
@@ -202,7 +211,7 @@ class Network:
             if op.kind is HubOpKind.BORDER_CROSSING
             and op.from_country == a.country
             and op.to_country == b.country
-            and link.mode in op.from_modes
+            and mode in op.from_modes
         ]
         own = [op for op in ops if train_class is not None and train_class in op.train_classes]
         return own or [op for op in ops if not op.train_classes]

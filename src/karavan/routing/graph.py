@@ -4,8 +4,10 @@ Vertices are *events of a unit on a run*: ``ARR(run, k)`` (arrived at stop ``k``
 ``DEP(run, k)`` (on board, ready to leave stop ``k``). Edges:
 
 * ``RIDE``  ``DEP(r, k) -> ARR(r, k+1)``: running time, line-haul cost and emissions of
-  the segment, plus any border crossing operations on its link;
-* ``STAY``  ``ARR(r, k) -> DEP(r, k)``: staying on board; free;
+  the segment, plus any border crossing operations on its link. On a ship the ride goes
+  ``DEP(r, i) -> ARR(r, j)`` from every call to every later one: a box aboard at a transit
+  call does not enter that country, so it is cleared once, into the discharge country;
+* ``STAY``  ``ARR(r, k) -> DEP(r, k)``: staying on board (land runs only); free;
 * ``XFER``  ``ARR(r, k) -> DEP(r', k')`` at one node: a transfer hub operation (dwell,
   cost, emissions), then a wait for the next departure of ``r'`` (time-dependent);
 * ``THRU``  ``ARR(r, last) -> DEP(r', 0)`` where a through train's consist goes on as ``r'``
@@ -83,6 +85,7 @@ class RoutingGraph:
     op_ids: list[str]
     openings: list[OpeningHours]
     ride_ops: dict[int, tuple[str, ...]]
+    """Border operations charged on each RIDE edge, by edge index."""
     dep_at: dict[int, list[int]] = field(default_factory=dict)
     arr_at: dict[int, list[int]] = field(default_factory=dict)
     board_fare: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
@@ -128,6 +131,20 @@ def _unit_runs(net: Network, unit: Unit) -> list[Run]:
         for run in service_runs(net, svc):
             runs.extend([replace(run, carrier=c) for c in carriers] if carriers else [run])
     return runs
+
+
+def _ride_spans(run: Run) -> list[tuple[int, int]]:
+    """``(board, alight)`` stop pairs with a RIDE edge on ``run``.
+
+    On land a ride edge joins neighbouring stops (STAY edges chain them, and each border
+    on the way is crossed). A box aboard a ship stays aboard at transit calls, so a sea run
+    has one ride edge from every call to every later call and no STAY edges: the box is
+    cleared only into the country where it is discharged.
+    """
+    n = len(run.stops)
+    if run.service.mode.enters_at_calls:
+        return [(k, k + 1) for k in range(n - 1)]
+    return [(i, j) for i in range(n - 1) for j in range(i + 1, n)]
 
 
 def _through_edges(
@@ -199,30 +216,28 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
                 (arr_at if is_arr else dep_at)[ni].append(vid)
 
     edges: list[list[tuple[int, int, float, float, float, float, int, int, int]]] = [[] for _ in v_run]
-    ride_ops: dict[int, tuple[str, ...]] = {}
+    ride_at: dict[tuple[int, int], tuple[str, ...]] = {}
     board_fare = np.zeros(len(runs))
     for ri, run in enumerate(runs):
         tariff = run.service.tariff.get(run.carrier or unit)
         board_fare[ri] = tariff.flat_usd if tariff is not None else 0.0
-        for k in range(len(run.stops) - 1):
-            fig = leg_figures(net, params, run, k, k + 1, one)
-            dur = fig.running_h
-            cost = fig.cost_usd - board_fare[ri]
-            co2 = fig.co2e_wtw_kg
+        for i, j in _ride_spans(run):
+            fig = leg_figures(net, params, run, i, j, one)
+            dur, cost, co2 = fig.running_h, fig.cost_usd - board_fare[ri], fig.co2e_wtw_kg
             crossed: list[str] = []
-            for op in net.border_ops(run.links[k], run.stops[k], run.service.train_class):
+            for op in net.entry_ops(run.stops[i], run.stops[j], run.service.mode, run.service.train_class):
                 hf = hub_figures(net, params, op, one)
                 dur += hf.dwell_h
                 cost += hf.cost_usd
                 co2 += hf.co2e_wtw_kg
                 crossed.append(op.id)
-            tail = vertex_of[(ri, k, False)]
-            head = vertex_of[(ri, k + 1, True)]
-            edges[tail].append((head, RIDE, dur, cost, co2, run.links[k].length_km, -1, -1, -1))
+            tail = vertex_of[(ri, i, False)]
+            head = vertex_of[(ri, j, True)]
             if crossed:
-                ride_ops[tail] = tuple(crossed)
-            if k + 1 < len(run.stops) - 1:
-                edges[head].append((vertex_of[(ri, k + 1, False)], STAY, 0.0, 0.0, 0.0, 0.0, -1, -1, -1))
+                ride_at[(tail, len(edges[tail]))] = tuple(crossed)
+            edges[tail].append((head, RIDE, dur, cost, co2, fig.distance_km, -1, -1, -1))
+            if j == i + 1 and run.service.mode.enters_at_calls and j < len(run.stops) - 1:
+                edges[head].append((vertex_of[(ri, j, False)], STAY, 0.0, 0.0, 0.0, 0.0, -1, -1, -1))
 
     for ni, nid in enumerate(node_ids):
         ops = [op for op in net.ops_at.get(nid, ()) if op.kind in TRANSFER_KINDS]
@@ -278,6 +293,7 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
     counts = np.fromiter((len(e) for e in edges), dtype=np.int64, count=len(edges))
     indptr = np.zeros(len(edges) + 1, dtype=np.int64)
     np.cumsum(counts, out=indptr[1:])
+    ride_ops = {int(indptr[tail]) + pos: ops for (tail, pos), ops in ride_at.items()}
     flat = [e for row in edges for e in row]
     cols = list(zip(*flat, strict=True)) if flat else [()] * 9
     return RoutingGraph(

@@ -46,7 +46,8 @@ class Route:
     itinerary : Itinerary
         The accounting of the route (legs, hubs, totals, trail).
     countries, nodes : tuple of str
-        Countries and nodes passed, in order.
+        Countries the cargo enters (a ship's transit calls are not entered) and nodes
+        passed, in order.
     p50_h, p90_h : float
         Median and 90th percentile of the door-to-door transit time.
     on_time_probability : float or None
@@ -324,8 +325,7 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
         k = int(g.kind[idx])
         head = int(g.head[idx])
         if k == RIDE:
-            tail_v = g.vertex_of[(run_idx, cur_k, False)]
-            border = g.ride_ops.get(tail_v)
+            border = g.ride_ops.get(idx)
             next_k = int(g.v_stop[head])
             if border:
                 run = g.runs[run_idx]
@@ -429,7 +429,7 @@ def _routes_for(ctx: _Context, labels: Sequence[Label], depart: datetime) -> lis
         common: dict[str, Any] = {
             "labels": (),
             "itinerary": it,
-            "countries": _countries(net, route_nodes),
+            "countries": _countries(it),
             "nodes": route_nodes,
             "steps": tuple(steps),
             "delay_h": lab.delay_h,
@@ -577,12 +577,13 @@ def _departure_figures(depart: datetime, routes: list[Route]) -> DepartureFigure
     )
 
 
-def _countries(net: Network, nodes: Sequence[str]) -> tuple[str, ...]:
+def _countries(it: Itinerary) -> tuple[str, ...]:
+    """Countries the cargo enters, in order (a ship's transit calls are not entered)."""
     out: list[str] = []
-    for nid in nodes:
-        c = net.nodes[nid].country
-        if not out or out[-1] != c:
-            out.append(c)
+    for leg in it.legs:
+        for c in leg.figures.countries:
+            if not out or out[-1] != c:
+                out.append(c)
     return tuple(out)
 
 

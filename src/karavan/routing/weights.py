@@ -73,10 +73,9 @@ def _edge_moments(graph: RoutingGraph, board: F64, alight: F64) -> F64:
         tail = int(tails[ei])
         if k == RIDE:
             run = graph.runs[int(graph.v_run[tail])]
-            s = int(graph.v_stop[tail])
-            planned = run.cum_h[s + 1] - run.cum_h[s]
+            planned = run.cum_h[int(graph.v_stop[graph.head[ei]])] - run.cum_h[int(graph.v_stop[tail])]
             parts = [moments.running(rp, run.service, planned, run.cum_h[-1])]
-            parts += [moments.hub(net.hub_operations[op]) for op in graph.ride_ops.get(tail, ())]
+            parts += [moments.hub(net.hub_operations[op]) for op in graph.ride_ops.get(ei, ())]
             out[ei] = moments.add(*parts)
         elif k in (XFER, THRU):
             op = moments.hub(net.hub_operations[graph.op_ids[int(graph.ref[ei])]])
