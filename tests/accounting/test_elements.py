@@ -21,7 +21,7 @@ from karavan.model.timetable import service_runs, to_hours
 
 CHAIN = Path(__file__).resolve().parent / "fixtures" / "chain"
 KWH = 0.019876  # rail_container_electric
-CN, WORLD = 582.0, 481.0  # grid g/kWh
+CN, KZ = 582.0, 821.0  # grid g/kWh (Ember)
 
 
 def _run(svc: str, reverse: bool = False):  # type: ignore[no-untyped-def]
@@ -35,8 +35,8 @@ def test_electric_leg_per_country_grid() -> None:
     assert f.distance_km == 472
     assert f.running_h == pytest.approx(472 / 40)
     assert f.cost_usd == pytest.approx(2 * 0.9 * 472)
-    # 460 km in CN + the 12 km border link split 6/6 between CN and KZ (KZ grid unknown -> world)
-    expect = 40 * 466 * KWH * CN / 1000 + 40 * 6 * KWH * WORLD / 1000
+    # 460 km in CN + the 12 km border link split 6/6 between CN and KZ, each on its own grid
+    expect = 40 * 466 * KWH * CN / 1000 + 40 * 6 * KWH * KZ / 1000
     assert f.co2e_wtw_kg == pytest.approx(expect, rel=1e-12)
     assert f.co2e_ttw_kg == 0
     assert f.co2e_wtt_kg == f.co2e_wtw_kg

@@ -46,6 +46,16 @@ def test_packaged_parameters_have_required_categories() -> None:
     assert 0 <= p.inventory_rate <= 1
 
 
+def test_every_country_with_electric_lines_has_its_own_grid_factor() -> None:
+    p = load_parameters()
+    net = load_network()
+    electric = {net.nodes[n].country for lk in net.links.values() if lk.electrified for n in (lk.from_id, lk.to_id)}
+    assert electric, "the packaged dataset has electrified lines"
+    assert electric <= set(p.grid) - {"*"}
+    fallback = p.grid_for("TM")  # no electrified line and no factor: the world average stands in
+    assert fallback is not None and fallback.g_per_kwh == p.grid["*"].g_per_kwh
+
+
 def test_every_record_cites_a_defined_source_or_is_an_estimate() -> None:
     p = load_parameters()
     for rec in [*p.toc.values(), *p.hoc.values(), *p.grid.values(), *p.tariffs.values()]:
