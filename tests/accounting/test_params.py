@@ -53,7 +53,8 @@ def test_every_country_with_electric_lines_has_its_own_grid_factor() -> None:
     assert electric, "the packaged dataset has electrified lines"
     assert electric <= set(p.grid) - {"*"}
     fallback = p.grid_for("TM")  # no electrified line and no factor: the world average stands in
-    assert fallback is not None and fallback.g_per_kwh == p.grid["*"].g_per_kwh
+    assert fallback is not None
+    assert fallback.g_per_kwh == p.grid["*"].g_per_kwh
 
 
 def test_every_record_cites_a_defined_source_or_is_an_estimate() -> None:

@@ -442,7 +442,9 @@ def build_flownet(
                         el = rows.element(
                             "link",
                             lkey + "#trains",
-                            Element(eid, "link", f"{link.id} {direction}", c * DAYS_PER_YEAR * ref_t, c, "trains/day", 1.0),
+                            Element(
+                                eid, "link", f"{link.id} {direction}", c * DAYS_PER_YEAR * ref_t, c, "trains/day", 1.0
+                            ),
                         )
                         if not rows.elements[el].rows:
                             rows.new_row(el)
