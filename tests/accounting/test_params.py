@@ -10,6 +10,7 @@ import pytest
 from karavan.accounting import check_categories, load_parameters, parse_parameters
 from karavan.errors import ValidationError
 from karavan.io import load_network
+from karavan.model.enums import Mode, Unit
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 CHAIN = Path(__file__).resolve().parent / "fixtures" / "chain"
@@ -234,3 +235,16 @@ def test_check_categories_reports_unknown_mode_and_traction(tmp_path: Path) -> N
         ("services.yaml", "ferry", "toc", "road_truck_articulated"),
         ("hub_operations.yaml", "gc-gamma", "hoc", "nope"),
     }
+
+
+def test_promotional_instc_rate_stays_on_its_corridor() -> None:
+    p = load_parameters()
+    kz, tm, other = (p.tariff_for(c, Mode.RAIL, Unit.FEU) for c in ("KZ", "TM", "GE"))
+    assert tm is not None
+    assert tm.per_km_usd == pytest.approx(0.24)  # INSTC eastern route (KZ-TM-IR) unified rate
+    assert kz is not None
+    assert kz.key[0] == "KZ"
+    assert kz.per_km_usd > 2 * tm.per_km_usd  # KZ container transit at the ERAI market rate, not the promotion
+    assert other is not None
+    assert other.key[0] == "*"
+    assert other.per_km_usd == pytest.approx(kz.per_km_usd)
