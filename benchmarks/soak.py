@@ -114,11 +114,14 @@ def startups(log: Path) -> int:
 
 
 def workers_of(proc: subprocess.Popen[bytes]) -> list[int]:
-    """Process ids of the supervisor's worker processes (not its resource tracker)."""
+    """Process ids of the supervisor's live workers: forked from it (same command line) or spawned afresh."""
+    parent = psutil.Process(proc.pid)
+    own = parent.cmdline()
     out = []
-    for child in psutil.Process(proc.pid).children():
+    for child in parent.children():
         try:
-            if any("spawn_main" in part for part in child.cmdline()):
+            cmd = child.cmdline()
+            if child.status() != psutil.STATUS_ZOMBIE and (cmd == own or any("spawn_main" in a for a in cmd)):
                 out.append(child.pid)
         except psutil.Error:
             continue

@@ -52,11 +52,14 @@ def test_killed_worker_is_respawned() -> None:
     try:
         parent = psutil.Process(proc.pid)
 
+        own = parent.cmdline()
+
         def workers() -> list[psutil.Process]:
             out = []
             for c in parent.children():
-                try:
-                    if c.status() != psutil.STATUS_ZOMBIE and any("spawn_main" in a for a in c.cmdline()):
+                try:  # forked from the supervisor (same command line), or spawned afresh
+                    cmd = c.cmdline()
+                    if c.status() != psutil.STATUS_ZOMBIE and (cmd == own or any("spawn_main" in a for a in cmd)):
                         out.append(c)
                 except psutil.Error:  # gone meanwhile
                     continue
@@ -67,6 +70,7 @@ def test_killed_worker_is_respawned() -> None:
         victim = sorted(before)[0]
         os.kill(victim, signal.SIGKILL)
         assert _healthy(url) or _wait(lambda: _healthy(url), 10)  # the other worker keeps answering
+        answered = sum(_healthy(url) for _ in range(20))  # while the replacement starts
 
         def replaced() -> bool:
             now = {w.pid for w in workers()}
@@ -74,6 +78,7 @@ def test_killed_worker_is_respawned() -> None:
 
         assert _wait(replaced, 300), "the killed worker was not replaced"
         assert _wait(lambda: _healthy(url), 60)
+        assert answered == 20
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

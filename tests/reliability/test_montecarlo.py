@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numba import njit
 
 from karavan.accounting import Cargo, HubPlan, LegPlan, evaluate, next_opening
 from karavan.errors import InputError
@@ -18,7 +19,8 @@ from karavan.model.distributions import LogNormal, Triangular
 from karavan.model.entities import Headway, OpeningHours, Weekly
 from karavan.model.timetable import month_index, next_departure, to_hours
 from karavan.reliability import plan_from_dict, plan_from_itinerary, simulate, simulate_itinerary
-from karavan.reliability.montecarlo import next_departures, next_openings, residual_storm
+from karavan.reliability import kernel
+from karavan.reliability.spec import departure_columns, opening_columns, tables
 from karavan.reliability.params import (
     ReliabilityParameters,
     load_reliability_parameters,
@@ -117,27 +119,54 @@ def test_fixed_parts_reproduce_the_accounting(mini_net: Network) -> None:
     "pattern",
     [Weekly(days=("Mon", "Thu"), time="12:00"), Weekly(days=("Sun",)), Headway(headway_h=7.5, first="03:00")],
 )
-def test_vectorised_timetable_matches_scalar(pattern: Weekly | Headway) -> None:
-    rng = np.random.default_rng(0)
-    t = to_hours(DEPART) + rng.uniform(0, 24 * 30, 500)
-    vec = next_departures(pattern, t, 5.25)
-    ref = np.array([next_departure(pattern, x, 5.25) for x in t])
-    assert np.allclose(vec, ref)
+def test_kernel_timetable_matches_scalar(mini_net: Network, pattern: Weekly | Headway) -> None:
+    spec = np.zeros((1, kernel.WIDTH))
+    departure_columns(tables(mini_net, load_reliability_parameters()), spec[0], pattern)
+    spec[0, kernel.C_OFFSET_H] = 5.25
+    state = kernel.seed_state(0)
+    t = to_hours(DEPART) + np.random.default_rng(0).uniform(0, 24 * 30, 500)
+    got = [kernel.next_departure(state, x, spec, 0) for x in t]
+    assert np.allclose(got, [next_departure(pattern, x, 5.25) for x in t])
 
 
-def test_vectorised_opening_matches_scalar() -> None:
+def test_kernel_opening_matches_scalar() -> None:
     opening = OpeningHours(days=("Mon", "Tue", "Wed", "Thu", "Fri"), start_h=8, end_h=18)
+    spec = np.zeros((1, kernel.WIDTH))
+    opening_columns(spec[0], opening)
     t = to_hours(DEPART) + np.random.default_rng(1).uniform(0, 24 * 14, 300)
-    assert np.allclose(next_openings(opening, t), [next_opening(opening, x) for x in t])
+    assert np.allclose([kernel.next_opening(x, spec, 0) for x in t], [next_opening(opening, x) for x in t])
+
+
+@njit
+def _residuals(storm: np.ndarray, n: int) -> np.ndarray:
+    state = kernel.seed_state(0)
+    out = np.empty(n)
+    for i in range(n):
+        out[i] = kernel.storm_residual(state, storm, np.zeros(1), np.ones(1))
+    return out
 
 
 def test_month_index_and_residual_storm() -> None:
     t = np.array([to_hours(datetime(2025, m, 15, tzinfo=UTC)) for m in range(1, 13)])
     assert month_index(t).tolist() == list(range(12))
+    hours = to_hours(datetime(1999, 12, 31, tzinfo=UTC)) + np.arange(0, 24 * 365 * 40, 7.3)
+    assert [kernel.month_of(x) for x in hours] == month_index(hours).tolist()
     storm = LogNormal(median=36, p90=120)
-    res = residual_storm(storm, np.random.default_rng(0), 400_000)
+    res = _residuals(np.array([kernel.STORM_LOGNORMAL, storm.mu, storm.sigma]), 400_000)
     # E[residual] = E[L^2] / (2 E[L]) for a renewal process observed at a random time
     assert res.mean() == pytest.approx(storm.mean() * math.exp(storm.sigma**2) / 2, rel=0.02)
+
+
+def test_kernel_uniforms_are_uniform_and_seeded() -> None:
+    a, b = kernel.seed_state(5), kernel.seed_state(5)
+    x = np.array([kernel.uniform(a) for _ in range(20_000)])
+    assert np.array_equal(x[:100], [kernel.uniform(b) for _ in range(100)])
+    assert 0.0 <= x.min() and x.max() < 1.0
+    assert x.mean() == pytest.approx(0.5, abs=0.01)
+    assert np.histogram(x, bins=10, range=(0, 1))[0].min() > 1800
+    z = np.array([kernel.normal(a) for _ in range(20_000)])
+    assert z.mean() == pytest.approx(0.0, abs=0.03)
+    assert z.std() == pytest.approx(1.0, abs=0.03)
 
 
 def test_november_weather_lengthens_the_crossing(mini_net: Network) -> None:

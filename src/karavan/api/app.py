@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import platform
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -527,8 +528,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(holder.load)
-        await run_in_threadpool(stores.open)
+        # The store opens beside serving: a worker forked from a warm process answers at once,
+        # and a request for saved plans waits for the store (StoreHolder.get) if it comes first.
+        opening = asyncio.ensure_future(run_in_threadpool(stores.open))
         yield
+        await opening
         stores.close()
 
     app = FastAPI(

@@ -103,6 +103,22 @@ class StoreHolder:
         self._lock = threading.Lock()
         self._store: Any = None
         self._error: KaravanError | None = None
+        self._migrated = False
+
+    def migrate(self) -> None:
+        """Bring the database to the newest schema now and close it again (before workers fork).
+
+        Workers then open it without migrating. A failure is left for :meth:`open` to report.
+        """
+        if not self.settings.database_migrate:
+            return
+        try:
+            from karavan.storage import open_store
+
+            open_store(self.settings.database_url, migrate=True).close()
+        except (KaravanError, ImportError):
+            return
+        self._migrated = True
 
     def open(self) -> None:
         """Open and migrate the store now (idempotent); a failure is logged and kept."""
@@ -112,7 +128,8 @@ class StoreHolder:
             try:
                 from karavan.storage import open_store
 
-                self._store = open_store(self.settings.database_url, migrate=self.settings.database_migrate)
+                migrate = self.settings.database_migrate and not self._migrated
+                self._store = open_store(self.settings.database_url, migrate=migrate)
             except KaravanError as exc:
                 log.error("saved plans unavailable: %s", exc)
                 self._error = exc

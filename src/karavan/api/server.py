@@ -1,4 +1,12 @@
-"""Running the service under uvicorn: the listening socket and multi-worker serving.
+"""Running the service: warm-forked uvicorn workers under gunicorn, and the listening socket.
+
+:func:`serve` builds the app once in the supervising process, loads the dataset and runs one
+route plan there (numba kernels compiled or loaded from their cache, routing graph built),
+then hands it to gunicorn with ``preload_app``: every worker, and every replacement of a
+worker that dies, is forked from that warm process and answers within milliseconds instead
+of importing, loading and compiling again. Workers are uvicorn's (:class:`KaravanWorker`, from
+``uvicorn-worker``) with the no-delay protocol below and no access log. Where gunicorn is not
+installed (it does not run on Windows), uvicorn's own supervisor starts fresh worker processes.
 
 With more than one worker, uvicorn binds one socket in the supervisor and hands it to the
 worker processes. A socket made with ``socket.socket(family)`` has protocol number 0, and
@@ -9,7 +17,7 @@ every keep-alive response split over two writes. :func:`bind_socket` makes the s
 :class:`NoDelayMixin` sets it again on every accepted connection, whatever made the socket.
 
 ``python -m karavan.api.server --workers 2 --port 8000`` serves the app from ``KARAVAN_*``
-settings (the API benchmark uses it).
+settings (the API benchmark uses it); ``karavan serve`` is the same with command-line options.
 """
 
 from __future__ import annotations
@@ -17,8 +25,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import inspect
+import logging
 import socket
-from typing import Any
+import sys
+from typing import Any, ClassVar
 
 APP = "karavan.api:create_app"
 """Import string of the app factory (worker processes import it and read ``KARAVAN_*``)."""
@@ -85,10 +95,95 @@ def uvicorn_config(host: str, port: int, *, workers: int = 1, log_level: str = "
     )
 
 
-def serve_workers(host: str, port: int, *, workers: int, log_level: str = "warning") -> None:
-    """Serve the app (settings from ``KARAVAN_*``) with ``workers`` processes sharing one no-delay socket.
+SWITCH_INTERVAL_S = 0.001
+"""GIL switch interval of a worker: the event loop (``/healthz``, queueing) gets the GIL back
+from route threads within a millisecond instead of the default five."""
 
-    uvicorn's supervisor starts the workers and restarts any that dies.
+
+def warm_app(settings: Any) -> Any:
+    """The app for ``settings`` with its dataset loaded and its compiled kernels warm."""
+    from karavan.api import create_app
+
+    app = create_app(settings)
+    app.state.holder.warm()
+    app.state.stores.migrate()
+    return app
+
+
+try:
+    from uvicorn_worker import UvicornWorker as _UvicornWorker
+except ImportError:  # pragma: no cover - gunicorn and uvicorn-worker are part of the service extra
+    _UvicornWorker = object
+
+
+class KaravanWorker(_UvicornWorker):  # type: ignore[misc]
+    """A gunicorn worker running uvicorn with the no-delay protocol and no access log."""
+
+    CONFIG_KWARGS: ClassVar[dict[str, Any]] = {
+        "loop": "auto",
+        "http": HTTP_PROTOCOL,
+        "access_log": False,
+        "lifespan": "on",
+    }
+
+    def init_process(self) -> None:
+        """Shorten the GIL switch interval, then serve."""
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
+        super().init_process()
+
+
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def gunicorn_options(settings: Any) -> dict[str, Any]:
+    """gunicorn settings serving ``settings`` with warm-forked :class:`KaravanWorker` processes."""
+    return {
+        "bind": [_bind(settings.host, settings.port)],
+        "workers": settings.workers,
+        "worker_class": KaravanWorker,
+        "preload_app": True,
+        "timeout": max(60, round(settings.request_timeout_s * 2)),
+        "graceful_timeout": 10,
+        "keepalive": max(1, round(settings.keep_alive_s)),
+        "backlog": 2048,
+        "loglevel": settings.log_level,
+        "accesslog": None,
+        "errorlog": "-",
+        "proc_name": "karavan",
+        "control_socket_disable": True,
+    }
+
+
+def serve(settings: Any) -> None:
+    """Serve the app for ``settings`` with ``settings.workers`` supervised, warm-forked workers.
+
+    gunicorn's arbiter replaces a worker that dies (forked again from the warm process) and one
+    that stops sending its heartbeat. Without gunicorn, uvicorn's supervisor is used instead.
+    """
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError:  # pragma: no cover - e.g. Windows
+        serve_workers(settings.host, settings.port, workers=settings.workers, log_level=settings.log_level)
+        return
+    app = warm_app(settings)
+    options = gunicorn_options(settings)
+
+    class _Service(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            return app
+
+    _Service().run()
+
+
+def serve_workers(host: str, port: int, *, workers: int, log_level: str = "warning") -> None:
+    """Serve the app (settings from ``KARAVAN_*``) with uvicorn's supervisor (fresh worker processes).
+
+    The fallback of :func:`serve` where gunicorn is not installed.
     """
     import uvicorn
     from uvicorn.supervisors import Multiprocess
@@ -108,13 +203,16 @@ def serve_workers(host: str, port: int, *, workers: int, log_level: str = "warni
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m karavan.api.server [--host H] [--port P] [--workers N]``."""
+    from karavan.api.settings import Settings
+
     ap = argparse.ArgumentParser(description="Serve the karavan API (settings from KARAVAN_* variables).")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8000)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--log-level", default="warning")
     args = ap.parse_args(argv)
-    serve_workers(args.host, args.port, workers=args.workers, log_level=args.log_level)
+    logging.basicConfig(level=args.log_level.upper())
+    serve(Settings(host=args.host, port=args.port, workers=args.workers, log_level=args.log_level))
 
 
 if __name__ == "__main__":  # pragma: no cover

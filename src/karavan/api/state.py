@@ -12,6 +12,8 @@ from karavan.errors import DatasetError, KaravanError
 from karavan.model.network import Network
 
 log = logging.getLogger("karavan.api")
+WARM_TRIES = 8
+"""Services whose end stops :meth:`NetworkHolder.warm` tries to plan a route between."""
 
 
 class NetworkHolder:
@@ -45,6 +47,26 @@ class NetworkHolder:
             except Exception as exc:  # a dataset the checks did not foresee must not kill the server
                 log.exception("dataset %s failed to load", self.settings.dataset)
                 self._error = DatasetError(f"the dataset could not be loaded: {type(exc).__name__}: {exc}")
+
+    def warm(self) -> None:
+        """Load the dataset and plan one route on it, so compiled kernels and the routing graph are ready.
+
+        Called in the supervising process before workers are forked from it. The route is
+        between the end stops of the first services that have one; a dataset that fails to
+        load, or has no such route, is served all the same (requests report the problem).
+        """
+        from karavan.routing import RouteQuery, plan_routes
+
+        self.load()
+        net = self._net
+        if net is None:
+            return
+        for svc in list(net.services.values())[:WARM_TRIES]:
+            try:
+                plan_routes(net, RouteQuery(svc.stops[0], svc.stops[-1], max_routes=1, runs=100))
+            except KaravanError:
+                continue
+            return
 
     @property
     def loaded(self) -> Network | None:

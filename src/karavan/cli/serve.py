@@ -55,38 +55,28 @@ def serve(
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs) and the web map at /.
 
-    Runs WORKERS processes on one socket under uvicorn's supervisor, which restarts a
-    worker that dies or stops answering its health ping. Settings not given as options
-    come from KARAVAN_* environment variables (time budget, body limit, queue sizes:
-    see docs/service.md).
+    Runs WORKERS processes on one socket under gunicorn, forked from a supervisor that has
+    loaded the dataset and compiled the kernels, so a worker that dies or stops answering
+    its heartbeat is replaced within a second. Settings not given as options come from
+    KARAVAN_* environment variables (time budget, body limit, queue sizes: see docs/service.md).
     """
     try:
-        import uvicorn
-        from uvicorn.supervisors import Multiprocess
+        import uvicorn  # noqa: F401
+
+        from karavan.api.server import serve as run
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installation
         err_console.print(f"[bold red]error[/]: the service needs {exc.name!r}: pip install 'karavan[service]'")
         raise typer.Exit(1) from None
     settings = build_settings(
         {"host": host, "port": port, "dataset": dataset, "log_level": log_level, "workers": workers}
     )
-    os.environ.update(settings_environment(settings))  # worker processes build their app from these
-    config = uvicorn.Config(
-        "karavan.api:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
-        workers=settings.workers,
-        log_level=settings.log_level,
-        timeout_keep_alive=max(1, round(settings.keep_alive_s)),
-        timeout_graceful_shutdown=10,
-    )
+    os.environ.update(settings_environment(settings))  # workers started afresh build their app from these
     err_console.print(
         f"karavan serving on http://{settings.host}:{settings.port}/  (API docs: /docs; "
         f"{settings.workers} supervised worker{'s' if settings.workers != 1 else ''})",
         highlight=False,
     )
-    sock = config.bind_socket()
-    Multiprocess(config, sockets=[sock]).run()
+    run(settings)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,8 +1,8 @@
-"""Monte Carlo transit-time distributions of an itinerary, vectorised over runs.
+"""Monte Carlo transit-time distributions of itineraries, in one compiled call for all routes.
 
-Every stochastic part of a door-to-door trip is sampled for all runs at once, element by
-element, and time is propagated through timetables (weekly / headway patterns are
-evaluated on arrays; sails-when-full services draw a fill wait):
+Every stochastic part of a door-to-door trip is sampled run by run in a numba kernel
+(:mod:`karavan.reliability.kernel`, element rows built by :mod:`karavan.reliability.spec`),
+and time is propagated through timetables (sails-when-full services draw a fill wait):
 
 - hub operations: waiting for opening hours, then a draw of the operation's dwell
   distribution (border crossings carry the direction-specific CAREC CPMM dwell of the dataset);
@@ -23,9 +23,10 @@ share of an element is ``Cov(d_k, T) / Var(T)`` with ``T = Σ d_k``; the shares 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,11 +34,10 @@ from numpy.typing import NDArray
 
 from karavan.accounting import Cargo, HubPlan, Itinerary, LegPlan, evaluate
 from karavan.errors import InputError
-from karavan.model.distributions import Distribution, Fixed, LogNormal
-from karavan.model.entities import Headway, OpeningHours, Service, Weekly, WhenFull
-from karavan.model.enums import HubOpKind, Mode, ServiceKind, Unit, Weekday
+from karavan.model.entities import Service
+from karavan.model.enums import HubOpKind, ServiceKind, Unit
 from karavan.model.network import Network
-from karavan.model.timetable import EPOCH_WEEKDAY, WEEK_H, month_index, service_runs, to_hours
+from karavan.model.timetable import month_index, service_runs, to_hours
 from karavan.reliability.params import PortWeather, ReliabilityParameters, load_reliability_parameters
 
 if TYPE_CHECKING:
@@ -45,8 +45,6 @@ if TYPE_CHECKING:
     from karavan.routing import Route, RouteQuery
 
 F64 = NDArray[np.float64]
-_MONDAY_H = (7 - EPOCH_WEEKDAY) % 7 * 24.0
-_WEEKDAYS = list(Weekday)
 QUANTILES = (0.10, 0.50, 0.90, 0.95)
 PARTS = (
     "timetable_wait",
@@ -60,113 +58,6 @@ PARTS = (
     "opening_wait",
 )
 """Kinds of time each element's contribution is split into (for ``part_shares``)."""
-
-
-# ----------------------------------------------------------------- vectorised time helpers
-
-
-def next_departures(pattern: Weekly | Headway, t: F64, offset_h: float = 0.0) -> F64:
-    """Vectorised :func:`karavan.model.timetable.next_departure` for scheduled patterns."""
-    origin_t = t - offset_h
-    if isinstance(pattern, Headway):
-        anchor = _MONDAY_H + pattern.first_h
-        k = np.ceil((origin_t - anchor) / pattern.headway_h - 1e-9)
-        return anchor + k * pattern.headway_h + offset_h
-    week_start = _MONDAY_H + np.floor((origin_t - _MONDAY_H) / WEEK_H) * WEEK_H
-    best = np.full_like(t, np.inf)
-    for day in set(pattern.days):
-        cand = week_start + day.number * 24.0 + pattern.time_h
-        cand = np.where(cand < origin_t - 1e-9, cand + WEEK_H, cand)
-        np.minimum(best, cand, out=best)
-    return best + offset_h
-
-
-def sample_departures(pattern: Weekly | Headway, t: F64, offset_h: float, rng: np.random.Generator) -> F64:
-    """Departure times for units ready at ``t``: the timetable, or a uniformly drawn phase.
-
-    A headway whose clock times are not published (``phase: unknown``) leaves a random
-    share of the headway after the unit is ready (a unit arriving at a random time), so a
-    daily train is not always the 06:00 one.
-    """
-    if isinstance(pattern, Headway) and not pattern.phase_known:
-        return np.asarray(t + rng.random(t.size) * pattern.headway_h, dtype=np.float64)
-    return next_departures(pattern, t, offset_h)
-
-
-def _slippage(rp: ReliabilityParameters, svc: Service, rng: np.random.Generator, runs: int) -> F64:
-    """Departure slippage by service kind; none for times that already include delays."""
-    slip_p = rp.montecarlo.slippage_h.get(svc.kind.value)
-    if slip_p is None or svc.delays_included:
-        return np.zeros(runs)
-    return np.asarray(slip_p.value.sample(rng, runs), dtype=np.float64)
-
-
-def _running(
-    rp: ReliabilityParameters, svc: Service, planned: float, run_h: float, rng: np.random.Generator, runs: int
-) -> F64:
-    """Running time of a leg: the service's own spread, else planned × the kind's factor.
-
-    A service whose time was derived from achieved times (``delays_included``) runs its
-    planned time: a further running factor would count its delays twice.
-    """
-    rt = svc.running_time_h
-    if rt is not None and not isinstance(rt, Fixed):
-        share = planned / run_h if run_h > 0 else 0.0
-        return np.asarray(rt.sample(rng, runs) * share, dtype=np.float64)
-    fac = rp.montecarlo.running_factor.get(svc.kind.value)
-    if fac is None or svc.delays_included:
-        return np.full(runs, planned)
-    return np.asarray(planned * fac.value.sample(rng, runs), dtype=np.float64)
-
-
-def next_openings(opening: OpeningHours, t: F64) -> F64:
-    """Vectorised :func:`karavan.accounting.next_opening` (``inf`` where never open)."""
-    if opening.always:
-        return np.asarray(t, dtype=np.float64)
-    day0 = np.floor(t / 24.0)
-    days = np.array([_WEEKDAYS.index(d) for d in set(opening.days)])
-    out = np.full_like(t, np.inf)
-    todo = np.ones(t.shape, dtype=np.bool_)
-    for d in range(8):
-        day = day0 + d
-        ok = np.isin((day + EPOCH_WEEKDAY) % 7, days) & todo
-        end = day * 24.0 + opening.end_h
-        hit = ok & (t < end)
-        out = np.where(hit, np.maximum(t, day * 24.0 + opening.start_h), out)
-        todo &= ~hit
-    return out
-
-
-def residual_storm(dist: Distribution, rng: np.random.Generator, size: int) -> F64:
-    """Remaining closure when arriving during a storm: ``U × L*`` with ``L*`` length-biased.
-
-    For a lognormal storm length the length-biased law is lognormal with ``mu + sigma²``.
-    """
-    u = rng.random(size)
-    if isinstance(dist, LogNormal):
-        return u * rng.lognormal(dist.mu + dist.sigma**2, dist.sigma, size)
-    if isinstance(dist, Fixed):
-        return u * dist.value
-    pool = dist.sample(rng, 4 * size + 16)
-    w = pool / pool.sum() if pool.sum() > 0 else np.full(pool.size, 1.0 / pool.size)
-    picked: F64 = np.asarray(rng.choice(pool, size=size, p=w), dtype=np.float64)
-    return u * picked
-
-
-def weather_delay(
-    port: PortWeather | None, storm: Distribution, t: F64, rng: np.random.Generator, month_override: int | None = None
-) -> F64:
-    """Extra hours until ``port`` reopens for each time in ``t`` (0 where open or unlisted)."""
-    if port is None:
-        return np.zeros_like(t)
-    share = np.asarray(port.closed_share, dtype=np.float64)
-    p = share[month_index(t)] if month_override is None else np.full(t.shape, share[month_override])
-    closed = rng.random(t.size) < p
-    out = np.zeros_like(t)
-    n = int(closed.sum())
-    if n:
-        out[closed] = residual_storm(storm, rng, n)
-    return out
 
 
 # ----------------------------------------------------------------- plan reconstruction
@@ -314,27 +205,62 @@ class SimulationResult:
     on_time_probability : float or None
         ``P(arrival <= target)`` when a target was given.
     elements : tuple of ElementStats
-        Per leg / hub element: mean, spread and variance share.
+        Per leg / hub element: mean, spread and variance share (computed when first read).
     part_shares : dict
-        Variance shares by kind of time (border dwell, ferry wait, weather, ...).
+        Variance shares by kind of time (border dwell, ferry wait, weather, ...), likewise.
     """
 
     runs: int
     seed: int
     depart: datetime
-    transit_h: F64 = field(repr=False)
+    transit_h: F64 = field(repr=False, compare=False)
     quantiles_h: dict[float, float]
     mean_h: float
     std_h: float
     target: datetime | None
     on_time_probability: float | None
-    elements: tuple[ElementStats, ...]
-    part_shares: dict[str, float]
     planned_h: float
-    route: dict[str, Any]
+    contrib_h: F64 = field(repr=False, compare=False)
+    """Hours each element adds in each run (elements × runs)."""
+    parts_h: F64 = field(repr=False, compare=False)
+    """Hours by kind of time (:data:`PARTS` × runs)."""
+    explain: Callable[[], list[tuple[str, str, float]]] = field(repr=False, compare=False)
+    """Name, kind and planned hours of each element (built when first asked for)."""
+    summary: Callable[[], dict[str, Any]] = field(repr=False, compare=False)
+    """The route summary attached to the result (built when first asked for)."""
     demand_mt: float | None = None
     parameters_version: str = ""
     histogram_bins: int = 30
+
+    @cached_property
+    def route(self) -> dict[str, Any]:
+        """Summary of the simulated route (its ``to_dict()`` without the trail)."""
+        return self.summary()
+
+    @cached_property
+    def elements(self) -> tuple[ElementStats, ...]:
+        """Per leg / hub element: mean, spread, P50/P90 and variance share."""
+        total, var_t = self.transit_h, float(self.transit_h.var())
+        if not len(total):
+            return ()
+        x = self.contrib_h
+        q = np.quantile(x, (0.5, 0.9), axis=1)
+        out = []
+        for i, (name, kind, planned) in enumerate(self.explain()):
+            xi = x[i]
+            out.append(
+                ElementStats(
+                    name, kind, float(xi.mean()), float(xi.std()), float(q[0, i]), float(q[1, i]), planned,
+                    _shares(xi, total, var_t),
+                )
+            )  # fmt: skip
+        return tuple(out)
+
+    @cached_property
+    def part_shares(self) -> dict[str, float]:
+        """Variance shares by kind of time (border dwell, ferry wait, weather, ...), parts that occur."""
+        total, var_t = self.transit_h, float(self.transit_h.var())
+        return {p: _shares(v, total, var_t) for p, v in zip(PARTS, self.parts_h, strict=True) if np.any(v)}
 
     @property
     def p10_h(self) -> float:
@@ -414,8 +340,8 @@ class SimulationResult:
 def _check_runs_seed(runs: int, seed: int) -> None:
     if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2 or runs > 50_000_000:
         raise InputError("runs", runs, "an integer between 2 and 50,000,000")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError("seed", seed, "a non-negative integer")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0 or seed >= 2**63:
+        raise InputError("seed", seed, "a non-negative integer below 2**63")
 
 
 def _aware(when: datetime) -> datetime:
@@ -457,9 +383,9 @@ def simulate_itinerary(
     depart : datetime
         Departure from the origin (naive = UTC).
     runs : int
-        Number of Monte Carlo runs (all drawn at once per element).
+        Number of Monte Carlo runs.
     seed : int
-        Seed of ``numpy.random.default_rng``; the same seed gives the same result.
+        Seed of the kernel's random numbers; the same seed gives the same result.
     target : datetime, optional
         Arrival deadline for the on-time probability.
     des : CaspianResult, optional
@@ -482,97 +408,170 @@ def simulate_itinerary(
     """
     _check_runs_seed(runs, seed)
     depart = _aware(depart)
+    itinerary = evaluate(net, plan, cargo, depart=depart)
+    (result,) = simulate_plans(
+        net,
+        [(plan, itinerary)],
+        cargo,
+        runs=runs,
+        seed=seed,
+        target=target,
+        des=des,
+        parameters=parameters,
+        demand_mt=demand_mt,
+        summaries=[dict(route)] if route is not None else None,
+    )
+    return result
+
+
+def simulate_plans(
+    net: Network,
+    items: Sequence[tuple[Sequence[LegPlan | HubPlan], Itinerary]],
+    cargo: Cargo,
+    *,
+    runs: int,
+    seed: int,
+    target: datetime | None = None,
+    des: CaspianResult | None = None,
+    parameters: ReliabilityParameters | None = None,
+    demand_mt: float | None = None,
+    summaries: Sequence[dict[str, Any]] | None = None,
+) -> list[SimulationResult]:
+    """Simulate several evaluated plans at once: every run of every plan in one compiled call.
+
+    Each item is a plan and its evaluated itinerary (which gives the departure and the planned
+    figures). Every plan's runs start from the same seeded random state, so a plan's result
+    does not depend on the others simulated with it. The kernel runs without the GIL.
+
+    Raises
+    ------
+    karavan.errors.InputError
+        Bad ``runs``/``seed``.
+    """
+    from karavan.reliability.kernel import simulate_routes
+    from karavan.reliability.spec import tables as spec_tables
+
+    _check_runs_seed(runs, seed)
     if target is not None:
         target = _aware(target)
     rp = parameters or load_reliability_parameters()
-    itinerary = evaluate(net, plan, cargo, depart=depart)
-    rng = np.random.default_rng(seed)
-    storm = rp.weather.storm_h.value
-    t0 = to_hours(depart)
-    t = np.full(runs, t0, dtype=np.float64)
-    n_el = len(plan)
-    contrib = np.empty((n_el, runs), dtype=np.float64)
-    parts: dict[str, F64] = {p: np.zeros(runs) for p in PARTS}
-    labels: list[tuple[str, str, float]] = []
-    legs_by_index = {leg.index: leg for leg in itinerary.legs}
-    hubs_by_index = {hub.index: hub for hub in itinerary.hubs}
-    runs_cache: dict[str, Any] = {}
-
-    for k, element in enumerate(plan):
-        start = t.copy()
-        if isinstance(element, HubPlan):
-            op = net.hub_operations[element.op_id]
-            hub_res = hubs_by_index[k]
-            opened = next_openings(op.opening, t)
-            parts["opening_wait"] += opened - t
-            dwell = op.dwell_h.sample(rng, runs)
-            part = "border_dwell" if op.kind is HubOpKind.BORDER_CROSSING else "hub_handling"
-            parts[part] += dwell
-            t = opened + dwell
-            labels.append((f"{k + 1}: {op.id} at {op.node}", op.kind.value, hub_res.wait_h + hub_res.figures.dwell_h))
-        else:
-            svc = net.services[element.service_id]
-            leg_res = legs_by_index[k]
-            svc_runs = runs_cache.get(svc.id) or service_runs(net, svc)
-            runs_cache[svc.id] = svc_runs
-            run = next(r for r in svc_runs if r.reverse == element.reverse)
-            i, j = run.stops.index(element.board), run.stops.index(element.alight)
-            sea = svc.mode is Mode.SEA
-            board_port = rp.port_weather(net.nodes[element.board]) if sea else None
-            alight_port = rp.port_weather(net.nodes[element.alight]) if sea else None
-            if not element.stay_aboard:
-                pattern = svc.departures
-                if isinstance(pattern, WhenFull):
-                    waits = _des_waits(des, board_port, alight_port, _des_key(svc, cargo), leg_res.depart_h)
-                    if waits is None:
-                        w = weather_delay(board_port, storm, t, rng)
-                        parts["weather"] += w
-                        fill = pattern.expected_wait_h.sample(rng, runs)
-                    else:
-                        fill = waits[rng.integers(0, waits.size, runs)]
-                    parts["ferry_wait"] += fill
-                    t = t + fill + (w if waits is None else 0.0)
-                else:
-                    dep = sample_departures(pattern, t, run.cum_h[i], rng)
-                    parts["timetable_wait"] += dep - t
-                    slip = _slippage(rp, svc, rng, runs)
-                    parts["slippage"] += slip
-                    dep = dep + slip
-                    w = weather_delay(board_port, storm, dep, rng)
-                    parts["weather"] += w
-                    t = dep + w
-            planned = run.cum_h[j] - run.cum_h[i]
-            running = _running(rp, svc, planned, run.cum_h[-1], rng, runs)
-            parts["running"] += np.minimum(running, planned)
-            parts["running_delay"] += running - np.minimum(running, planned)
-            t = t + running
-            w_arr = weather_delay(alight_port, storm, t, rng)
-            parts["weather"] += w_arr
-            t = t + w_arr
-            labels.append(
-                (
-                    f"{k + 1}: {run.key} {element.board}→{element.alight}",
-                    f"leg:{svc.kind.value}",
-                    leg_res.wait_h + leg_res.figures.running_h,
-                )
+    tab = spec_tables(net, rp)
+    rows, bounds, extra = _rows(tab, items, cargo, des)
+    pool = tab.pool_array() if not extra else np.concatenate([tab.pool_array(), *extra])
+    t0 = np.array([to_hours(it.depart) for _, it in items], dtype=np.float64)
+    spec = np.stack(rows) if rows else np.zeros((0, 24))
+    total = np.empty((len(items), runs))
+    contrib = np.empty((spec.shape[0], runs))
+    parts = np.empty((len(items), len(PARTS), runs))
+    simulate_routes(
+        seed, t0, np.asarray(bounds, dtype=np.int64), spec, pool, tab.shares(), tab.storm, tab.storm_pool,
+        tab.storm_cum, total, contrib, parts,
+    )  # fmt: skip
+    quantiles = np.quantile(total, QUANTILES, axis=1) if runs else np.zeros((len(QUANTILES), len(items)))
+    out = []
+    for r, (plan, it) in enumerate(items):
+        x = total[r]
+        summary = _summary_of(it) if summaries is None else _given(summaries[r])
+        on_time = None
+        if target is not None:
+            on_time = float(np.mean(x <= to_hours(target) - t0[r]))
+        out.append(
+            SimulationResult(
+                runs=runs,
+                seed=seed,
+                depart=it.depart,
+                transit_h=x,
+                quantiles_h={q: float(v) for q, v in zip(QUANTILES, quantiles[:, r], strict=True)},
+                mean_h=float(x.mean()),
+                std_h=float(x.std()),
+                target=target,
+                on_time_probability=on_time,
+                planned_h=it.transit_time_h,
+                contrib_h=contrib[bounds[r] : bounds[r + 1]],
+                parts_h=parts[r],
+                explain=_explainer(net, plan, it),
+                summary=summary,
+                demand_mt=demand_mt,
+                parameters_version=rp.version,
             )
-        contrib[k] = t - start
+        )
+    return out
 
-    total = t - t0
-    return _summarise(
-        total,
-        contrib,
-        parts,
-        labels,
-        runs=runs,
-        seed=seed,
-        depart=depart,
-        target=target,
-        planned_h=itinerary.transit_time_h,
-        route=dict(route) if route is not None else _summary(itinerary),
-        demand_mt=demand_mt,
-        version=rp.version,
-    )
+
+def _rows(
+    tab: Any, items: Sequence[tuple[Sequence[LegPlan | HubPlan], Itinerary]], cargo: Cargo, des: CaspianResult | None
+) -> tuple[list[F64], list[int], list[F64]]:
+    """Kernel rows of every element, route bounds, and DES wait pools appended after the table's pool."""
+    from karavan.reliability.spec import element_row
+
+    rows = [element_row(tab, element) for plan, _ in items for element in plan]
+    bounds = [0]
+    for plan, _ in items:
+        bounds.append(bounds[-1] + len(plan))
+    extra: list[F64] = []
+    if des is None:
+        return rows, bounds, extra
+    for r, (plan, it) in enumerate(items):  # after every row is built: the table's pool is complete
+        legs = {leg.index: leg for leg in it.legs}
+        for i, element in enumerate(plan):
+            if isinstance(element, LegPlan):
+                e = bounds[r] + i
+                unit = _des_key(tab.net.services[element.service_id], cargo)
+                rows[e] = _with_des_waits(tab, rows[e], element, des, unit, legs[i].depart_h, extra)
+    return rows, bounds, extra
+
+
+def _with_des_waits(
+    tab: Any, row: F64, leg: LegPlan, des: CaspianResult, unit: str, ready_h: float, extra: list[F64]
+) -> F64:
+    """A sails-when-full leg's row drawing its wait from the DES run's waits (appended to ``extra``)."""
+    from karavan.reliability import kernel as k
+
+    if row[k.C_DEP] != k.DEP_WHEN_FULL or row[k.C_STAY]:
+        return row
+    ports = tab.ports[leg]
+    waits = _des_waits(des, ports.board, ports.alight, unit, ready_h)
+    if waits is None:
+        return row
+    offset = float(tab.pool_array().size + sum(x.size for x in extra))
+    row = row.copy()
+    row[k.C_BOARD_PORT] = -1.0  # the DES waits include the storms
+    row[k.C_FILL : k.C_FILL + 4] = (k.D_EMPIRICAL, offset, float(waits.size), 0.0)
+    extra.append(np.asarray(waits, dtype=np.float64))
+    return row
+
+
+def _explainer(
+    net: Network, plan: Sequence[LegPlan | HubPlan], it: Itinerary
+) -> Callable[[], list[tuple[str, str, float]]]:
+    """A function giving each element's name, kind and planned hours (for the per-element figures)."""
+
+    def explain() -> list[tuple[str, str, float]]:
+        legs = {leg.index: leg for leg in it.legs}
+        hubs = {hub.index: hub for hub in it.hubs}
+        out: list[tuple[str, str, float]] = []
+        for i, element in enumerate(plan):
+            if isinstance(element, HubPlan):
+                op = net.hub_operations[element.op_id]
+                hub = hubs[i]
+                out.append((f"{i + 1}: {op.id} at {op.node}", op.kind.value, hub.wait_h + hub.figures.dwell_h))
+                continue
+            svc = net.services[element.service_id]
+            run = next(r for r in service_runs(net, svc) if r.reverse == element.reverse)
+            leg = legs[i]
+            name = f"{i + 1}: {run.key} {element.board}→{element.alight}"
+            out.append((name, f"leg:{svc.kind.value}", leg.wait_h + leg.figures.running_h))
+        return out
+
+    return explain
+
+
+def _given(summary: dict[str, Any]) -> Callable[[], dict[str, Any]]:
+    return lambda: summary
+
+
+def _summary_of(it: Itinerary) -> Callable[[], dict[str, Any]]:
+    return lambda: _summary(it)
 
 
 def _des_waits(
@@ -588,56 +587,6 @@ def _shares(x: F64, total: F64, var_t: float) -> float:
     if var_t <= 0:
         return 0.0
     return float(np.dot(x - x.mean(), total - total.mean()) / total.size / var_t)
-
-
-def _summarise(
-    total: F64,
-    contrib: F64,
-    parts: dict[str, F64],
-    labels: list[tuple[str, str, float]],
-    *,
-    runs: int,
-    seed: int,
-    depart: datetime,
-    target: datetime | None,
-    planned_h: float,
-    route: dict[str, Any],
-    demand_mt: float | None,
-    version: str,
-) -> SimulationResult:
-    q = np.quantile(total, QUANTILES)
-    var_t = float(total.var())
-    elements: list[ElementStats] = []
-    for k, (name, kind, planned) in enumerate(labels):
-        x = contrib[k]
-        p50, p90 = np.quantile(x, (0.5, 0.9))
-        elements.append(
-            ElementStats(
-                name, kind, float(x.mean()), float(x.std()), float(p50), float(p90), planned, _shares(x, total, var_t)
-            )
-        )
-    part_shares = {p: _shares(v, total, var_t) for p, v in parts.items() if np.any(v)}
-    on_time = None
-    if target is not None:
-        limit = to_hours(target) - to_hours(depart)
-        on_time = float(np.mean(total <= limit))
-    return SimulationResult(
-        runs=runs,
-        seed=seed,
-        depart=depart,
-        transit_h=total,
-        quantiles_h={qq: float(v) for qq, v in zip(QUANTILES, q, strict=True)},
-        mean_h=float(total.mean()),
-        std_h=float(total.std()),
-        target=target,
-        on_time_probability=on_time,
-        elements=tuple(elements),
-        part_shares=part_shares,
-        planned_h=planned_h,
-        route=route,
-        demand_mt=demand_mt,
-        parameters_version=version,
-    )
 
 
 def _summary(itinerary: Itinerary) -> dict[str, Any]:
@@ -744,7 +693,7 @@ def simulate_route(
     summary = route_summary(route)
     sim = route.simulation
     if sim is not None and des is None and demand_mt is None and parameters is None and sim.runs == runs:
-        return replace(sim, route=summary)
+        return replace(sim, summary=_given(summary))
     rp = parameters or load_reliability_parameters()
     if des is None and demand_mt is not None:
         from karavan.reliability.des import simulate_caspian

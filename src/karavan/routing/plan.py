@@ -411,21 +411,25 @@ def preselect(labels: Sequence[Label], max_routes: int) -> list[Label]:
     return [labels[i] for i in sorted(picked)]
 
 
-def _simulate(ctx: _Context, steps: Sequence[LegPlan | HubPlan], depart: datetime) -> SimulationResult:
-    from karavan.reliability import simulate_itinerary
+def _simulate(ctx: _Context, evaluated: Sequence[tuple[Sequence[LegPlan | HubPlan], Itinerary]]) -> list[Any]:
+    """Monte Carlo of every evaluated route of one departure, in one compiled call."""
+    from karavan.reliability.montecarlo import simulate_plans
 
     q = ctx.query
-    return simulate_itinerary(ctx.net, steps, q.cargo, depart=depart, runs=q.runs, seed=q.seed, target=q.target_at)
+    return simulate_plans(ctx.net, evaluated, q.cargo, runs=q.runs, seed=q.seed, target=q.target_at)
 
 
 def _routes_for(ctx: _Context, labels: Sequence[Label], depart: datetime) -> list[Route]:
     """Evaluate and simulate every label found for one departure (unlabelled, unfiltered)."""
     q, net = ctx.query, ctx.net
-    out: list[Route] = []
+    evaluated = []
     for lab in labels:
         steps, nodes = label_to_plan(ctx.graph, lab)
         it = evaluate(net, steps, q.cargo, depart=depart, params=ctx.params, inventory_rate=q.inventory_rate)
-        route_nodes = tuple(nodes)
+        evaluated.append((steps, it, tuple(nodes), lab))
+    sims = _simulate(ctx, [(steps, it) for steps, it, _, _ in evaluated]) if q.runs else [None] * len(evaluated)
+    out: list[Route] = []
+    for (steps, it, route_nodes, lab), sim in zip(evaluated, sims, strict=True):
         common: dict[str, Any] = {
             "labels": (),
             "itinerary": it,
@@ -436,8 +440,7 @@ def _routes_for(ctx: _Context, labels: Sequence[Label], depart: datetime) -> lis
             "std_h": math.sqrt(max(lab.var_h2, 0.0)),
             "net": net,
         }
-        if q.runs:
-            sim = _simulate(ctx, steps, depart)
+        if sim is not None:
             out.append(Route(**common, p50_h=sim.p50_h, p90_h=sim.p90_h, on_time_probability=sim.on_time_probability,
                              simulation=sim))  # fmt: skip
         else:
