@@ -11,12 +11,12 @@ from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from karavan import __version__
-from karavan.api.encoding import FastJSONResponse
+from karavan.api.encoding import FastJSONResponse, dumps
 from karavan.api.energy import energy_router
 from karavan.api.errors import ERROR_RESPONSES, CapabilityMissingError, ErrorBody, install_error_handlers
 from karavan.api.models import (
@@ -225,34 +225,43 @@ def system_router() -> APIRouter:
     router = APIRouter(tags=["system"])
 
     @router.get("/healthz", operation_id="healthz", response_model=Health, responses={503: {"model": Health}})
-    async def healthz(holder: HolderDep) -> JSONResponse:
+    async def healthz(holder: HolderDep) -> Response:
         """Liveness, versions (karavan, dataset name/version/content hash, Python, key libraries)."""
-        net = holder.loaded
-        if net is None:
+        if holder.loaded is None:
             await run_in_threadpool(holder.load)
-            net = holder.loaded
-        dataset = None
-        if net is not None:
-            dataset = DatasetVersion(
-                name=net.info.name,
-                version=net.info.version,
-                content_hash=net.content_hash,
-                nodes=len(net.nodes),
-                links=len(net.links),
-                services=len(net.services),
-            )
-        libs, caps = holder.cached(("versions",), _versions)
-        health = Health(
-            status="ok" if net is not None else "dataset_unavailable",
-            karavan=__version__,
-            python=platform.python_version(),
-            dataset=dataset,
-            libraries=libs,
-            capabilities=caps,
-        )
-        return _json(health.model_dump(mode="json"), 200 if net is not None else 503)
+        body, status = health_answer(holder)
+        return Response(body, status_code=status, media_type="application/json")
 
     return router
+
+
+def health_answer(holder: NetworkHolder) -> tuple[bytes, int]:
+    """The encoded ``/healthz`` body and its status (built once per app: nothing in it changes)."""
+    return cast(tuple[bytes, int], holder.cached(("healthz", holder.loaded is not None), lambda: _health(holder)))
+
+
+def _health(holder: NetworkHolder) -> tuple[bytes, int]:
+    net = holder.loaded
+    dataset = None
+    if net is not None:
+        dataset = DatasetVersion(
+            name=net.info.name,
+            version=net.info.version,
+            content_hash=net.content_hash,
+            nodes=len(net.nodes),
+            links=len(net.links),
+            services=len(net.services),
+        )
+    libs, caps = _versions()
+    health = Health(
+        status="ok" if net is not None else "dataset_unavailable",
+        karavan=__version__,
+        python=platform.python_version(),
+        dataset=dataset,
+        libraries=libs,
+        capabilities=caps,
+    )
+    return dumps(health.model_dump(mode="json")), 200 if net is not None else 503
 
 
 def network_router() -> APIRouter:

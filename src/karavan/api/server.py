@@ -103,10 +103,12 @@ from route threads within a millisecond instead of the default five."""
 def warm_app(settings: Any) -> Any:
     """The app for ``settings`` with its dataset loaded and its compiled kernels warm."""
     from karavan.api import create_app
+    from karavan.api.app import health_answer
 
     app = create_app(settings)
     app.state.holder.warm()
     app.state.stores.migrate()
+    health_answer(app.state.holder)
     return app
 
 

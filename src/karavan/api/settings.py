@@ -44,7 +44,8 @@ class Settings(BaseSettings):
         Time budget of a request; 504 beyond it.
     route_concurrency, route_queue : int
         Route plans and simulations computed at once per worker, and how many more may wait
-        (503 beyond).
+        (503 beyond). The work is CPU-bound: one at a time per worker (and one worker per core)
+        keeps the event loop's share of the GIL.
     compute_concurrency, compute_queue : int
         The same for capacity assignments and scenario diffs.
     cache_entries : int
@@ -69,7 +70,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     body_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     request_timeout_s: float = Field(default=30.0, gt=0, le=3600)
-    route_concurrency: int = Field(default=4, ge=1, le=256)
+    route_concurrency: int = Field(default=1, ge=1, le=256)
     route_queue: int = Field(default=64, ge=0, le=10_000)
     compute_concurrency: int = Field(default=1, ge=1, le=64)
     compute_queue: int = Field(default=4, ge=0, le=1_000)
