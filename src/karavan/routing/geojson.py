@@ -17,7 +17,21 @@ from karavan.routing.plan import Route, RoutePlan
 
 
 def _segment(net: Network, a: str, b: str, link_mode: Any, gauge: int | None) -> tuple[list[list[float]], str]:
-    """Coordinates from node ``a`` to node ``b`` along their link (oriented), and the geometry source."""
+    """Coordinates from node ``a`` to node ``b`` along their link (oriented), and the geometry source.
+
+    Kept with the network per segment (the drawing of a link does not change); callers copy
+    before changing the list.
+    """
+    cache: dict[tuple[str, str, Any, int | None], tuple[list[list[float]], str]]
+    cache = net.__dict__.setdefault("_segment_cache", {})
+    key = (a, b, link_mode, gauge)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = _draw_segment(net, a, b, link_mode, gauge)
+    return hit
+
+
+def _draw_segment(net: Network, a: str, b: str, link_mode: Any, gauge: int | None) -> tuple[list[list[float]], str]:
     link = net.link_for(a, b, link_mode, gauge) if link_mode is not None else None
     if link is None:
         link = next((lk for lk in net.links_at.get(a, ()) if {lk.from_id, lk.to_id} == {a, b}), None)
