@@ -193,6 +193,8 @@ def simulate_payload(
 
     def compute() -> dict[str, Any]:
         query = route_query(opts, settings, seed=opts.seed, max_routes=max(opts.max_routes, opts.route_index + 1))
+        for place in (query.origin, query.destination, *query.via):
+            net.resolve(place)  # an unknown place is a 404 before any DES year is simulated
         result = simulate(net, query, route_index=opts.route_index, runs=opts.runs, demand_mt=opts.demand_mt, des=des())
         data: dict[str, Any] = result.to_dict()
         return data
