@@ -59,9 +59,9 @@ def _write_dataset(root: Path) -> None:
         if sea:
             dep = "{pattern: when_full, fill_threshold: 0.9, expected_wait_h: {dist: lognormal, median: 30, p90: 90}}"
             svc = (
-                f"- {{id: S{i}, name: ferry {i}, kind: rail_ferry, stops: [N{i}, N{i + 1}], units: [FEU], "
+                f"- {{id: S{i}, name: feeder {i}, kind: feeder, stops: [N{i}, N{i + 1}], units: [FEU], "
                 f"departures: {dep}, running_time_h: {{dist: triangular, low: 18, mode: 20, high: 28}}, "
-                "toc: sea_rail_ferry, source: b:S1}"
+                "toc: sea_container_feeder, source: b:S1}"
             )
         else:
             dep = (
