@@ -9,9 +9,12 @@ from pathlib import Path
 import pytest
 
 from karavan.accounting import Cargo
+from karavan.capacity.assignment import assign
+from karavan.capacity.demand import Demand, ODFlow
 from karavan.errors import ValidationError
 from karavan.io import load_network, validate_dataset
 from karavan.model import Network
+from karavan.model.enums import Unit
 from karavan.reliability import plan_from_itinerary, simulate_itinerary
 from karavan.routing import RouteQuery, plan_routes
 from karavan.routing.plan import Route
@@ -115,3 +118,15 @@ def test_validation_wants_an_entry_border_past_a_call(mini_dir: Path) -> None:
     assert [(p.record, p.value) for p in problems] == [("loop", "KZAAU (KZ) -> TMKRW (TM)")]
     with pytest.raises(ValidationError):
         load_network(mini_dir)
+
+
+def test_capacity_loads_every_segment_a_ship_ride_passes(mini_dir: Path) -> None:
+    net = load_network(_loop_dir(mini_dir))
+    flows = (
+        ODFlow("KZAAU", "TMKRW", Unit.TEU, 10.0, 1000.0, 0.0, "containers", "test:S1"),
+        ODFlow("AZBAK", "TMKRW", Unit.TEU, 10.0, 500.0, 0.0, "containers", "test:S1"),
+    )
+    res = assign(net, Demand(flows, name="t"))
+    assert res.unserved_t == 0
+    assert [od.route[:1] for od in res.od] == [("loop",), ("loop",)]
+    assert res.element("loop").volume_t == pytest.approx(1500.0)  # both ride Baku -> Omega

@@ -409,8 +409,9 @@ def _result(
         k = int(fn.kind[e])
         lab = fn.label[e]
         if k == RIDE and lab:
-            svc_seg[(lab, int(fn.edge_seg[e]))] += float(flow[e])
-            cls_seg[(lab, int(fn.edge_class[e]), int(fn.edge_seg[e]))] += float(flow[e])
+            for seg in range(int(fn.edge_seg[e]), int(fn.edge_seg_end[e])):  # a ship's ride loads every segment
+                svc_seg[(lab, seg)] += float(flow[e])
+                cls_seg[(lab, int(fn.edge_class[e]), seg)] += float(flow[e])
         elif k in (XFER, THRU, BOARD, ALIGHT) and lab:
             hub_vol[lab] += float(flow[e])
     svc_vol: dict[str, float] = defaultdict(float)

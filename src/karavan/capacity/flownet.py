@@ -104,6 +104,8 @@ class FlowNet:
     """Per edge: index into ``node_ids`` of the place the edge starts from."""
     edge_seg: NDArray[np.int32]
     """Per edge: segment index along its run (RIDE edges), else -1."""
+    edge_seg_end: NDArray[np.int32]
+    """Per edge: the stop a RIDE edge alights at (``edge_seg + 1``, or later for a ship's ride past calls), else -1."""
     node_ids: list[str]
     origin_vertex: dict[tuple[int, str], int]
     dest_vertex: dict[tuple[int, str], int]
@@ -334,6 +336,7 @@ def build_flownet(
     blocks_class: list[NDArray[np.int32]] = []
     blocks_node: list[NDArray[np.int32]] = []
     blocks_seg: list[NDArray[np.int32]] = []
+    blocks_seg_end: list[NDArray[np.int32]] = []
     labels: list[str] = []
     inc_e: list[int] = []
     inc_r: list[int] = []
@@ -509,10 +512,13 @@ def build_flownet(
                     inc_r.append(r)
                     inc_v.append(a)
         seg = np.where(kind == RIDE, g.v_stop[tail] if nv else 0, -1).astype(np.int32)
+        seg_end = np.where(kind == RIDE, g.v_stop[head] if nv else 0, -1).astype(np.int32)
         bt = np.asarray(b_tail, dtype=np.int64)
         n_b = len(b_tail)
         lab_list = [str(x) for x in lab]
-        parts = [(tail + v_off, head + v_off, kind.astype(np.int8), time_h, cost, co2, edge_node, seg, lab_list)]
+        parts = [
+            (tail + v_off, head + v_off, kind.astype(np.int8), time_h, cost, co2, edge_node, seg, seg_end, lab_list)
+        ]
         extra_v = 0
         if cls.via:
             l2 = v_off + nv + 2 * n_nodes  # second layer: routing vertices shifted past O/D
@@ -527,7 +533,9 @@ def build_flownet(
             via_idx = [node_ids.index(v) for v in cls.via if v in net.nodes]
             cross = np.flatnonzero(np.isin(g.v_node, via_idx)) if nv else np.zeros(0, dtype=np.int64)
             zeros = np.zeros(cross.size)
-            parts.append((tail + l2, head + l2, kind.astype(np.int8), time_h, cost, co2, edge_node, seg, lab_list))
+            parts.append(
+                (tail + l2, head + l2, kind.astype(np.int8), time_h, cost, co2, edge_node, seg, seg_end, lab_list)
+            )
             parts.append(
                 (
                     cross + v_off,
@@ -537,6 +545,7 @@ def build_flownet(
                     zeros,
                     zeros,
                     g.v_node[cross].astype(np.int32),
+                    np.full(cross.size, -1, dtype=np.int32),
                     np.full(cross.size, -1, dtype=np.int32),
                     [""] * int(cross.size),
                 )
@@ -551,11 +560,12 @@ def build_flownet(
             np.asarray(b_co2, dtype=np.float64),
             np.asarray(b_node, dtype=np.int32),
             np.full(n_b, -1, dtype=np.int32),
+            np.full(n_b, -1, dtype=np.int32),
             b_lab,
         )
         parts.insert(1, board_part)
         n_block = 0
-        for p_tail, p_head, p_kind, p_time, p_cost, p_co2, p_node, p_seg, p_lab in parts:
+        for p_tail, p_head, p_kind, p_time, p_cost, p_co2, p_node, p_seg, p_seg_end, p_lab in parts:
             blocks_tail.append(p_tail)
             blocks_head.append(p_head)
             blocks_kind.append(p_kind)
@@ -564,6 +574,7 @@ def build_flownet(
             blocks_co2.append(p_co2)
             blocks_node.append(p_node)
             blocks_seg.append(p_seg)
+            blocks_seg_end.append(p_seg_end)
             labels += p_lab
             n_block += int(p_tail.size)
         blocks_class.append(np.full(n_block, ci, dtype=np.int32))
@@ -596,6 +607,7 @@ def build_flownet(
         label=labels,
         edge_node=cat(blocks_node, np.int32),  # type: ignore[arg-type]
         edge_seg=cat(blocks_seg, np.int32),  # type: ignore[arg-type]
+        edge_seg_end=cat(blocks_seg_end, np.int32),  # type: ignore[arg-type]
         node_ids=node_ids,
         origin_vertex=origin_vertex,
         dest_vertex=dest_vertex,
