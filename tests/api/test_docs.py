@@ -28,6 +28,7 @@ OPERATIONS = {
     ("get", "/api/plans"): "list_plans",
     ("get", "/api/plans/{plan_id}"): "get_plan",
     ("get", "/api/export/routes.geojson"): "export_routes_geojson",
+    ("get", "/api/export/routes.ileap.json"): "export_routes_ileap",
     ("get", "/api/export/trail.csv"): "export_trail_csv",
     ("get", "/api/export/report.html"): "export_report_html",
 }

@@ -7,6 +7,7 @@ import io
 import json
 
 import geojson
+import pytest
 from fastapi.testclient import TestClient
 
 Q = {"origin": "Alpha", "destination": "Baku", "depart": "2026-12-01"}
@@ -36,6 +37,25 @@ def test_geojson_export(mini_client: TestClient) -> None:
     fc = r.json()
     assert geojson.loads(r.text).is_valid
     assert {f["properties"]["feature"] for f in fc["features"]} == {"route", "leg", "stop"}
+
+
+def test_ileap_export_matches_the_library(mini_client: TestClient) -> None:
+    r = mini_client.get("/api/export/routes.ileap.json", params=Q)
+    assert r.status_code == 200
+    assert 'filename="karavan-CNAAA-AZBAK.ileap.json"' in r.headers["content-disposition"]
+    doc = r.json()
+    routes = mini_client.get("/api/routes", params={**Q, "trail": False}).json()["routes"]
+    assert len(doc["shipmentFootprints"]) == len(routes)
+    fp = doc["shipmentFootprints"][0]
+    assert len(fp["tces"]) == len(routes[0]["legs"]) + len(routes[0]["hubs"])
+    assert sum(float(t["co2eWTW"]) for t in fp["tces"]) == pytest.approx(routes[0]["co2e_kg"], rel=1e-6)
+    assert {t["tocId"] for t in doc["tocs"]} >= {t["tocId"] for t in fp["tces"] if "tocId" in t}
+
+
+def test_ileap_export_bad_place_is_a_json_error(mini_client: TestClient) -> None:
+    r = mini_client.get("/api/export/routes.ileap.json", params={**Q, "origin": "Alpah"})
+    assert r.status_code == 404
+    assert r.json()["error"] == "unknown_place"
 
 
 def test_trail_csv_export_matches_the_library(mini_client: TestClient) -> None:

@@ -44,6 +44,12 @@ def test_unknown_place_json_error_carries_suggestions(run_cli: Run) -> None:
     assert err == ""
 
 
+def test_ileap_format_errors_are_json(run_cli: Run) -> None:
+    code, out, _ = run_cli("route", "Nowhere", "Aktau", "--format", "ileap", "--dataset", MINI)
+    assert code == 2
+    assert json.loads(out)["error"] == "unknown_place"
+
+
 def test_table_format_errors_stay_on_stderr(run_cli: Run) -> None:
     code, out, err = run_cli("route", "Nowhere", "Aktau", "--dataset", MINI)
     assert code == 2
@@ -57,6 +63,8 @@ def test_table_format_errors_stay_on_stderr(run_cli: Run) -> None:
         (["route", "a", "b", "--format", "json"], True),
         (["route", "a", "b", "-f", "JSON"], True),
         (["route", "a", "b", "--format=json"], True),
+        (["route", "a", "b", "--format", "ileap"], True),
+        (["route", "a", "b", "--format=geojson"], True),
         (["route", "a", "b", "--format", "table"], False),
         (["route", "json", "b"], False),
     ],

@@ -181,13 +181,106 @@ def _leg(
     distance_km = cum_km[j] - cum_km[i]
     running_h = run.cum_h[j] - run.cum_h[i]
 
-    # km per country (a cross-border segment is split half and half) and per emission group
+    km_by_country, countries, groups = _segments(net, params, run, i, j, toc)
+
+    count = float(cargo.count)
+    t_unit = cargo.t_per_unit(net)
+    tonnes = count * t_unit
+
+    carrier, carriers = carrier_load(run, cargo)
+    carrier_tare = 0.0
+    if carrier is not None:
+        ut = net.unit_types.get(carrier)
+        carrier_tare = float(ut.tare_t or 0.0) if ut is not None else 0.0
+
+    # ------------------------------------------------------------ cost
+    cost_usd, used_default = _leg_cost(
+        net, params, run, i, cargo, count, t_unit, distance_km, km_by_country, countries[0], trail, label
+    )
+
+    # ------------------------------------------------------------ emissions
+    parts = _emission_parts(net, params, cargo, toc, groups, tonnes, carriers * carrier_tare)
+    wtw = 0.0
+    ttw = 0.0
+    for p in parts:
+        wtw += p.wtw_kg
+        ttw += p.ttw_kg
+        if trail is not None:
+            _emission_rows(trail, label, net, cargo, p, params)
+
+    if trail is not None:
+        _time_rows(trail, label, run, i, j, distance_km, running_h)
+
+    return LegFigures(
+        service_id=svc.id,
+        reverse=run.reverse,
+        board=run.stops[i],
+        alight=run.stops[j],
+        distance_km=distance_km,
+        running_h=running_h,
+        cost_usd=cost_usd,
+        co2e_wtw_kg=wtw,
+        co2e_ttw_kg=ttw,
+        countries=tuple(countries),
+        default_tariff=used_default,
+        carrier=carrier.value if carrier is not None else None,
+        carriers=carriers,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EmissionPart:
+    """The emissions of the part of a leg run under one transport operation category.
+
+    Electric categories get one part per country (their intensity is the country's grid);
+    a fuel category gets one part for the whole leg. ``activity`` is in the category's
+    basis: cargo tonnes, gross tonnes (cargo plus tare, gross-mass categories) or TEU.
+    """
+
+    toc: ResolvedToc
+    country: str
+    km: float
+    activity: float
+    g_wtw: float
+    g_ttw: float
+    wtw_kg: float
+    ttw_kg: float
+
+
+def leg_emission_parts(
+    net: Network, params: Parameters, run: Run, i: int, j: int, cargo: Cargo
+) -> tuple[EmissionPart, ...]:
+    """The parts whose sums are :func:`leg_figures`' ``co2e_wtw_kg`` and ``co2e_ttw_kg``.
+
+    Raises
+    ------
+    karavan.errors.DatasetError
+        The service's ``toc`` is not in the parameters, or no grid intensity is known.
+    """
+    svc = run.service
+    toc = params.fast_toc.get(svc.toc)
+    if toc is None:
+        raise DatasetError(f"service {svc.id}: transport operation category {svc.toc!r} is not in the parameters")
+    _, _, groups = _segments(net, params, run, i, j, toc)
+    carrier, carriers = carrier_load(run, cargo)
+    carrier_tare = 0.0
+    if carrier is not None:
+        ut = net.unit_types.get(carrier)
+        carrier_tare = float(ut.tare_t or 0.0) if ut is not None else 0.0
+    return _emission_parts(net, params, cargo, toc, groups, cargo.tonnes(net), carriers * carrier_tare)
+
+
+def _segments(
+    net: Network, params: Parameters, run: Run, i: int, j: int, toc: ResolvedToc
+) -> tuple[dict[str, float], list[str], dict[tuple[str, str], float]]:
+    """km per country (a cross-border segment is split half and half), countries in order, km per group."""
+    cum_km = run.cum_km
     nodes = net.nodes
     stops = run.stops
     km_by_country: dict[str, float] = {}
     countries: list[str] = []
     groups: dict[tuple[str, str], float] = {}
-    mixed = svc.traction == "mixed" and toc.electric and toc.diesel_fallback is not None
+    mixed = run.service.traction == "mixed" and toc.electric and toc.diesel_fallback is not None
     prev_country = nodes[stops[i]].country
     countries.append(prev_country)
     for k in range(i, j):
@@ -208,27 +301,22 @@ def _leg(
             _add_group(groups, params, seg_toc, cb, half)
             countries.append(cb)
         prev_country = cb
-    if not svc.mode.enters_at_calls:  # a box aboard a ship enters only the discharge country
+    if not run.service.mode.enters_at_calls:  # a box aboard a ship enters only the discharge country
         countries = list(dict.fromkeys((countries[0], nodes[stops[j]].country)))
+    return km_by_country, countries, groups
 
-    count = float(cargo.count)
-    t_unit = cargo.t_per_unit(net)
-    tonnes = count * t_unit
 
-    carrier, carriers = carrier_load(run, cargo)
-    carrier_tare = 0.0
-    if carrier is not None:
-        ut = net.unit_types.get(carrier)
-        carrier_tare = float(ut.tare_t or 0.0) if ut is not None else 0.0
-
-    # ------------------------------------------------------------ cost
-    cost_usd, used_default = _leg_cost(
-        net, params, run, i, cargo, count, t_unit, distance_km, km_by_country, countries[0], trail, label
-    )
-
-    # ------------------------------------------------------------ emissions
-    wtw = 0.0
-    ttw = 0.0
+def _emission_parts(
+    net: Network,
+    params: Parameters,
+    cargo: Cargo,
+    toc: ResolvedToc,
+    groups: dict[tuple[str, str], float],
+    tonnes: float,
+    carrier_tare_t: float,
+) -> tuple[EmissionPart, ...]:
+    """``activity × km × DAF × intensity`` per group (``carrier_tare_t``: tare of all carrier units)."""
+    parts: list[EmissionPart] = []
     teu: float | None = None
     for (toc_id, country), km in groups.items():
         t = toc if toc_id == toc.id else params.fast_toc[toc_id]
@@ -237,7 +325,7 @@ def _leg(
                 teu = cargo.teu(net)
             activity = teu
         elif t.gross_mass:
-            activity = tonnes + cargo.tare_t(net) + carriers * carrier_tare
+            activity = tonnes + cargo.tare_t(net) + carrier_tare_t
         else:
             activity = tonnes
         if t.electric:
@@ -251,29 +339,8 @@ def _leg(
             g_ttw = t.ttw_g
         e_wtw = activity * km * t.daf * g_wtw / 1000.0
         e_ttw = activity * km * t.daf * g_ttw / 1000.0
-        wtw += e_wtw
-        ttw += e_ttw
-        if trail is not None:
-            _emission_rows(trail, label, net, cargo, t, country, km, activity, g_wtw, g_ttw, e_wtw, e_ttw, params)
-
-    if trail is not None:
-        _time_rows(trail, label, run, i, j, distance_km, running_h)
-
-    return LegFigures(
-        service_id=svc.id,
-        reverse=run.reverse,
-        board=stops[i],
-        alight=stops[j],
-        distance_km=distance_km,
-        running_h=running_h,
-        cost_usd=cost_usd,
-        co2e_wtw_kg=wtw,
-        co2e_ttw_kg=ttw,
-        countries=tuple(countries),
-        default_tariff=used_default,
-        carrier=carrier.value if carrier is not None else None,
-        carriers=carriers,
-    )
+        parts.append(EmissionPart(t, country, km, activity, g_wtw, g_ttw, e_wtw, e_ttw))
+    return tuple(parts)
 
 
 def carrier_load(run: Run, cargo: Cargo) -> tuple[Unit | None, float]:
@@ -405,20 +472,10 @@ def _leg_cost(
 
 
 def _emission_rows(
-    trail: list[TrailRow],
-    label: str,
-    net: Network,
-    cargo: Cargo,
-    t: ResolvedToc,
-    country: str,
-    km: float,
-    activity: float,
-    g_wtw: float,
-    g_ttw: float,
-    e_wtw: float,
-    e_ttw: float,
-    params: Parameters,
+    trail: list[TrailRow], label: str, net: Network, cargo: Cargo, part: EmissionPart, params: Parameters
 ) -> None:
+    t, country, km, activity = part.toc, part.country, part.km, part.activity
+    g_wtw, g_ttw, e_wtw, e_ttw = part.g_wtw, part.g_ttw, part.wtw_kg, part.ttw_kg
     act_unit = "TEU" if t.per_teu else "t"
     per = "g/TEU-km" if t.per_teu else "g/tkm"
     flags: list[str] = []

@@ -15,6 +15,7 @@ from pydantic import Field
 
 from karavan.api.errors import ERROR_RESPONSES
 from karavan.api.models import RouteOptions
+from karavan.api.responses import IleapExport
 from karavan.errors import InputError
 
 
@@ -57,7 +58,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 def exports_router() -> APIRouter:
-    """``/export/*``: GeoJSON, CSV trail and HTML report of a route query."""
+    """``/export/*``: GeoJSON, iLEAP records, CSV trail and HTML report of a route query."""
     from karavan.api import app as api
 
     router = APIRouter(tags=["routes"], responses=ERROR_RESPONSES)
@@ -85,6 +86,20 @@ def exports_router() -> APIRouter:
             f["properties"]["feature"] = "route"
         body = {"type": "FeatureCollection", "features": features}
         return GeoJSONResponse(body, headers=_attachment(_filename(net, opts, "geojson")))
+
+    @router.get(
+        "/export/routes.ileap.json",
+        operation_id="export_routes_ileap",
+        summary="Routes as iLEAP ShipmentFootprint, TOC and HOC records (ISO 14083)",
+        response_model=IleapExport,
+    )
+    def routes_ileap(ctx: StateDep, opts: Annotated[RouteOptions, Query()]) -> JSONResponse:
+        """One ShipmentFootprint per route (a TCE per leg and hub operation), the TOCs and HOCs they use."""
+        from karavan.accounting.ileap import plan_ileap
+
+        net, settings = ctx
+        body = plan_ileap(net, api.plan(net, opts, settings))
+        return JSONResponse(body, headers=_attachment(_filename(net, opts, "ileap.json")))
 
     @router.get(
         "/export/trail.csv",

@@ -441,3 +441,89 @@ class PlanCreated(SavedSummary):
 
     url: str = Field(description="Path of the record in this API")
     share_url: str = Field(description="Path of the web map that reopens it (``/?plan=ID``)")
+
+
+# ------------------------------------------------------------------------ iLEAP
+
+
+class IleapLocation(_Open):
+    """iLEAP ``Location``: the node's name, country, UN/LOCODE and position."""
+
+    city: str
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    locode: str | None = None
+    lat: str | None = None
+    lng: str | None = None
+
+
+class IleapTce(_Open):
+    """iLEAP transport chain element: one leg (``tocId``) or hub operation (``hocId``), kg CO2e."""
+
+    tceId: str  # noqa: N815 (iLEAP field name)
+    prevTceIds: list[str] = []  # noqa: N815 (iLEAP field name)
+    tocId: str | None = None  # noqa: N815 (iLEAP field name)
+    hocId: str | None = None  # noqa: N815 (iLEAP field name)
+    shipmentId: str  # noqa: N815 (iLEAP field name)
+    mass: str = Field(pattern=r"^-?\d+(\.\d+)?$", description="kg")
+    distance: dict[str, str] = Field(description="GLEC distance in km: actual, sfd")
+    transportActivity: str = Field(pattern=r"^-?\d+(\.\d+)?$", description="tkm")  # noqa: N815 (iLEAP field name)
+    origin: IleapLocation | None = None
+    destination: IleapLocation | None = None
+    departureAt: str | None = None  # noqa: N815 (iLEAP field name)
+    arrivalAt: str | None = None  # noqa: N815 (iLEAP field name)
+    co2eWTW: str = Field(pattern=r"^-?\d+(\.\d+)?$", description="kg CO2e")  # noqa: N815 (iLEAP field name)
+    co2eTTW: str = Field(pattern=r"^-?\d+(\.\d+)?$", description="kg CO2e")  # noqa: N815 (iLEAP field name)
+
+
+class IleapShipmentFootprint(_Open):
+    """iLEAP ``ShipmentFootprint``: one route alternative's chain of TCEs."""
+
+    mass: str = Field(pattern=r"^-?\d+(\.\d+)?$", description="kg")
+    shipmentId: str  # noqa: N815 (iLEAP field name)
+    tces: list[IleapTce]
+
+
+class IleapEnergyCarrier(_Open):
+    """iLEAP ``EnergyCarrier`` with emission factors in kg CO2e per ``energyConsumptionUnit``."""
+
+    energyCarrier: str  # noqa: N815 (iLEAP field name)
+    emissionFactorWTW: str  # noqa: N815 (iLEAP field name)
+    emissionFactorTTW: str  # noqa: N815 (iLEAP field name)
+    relativeShare: str  # noqa: N815 (iLEAP field name)
+
+
+class IleapToc(_Open):
+    """iLEAP transport operation category: kg CO2e per tkm."""
+
+    tocId: str  # noqa: N815 (iLEAP field name)
+    description: str | None = None
+    mode: Literal["Road", "Rail", "Air", "Sea", "InlandWaterway"]
+    energyCarriers: list[IleapEnergyCarrier]  # noqa: N815 (iLEAP field name)
+    co2eIntensityWTW: str  # noqa: N815 (iLEAP field name)
+    co2eIntensityTTW: str  # noqa: N815 (iLEAP field name)
+    transportActivityUnit: Literal["tkm", "TEUkm"]  # noqa: N815 (iLEAP field name)
+
+
+class IleapHoc(_Open):
+    """iLEAP hub operation category: kg CO2e per outbound tonne."""
+
+    hocId: str  # noqa: N815 (iLEAP field name)
+    description: str | None = None
+    hubType: str  # noqa: N815 (iLEAP field name)
+    hubLocation: IleapLocation | None = None  # noqa: N815 (iLEAP field name)
+    energyCarriers: list[IleapEnergyCarrier]  # noqa: N815 (iLEAP field name)
+    co2eIntensityWTW: str  # noqa: N815 (iLEAP field name)
+    co2eIntensityTTW: str  # noqa: N815 (iLEAP field name)
+    hubActivityUnit: Literal["tonnes", "TEU"]  # noqa: N815 (iLEAP field name)
+
+
+class IleapExport(_Open):
+    """The routes of a query as iLEAP records (ISO 14083), with what is estimated."""
+
+    specification: str
+    query: dict[str, Any]
+    parameters_version: str
+    shipmentFootprints: list[IleapShipmentFootprint]  # noqa: N815 (iLEAP field name)
+    tocs: list[IleapToc]
+    hocs: list[IleapHoc]
+    estimates: list[str]

@@ -39,12 +39,17 @@ def _register_optional() -> None:
 _register_optional()
 
 
+JSON_FORMATS = ("json", "geojson", "ileap")
+"""Output formats that write JSON: an error is then a JSON object on stdout too."""
+
+
 def wants_json(args: list[str]) -> bool:
-    """Whether the command line asks for ``--format json`` (errors are then JSON on stdout too)."""
+    """Whether the command line asks for a JSON output format (``--format json``, ``geojson``, ``ileap``)."""
     for i, a in enumerate(args):
-        if a in ("--format", "-f") and i + 1 < len(args) and args[i + 1].lower() == "json":
+        if a in ("--format", "-f") and i + 1 < len(args) and args[i + 1].lower() in JSON_FORMATS:
             return True
-        if a.lower() in ("--format=json", "-fjson"):
+        low = a.lower()
+        if any(low in (f"--format={f}", f"-f{f}") for f in JSON_FORMATS):
             return True
     return False
 

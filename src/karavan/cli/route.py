@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,8 +19,6 @@ from karavan.cli.common import (
     CountOpt,
     DatasetOpt,
     DepartOpt,
-    Format,
-    FormatOpt,
     MaxRoutesOpt,
     ModesOpt,
     ScenarioOpt,
@@ -36,6 +35,25 @@ from karavan.cli.common import (
     write_text_atomic,
 )
 
+
+class RouteFormat(StrEnum):
+    """Output formats of ``karavan route``."""
+
+    table = "table"
+    json = "json"
+    geojson = "geojson"
+    ileap = "ileap"
+
+
+RouteFormatOpt = Annotated[
+    RouteFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, json, geojson (routes as lines) or ileap (ISO 14083 ShipmentFootprint, TOC, HOC records).",
+        case_sensitive=False,
+    ),
+]
 RunsOpt = Annotated[int, typer.Option("--runs", help="Monte Carlo runs per route for P50/P90.")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed of the Monte Carlo runs.")]
 FastestByOpt = Annotated[
@@ -99,7 +117,7 @@ def route(
     trail_csv: Annotated[
         Path | None, typer.Option("--trail-csv", help="Write every route's calculation trail to this CSV file.")
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: RouteFormatOpt = RouteFormat.table,
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
 ) -> None:
@@ -131,15 +149,8 @@ def route(
     plan = plan_routes(net, query)
     if trail_csv is not None:
         write_text_atomic(trail_csv, plan_trail_csv(plan), field="--trail-csv")
-    if fmt is Format.json:
-        emit_json(plan.to_dict())
-        return
-    if fmt is Format.geojson:
-        from karavan.routing.geojson import route_features
-
-        data = route_features(net, plan)
-        data["query"] = plan.query.to_dict()
-        emit_json(data)
+    if fmt is not RouteFormat.table:
+        emit_json(_document(net, plan, fmt))
         return
     console.print(route_table(net, plan))
     for i, r in enumerate(plan.routes, 1):
@@ -160,6 +171,21 @@ def route(
                 inputs = escape("\n".join(str(i) for i in row.inputs))
                 t.add_row(row.element, row.quantity, row.formula, f"{row.result:,.6g} {row.unit}", inputs)
             console.print(t)
+
+
+def _document(net: Any, plan: Any, fmt: RouteFormat) -> dict[str, Any]:
+    """The JSON document of a plan in ``fmt`` (json, geojson or ileap)."""
+    if fmt is RouteFormat.ileap:
+        from karavan.accounting.ileap import plan_ileap
+
+        return plan_ileap(net, plan)
+    if fmt is RouteFormat.geojson:
+        from karavan.routing.geojson import route_features
+
+        data = route_features(net, plan)
+        data["query"] = plan.query.to_dict()
+        return data
+    return plan.to_dict()  # type: ignore[no-any-return]
 
 
 def route_table(net: Any, plan: Any) -> Table:

@@ -68,6 +68,11 @@ class Mode(_CIEnum):
         """
         return self is not Mode.SEA
 
+    @property
+    def ileap_mode(self) -> str:
+        """The mode's name in the iLEAP data model (``TransportMode``: Rail, Road, Sea)."""
+        return self.value.capitalize()
+
 
 class ServiceKind(_CIEnum):
     """Commercial product that moves units."""
