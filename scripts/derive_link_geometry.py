@@ -1,9 +1,10 @@
-"""Derive the drawn alignment of every rail and sea link of a dataset and write ``link_geometry.yaml``.
+"""Derive the drawn alignment of every rail, road and sea link of a dataset and write ``link_geometry.yaml``.
 
-Rail links follow the OpenStreetMap railway graph that the ``scgraph-data`` package ships
-(``world_railways``, © OpenStreetMap contributors, ODbL 1.0); sea links follow the
-``searoute`` maritime network. Road links and links whose derived path does not fit their
-``length_km`` keep the straight (or waypoint) line, and ``karavan network validate`` flags them.
+Rail and road links follow the OpenStreetMap railway and highway graphs that the
+``scgraph-data`` package ships (``world_railways``, ``world_highways``, © OpenStreetMap
+contributors, ODbL 1.0); sea links follow the ``searoute`` maritime network. Links whose
+derived path does not fit their ``length_km`` keep the straight (or waypoint) line, and
+``karavan network validate`` flags them.
 
 The script is re-runnable: it rewrites the whole file from the dataset's current links.
 
@@ -49,17 +50,20 @@ BRIDGE_PENALTY = 1.3
 SIMPLIFY_DEG = 0.004
 """Douglas-Peucker tolerance in degrees (about 400 m): enough for maps up to zoom 10."""
 RAIL_SOURCE = "osm-rail-scgraph"
+ROAD_SOURCE = "osm-road-scgraph"
 SEA_SOURCE = "searoute:1.6.0"
+GRAPHS = {Mode.RAIL: ("world_railways", RAIL_SOURCE), Mode.ROAD: ("world_highways", ROAD_SOURCE)}
+"""The ``scgraph-data`` graph each land mode follows, and the source id of the lines derived from it."""
 
 
-class RailGraph:
-    """The ``scgraph-data`` world railway graph as a scipy sparse matrix."""
+class LandGraph:
+    """A ``scgraph-data`` world graph (``world_railways`` or ``world_highways``) as a scipy sparse matrix."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str) -> None:
         spec = importlib.util.find_spec("scgraph_data")
         if spec is None or not spec.submodule_search_locations:
             sys.exit("scgraph-data is not installed: pip install scgraph-data")
-        file = Path(next(iter(spec.submodule_search_locations))) / "world_railways.py"
+        file = Path(next(iter(spec.submodule_search_locations))) / f"{name}.py"
         # The module imports scgraph 2's `scgraph.core`; read its two literals instead of importing it.
         graph: list[dict[int, float]] = []
         nodes: list[list[float]] = []
@@ -107,7 +111,7 @@ class RailGraph:
         return [(int(i), float(d[i])) for i in idx if d[i] <= SNAP_KM]
 
     def path(self, a: tuple[float, float], b: tuple[float, float], limit_km: float) -> list[list[float]] | None:
-        """Shortest rail path (``[lon, lat]`` points, from ``a`` to ``b``) or ``None``."""
+        """Shortest path on the graph (``[lon, lat]`` points, from ``a`` to ``b``) or ``None``."""
         src, dst = self.near(*a), self.near(*b)
         if not src or not dst:
             return None
@@ -166,21 +170,19 @@ def _network(dataset: Path) -> Network:
 def derive(dataset: Path, only: set[str]) -> tuple[list[LinkGeometry], list[str]]:
     """Derived geometry per link, and a report line per link left straight."""
     net = _network(dataset)
-    rail: RailGraph | None = None
+    graphs: dict[Mode, LandGraph] = {}
     out: list[LinkGeometry] = []
     report: list[str] = []
     for link in net.links.values():
         if only and link.id not in only:
             continue
         a, b = net.nodes[link.from_id], net.nodes[link.to_id]
-        if link.mode is Mode.RAIL:
-            rail = rail or RailGraph()
-            pts, source = rail.path(a.coords, b.coords, limit_km=3 * link.length_km + 2 * SNAP_KM), RAIL_SOURCE
-        elif link.mode is Mode.SEA:
+        if link.mode is Mode.SEA:
             pts, source = sea_path(a.coords, b.coords), SEA_SOURCE
         else:
-            report.append(f"{link.id}: {link.mode.value} link kept straight (no road graph used)")
-            continue
+            name, source = GRAPHS[link.mode]
+            graph = graphs.get(link.mode) or graphs.setdefault(link.mode, LandGraph(name))
+            pts = graph.path(a.coords, b.coords, limit_km=3 * link.length_km + 2 * SNAP_KM)
         if pts is None:
             report.append(f"{link.id}: no {link.mode.value} path found between its ends; kept straight")
             continue

@@ -88,12 +88,30 @@ def test_length_cross_check_warns_outside_tolerance(mini_dir: Path) -> None:
     _write(mini_dir, "- {link: r-alpha-beta, source: [test:S1], coordinates: [[80, 40], [84, 42], [80, 44]]}\n")
     net = load_network(mini_dir)
     warns = geometry_warnings(net)
-    mismatch = [w for w in warns if w.value is not None]
+    mismatch = [w for w in warns if w.value is not None and w.record.startswith("r-")]
     assert [(w.record, w.field, w.value) for w in mismatch] == [("r-alpha-beta", "length_km", 460)]
     assert "drawn test:S1 line" in mismatch[0].expected
     straight = {w.record for w in warns if w.value is None}
     assert "r-gamma-aktau" in straight
     assert "r-alpha-beta" not in straight
+
+
+@pytest.mark.parametrize(("waypoint", "warned"), [([70, 44], False), ([65, 56], True)])
+def test_waypoint_lines_are_cross_checked_not_listed_straight(
+    mini_dir: Path, waypoint: list[float], warned: bool
+) -> None:
+    # r-gamma-aktau (2500 km) through one waypoint: about 2,320 km near the line, far more via 56 N
+    links = mini_dir / "links.yaml"
+    text = links.read_text(encoding="utf-8").replace("length_km: 2500,", f"length_km: 2500, geometry: [{waypoint}],")
+    links.write_text(text, encoding="utf-8")
+    net = load_network(mini_dir)
+    coords, source = link_line(net, net.links["r-gamma-aktau"])
+    assert (source, coords[1]) == ("waypoints", waypoint)
+    warns = {w.record: w for w in geometry_warnings(net)}
+    assert ("r-gamma-aktau" in warns) is warned
+    if warned:
+        assert warns["r-gamma-aktau"].field == "length_km"
+        assert "drawn waypoints line" in warns["r-gamma-aktau"].expected
 
 
 def test_validate_cli_lists_geometry_warnings(mini_dir: Path, run_cli: Callable[..., tuple[int, str, str]]) -> None:

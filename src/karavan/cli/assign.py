@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, ScenarioOpt, console, emit_json, load
+from karavan.cli.common import DatasetOpt, Format, FormatOpt, ScenarioOpt, console, emit_json, load, spinner
 from karavan.errors import InputError
 
 
@@ -80,7 +80,8 @@ def assign_cmd(
     dem = read_demand(demand, base) if demand is not None else builtin_demand(base)
     net, stacked, _ = apply_scenarios(base, list(scenario or []), dem)
     opts = AssignOptions(carbon_price_usd_per_t=carbon_price, value_of_time_usd_per_t_h=value_of_time, top=top)
-    res = assign(net, stacked, method=method.lower(), options=opts)
+    with spinner(f"assigning the yearly demand ({method.lower()})…", quiet=fmt is not Format.table):
+        res = assign(net, stacked, method=method.lower(), options=opts)
     if fmt is Format.json:
         emit_json(res.to_dict())
         return

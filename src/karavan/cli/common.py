@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -71,6 +73,22 @@ def emit_json(data: Any, output: Path | None = None) -> None:
     else:
         write_text_atomic(output, text + "\n")
         err_console.print(f"wrote {output}")
+
+
+@contextmanager
+def spinner(message: str, *, quiet: bool = False) -> Iterator[None]:
+    """A Rich spinner on stderr while the block runs; off when ``quiet`` or stderr is not a terminal."""
+    if quiet or not err_console.is_terminal:
+        yield
+        return
+    with err_console.status(message, spinner="dots"):
+        yield
+
+
+def depart_text(when: datetime, given: str | None) -> str:
+    """``depart 2026-12-01 00:00 UTC``, saying so when ``--depart`` was left at its default (today)."""
+    text = f"depart {when:%Y-%m-%d %H:%M} UTC"
+    return text if given else text + " (default: today; set --depart)"
 
 
 def write_text_atomic(path: Path, text: str, *, field: str = "--output") -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -20,6 +21,23 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(network_cmd.app, name="network")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from karavan import __version__
+
+        sys.stdout.write(f"karavan {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Plan and simulate freight across the Caspian transit corridors."""
 
 
 def _register_optional() -> None:

@@ -205,7 +205,7 @@ def _print_warnings(warnings: list[Any]) -> None:
             table.add_row(w.file, w.record, w.field, repr(w.value), w.expected)
         console.print(table)
     if straight:
-        console.print(f"[yellow]drawn straight[/] (no derived alignment): {', '.join(straight)}")
+        console.print(f"[yellow]drawn straight[/] (no alignment or waypoints): {', '.join(straight)}")
 
 
 @app.command("export")

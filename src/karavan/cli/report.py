@@ -20,9 +20,11 @@ from karavan.cli.common import (
     ViaOpt,
     WeightOpt,
     check_output,
+    depart_text,
     err_console,
     load,
     route_query,
+    spinner,
     write_text_atomic,
 )
 
@@ -76,12 +78,14 @@ def route_cmd(
         seed=seed,
     )
     net = load(dataset)
-    plan = plan_routes(net, query)  # one search; every route carries its simulation
-    sims: list[dict[str, Any] | None] = [
-        r.simulation.to_dict() if r.simulation is not None else None for r in plan.routes
-    ]
-    write_text_atomic(output, route_report(net, plan, simulations=sims))
-    err_console.print(f"wrote {output}")
+    with spinner("planning and simulating routes…"):
+        plan = plan_routes(net, query)  # one search; every route carries its simulation
+        sims: list[dict[str, Any] | None] = [
+            r.simulation.to_dict() if r.simulation is not None else None for r in plan.routes
+        ]
+        html = route_report(net, plan, simulations=sims)
+    write_text_atomic(output, html)
+    err_console.print(f"wrote {output} ({len(plan.routes)} routes, {depart_text(plan.depart, depart)})")
 
 
 @app.command("scenario")
@@ -105,12 +109,13 @@ def scenario_cmd(
     check_output(output)
     net = load(dataset)
     sc = load_scenario(scenario)
-    diff = diff_scenarios(net, base, sc, routes=parse_routes(routes))
-    scenario_net, _ = network_for(sc, net)
-    assignment = assign(scenario_net, None, scenario=None).to_dict() if scenario_net is not net else None
-    summary = dict(sc.summary())
-    summary["description"] = sc.description
-    html = scenario_report(net, summary, diff.to_dict(), scenario_net=scenario_net, assignment=assignment)
+    with spinner(f"comparing {sc.name} with {base}…"):
+        diff = diff_scenarios(net, base, sc, routes=parse_routes(routes))
+        scenario_net, _ = network_for(sc, net)
+        assignment = assign(scenario_net, None, scenario=None).to_dict() if scenario_net is not net else None
+        summary = dict(sc.summary())
+        summary["description"] = sc.description
+        html = scenario_report(net, summary, diff.to_dict(), scenario_net=scenario_net, assignment=assignment)
     write_text_atomic(output, html)
     err_console.print(f"wrote {output}")
 

@@ -29,6 +29,7 @@ from karavan.cli.common import (
     WindowOpt,
     check_output,
     console,
+    depart_text,
     emit_json,
     load,
     route_query,
@@ -152,7 +153,7 @@ def route(
     if fmt is not RouteFormat.table:
         emit_json(_document(net, plan, fmt))
         return
-    console.print(route_table(net, plan))
+    console.print(route_table(net, plan, depart_given=depart))
     for i, r in enumerate(plan.routes, 1):
         for c in r.itinerary.through_connections():
             console.print(f"route {i} stays with train {c['train']} through {net.nodes[c['at']].name_en}")
@@ -188,12 +189,15 @@ def _document(net: Any, plan: Any, fmt: RouteFormat) -> dict[str, Any]:
     return plan.to_dict()  # type: ignore[no-any-return]
 
 
-def route_table(net: Any, plan: Any) -> Table:
-    """The Rich table of a plan: labels, planned days, P50, P90, USD, kg CO2e, km, countries, stops."""
+def route_table(net: Any, plan: Any, *, depart_given: str | None = "") -> Table:
+    """The Rich table of a plan: labels, planned days, P50, P90, USD, kg CO2e, km, countries, stops.
+
+    ``depart_given`` is the ``--depart`` option as typed (``None``: left at its default, said in the title).
+    """
     q = plan.query
     o, d = net.nodes[q.origin], net.nodes[q.destination]
-    title = (
-        f"{o.name_en} → {d.name_en}: {q.cargo.count:g} × {q.cargo.unit.value}, depart {plan.depart:%Y-%m-%d %H:%M} UTC"
+    title = f"{o.name_en} → {d.name_en}: {q.cargo.count:g} × {q.cargo.unit.value}, " + depart_text(
+        plan.depart, depart_given
     )
     if q.avoid_countries:
         title += f", avoiding {', '.join(q.avoid_countries)}"

@@ -39,6 +39,7 @@ from karavan.cli.common import (
     WeightOpt,
     check_output,
     console,
+    depart_text,
     emit_json,
     err_console,
     load,
@@ -193,7 +194,8 @@ def route_cmd(
     r = result.route
     title = (
         f"{' → '.join(str(n) for n in r.get('nodes', [])[:1] + r.get('nodes', [])[-1:])} "
-        f"depart {result.depart:%Y-%m-%d %H:%M} UTC, {result.runs:,} runs, seed {result.seed}"
+        f"{depart_text(result.depart, depart if itinerary is None else 'itinerary')}, "
+        f"{result.runs:,} runs, seed {result.seed}"
     )
     t = Table(title=title)
     for col in ("", "P10", "P50", "P90", "P95", "mean", "planned"):

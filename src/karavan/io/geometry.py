@@ -30,8 +30,9 @@ LENGTH_WARN = 0.15
 
 _HEADER = (
     "# Drawn alignment of links: simplified [lon, lat] polylines from `from` to `to` (maps and GeoJSON only;\n"
-    "# the model uses length_km). Regenerate with `python scripts/derive_link_geometry.py`; rail lines\n"
-    "# (c) OpenStreetMap contributors, ODbL 1.0, via the scgraph-data railway graph; sea lanes from searoute.\n"
+    "# the model uses length_km). Regenerate with `python scripts/derive_link_geometry.py`; rail lines and\n"
+    "# roads (c) OpenStreetMap contributors, ODbL 1.0, via the scgraph-data railway and highway graphs;\n"
+    "# sea lanes from searoute.\n"
 )
 
 
@@ -160,19 +161,22 @@ def check_geometry(net: Network) -> list[Problem]:
 def geometry_warnings(net: Network) -> list[Problem]:
     """Cross-check of drawn lines against ``length_km``; links drawn straight are listed too.
 
-    These are warnings, not errors: a line longer or shorter than ``length_km`` by more than
-    :data:`LENGTH_WARN` points at a wrong length, a wrong node position or a different alignment.
+    A stored alignment, or else the line through a link's own ``geometry`` waypoints, is
+    checked. These are warnings, not errors: a line longer or shorter than ``length_km`` by
+    more than :data:`LENGTH_WARN` points at a wrong length, a wrong node position or a
+    different alignment. Rail and sea links with neither are listed as drawn straight.
     """
     out: list[Problem] = []
     for link in net.links.values():
         g = net.link_geometry.get(link.id)
-        if g is None:
+        if g is None and not link.geometry:
             if link.mode.value != "road":
                 out.append(
                     Problem(GEOMETRY_FILE, link.id, "coordinates", None, "a derived alignment (drawn straight now)")
                 )
             continue
-        km = line_length_km(g.coordinates)
+        coords, source = link_line(net, link)
+        km = line_length_km(coords)
         if abs(km / link.length_km - 1.0) > LENGTH_WARN:
             out.append(
                 Problem(
@@ -180,7 +184,7 @@ def geometry_warnings(net: Network) -> list[Problem]:
                     link.id,
                     "length_km",
                     link.length_km,
-                    f"within {LENGTH_WARN:.0%} of the drawn {g.source[0]} line ({km:.0f} km)",
+                    f"within {LENGTH_WARN:.0%} of the drawn {source} line ({km:.0f} km)",
                 )
             )
     return out
