@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,3 +55,36 @@ def test_spinner_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch, terminal: b
         ran.append(True)
     assert ran == [True]
     assert ("working" in buf.getvalue()) is shown
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["trade"],
+        ["simulate", "route", "Alpha", "Baku"],
+        ["scenario", "list"],
+        ["energy", "scenarios"],
+        ["db", "current"],
+    ],
+)
+def test_geojson_is_refused_where_there_is_no_map(run_cli: Run, args: list[str]) -> None:
+    code, out, err = run_cli(*args, "--format", "geojson")
+    assert code == 2
+    assert out == ""
+    assert "'geojson' is not one of 'table', 'json'" in err
+
+
+def test_validate_places_problems_and_warnings_on_the_map(run_cli: Run, mini_dir: Path) -> None:
+    (mini_dir / "link_geometry.yaml").write_text(
+        "- {link: r-alpha-beta, source: [test:S1], coordinates: [[80, 40], [84, 42], [80, 44]]}\n", encoding="utf-8"
+    )
+    code, out, _ = run_cli("network", "validate", str(mini_dir), "--format", "geojson")
+    assert code == 0
+    fc = json.loads(out)
+    assert fc["type"] == "FeatureCollection"
+    by_record = {f["properties"]["record"]: f for f in fc["features"]}
+    mismatch = by_record["r-alpha-beta"]
+    assert mismatch["properties"]["severity"] == "warning"
+    assert mismatch["properties"]["field"] == "length_km"
+    assert mismatch["geometry"] == {"type": "LineString", "coordinates": [[80, 40], [84, 42], [80, 44]]}
+    assert by_record["r-gamma-aktau"]["geometry"]["type"] == "LineString"  # drawn straight, placed on its link

@@ -42,6 +42,18 @@ DatasetOpt = Annotated[
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)]
 
 
+class PlainFormat(StrEnum):
+    """Output formats of commands whose answer has no map form."""
+
+    table = "table"
+    json = "json"
+
+
+PlainFormatOpt = Annotated[
+    PlainFormat, typer.Option("--format", "-f", help="Output format: table or json.", case_sensitive=False)
+]
+
+
 def dataset_spec(dataset: str | None) -> str | None:
     """The dataset the user chose: the option, else ``$KARAVAN_DATASET``, else the default."""
     return dataset or os.environ.get("KARAVAN_DATASET") or None

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from karavan.cli.common import Format, FormatOpt, console, emit_json
+from karavan.cli.common import PlainFormat, PlainFormatOpt, console, emit_json
 
 app = typer.Typer(help="Migrate and inspect the database of saved plans.", no_args_is_help=True)
 
@@ -22,27 +22,27 @@ UrlOpt = Annotated[
 
 
 @app.command("upgrade")
-def upgrade_cmd(url: UrlOpt = None, fmt: FormatOpt = Format.table) -> None:
+def upgrade_cmd(url: UrlOpt = None, fmt: PlainFormatOpt = PlainFormat.table) -> None:
     """Create or migrate the database to the newest schema (the service also does this on start)."""
     from karavan.storage import default_url, upgrade
     from karavan.storage.store import safe_url
 
     target = url or default_url()
     revision = upgrade(target)
-    if fmt is Format.json:
+    if fmt is PlainFormat.json:
         emit_json({"url": safe_url(target), "revision": revision})
         return
     console.print(f"database {safe_url(target)} is at schema revision {revision}", highlight=False)
 
 
 @app.command("current")
-def current_cmd(url: UrlOpt = None, fmt: FormatOpt = Format.table) -> None:
+def current_cmd(url: UrlOpt = None, fmt: PlainFormatOpt = PlainFormat.table) -> None:
     """Show the schema revision of the database (none if it was never migrated)."""
     from karavan.storage import default_url
     from karavan.storage.store import current_revision, head_revision, safe_url
 
     safe, revision = safe_url(url or default_url()), current_revision(url)
-    if fmt is Format.json:
+    if fmt is PlainFormat.json:
         emit_json({"url": safe, "revision": revision, "head": head_revision()})
         return
     state = "up to date" if revision == head_revision() else "needs `karavan db upgrade`"

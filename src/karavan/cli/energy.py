@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import Format, FormatOpt, console, emit_json, err_console, write_text_atomic
+from karavan.cli.common import (
+    Format,
+    FormatOpt,
+    PlainFormat,
+    PlainFormatOpt,
+    console,
+    emit_json,
+    err_console,
+    write_text_atomic,
+)
 from karavan.errors import InputError
 
 if TYPE_CHECKING:
@@ -212,7 +221,7 @@ def diff_cmd(
     other: Annotated[str, typer.Argument(help="Scenario to compare, name or YAML file.")],
     dataset: EnergyDatasetOpt = None,
     all_rows: Annotated[bool, typer.Option("--all", help="Show unchanged rows too.")] = False,
-    fmt: FormatOpt = Format.table,
+    fmt: PlainFormatOpt = PlainFormat.table,
 ) -> None:
     """Compare two scenarios: flows, utilisation, prices, capacity values, unserved demand, CO2, trade."""
     from karavan.energy.diff import EnergyDiff
@@ -223,11 +232,9 @@ def diff_cmd(
     ra = _solve(dataset_for(base, ds))
     rb = _solve(dataset_for(other, ds))
     d = EnergyDiff(ra, rb)
-    if fmt is Format.json:
+    if fmt is PlainFormat.json:
         emit_json(d.to_dict(changed_only=not all_rows))
         return
-    if fmt is Format.geojson:
-        raise InputError("--format", fmt.value, "table or json for `energy diff`")
     _print_diff(d, changed_only=not all_rows)
 
 
@@ -321,12 +328,12 @@ def export_cmd(
 
 
 @app.command("scenarios")
-def scenarios_cmd(fmt: FormatOpt = Format.table) -> None:
+def scenarios_cmd(fmt: PlainFormatOpt = PlainFormat.table) -> None:
     """List the energy scenarios shipped with karavan."""
     from karavan.energy.scenario import list_energy_scenarios
 
     items = list_energy_scenarios()
-    if fmt is not Format.table:
+    if fmt is not PlainFormat.table:
         emit_json({"scenarios": [{"name": s.name, "title": s.title, "year": s.year} for s in items]})
         return
     t = Table(title=f"{len(items)} energy scenarios")

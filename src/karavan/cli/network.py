@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import shutil
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, check_output, console, dataset_spec, emit_json, load
+from karavan.cli.common import (
+    DatasetOpt,
+    Format,
+    FormatOpt,
+    PlainFormat,
+    PlainFormatOpt,
+    check_output,
+    console,
+    dataset_spec,
+    emit_json,
+    load,
+)
 from karavan.errors import InputError
 from karavan.model.enums import NodeKind
 
@@ -144,12 +156,13 @@ def validate(
     fmt: FormatOpt = Format.table,
     dataset: DatasetOpt = None,
 ) -> None:
-    """Validate a dataset; list every problem and exit 1 if there is any."""
+    """Validate a dataset; list every problem and exit 1 if there is any (geojson: on their nodes and links)."""
     from karavan.io import validate_dataset
 
     spec = path or dataset_spec(dataset)
     problems = validate_dataset(spec)
     warnings: list[Any] = []
+    net: Any = None
     if not problems:
         from karavan.accounting import check_categories, load_parameters
         from karavan.io import load_network
@@ -158,7 +171,9 @@ def validate(
         net = load_network(spec)
         problems = check_categories(net, load_parameters(net.path))
         warnings = geometry_warnings(net)
-    if fmt is Format.json:
+    if fmt is Format.geojson:
+        emit_json(problem_features(net, problems, warnings))
+    elif fmt is Format.json:
         emit_json(
             {
                 "dataset": str(spec or "caspian"),
@@ -183,7 +198,7 @@ def validate(
             f"{len(net.links)} links, {len(net.services)} services, {len(net.hub_operations)} hub operations, "
             f"{len(net.sources)} sources"
         )
-    if warnings and fmt is not Format.json:
+    if warnings and fmt is Format.table:
         _print_warnings(warnings)
     if problems:
         raise typer.Exit(1)
@@ -191,6 +206,24 @@ def validate(
 
 def _problem_dict(p: Any) -> dict[str, Any]:
     return {"file": p.file, "record": p.record, "field": p.field, "value": p.value, "expected": p.expected}
+
+
+def problem_features(net: Any, problems: list[Any], warnings: list[Any]) -> dict[str, Any]:
+    """Problems and warnings as a GeoJSON FeatureCollection, placed on their node or link where there is one."""
+    from karavan.io.geometry import link_line
+
+    features: list[dict[str, Any]] = []
+    for severity, items in (("problem", problems), ("warning", warnings)):
+        for p in items:
+            geometry: dict[str, Any] | None = None
+            if net is not None and p.record in net.nodes:
+                n = net.nodes[p.record]
+                geometry = {"type": "Point", "coordinates": [n.lon, n.lat]}
+            elif net is not None and p.record in net.links:
+                geometry = {"type": "LineString", "coordinates": link_line(net, net.links[p.record])[0]}
+            props = {"severity": severity, **_problem_dict(p)}
+            features.append({"type": "Feature", "geometry": geometry, "properties": props})
+    return {"type": "FeatureCollection", "features": features}
 
 
 def _print_warnings(warnings: list[Any]) -> None:
@@ -208,17 +241,24 @@ def _print_warnings(warnings: list[Any]) -> None:
         console.print(f"[yellow]drawn straight[/] (no alignment or waypoints): {', '.join(straight)}")
 
 
+class ExportFormat(StrEnum):
+    """Formats of ``network export`` (both write the same GeoJSON document)."""
+
+    geojson = "geojson"
+    json = "json"
+
+
 @app.command("export")
 def export(
-    fmt: Annotated[Format, typer.Option("--format", "-f", case_sensitive=False)] = Format.geojson,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="geojson or json (the same GeoJSON).", case_sensitive=False)
+    ] = ExportFormat.geojson,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default stdout).")] = None,
     dataset: DatasetOpt = None,
 ) -> None:
     """Export the network as GeoJSON (nodes as points, links as lines)."""
     from karavan.io import network_geojson
 
-    if fmt not in (Format.geojson, Format.json):
-        raise InputError("--format", fmt.value, "geojson or json")
     check_output(output)
     emit_json(network_geojson(load(dataset)), output)
 
@@ -227,7 +267,7 @@ def export(
 def init(
     directory: Annotated[Path, typer.Argument(help="New directory to copy the dataset into.")],
     force: Annotated[bool, typer.Option("--force", help="Replace a non-empty DIRECTORY.")] = False,
-    fmt: FormatOpt = Format.table,
+    fmt: PlainFormatOpt = PlainFormat.table,
     dataset: DatasetOpt = None,
 ) -> None:
     """Copy a dataset (default: the embedded one) into DIRECTORY to edit it."""
@@ -238,7 +278,7 @@ def init(
     src = datasets.resolve(dataset_spec(dataset))
     with atomic_directory(directory, force=force, field="DIRECTORY") as tmp:
         shutil.copytree(src, tmp, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"), symlinks=True)
-    if fmt is Format.json:
+    if fmt is PlainFormat.json:
         emit_json({"copied_from": str(src), "directory": str(directory)})
     else:
         console.print(

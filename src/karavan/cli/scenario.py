@@ -8,19 +8,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, console, emit_json, err_console, load
+from karavan.cli.common import DatasetOpt, PlainFormat, PlainFormatOpt, console, emit_json, err_console, load
 from karavan.errors import InputError
 
 app = typer.Typer(help="List, show, apply and compare scenarios (YAML overlays on a dataset).", no_args_is_help=True)
 
 
 @app.command("list")
-def list_cmd(fmt: FormatOpt = Format.table) -> None:
+def list_cmd(fmt: PlainFormatOpt = PlainFormat.table) -> None:
     """List the scenarios shipped with karavan."""
     from karavan.capacity.scenario import list_scenarios
 
     items = list_scenarios()
-    if fmt is not Format.table:
+    if fmt is not PlainFormat.table:
         emit_json({"scenarios": [{"name": s.name, "title": s.title, "year": s.year, "file": s.file} for s in items]})
         return
     t = Table(title=f"{len(items)} scenarios")
@@ -34,7 +34,7 @@ def list_cmd(fmt: FormatOpt = Format.table) -> None:
 @app.command("show")
 def show_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
-    fmt: FormatOpt = Format.table,
+    fmt: PlainFormatOpt = PlainFormat.table,
     dataset: DatasetOpt = None,
 ) -> None:
     """Show what a scenario adds, modifies, removes and closes; exit 1 if it does not apply to the dataset."""
@@ -42,7 +42,7 @@ def show_cmd(
 
     sc = load_scenario(scenario)
     apply_scenario(load(dataset), sc)  # every problem of the overlay against the dataset, exit 1
-    if fmt is not Format.table:
+    if fmt is not PlainFormat.table:
         emit_json(
             {
                 "name": sc.name,
@@ -116,7 +116,7 @@ def diff_cmd(
     ] = None,
     runs: Annotated[int, typer.Option("--runs", help="Monte Carlo runs per planned route (0: none).")] = 2000,
     demand: Annotated[Path | None, typer.Option("--demand", help="Demand CSV (default built-in 2024).")] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PlainFormatOpt = PlainFormat.table,
     dataset: DatasetOpt = None,
 ) -> None:
     """Compare two scenarios: routes side by side per label with P50/P90, costs, emissions and bottlenecks."""
@@ -136,7 +136,7 @@ def diff_cmd(
         depart=when,
         percentile_runs=runs,
     )
-    if fmt is not Format.table:
+    if fmt is not PlainFormat.table:
         emit_json(d.to_dict())
         return
     rt = Table(

@@ -31,9 +31,9 @@ from karavan.cli.common import (
     CountOpt,
     DatasetOpt,
     DepartOpt,
-    Format,
-    FormatOpt,
     ModesOpt,
+    PlainFormat,
+    PlainFormatOpt,
     ScenarioOpt,
     ViaOpt,
     WeightOpt,
@@ -121,7 +121,7 @@ def route_cmd(
             help="Ferry waits from the dataset's Caspian DES at the assigned demand x this factor (1 = 2024).",
         ),
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PlainFormatOpt = PlainFormat.table,
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
 ) -> None:
@@ -134,8 +134,6 @@ def route_cmd(
         simulate_itinerary,
     )
 
-    if fmt is Format.geojson:
-        raise InputError("--format", "geojson", "table or json")
     rp = load_reliability_parameters(parameters)
     target = parse_target(target_date)
     net = load(dataset, scenario)
@@ -188,7 +186,7 @@ def route_cmd(
         result = simulate(
             net, query, route_index=route_index, runs=runs, demand_mt=demand_mt, parameters=rp, des=picture_des
         )
-    if fmt is Format.json:
+    if fmt is PlainFormat.json:
         emit_json(result.to_dict())
         return
     r = result.route
@@ -264,7 +262,7 @@ def caspian_cmd(
     parameters: Annotated[
         Path | None, typer.Option("--parameters", help="A copy of the reliability parameters.yaml.")
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PlainFormatOpt = PlainFormat.table,
     dataset: DatasetOpt = None,
 ) -> None:
     """Discrete-event model of the Caspian crossing built from the dataset, fed by the assignment's flows.
@@ -275,8 +273,6 @@ def caspian_cmd(
     """
     from karavan.reliability import load_reliability_parameters, parse_ships, simulate_caspian
 
-    if fmt is Format.geojson:
-        raise InputError("--format", "geojson", "table or json")
     rp = load_reliability_parameters(parameters)
     if demand_mt is not None:
         res = simulate_caspian(
@@ -289,7 +285,7 @@ def caspian_cmd(
             max_wait_h=max_wait_h,
             parameters=rp,
         )
-        if fmt is Format.json:
+        if fmt is PlainFormat.json:
             emit_json(res.to_dict())
             return
         _print_des(res)
@@ -310,7 +306,7 @@ def caspian_cmd(
     )
     rp = rp.model_copy(update={"des": rp.des.model_copy(update={"loading": loading})})
     pic = capacity_picture(net, demand, scale=scale, years=years, seed=seed, max_iter=iterations, parameters=rp)
-    if fmt is Format.json:
+    if fmt is PlainFormat.json:
         emit_json({**pic.to_dict(), "scenarios": [s.name for s in applied]})
         return
     names = ", ".join(s.name for s in applied) or "none"

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, ScenarioOpt, console, emit_json, load
+from karavan.cli.common import DatasetOpt, PlainFormat, PlainFormatOpt, ScenarioOpt, console, emit_json, load
 from karavan.errors import InputError
 
 
@@ -43,7 +43,7 @@ def trade_cmd(
             show_default=False,
         ),
     ] = None,
-    fmt: FormatOpt = Format.table,
+    fmt: PlainFormatOpt = PlainFormat.table,
     dataset: DatasetOpt = None,
 ) -> None:
     """Turn a trade value into yearly freight on real origins and destinations, assign it with today's demand,
@@ -52,15 +52,13 @@ def trade_cmd(
     from karavan.capacity.scenario import apply_scenarios
     from karavan.capacity.trade import trade_plan
 
-    if fmt is Format.geojson:
-        raise InputError("--format", "geojson", "table or json")
     base = load(dataset)
     if not 0 < scale <= 20:
         raise InputError("--scale", scale, "a demand factor in (0, 20]")
     net, demand, applied = apply_scenarios(base, list(scenario or []), builtin_demand(base).scaled(scale))
     contributions = _energy_contributions(energy) if energy else []
     plan = trade_plan(net, target_usd, year=year, mix=mix, demand=demand, contributions=contributions)
-    if fmt is Format.json:
+    if fmt is PlainFormat.json:
         emit_json({**plan.to_dict(), "scenarios": [s.name for s in applied]})
         return
     d = plan.to_dict()
