@@ -109,6 +109,20 @@ class RoutingGraph:
         return self.runs[run_idx].service.mode
 
 
+def reverse_csr(graph: RoutingGraph) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The edges grouped by head vertex, ``(indptr, tail, edge)``, for backward searches (built once per graph)."""
+    cached = graph.__dict__.get("_reverse_csr")
+    if cached is None:
+        n = graph.n_vertices
+        tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
+        order = np.argsort(graph.head, kind="stable").astype(np.int64)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(graph.head, minlength=n), out=indptr[1:])
+        cached = (indptr, tails[order], order)
+        graph.__dict__["_reverse_csr"] = cached
+    return cached
+
+
 def _transfer_allowed(op: HubOperation, a: Run, b: Run, unit: Unit) -> bool:
     # a container rolls aboard a ferry on the carrier it arrived on (a wagon by rail, a trailer by road),
     # unless a transshipment lifts it onto the ferry's wagon or trailer

@@ -8,7 +8,6 @@ readable reference for the time functions is :mod:`karavan.model.timetable`
 
 from __future__ import annotations
 
-import heapq
 import math
 
 import numpy as np
@@ -55,6 +54,229 @@ def next_open_nb(omask: int, ostart: float, oend: float, t: float) -> float:  # 
         if t < end:
             return max(t, start)
     return t
+
+
+# Binary heaps on flat arrays (no Python objects in the hot loops). ``hk`` holds the keys,
+# one row of ``K`` floats compared lexicographically, ``hv`` the payload (a label or vertex).
+
+
+@njit(cache=True, inline="always")
+def _key_lt(a, i, b, j):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Whether row ``i`` of ``a`` is lexicographically below row ``j`` of ``b``."""
+    for k in range(a.shape[1]):
+        if a[i, k] != b[j, k]:
+            return a[i, k] < b[j, k]
+    return False
+
+
+@njit(cache=True)
+def heap_push(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Push ``(key, val)``; returns the (possibly grown) arrays and the new size."""
+    if size == hv.size:
+        hk2 = np.empty((2 * size, hk.shape[1]))
+        hk2[:size] = hk
+        hv2 = np.empty(2 * size, dtype=hv.dtype)
+        hv2[:size] = hv
+        hk, hv = hk2, hv2
+    i = size
+    hk[i, :] = key
+    hv[i] = val
+    while i > 0:
+        p = (i - 1) >> 1
+        if not _key_lt(hk, i, hk, p):
+            break
+        for k in range(hk.shape[1]):
+            hk[i, k], hk[p, k] = hk[p, k], hk[i, k]
+        hv[i], hv[p] = hv[p], hv[i]
+        i = p
+    return hk, hv, size + 1
+
+
+@njit(cache=True)
+def heap_pop(hk, hv, size, key):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Pop the smallest entry: its key is written to ``key``; returns its value and the new size."""
+    key[:] = hk[0]
+    val = hv[0]
+    size -= 1
+    if size == 0:
+        return val, 0
+    hk[0, :] = hk[size]
+    hv[0] = hv[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and _key_lt(hk, c + 1, hk, c):
+            c += 1
+        if not _key_lt(hk, c, hk, i):
+            break
+        for k in range(hk.shape[1]):
+            hk[i, k], hk[c, k] = hk[c, k], hk[i, k]
+        hv[i], hv[c] = hv[c], hv[i]
+        i = c
+    return val, size
+
+
+@njit(cache=True, inline="always")
+def _push1(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Push onto a one-key heap with room (a Dijkstra pushes at most once per edge)."""
+    i = size
+    while i > 0:
+        p = (i - 1) >> 1
+        if hk[p] <= key:
+            break
+        hk[i] = hk[p]
+        hv[i] = hv[p]
+        i = p
+    hk[i] = key
+    hv[i] = val
+    return size + 1
+
+
+@njit(cache=True, inline="always")
+def _pop1(hk, hv, size):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Pop the smallest entry of a one-key heap: ``(key, value, new size)``."""
+    key = hk[0]
+    val = hv[0]
+    size -= 1
+    last_k = hk[size]
+    last_v = hv[size]
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and hk[c + 1] < hk[c]:
+            c += 1
+        if hk[c] >= last_k:
+            break
+        hk[i] = hk[c]
+        hv[i] = hv[c]
+        i = c
+    hk[i] = last_k
+    hv[i] = last_v
+    return key, val, size
+
+
+@njit(cache=True, nogil=True)
+def dijkstra_static(indptr, nbr, eidx, w, sources, dist, done, hk, hv):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Static multi-source Dijkstra into ``dist`` over the CSR ``indptr``/``nbr`` (edge weights ``w[eidx]``).
+
+    ``done``, ``hk`` and ``hv`` are scratch arrays (``hk``/``hv`` of at least ``eidx.size +
+    sources.size`` entries); unreachable vertices keep ``inf``.
+    """
+    dist[:] = np.inf
+    done[:] = False
+    size = 0
+    for s in sources:
+        if dist[s] > 0.0:
+            dist[s] = 0.0
+            size = _push1(hk, hv, size, 0.0, s)
+    while size > 0:
+        d, v, size = _pop1(hk, hv, size)
+        if done[v]:
+            continue
+        done[v] = True
+        for j in range(indptr[v], indptr[v + 1]):
+            u = nbr[j]
+            nd = d + w[eidx[j]]
+            if nd < dist[u]:
+                dist[u] = nd
+                size = _push1(hk, hv, size, nd, u)
+
+
+@njit(cache=True, nogil=True)
+def static_bounds(rindptr, rtail, redge, wts, sources, use):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Per used column of ``wts``, the shortest static distance from every vertex to any of ``sources``.
+
+    One Dijkstra per column on the reversed graph (``rindptr``/``rtail``/``redge``: CSR by
+    head vertex, the tail and the edge of each reversed edge); unused columns are 0,
+    unreachable vertices ``inf``.
+    """
+    n = rindptr.size - 1
+    out = np.zeros((n, wts.shape[1]))
+    cap = redge.size + sources.size + 1
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
+    done = np.empty(n, dtype=np.bool_)
+    dist = np.empty(n)
+    for col in range(wts.shape[1]):
+        if use[col]:
+            dijkstra_static(rindptr, rtail, redge, np.ascontiguousarray(wts[:, col]), sources, dist, done, hk, hv)
+            out[:, col] = dist
+    return out
+
+
+@njit(cache=True, nogil=True)
+def landmark_tables(indptr, head, rindptr, rtail, redge, w, k):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """``k`` landmarks spread by farthest-point sampling (undirected distance) and the static
+    distances ``(from_l, to_l)``, ``(n, k)`` each, from and to every landmark (ALT bounds)."""
+    n = indptr.size - 1
+    m = head.size
+    # undirected CSR: forward then reverse edges of each vertex
+    uptr = np.zeros(n + 1, dtype=np.int64)
+    for v in range(n):
+        uptr[v + 1] = uptr[v] + (indptr[v + 1] - indptr[v]) + (rindptr[v + 1] - rindptr[v])
+    unbr = np.empty(2 * m, dtype=np.int64)
+    ueid = np.empty(2 * m, dtype=np.int64)
+    for v in range(n):
+        p = uptr[v]
+        for j in range(indptr[v], indptr[v + 1]):
+            unbr[p] = head[j]
+            ueid[p] = j
+            p += 1
+        for j in range(rindptr[v], rindptr[v + 1]):
+            unbr[p] = rtail[j]
+            ueid[p] = redge[j]
+            p += 1
+    fid = np.arange(m)
+    hk = np.empty(2 * m + 2)
+    hv = np.empty(2 * m + 2, dtype=np.int64)
+    done = np.empty(n, dtype=np.bool_)
+    dist = np.empty(n)
+    near = np.full(n, np.inf)
+    from_l = np.empty((n, k))
+    to_l = np.empty((n, k))
+    src = np.zeros(1, dtype=np.int64)
+    dijkstra_static(uptr, unbr, ueid, w, src, dist, done, hk, hv)
+    near[:] = dist  # the first landmark is the vertex farthest from vertex 0
+    for i in range(k):
+        far = -1.0
+        for v in range(n):
+            if near[v] < np.inf and near[v] > far:
+                far = near[v]
+                src[0] = v
+        dijkstra_static(indptr, head, fid, w, src, dist, done, hk, hv)
+        from_l[:, i] = dist
+        dijkstra_static(rindptr, rtail, redge, w, src, dist, done, hk, hv)
+        to_l[:, i] = dist
+        dijkstra_static(uptr, unbr, ueid, w, src, dist, done, hk, hv)
+        if i == 0:
+            near[:] = dist
+        for v in range(n):
+            if dist[v] < near[v]:
+                near[v] = dist[v]
+    return from_l, to_l
+
+
+@njit(cache=True, inline="always")
+def _alt_bound(from_l, to_l, v, lt_from, lt_to):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """ALT lower bound of the static distance from ``v`` to a target with landmark rows ``lt_from``/``lt_to``
+    (triangle inequality; ``inf`` when a landmark shows the target unreachable from ``v``)."""
+    h = 0.0
+    for i in range(from_l.shape[1]):
+        a = from_l[v, i]
+        if a < np.inf:
+            d = lt_from[i] - a  # d(L, t) <= d(L, v) + d(v, t)
+            if d > h:
+                h = d
+        b = lt_to[i]
+        if b < np.inf:
+            d = to_l[v, i] - b  # d(v, L) <= d(v, t) + d(t, L)
+            if d > h:
+                h = d
+    return h
 
 
 # Label storage: ``lf[k, :]`` the criteria values, ``li[k] = (parent, edge, vertex, via, next in bag)``,
@@ -133,14 +355,14 @@ def _subset(li, lm, v_node, a, b_parent, b_node, b_m0, b_m1, exact):  # type: ig
 
 @njit(cache=True)
 def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
-    lf, li, lm, ldead, n_lab, bag_head, bag_size, heap, state, x, parent, edge, vert, vi, key, use, eps,
+    lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, state, x, parent, edge, vert, vi, key, use, eps,
     max_labels, capped, v_node, elementary, exact,
 ):  # fmt: skip
     """Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
 
     With ``elementary`` a label dominates another only if its path's nodes are a subset of
     the other's (so no loop-free continuation is lost). Returns the (possibly grown) label
-    arrays and the new label count.
+    and heap arrays, the new label count and heap size.
     """
     node = v_node[vert]
     m0 = np.uint64(0)
@@ -156,7 +378,7 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
     j = bag_head[state]
     while j >= 0:
         if _leq_eps(lf[j], x, use, eps) and (not elementary or _subset(li, lm, v_node, j, parent, node, m0, m1, exact)):
-            return lf, li, lm, ldead, n_lab
+            return lf, li, lm, ldead, n_lab, hk, hv, hsize
         j = li[j, P_NEXT]
     prev = -1
     j = bag_head[state]
@@ -184,7 +406,7 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
         j = nxt
     if bag_size[state] >= max_labels:
         capped[0] += 1
-        return lf, li, lm, ldead, n_lab
+        return lf, li, lm, ldead, n_lab, hk, hv, hsize
     if n_lab == lf.shape[0]:
         cap = 2 * n_lab
         lf2 = np.empty((cap, NC))
@@ -208,8 +430,8 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
     ldead[lid] = False
     bag_head[state] = lid
     bag_size[state] += 1
-    heapq.heappush(heap, (key[0], key[1], key[2], np.int64(lid)))
-    return lf, li, lm, ldead, n_lab + 1
+    hk, hv, hsize = heap_push(hk, hv, hsize, key[:3], lid)
+    return lf, li, lm, ldead, n_lab + 1, hk, hv, hsize
 
 
 @njit(cache=True)
@@ -286,8 +508,10 @@ def label_search(  # type: ignore[no-untyped-def]
     n_lab = 0
     targets = np.empty((64, NC + 1))
     n_tgt = 0
-    heap = [(0.0, 0.0, 0.0, np.int64(0))]
-    heap.pop()
+    hk = np.empty((1024, 3))
+    hv = np.empty(1024, dtype=np.int64)
+    hsize = 0
+    top = np.empty(3)
     capped = np.zeros(1, dtype=np.int64)
     x = np.empty(NC)
     key = np.empty(NC)
@@ -299,24 +523,26 @@ def label_search(  # type: ignore[no-untyped-def]
         if not allowed[v] or init_w[i, 0] > horizon_end:
             continue
         vi = 1 if n_via > 0 and via[0] == v_node[v] else 0
-        x[:] = init_w[i]
-        key[:] = x + lb[v]
-        lf, li, lm, ldead, n_lab = _add_label(
-            lf, li, lm, ldead, n_lab, bag_head, bag_size, heap, v * (n_via + 1) + vi, x, -1, -1, v, vi, key, use, eps,
-            max_labels, capped, v_node, elementary, exact,
+        for c in range(NC):
+            x[c] = init_w[i, c]
+            key[c] = x[c] + lb[v, c]
+        lf, li, lm, ldead, n_lab, hk, hv, hsize = _add_label(
+            lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, v * (n_via + 1) + vi, x, -1, -1, v, vi, key,
+            use, eps, max_labels, capped, v_node, elementary, exact,
         )  # fmt: skip
 
-    while len(heap) > 0:
-        ft, _fc, _fe, lid = heapq.heappop(heap)
+    while hsize > 0:
+        lid, hsize = heap_pop(hk, hv, hsize, top)
         if ldead[lid]:
             continue
-        if not multi and n_tgt > 0 and ft >= targets[0, 0]:
+        if not multi and n_tgt > 0 and top[0] >= targets[0, 0]:
             break  # earliest arrival settled (A* order with a consistent bound)
         v = li[lid, P_VERT]
         vi = li[lid, P_VIA]
         node = v_node[v]
         if vi == n_via:
-            key[:] = lf[lid] + lb[v]
+            for c in range(NC):
+                key[c] = lf[lid, c] + lb[v, c]
             if _pruned(targets, n_tgt, key, use, pf):
                 continue
             if target_ok[v]:
@@ -343,14 +569,16 @@ def label_search(  # type: ignore[no-untyped-def]
                             omask, ostart, oend)  # fmt: skip
             if nt > horizon_end:
                 continue
-            x[:] = lf[lid] + wts[ei]
+            for c in range(NC):
+                x[c] = lf[lid, c] + wts[ei, c]
             x[0] = nt
-            key[:] = x + lb[w]
+            for c in range(NC):
+                key[c] = x[c] + lb[w, c]
             if nvi == n_via and _pruned(targets, n_tgt, key, use, pf):
                 continue
-            lf, li, lm, ldead, n_lab = _add_label(
-                lf, li, lm, ldead, n_lab, bag_head, bag_size, heap, w * (n_via + 1) + nvi, x, lid, ei, w, nvi, key,
-                use, eps, max_labels, capped, v_node, elementary, exact,
+            lf, li, lm, ldead, n_lab, hk, hv, hsize = _add_label(
+                lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, w * (n_via + 1) + nvi, x, lid, ei, w,
+                nvi, key, use, eps, max_labels, capped, v_node, elementary, exact,
             )  # fmt: skip
 
     return (
@@ -360,3 +588,132 @@ def label_search(  # type: ignore[no-untyped-def]
         li[:n_lab, P_VERT].copy(),
         capped[0],
     )
+
+
+@njit(cache=True, nogil=True)
+def earliest_arrival(  # type: ignore[no-untyped-def]
+    indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
+    allowed, init_v, init_w, target_ok, tgt_w, tgt_open, via, dest_node, horizon_end, from_l, to_l, lt_from, lt_to,
+):  # pragma: no cover - compiled  # fmt: skip
+    """Earliest arrival at the target vertices: a time-dependent A* (FIFO waits) that stops once
+    the destination is settled.
+
+    The potential is the ALT bound of the static time to the destination (landmark tables
+    ``from_l``/``to_l`` and the destination's rows ``lt_from``/``lt_to``, see
+    :func:`landmark_tables`); waits only add to the static time, so it is consistent.
+
+    States are (vertex, via progress) as in :func:`label_search`; the destination node is
+    entered only after every ``via`` node and never left. Paths are not checked for repeated
+    nodes (the caller does, and falls back to :func:`label_search`). Returns the same tuple as
+    :func:`label_search`: the one target row and the label tree of its path (labels in path
+    order, the criteria summed along it).
+    """
+    n_via = via.size
+    stride = n_via + 1
+    n_states = v_node.size * stride
+    dist = np.full(n_states, np.inf)
+    pred_e = np.full(n_states, -1, dtype=np.int64)  # edge into the state, or -1 - initial label
+    pred_s = np.full(n_states, -1, dtype=np.int64)  # previous state, -1 for an initial label
+    done = np.zeros(n_states, dtype=np.bool_)
+    pot = np.full(v_node.size, -1.0)
+    dur = wts[:, 0]
+    cap = head.size * stride + init_v.size + 1
+    hk = np.empty(cap)
+    hv = np.empty(cap, dtype=np.int64)
+    size = 0
+    for i in range(init_v.size):
+        v = init_v[i]
+        if not allowed[v] or init_w[i, 0] > horizon_end:
+            continue
+        vi = 1 if n_via > 0 and via[0] == v_node[v] else 0
+        s = v * stride + vi
+        if init_w[i, 0] < dist[s]:
+            if pot[v] < 0.0:
+                pot[v] = _alt_bound(from_l, to_l, v, lt_from, lt_to)
+            dist[s] = init_w[i, 0]
+            pred_e[s] = -1 - i
+            pred_s[s] = -1
+            size = _push1(hk, hv, size, init_w[i, 0] + pot[v], s)
+    best = np.inf
+    best_s = -1
+    while size > 0:
+        key, s, size = _pop1(hk, hv, size)
+        if done[s]:
+            continue
+        if key >= best:
+            break
+        done[s] = True
+        t = dist[s]
+        v = s // stride
+        vi = s - v * stride
+        if vi == n_via and target_ok[v]:
+            a = t
+            if tgt_open[v] >= 0:
+                o = tgt_open[v]
+                a = next_open_nb(omask[o], ostart[o], oend[o], t)
+            a += tgt_w[v, 0]
+            if a < best:
+                best = a
+                best_s = s
+        if v_node[v] == dest_node:
+            continue
+        for ei in range(indptr[v], indptr[v + 1]):
+            w = head[ei]
+            if not allowed[w]:
+                continue
+            wn = v_node[w]
+            nvi = vi + 1 if vi < n_via and wn == via[vi] else vi
+            if wn == dest_node and nvi < n_via:
+                continue
+            ns = w * stride + nvi
+            if done[ns]:
+                continue
+            nt = _edge_time(kind[ei], t, ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb,
+                            omask, ostart, oend)  # fmt: skip
+            if nt <= horizon_end and nt < dist[ns]:
+                if pot[w] < 0.0:
+                    pot[w] = _alt_bound(from_l, to_l, w, lt_from, lt_to)
+                if pot[w] == np.inf:
+                    continue  # the destination cannot be reached from w
+                dist[ns] = nt
+                pred_e[ns] = ei
+                pred_s[ns] = s
+                size = _push1(hk, hv, size, nt + pot[w], ns)
+    return _path_labels(best_s, best, pred_s, pred_e, dist, wts, init_v, init_w, tgt_w, stride)
+
+
+@njit(cache=True)
+def _path_labels(best_s, best, pred_s, pred_e, dist, wts, init_v, init_w, tgt_w, stride):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The label tree of the path to state ``best_s`` (labels in path order) and its target row."""
+    targets = np.empty((0 if best_s < 0 else 1, NC + 1))
+    n_lab = 0
+    s = best_s
+    while s >= 0:
+        n_lab += 1
+        s = pred_s[s]
+    states = np.empty(n_lab, dtype=np.int64)
+    s = best_s
+    for k in range(n_lab - 1, -1, -1):
+        states[k] = s
+        s = pred_s[s]
+    parent = np.arange(-1, n_lab - 1, dtype=np.int64)
+    edge = np.empty(n_lab, dtype=np.int64)
+    vert = states // stride
+    x = np.zeros(NC)
+    for k in range(n_lab):
+        e = pred_e[states[k]]
+        if e < 0:
+            edge[k] = -1
+            x[:] = init_w[-1 - e]
+        else:
+            edge[k] = e
+            for c in range(NC):
+                x[c] += wts[e, c]
+            x[0] = dist[states[k]]
+    if best_s >= 0:
+        v = vert[n_lab - 1]
+        for c in range(NC):
+            targets[0, c] = x[c] + tgt_w[v, c]
+        targets[0, 0] = best
+        targets[0, NC] = n_lab - 1
+    return targets, parent, edge, vert, 0

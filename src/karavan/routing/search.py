@@ -14,13 +14,19 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 
 from karavan.model.entities import Headway, OpeningHours, Weekly
 from karavan.model.timetable import next_departure
-from karavan.routing.graph import RoutingGraph
-from karavan.routing.kernel import PAT_HEADWAY, PAT_WEEKLY, PAT_WHEN_FULL, label_search
+from karavan.routing.graph import RoutingGraph, reverse_csr
+from karavan.routing.kernel import (
+    PAT_HEADWAY,
+    PAT_WEEKLY,
+    PAT_WHEN_FULL,
+    earliest_arrival,
+    label_search,
+    landmark_tables,
+    static_bounds,
+)
 from karavan.routing.weights import CriteriaWeights, criteria_weights
 
 Z90 = 1.2815515655446004
@@ -95,47 +101,23 @@ def criteria_mask(criteria: int | Sequence[str]) -> NDArray[np.bool_]:
     return use
 
 
-def _reversed(graph: RoutingGraph, col: int, weights: NDArray[np.float64]) -> csr_matrix:
-    """Reversed graph weighted by one criterion column (min over parallel edges), cached on the graph."""
-    cache: dict[tuple[int, int], csr_matrix] = graph.__dict__.setdefault("_rev_cache", {})
-    key = (col, id(weights))
-    if key in cache:
-        return cache[key]
-    n = graph.n_vertices
-    tails = np.repeat(np.arange(n, dtype=np.int64), np.diff(graph.indptr))
-    rows, cols = graph.head.astype(np.int64), tails
-    data = weights[:, col] + 1e-9  # csgraph treats explicit zeros as missing edges
-    order = np.lexsort((data, cols, rows))
-    rows, cols, data = rows[order], cols[order], data[order]
-    keep = np.ones(rows.size, dtype=bool)
-    keep[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    mat = csr_matrix((data[keep], (rows[keep], cols[keep])), shape=(n, n))
-    cache[key] = mat
-    return mat
-
-
 def lower_bounds(
     graph: RoutingGraph, dest: int, use: NDArray[np.bool_], weights: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Consistent lower bounds ``(n_vertices, 5)`` of every used criterion from every vertex to node ``dest``.
 
-    Multi-source Dijkstra on the reversed graph from the arrival vertices at ``dest`` (time
-    without waits); terminal operations are left out, which keeps the bounds valid. Unused
-    columns are zero. Cached per destination, column set and weights.
+    One multi-source Dijkstra per used column on the reversed graph from the arrival vertices
+    at ``dest`` (time without waits, compiled: :func:`~karavan.routing.kernel.static_bounds`);
+    terminal operations are left out, which keeps the bounds valid. Unused columns are zero.
+    Cached on the graph per destination, column set and weights (``_lb_cache``).
     """
     cache: dict[tuple[int, bytes, int], NDArray[np.float64]] = graph.__dict__.setdefault("_lb_cache", {})
     key = (dest, use.tobytes(), id(weights))
     if key in cache:
         return cache[key]
-    n = graph.n_vertices
     sources = np.asarray(graph.arr_at.get(dest, []), dtype=np.int64)
-    out = np.zeros((n, 5))
-    for col in np.flatnonzero(use):
-        if sources.size == 0:
-            out[:, col] = np.inf
-            continue
-        dist = dijkstra(_reversed(graph, int(col), weights), directed=True, indices=sources, min_only=True)
-        out[:, col] = np.asarray(dist, dtype=np.float64)
+    rindptr, rtail, redge = reverse_csr(graph)
+    out: NDArray[np.float64] = static_bounds(rindptr, rtail, redge, weights, sources, use)
     cache[key] = out
     return out
 
@@ -269,13 +251,25 @@ def pareto_search(
     eps = np.ones(5)
     eps[3] = 1.0 + reliability_eps
     eps[4] = (1.0 + reliability_eps) ** 2  # on the variance: the epsilon applies to the standard deviation
-    targets, parent, edge, vert, capped = label_search(
-        graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
-        ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
-        init_v, init_w, target_ok, tgt_w, tgt_open, np.asarray(via, dtype=np.int64), dest, use, eps, 1.0 + slack,
-        multi,
-        max_labels_per_state, depart_h + HORIZON_H, elem, len(graph.node_ids) <= 128,
-    )  # fmt: skip
+    via_a = np.asarray(via, dtype=np.int64)
+    found = None
+    if not multi:
+        found = earliest_arrival(
+            graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
+            ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed,
+            init_v, init_w, target_ok, tgt_w, tgt_open, via_a, dest, depart_h + HORIZON_H,
+            *_landmark_rows(graph, dest),
+        )  # fmt: skip
+        if elem and _revisits(graph.v_node[found[3]]):
+            found = None  # the fastest walk passes a place twice: the loop-checking search instead
+    if found is None:
+        found = label_search(
+            graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
+            ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
+            init_v, init_w, target_ok, tgt_w, tgt_open, via_a, dest, use, eps, 1.0 + slack, multi,
+            max_labels_per_state, depart_h + HORIZON_H, elem, len(graph.node_ids) <= 128,
+        )  # fmt: skip
+    targets, parent, edge, vert, capped = found
     out: list[Label] = []
     for row in sorted(map(tuple, targets)):
         lid = int(row[5])
@@ -298,6 +292,44 @@ def pareto_search(
             )
         )
     return SearchResult(out, int(capped))
+
+
+LANDMARKS = 8
+"""Landmarks of the ALT bounds on the static time (per graph)."""
+
+
+def landmarks(graph: RoutingGraph) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Static times ``(from_l, to_l)`` from and to :data:`LANDMARKS` spread vertices, built once per graph.
+
+    They bound the time to any destination from below (ALT: A*, landmarks, triangle
+    inequality) without a search per query.
+    """
+    cached = graph.__dict__.get("_landmarks")
+    if cached is None and graph.n_vertices == 0:
+        cached = (np.zeros((0, 0)), np.zeros((0, 0)))
+    elif cached is None:
+        rindptr, rtail, redge = reverse_csr(graph)
+        k = min(LANDMARKS, graph.n_vertices)
+        cached = landmark_tables(graph.indptr, graph.head, rindptr, rtail, redge, graph.dur_h, k)
+        graph.__dict__["_landmarks"] = cached
+    return cached
+
+
+def _landmark_rows(graph: RoutingGraph, dest: int) -> tuple[NDArray[np.float64], ...]:
+    """The landmark tables and the destination's rows: the smallest time from, the largest to each landmark."""
+    from_l, to_l = landmarks(graph)
+    arr = np.asarray(graph.arr_at.get(dest, []), dtype=np.int64)
+    if arr.size == 0:
+        return from_l, to_l, np.full(from_l.shape[1], np.inf), np.full(from_l.shape[1], np.inf)
+    return from_l, to_l, from_l[arr].min(axis=0), to_l[arr].max(axis=0)
+
+
+def _revisits(nodes: NDArray[np.int32]) -> bool:
+    """Whether a path's node sequence comes back to a node it left."""
+    if nodes.size < 3:
+        return False
+    visits = nodes[np.concatenate(([True], nodes[1:] != nodes[:-1]))]
+    return bool(np.unique(visits).size < visits.size)
 
 
 def _initial_labels(
