@@ -563,8 +563,8 @@ def label_search(  # type: ignore[no-untyped-def]
                 continue  # the destination only after every via place
             if wn != node and elementary:
                 wb, bit = _bit(wn)
-                if (lm[lid, wb] & bit) != 0 and on_path(li, v_node, lid, wn):
-                    continue  # no node twice
+                if (lm[lid, wb] & bit) != 0 and (exact or on_path(li, v_node, lid, wn)):
+                    continue  # no node twice (the bit sets are exact node sets when ``exact``)
             nt = _edge_time(kind[ei], lf[lid, 0], ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb,
                             omask, ostart, oend)  # fmt: skip
             if nt > horizon_end:
