@@ -3,7 +3,8 @@
 Labels are ``(arrival time, cost, CO2e)`` at a (vertex, via-progress) state. Waiting
 for departures is FIFO, so popping labels in lexicographic order of time settles
 them. Labels that, even with a static lower bound to the destination added, are
-dominated by a destination label already found are pruned.
+dominated by a destination label already found are pruned. Earliest arrival alone
+(``criteria=1``) is a time-dependent A* on landmark (ALT) bounds, see :func:`landmarks`.
 """
 
 from __future__ import annotations
