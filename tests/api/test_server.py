@@ -97,3 +97,32 @@ def test_two_workers_serve_keep_alive_requests() -> None:
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_gunicorn_forks_warm_workers_with_the_no_delay_protocol() -> None:
+    from karavan.api.server import KaravanWorker, gunicorn_options
+    from karavan.api.settings import Settings
+
+    opts = gunicorn_options(Settings(host="::1", port=8123, workers=3, request_timeout_s=45))
+    assert opts["bind"] == ["[::1]:8123"]
+    assert opts["workers"] == 3
+    assert opts["preload_app"] is True  # replacements fork from the warm supervisor
+    assert opts["timeout"] >= 45  # a heartbeat outlives the longest request budget
+    assert opts["worker_class"] is KaravanWorker
+    assert KaravanWorker.CONFIG_KWARGS["http"] == HTTP_PROTOCOL
+    assert KaravanWorker.CONFIG_KWARGS["access_log"] is False
+
+
+def test_warm_app_loads_the_dataset_and_survives_a_broken_one(tmp_path: Path) -> None:
+    from karavan.api.app import health_answer
+    from karavan.api.server import warm_app
+    from karavan.api.settings import Settings
+
+    db = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    app = warm_app(Settings(dataset=str(MINI), database_url=db, web=False))
+    assert app.state.holder.loaded is not None
+    assert health_answer(app.state.holder)[1] == 200
+    (tmp_path / "broken").mkdir()
+    broken = warm_app(Settings(dataset=str(tmp_path / "broken"), database_url=db, web=False))
+    assert broken.state.holder.loaded is None
+    assert health_answer(broken.state.holder)[1] == 503

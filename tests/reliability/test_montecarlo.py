@@ -273,3 +273,18 @@ def test_times_that_include_delays_get_no_factor_nor_slippage(
     assert "running_delay" not in res.part_shares
     base = simulate_itinerary(mini_net, CN_LEG, Cargo("FEU"), depart=DEPART, runs=5000, seed=0, parameters=rp)
     assert base.p90_h > planned + 1.0  # the same train with planned times gets slippage and path delays
+
+
+def test_a_route_does_not_depend_on_the_routes_simulated_with_it(mini_net: Network) -> None:
+    from karavan.reliability.montecarlo import simulate_plans
+
+    route = plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=DEPART, runs=100)).routes[0]
+    hubs = evaluate(mini_net, HUBS, Cargo("FEU"), depart=DEPART)
+    items = [(list(route.steps), route.itinerary), (HUBS, hubs)]
+    together = simulate_plans(mini_net, items, Cargo("FEU"), runs=2000, seed=4)
+    alone = simulate_plans(mini_net, items[1:2], Cargo("FEU"), runs=2000, seed=4)
+    assert np.array_equal(together[1].transit_h, alone[0].transit_h)
+    assert together[1].to_dict() == alone[0].to_dict()
+    for res, (steps, _) in zip(together, items, strict=True):
+        assert len(res.elements) == len(steps)
+        assert np.allclose(res.contrib_h.sum(axis=0), res.transit_h)  # elements add up to the trip, run by run
