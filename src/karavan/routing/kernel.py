@@ -434,6 +434,24 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
     return lf, li, lm, ldead, n_lab + 1, hk, hv, hsize
 
 
+@njit(cache=True, inline="always")
+def _arrival(v, t, tgt_w, tgt_open, omask, ostart, oend):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Time at the destination after alighting at target vertex ``v`` at ``t`` (end terminal, opening hours)."""
+    if tgt_open[v] >= 0:
+        o = tgt_open[v]
+        t = next_open_nb(omask[o], ostart[o], oend[o], t)
+    return t + tgt_w[v, 0]
+
+
+@njit(cache=True, inline="always")
+def _via_step(vi, wn, via, dest_node):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Via progress after entering node ``wn``; -1 where it would reach the destination before every via place."""
+    nvi = vi + 1 if vi < via.size and wn == via[vi] else vi
+    if wn == dest_node and nvi < via.size:
+        return -1
+    return nvi
+
+
 @njit(cache=True)
 def _edge_time(k, t, ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb, omask, ostart, oend):  # type: ignore[no-untyped-def]  # pragma: no cover
     """Time after edge ``ei`` of kind ``k`` entered at ``t``: XFER (2) waits for the boarded run's
@@ -547,9 +565,7 @@ def label_search(  # type: ignore[no-untyped-def]
                 continue
             if target_ok[v]:
                 x[:] = lf[lid] + tgt_w[v]
-                if tgt_open[v] >= 0:
-                    o = tgt_open[v]
-                    x[0] = next_open_nb(omask[o], ostart[o], oend[o], lf[lid, 0]) + tgt_w[v, 0]
+                x[0] = _arrival(v, lf[lid, 0], tgt_w, tgt_open, omask, ostart, oend)
                 targets, n_tgt = _record_target(targets, n_tgt, x, lid, use, eps)
         if node == dest_node:
             continue  # a route ends at its destination: going on would have to come back
@@ -558,8 +574,8 @@ def label_search(  # type: ignore[no-untyped-def]
             if not allowed[w]:
                 continue
             wn = v_node[w]
-            nvi = vi + 1 if vi < n_via and wn == via[vi] else vi
-            if wn == dest_node and nvi < n_via:
+            nvi = _via_step(vi, wn, via, dest_node)
+            if nvi < 0:
                 continue  # the destination only after every via place
             if wn != node and elementary:
                 wb, bit = _bit(wn)
@@ -647,11 +663,7 @@ def earliest_arrival(  # type: ignore[no-untyped-def]
         v = s // stride
         vi = s - v * stride
         if vi == n_via and target_ok[v]:
-            a = t
-            if tgt_open[v] >= 0:
-                o = tgt_open[v]
-                a = next_open_nb(omask[o], ostart[o], oend[o], t)
-            a += tgt_w[v, 0]
+            a = _arrival(v, t, tgt_w, tgt_open, omask, ostart, oend)
             if a < best:
                 best = a
                 best_s = s
@@ -661,9 +673,8 @@ def earliest_arrival(  # type: ignore[no-untyped-def]
             w = head[ei]
             if not allowed[w]:
                 continue
-            wn = v_node[w]
-            nvi = vi + 1 if vi < n_via and wn == via[vi] else vi
-            if wn == dest_node and nvi < n_via:
+            nvi = _via_step(vi, v_node[w], via, dest_node)
+            if nvi < 0:
                 continue
             ns = w * stride + nvi
             if done[ns]:
