@@ -74,7 +74,7 @@ def test_two_workers_serve_keep_alive_requests() -> None:
     cmd = [sys.executable, "-m", "karavan.api.server", "--port", str(port), "--workers", "2"]
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # the supervisor compiles the kernels before it listens
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
