@@ -8,6 +8,10 @@
             -> DES waits per line and direction -> waits = running average of the DES waits (successive averages)
     until the Caspian loads change by less than ``tol`` of the Caspian total (or ``max_iter``)
 
+A line that carries nothing in a round has no DES wait that round; it keeps the average of the waits the DES
+found while it carried freight (:func:`stable_point`). Dropping it instead (back to the timetable's wait) makes
+the assignment send the flow straight back to it, and the loop alternates between two crossings for ever.
+
 and names the binding elements of both models side by side: an element binds in the assignment when it is
 full (utilisation ≥ 99 % or a positive shadow price), in the DES when the load offered to its loading gate
 is ≥ 97 % of its rate, its berths are busy ≥ 90 % of the time, or more than 3 % of a line's arrivals are
@@ -17,9 +21,10 @@ Where the two differ the row says why.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from karavan.capacity.assignment import AssignmentResult, AssignOptions, assign
 from karavan.capacity.demand import Demand, builtin_demand, read_demand
@@ -29,6 +34,8 @@ from karavan.model.network import Network
 if TYPE_CHECKING:
     from karavan.reliability.des import CaspianResult
     from karavan.reliability.params import ReliabilityParameters
+
+T = TypeVar("T")
 
 LP_FULL = 0.99
 GATE_FULL = 0.97
@@ -97,6 +104,64 @@ class CapacityPicture:
         }
 
 
+@dataclass(frozen=True)
+class StablePoint(Generic[T]):
+    """Outcome of :func:`stable_point`: the rounds, whether they settled, and the last round's own result."""
+
+    history: tuple[dict[str, Any], ...]
+    converged: bool
+    last_change: float
+    """Largest change of a line's load in the last round, as a share of the total load."""
+    waits_h: dict[str, float]
+    """The averaged waits after the last round (what the next round would use)."""
+    last: T
+
+
+def stable_point(
+    round_: Callable[[Mapping[str, float]], tuple[Mapping[str, float], Mapping[str, float], T]],
+    *,
+    max_iter: int,
+    tol: float,
+) -> StablePoint[T]:
+    """Iterate ``round_`` (waits -> loads per line, measured waits per line, result) to a stable point.
+
+    Round ``n`` uses the method of successive averages: each line's wait is the mean of the waits measured for it
+    so far, ``w_n = w_{n-1} + (m_n - w_{n-1}) / n``; a line measured for the first time takes its measurement, and
+    a line without a measurement this round (it carried nothing) keeps its wait. The loop stops when no line's
+    load changed by ``tol`` or more of the total load since the previous round (at the earliest in round 2).
+    ``history`` has per round: ``iteration``, ``caspian_t`` (total load), ``max_load_change_share`` and
+    ``max_wait_change_h`` (largest gap between a measured wait and the wait the round used; ``None`` in round 1).
+    """
+    waits: dict[str, float] = {}
+    prev: Mapping[str, float] = {}
+    history: list[dict[str, Any]] = []
+    change = 0.0
+    for it in range(1, max_iter + 1):
+        loads, measured, last = round_(dict(waits))
+        total = sum(loads.values()) or 1.0
+        change = max((abs(loads.get(k, 0.0) - prev.get(k, 0.0)) for k in {*loads, *prev}), default=0.0) / total
+        gap = max((abs(v - waits.get(k, v)) for k, v in measured.items()), default=0.0)
+        waits = {**waits, **{k: waits.get(k, v) + (v - waits.get(k, v)) / it for k, v in measured.items()}}
+        history.append(
+            {
+                "iteration": it,
+                "caspian_t": total,
+                "max_load_change_share": change if it > 1 else None,
+                "max_wait_change_h": gap if it > 1 else None,
+            }
+        )
+        if it > 1 and change < tol:
+            return StablePoint(tuple(history), True, change, waits, last)
+        prev = loads
+    return StablePoint(tuple(history), False, change, waits, last)
+
+
+@dataclass(frozen=True)
+class _Round:
+    assignment: AssignmentResult
+    des: CaspianResult
+
+
 def _demand(net: Network, demand: Demand | str | Path | None, scale: float) -> Demand:
     if demand is None:
         dem = builtin_demand(net)
@@ -156,43 +221,28 @@ def capacity_picture(
     if not nd.services:
         raise InputError("dataset", net.info.name, "sea services with `vessels` between two seaports (none found)")
     opts = options or AssignOptions()
-    waits: dict[str, float] = {}
-    prev: dict[str, float] = {}
-    history: list[dict[str, Any]] = []
-    converged = False
-    for it in range(1, max_iter + 1):
+
+    def round_(waits: Mapping[str, float]) -> tuple[dict[str, float], dict[str, float], _Round]:
         res = assign(net, dem, options=replace(opts, wait_h=dict(waits)))
         streams, gates = caspian_streams(net, nd, res.run_loads, rp)
         if not streams:
             raise InputError("demand", dem.name, "flows that cross the Caspian on the modelled lines")
         des = simulate_caspian(streams=streams, gates=gates, parameters=nd.parameters, years=years, seed=seed)
         loads = {s.line: s.per_year * s.t_per_unit for s in streams}
-        total = sum(loads.values()) or 1.0
-        change = max((abs(loads.get(k, 0.0) - prev.get(k, 0.0)) for k in {*loads, *prev}), default=0.0) / total
-        new = {r["line"]: float(r["wait_mean_h"]) for r in des.route_stats() if r["wait_mean_h"] is not None}
-        step = {k: new[k] - waits.get(k, new[k]) for k in new}
-        waits = {k: waits.get(k, v) + (v - waits.get(k, v)) / it for k, v in new.items()}
-        history.append(
-            {
-                "iteration": it,
-                "caspian_t": total,
-                "max_load_change_share": change if it > 1 else None,
-                "max_wait_change_h": max((abs(v) for v in step.values()), default=0.0) if it > 1 else None,
-            }
-        )
-        if it > 1 and change < tol:
-            converged = True
-            break
-        prev = loads
+        measured = {r["line"]: float(r["wait_mean_h"]) for r in des.route_stats() if r["wait_mean_h"] is not None}
+        return loads, measured, _Round(res, des)
+
+    point = stable_point(round_, max_iter=max_iter, tol=tol)
+    res, des = point.last.assignment, point.last.des
     rows = _binding(net, res, des)
     notes = list(nd.notes)
     covered = {r.element.split("#")[0] for r in rows}
     outside = [e.id for e in (*res.full, *res.bottlenecks) if (e.utilisation or 0.0) >= LP_FULL and e.id not in covered]
     if outside:
         notes.append("binding in the assignment only, outside the Caspian lines the DES models: " + ", ".join(outside))
-    if not converged:
-        notes.append(f"no stable point within {max_iter} iterations (last load change {change:.1%})")
-    return CapacityPicture(res, des, tuple(history), converged, rows, dem.name, tuple(notes))
+    if not point.converged:
+        notes.append(f"no stable point within {max_iter} iterations (last load change {point.last_change:.1%})")
+    return CapacityPicture(res, des, point.history, point.converged, rows, dem.name, tuple(notes))
 
 
 def _binding(net: Network, res: AssignmentResult, des: CaspianResult) -> tuple[BindingRow, ...]:
@@ -246,4 +296,4 @@ def binding_ids(picture: CapacityPicture) -> dict[str, list[str]]:
     }
 
 
-__all__ = ["BindingRow", "CapacityPicture", "binding_ids", "capacity_picture"]
+__all__ = ["BindingRow", "CapacityPicture", "StablePoint", "binding_ids", "capacity_picture", "stable_point"]
