@@ -109,3 +109,33 @@ def test_stacked_scenarios_on_the_cli(run_cli: RunCli, cap_dir: Path, tmp_path: 
     )
     assert code == 0, err
     assert json.loads(out)["totals"]["demand_t"] == pytest.approx(2 * data["assignment"]["base"]["demand_t"])
+
+
+def _today(monkeypatch: pytest.MonkeyPatch, when: datetime) -> None:
+    """Make ``when`` the current time for the routing defaults."""
+    import karavan.routing.query as query
+
+    class _Clock(datetime):
+        @classmethod
+        def now(cls, tz: object = None) -> _Clock:  # type: ignore[override]
+            return cls.fromtimestamp(when.timestamp(), tz=UTC)
+
+    monkeypatch.setattr(query, "datetime", _Clock)
+
+
+def test_second_kuryk_berth_diff_does_not_change_with_the_run_date(
+    caspian: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    views = []
+    for today in (datetime(2026, 7, 15, 9, tzinfo=UTC), datetime(2027, 1, 4, 18, tzinfo=UTC)):
+        _today(monkeypatch, today)
+        d = diff_scenarios(caspian, "base", "second-kuryk-berth", routes=[("Almaty", "Baku")], percentile_runs=200)
+        assert d.depart == DEFAULT_DEPART
+        views.append(d.to_dict())
+    assert views[0] == views[1]
+    labels = views[0]["routes"][0]["labels"]
+    assert labels
+    for item in labels:
+        for side in ("base", "new"):
+            pct = item[side]["percentiles"]
+            assert pct["p50_h"] <= pct["p90_h"]

@@ -87,6 +87,11 @@ def test_trade_cli(run_cli: RunCli) -> None:
     assert code == 0, err
     data = json.loads(out)
     assert {"contributions", "flows", "shipper", "loads", "build", "unserved"} <= set(data)
+    # every input the answer rests on is cited or carries its reasoning
+    assert data["base_trade_source"]
+    for row in (*data["contributions"], *data["flows"]):
+        assert row["source"] or row["estimate"], row
+    assert data["freight_t"] == pytest.approx(sum(f["volume_t"] for f in data["flows"]))
     code, _, err = run_cli("trade", "--target-usd", "1e6")
     assert code == 2
     assert "--target-usd" in err
