@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from karavan.capacity import lp
 from karavan.capacity.assignment import AssignOptions, _prepare, assign
 from karavan.capacity.demand import Demand, ODFlow
 from karavan.capacity.flownet import ALIGHT, BOARD
@@ -147,3 +150,51 @@ def test_adding_capacity_never_raises_cost(
     low = assign(_with_capacity(net, cap), d).objective_usd
     high = assign(_with_capacity(net, cap + extra), d).objective_usd
     assert high <= low * (1 + 1e-9) + 1e-6
+
+
+def _arc_flow_objective(net: Network, demand: Demand, penalty: float) -> float:
+    """The same assignment as one arc-flow LP (a flow per OD on every edge), solved directly."""
+    import scipy.sparse as sp
+    from scipy.optimize import linprog
+
+    prep = _prepare(net, demand, AssignOptions(unserved_penalty_usd_per_t=penalty))
+    fn, ods = prep.fn, prep.ods
+    n_e, n_v, n_k = fn.n_edges, fn.n_vertices, ods.demand_t.size
+    # out - in at every vertex, per OD block; y_k (unserved) enters at the origin and leaves at the destination
+    node_edge = sp.csr_matrix(
+        (np.r_[np.ones(n_e), -np.ones(n_e)], (np.r_[fn.tail, fn.head], np.r_[np.arange(n_e), np.arange(n_e)])),
+        shape=(n_v, n_e),
+    )
+    blocks = sp.block_diag([node_edge] * n_k, format="csr")
+    y_col = sp.csr_matrix(
+        (
+            np.r_[np.ones(n_k), -np.ones(n_k)],
+            (
+                np.r_[ods.o_vert + np.arange(n_k) * n_v, ods.d_vert + np.arange(n_k) * n_v],
+                np.r_[np.arange(n_k), np.arange(n_k)],
+            ),
+        ),
+        shape=(n_k * n_v, n_k),
+    )
+    b_eq = y_col @ ods.demand_t
+    a_eq = sp.hstack([blocks, y_col])
+    a_ub = sp.hstack([sp.hstack([fn.incidence.T] * n_k), sp.csr_matrix((fn.n_rows, n_k))])
+    cost = np.r_[np.tile(prep.gc, n_k), np.full(n_k, penalty)]
+    res = linprog(cost, A_ub=a_ub, b_ub=fn.row_rhs, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    assert res.status == 0, res.message
+    return float(res.fun)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(scale=st.lists(st.floats(min_value=0.05, max_value=2.0), min_size=4, max_size=4))
+def test_column_generation_matches_the_arc_flow_lp(cap_net: Network, scale: list[float]) -> None:
+    flows = (("CNAAA", "AZBAK"), ("kz-border", "AZBAK"), ("CNAAA", "KZAAU"), ("kz-border", "KZAAU"))
+    d = Demand(tuple(teu_flow(o, t, s * KZ_TRAIN_T) for (o, t), s in zip(flows, scale, strict=True)), name="t")
+    penalty = 100_000.0
+    prep = _prepare(cap_net, d, AssignOptions(unserved_penalty_usd_per_t=penalty))
+    want = _arc_flow_objective(cap_net, d, penalty)
+    for share in (0.0, math.inf):  # every master solved afresh with presolve / every one warm-started
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(lp, "COLD_SHARE", share)
+            sol = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=penalty)
+        assert sol.objective_usd == pytest.approx(want, rel=1e-7)

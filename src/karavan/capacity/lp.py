@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,8 +32,14 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from karavan.capacity.flownet import FlowNet
-from karavan.capacity.paths import shortest_paths
+from karavan.capacity.paths import shortest_paths, useful_edges
 from karavan.errors import KaravanError
+
+COLD_SHARE = 0.05
+"""Re-solve from scratch (with presolve) once the columns and rows added since the last solve exceed this share
+of the master's rows; below it, warm-start from the last basis. On a congested 100 × 100-zone grid instance
+the master after one pricing round (+9,600 paths on 19,600 rows) took 26,000 warm dual simplex iterations
+against 15,000 (and a fifteenth of the time) from scratch with presolve."""
 
 
 class SolverError(KaravanError, RuntimeError):
@@ -121,7 +127,7 @@ def solve_lp(
     inf = highspy.kHighsInf
 
     h = _new_highs()
-    h.setOptionValue("presolve", "off")
+    h.setOptionValue("presolve", "on")  # used by cold solves only: HiGHS skips it when warm-starting from a basis
     # OD rows (equalities) and unserved columns
     h.addRows(
         n_od, ods.demand_t.copy(), ods.demand_t.copy(), 0, np.zeros(n_od, np.int32), np.zeros(0, np.int32), np.zeros(0)
@@ -153,15 +159,23 @@ def solve_lp(
     objective = 0.0
     simplex_iters = 0
     tol = 1e-7
+    changed = 0  # columns and rows added since the last solve
+    pricing_s = master_s = 0.0
+    keep = useful_edges(fn.tail, fn.head, fn.n_vertices, ods.d_vert)
+    tail_u, head_u = fn.tail[keep], fn.head[keep]
     while True:
         iters += 1
         # ---------------------------------------------------------- pricing
+        lam_priced, priced_all = lam, n_paths == 0  # the first pass offers every OD its shortest path
+        t_phase = time.perf_counter()
         w = gc + (fn.incidence @ lam if n_rows else 0.0)
         accept = pi - tol * np.maximum(1.0, np.abs(pi)) if n_paths else np.full(n_od, np.inf)
         accept = np.minimum(accept, penalty_usd_per_t)
         sp_res = shortest_paths(
-            fn.tail, fn.head, w, fn.n_vertices, ods.o_vert, ods.d_vert, want=ods.demand_t > 0, accept=accept
+            tail_u, head_u, w[keep], fn.n_vertices, ods.o_vert, ods.d_vert, want=ods.demand_t > 0, accept=accept
         )
+        sp_res = replace(sp_res, path_edge=keep[sp_res.path_edge])
+        pricing_s += time.perf_counter() - t_phase
         if n_paths:
             lower_bound = float((ods.demand_t * np.minimum(sp_res.dist, penalty_usd_per_t)).sum() - (lam * rhs).sum())
         new_cols = _columns(sp_res, n_edges, seen)
@@ -174,13 +188,19 @@ def solve_lp(
             path_cols.append(p_new)
             path_cost.append(c_new)
             _add_columns(h, p_new, od_new, c_new, inc_t, active_pos, n_od)
+            changed += added
             n_paths += added
             a_paths = sp.hstack(path_cols, format="csc")
         if added == 0 and lp_runs > 0:
             break
         # ---------------------------------------------------------- master LP with row generation
         while True:
+            if changed > COLD_SHARE * h.getNumRow():
+                h.clearSolver()  # a large change: solving afresh with presolve beats repairing the old basis
+            changed = 0
+            t_phase = time.perf_counter()
             h.run()
+            master_s += time.perf_counter() - t_phase
             lp_runs += 1
             status = h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
@@ -196,6 +216,7 @@ def solve_lp(
             if viol.size == 0:
                 break
             _add_rows(h, viol, inc_t, a_paths, rhs, active_pos, n_od + n_active, n_od)
+            changed += int(viol.size)
             active_pos[viol] = n_od + n_active + np.arange(viol.size)
             n_active += viol.size
         row_dual = np.asarray(sol.row_dual)
@@ -204,6 +225,11 @@ def solve_lp(
         act = np.flatnonzero(active_pos >= 0)
         lam[act] = np.maximum(0.0, -row_dual[active_pos[act]])
         objective = float(h.getInfo().objective_function_value)
+        if priced_all and np.array_equal(lam, lam_priced):
+            # the master's prices are those the paths were priced with and each OD's shortest path is in the
+            # master, so no path has a negative reduced cost (what another pricing pass would confirm)
+            lower_bound = float((ods.demand_t * np.minimum(sp_res.dist, penalty_usd_per_t)).sum() - (lam * rhs).sum())
+            break
         if iters >= max_iter:
             break
     col = np.asarray(h.getSolution().col_value)
@@ -249,6 +275,8 @@ def solve_lp(
             "capacity_rows": int(n_rows),
             "relative_gap": max(0.0, float(gap)),
             "seconds": time.perf_counter() - t_start,
+            "pricing_s": pricing_s,
+            "master_s": master_s,
         },
         od_paths=od_paths,
     )

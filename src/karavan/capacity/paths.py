@@ -27,6 +27,20 @@ class ShortestPaths:
     path_edge: NDArray[np.int64]
 
 
+def useful_edges(
+    tail: NDArray[np.int64], head: NDArray[np.int64], n_vertices: int, targets: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """Indices of the edges that can lie on a path to one of ``targets``.
+
+    An edge into a vertex with no way on (no outgoing edge) that is not a target cannot: e.g. the exit
+    to a place no flow is bound for. Dropping those edges leaves every path to a target unchanged.
+    """
+    way_on = np.zeros(n_vertices, dtype=np.bool_)
+    way_on[tail] = True
+    way_on[targets] = True
+    return np.flatnonzero(way_on[head]).astype(np.int64)
+
+
 def shortest_paths(
     tail: NDArray[np.int64],
     head: NDArray[np.int64],
