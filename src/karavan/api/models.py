@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from karavan import limits
+from karavan.limits import MAX_AVOID, MAX_VIA, PLACE_CHARS
 from karavan.model.enums import Mode, NodeKind, Unit
 
 
@@ -37,8 +39,8 @@ def _when(value: datetime | None) -> datetime | None:
         year = value.astimezone(UTC).year
     except OverflowError:
         year = 0
-    if not 2000 <= year <= 2100:
-        raise ValueError("dates must lie between the years 2000 and 2100")
+    if not limits.MIN_YEAR <= year <= limits.MAX_YEAR:
+        raise ValueError(f"expected {limits.DATE_EXPECTED}")
     return value
 
 
@@ -47,25 +49,33 @@ class RouteOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    origin: str = Field(min_length=1, max_length=120, description="Origin: id, UN/LOCODE, English or Russian name")
-    destination: str = Field(min_length=1, max_length=120, description="Destination (same forms as origin)")
+    origin: str = Field(
+        min_length=1, max_length=PLACE_CHARS, description="Origin: id, UN/LOCODE, English or Russian name"
+    )
+    destination: str = Field(min_length=1, max_length=PLACE_CHARS, description="Destination (same forms as origin)")
     depart: datetime | None = Field(
         default=None, description="Earliest departure, ISO date or datetime (UTC if no offset); default today"
     )
     cargo: Unit = Field(default=Unit.FEU, description="Unit type (case-insensitive)")
-    count: float = Field(default=1, gt=0, le=100_000, description="Number of units (tonnes for bulk)")
-    weight_t: float | None = Field(default=None, gt=0, le=10_000, description="Gross cargo tonnes per unit")
-    value_usd: float | None = Field(default=None, ge=0, le=1e12, description="Cargo value for inventory cost")
-    via: list[str] = Field(default_factory=list, max_length=8, description="Places to pass, in order")
-    avoid_countries: list[str] = Field(
-        default_factory=list, max_length=50, description="ISO 3166 alpha-2 codes never to enter, e.g. RU,IR"
+    count: float = Field(default=1, **limits.COUNT.field(), description="Number of units (tonnes for bulk)")
+    weight_t: float | None = Field(default=None, **limits.WEIGHT_T.field(), description="Gross cargo tonnes per unit")
+    value_usd: float | None = Field(
+        default=None, **limits.VALUE_USD.field(), description="Cargo value for inventory cost"
     )
-    avoid_nodes: list[str] = Field(default_factory=list, max_length=50, description="Places never to use")
+    via: list[str] = Field(default_factory=list, max_length=MAX_VIA, description="Places to pass, in order")
+    avoid_countries: list[str] = Field(
+        default_factory=list, max_length=MAX_AVOID, description="ISO 3166 alpha-2 codes never to enter, e.g. RU,IR"
+    )
+    avoid_nodes: list[str] = Field(default_factory=list, max_length=MAX_AVOID, description="Places never to use")
     modes: list[Mode] | None = Field(default=None, max_length=3, description="Allowed modes (default all)")
-    max_routes: int = Field(default=5, ge=1, le=50, description="Most alternatives returned")
-    slack: float = Field(default=0.0, ge=0, lt=10, description="Drop near-duplicates within this relative slack")
+    max_routes: int = Field(default=5, **limits.MAX_ROUTES.field(), description="Most alternatives returned")
+    slack: float = Field(
+        default=0.0, **limits.SLACK.field(), description="Drop near-duplicates within this relative slack"
+    )
     window_h: float = Field(
-        default=0.0, ge=0, le=744, description="Departure window after depart, hours: best, typical, worst departure"
+        default=0.0,
+        **limits.WINDOW_H.field(),
+        description="Departure window after depart, hours: best, typical, worst departure",
     )
     target: datetime | None = Field(
         default=None, description="Arrival deadline (UTC): routes ranked by the probability of arriving by it"
@@ -80,8 +90,8 @@ class RouteOptions(BaseModel):
     @classmethod
     def _places(cls, value: list[str]) -> list[str]:
         for v in value:
-            if not 0 < len(v) <= 120:
-                raise ValueError("place names must have 1 to 120 characters")
+            if not 0 < len(v) <= PLACE_CHARS:
+                raise ValueError(f"place names must have 1 to {PLACE_CHARS} characters")
         return value
 
     @field_validator("avoid_countries")
@@ -110,12 +120,16 @@ class RouteRequest(RouteOptions):
 class SimulateRequest(RouteOptions):
     """Route options plus the Monte Carlo settings of ``karavan simulate``."""
 
-    runs: int = Field(default=2000, ge=100, le=1_000_000, description="Monte Carlo runs")
-    seed: int = Field(default=0, ge=0, le=2**32 - 1, description="Random seed (results are reproducible)")
+    runs: int = Field(default=2000, **limits.RUNS.field(), description="Monte Carlo runs")
+    seed: int = Field(default=0, **limits.SEED.field(), description="Random seed (results are reproducible)")
     demand_mt: float | None = Field(
-        default=None, gt=0, le=100, description="Caspian demand, Mt/year: ferry waits from a one-year DES run"
+        default=None,
+        **limits.DEMAND_MT.field(),
+        description="Caspian demand, Mt/year: ferry waits from a one-year DES run",
     )
-    route_index: int = Field(default=0, ge=0, le=49, description="Which route of the plan to simulate (0 = first)")
+    route_index: int = Field(
+        default=0, **limits.ROUTE_INDEX.field(), description="Which route of the plan to simulate (0 = first)"
+    )
 
 
 class Place(BaseModel):

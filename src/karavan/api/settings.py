@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from karavan import limits
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+"""The log levels uvicorn knows."""
 
 
 class Settings(BaseSettings):
@@ -61,12 +66,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     web: bool = True
-    max_routes: int = Field(default=10, ge=1, le=50)
-    max_runs: int = Field(default=20_000, ge=100, le=1_000_000)
+    max_routes: int = Field(default=10, **limits.MAX_ROUTES.field())
+    max_runs: int = Field(default=20_000, **limits.RUNS.field())
     log_level: str = "info"
     database_url: str | None = None
     database_migrate: bool = True
-    workers: int = Field(default=1, ge=1, le=64)
+    workers: int = Field(default=1, **limits.WORKERS.field())
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=1_073_741_824)
     body_timeout_s: float = Field(default=10.0, gt=0, le=3600)
     request_timeout_s: float = Field(default=30.0, gt=0, le=3600)
@@ -76,3 +81,11 @@ class Settings(BaseSettings):
     compute_queue: int = Field(default=4, ge=0, le=1_000)
     cache_entries: int = Field(default=256, ge=0, le=100_000)
     keep_alive_s: float = Field(default=5.0, gt=0, le=600)
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().lower()
+        if level not in LOG_LEVELS:
+            raise ValueError("one of " + ", ".join(LOG_LEVELS))
+        return level

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from karavan import limits
 from karavan.capacity.demand import Demand, ODFlow, builtin_demand, read_demand
 from karavan.capacity.flownet import ALIGHT, BOARD, DemandClass, FlowNet, build_flownet
 from karavan.capacity.lp import FlowSolution, ODArrays, solve_lp
@@ -72,7 +73,11 @@ class AssignOptions:
     wait_h: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
-        for name in ("carbon_price_usd_per_t", "bpr_alpha", "bpr_beta"):
+        limits.CARBON_PRICE.check(self.carbon_price_usd_per_t, "carbon_price_usd_per_t")
+        if self.value_of_time_usd_per_t_h is not None:
+            limits.VALUE_OF_TIME.check(self.value_of_time_usd_per_t_h, "value_of_time_usd_per_t_h")
+        limits.TOP.check(self.top, "top")
+        for name in ("bpr_alpha", "bpr_beta"):
             v = getattr(self, name)
             if not math.isfinite(v) or v < 0:
                 raise InputError(name, v, "a non-negative finite number")

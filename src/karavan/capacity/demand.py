@@ -406,7 +406,8 @@ def read_demand(path: str | Path, net: Network) -> Demand:
 
     p = Path(path)
     if not p.is_file():
-        raise InputError("demand file", str(path), "a readable CSV file (no such file)")
+        why = "a directory" if p.is_dir() else "no such file"
+        raise InputError("demand file", str(path), f"a readable CSV file ({why})")
     data = read_bytes(p)
     try:
         text = data.decode("utf-8-sig")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from karavan import limits
 from karavan.capacity.assignment import AssignmentResult, AssignOptions, assign
 from karavan.capacity.demand import Demand, builtin_demand, read_demand
 from karavan.errors import InputError
@@ -211,10 +212,9 @@ def capacity_picture(
     from karavan.reliability.des_network import caspian_streams, des_from_network
     from karavan.reliability.params import load_reliability_parameters
 
-    if not 0 < scale <= 20:
-        raise InputError("scale", scale, "a demand factor in (0, 20]")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or not 1 <= max_iter <= 50:
-        raise InputError("max_iter", max_iter, "an integer between 1 and 50")
+    limits.DEMAND_SCALE.check(scale, "scale")
+    limits.ITERATIONS.check(max_iter, "max_iter")
+    limits.YEARS.check(years, "years")
     rp = parameters or load_reliability_parameters()
     dem = _demand(net, demand, scale)
     nd = des_from_network(net, rp)

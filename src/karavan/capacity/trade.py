@@ -182,6 +182,9 @@ def read_mix(net: Network, path: str | Path | None = None) -> tuple[MixRow, ...]
             text = Path(path).read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise InputError("--mix", str(path), f"a readable CSV file ({exc.strerror})") from None
+        except UnicodeDecodeError as exc:
+            line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+            raise InputError("--mix", str(path), f"UTF-8 text (line {line} is not)") from None
         file = Path(path).name
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))

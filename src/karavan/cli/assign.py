@@ -6,10 +6,33 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, Format, FormatOpt, ScenarioOpt, console, emit_json, load, spinner
+from karavan.cli.common import (
+    SCENARIO_OPTIONS,
+    DatasetOpt,
+    Format,
+    FormatOpt,
+    ScenarioOpt,
+    check_options,
+    console,
+    emit_json,
+    load,
+    options,
+    spinner,
+)
 from karavan.errors import InputError
+from karavan.limits import CARBON_PRICE, TOP, VALUE_OF_TIME
+
+ASSIGN_OPTIONS = {
+    **SCENARIO_OPTIONS,
+    "demand file": "DEMAND",
+    "carbon_price_usd_per_t": "--carbon-price",
+    "value_of_time_usd_per_t_h": "--value-of-time",
+    "top": "--top",
+    "method": "--method",
+}
 
 
 def _fmt(v: float | None, spec: str = ",.0f") -> str:
@@ -49,6 +72,7 @@ def assignment_geojson(net: Any, result: Any) -> dict[str, Any]:
     }
 
 
+@options(ASSIGN_OPTIONS)
 def assign_cmd(
     demand: Annotated[
         Path | None, typer.Argument(help="Demand CSV (default: the built-in 2024 demand set).", show_default=False)
@@ -71,8 +95,11 @@ def assign_cmd(
 
     if method.lower() not in ("lp", "equilibrium"):
         raise InputError("--method", method, "lp or equilibrium")
-    if top < 1:
-        raise InputError("--top", top, "an integer >= 1")
+    check_options(
+        (CARBON_PRICE, carbon_price, "--carbon-price"),
+        (VALUE_OF_TIME, value_of_time, "--value-of-time"),
+        (TOP, top, "--top"),
+    )
     from karavan.capacity import builtin_demand, read_demand
     from karavan.capacity.scenario import apply_scenarios
 
@@ -91,9 +118,10 @@ def assign_cmd(
     tot = res.totals()
     mean_d = tot["mean_transit_time_h"] / 24 if tot["mean_transit_time_h"] is not None else None
     console.print(
-        f"[bold]{net.info.name}[/]: {res.method} assignment of {tot['demand_t']:,.0f} t/year — "
+        f"[bold]{escape(net.info.name)}[/]: {res.method} assignment of {tot['demand_t']:,.0f} t/year — "
         f"served {tot['served_t']:,.0f} t at {tot['cost_usd']:,.0f} USD shipper cost, "
         f"{tot['co2e_t']:,.0f} t CO2e, mean {_fmt(mean_d, '.1f')} days; unserved {tot['unserved_t']:,.0f} t",
+        markup=True,
         highlight=False,
     )
     t = Table(title="Bottlenecks (full elements that turn demand away first, then by shadow price)")
@@ -143,7 +171,7 @@ def assign_cmd(
     console.print(od)
     for n in res.notes:
         if not n.startswith("unserved:"):
-            console.print(f"[dim]note:[/] {n}", markup=True, highlight=False)
+            console.print(f"[dim]note:[/] {escape(n)}", markup=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

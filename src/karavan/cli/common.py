@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
+from karavan import limits
 from karavan.errors import InputError
 from karavan.model.network import Network
 
-# Tables stay readable when piped or logged (Rich would otherwise assume 80 columns).
-console = Console(width=None if sys.stdout.isatty() else 150)
+# Tables stay readable when piped or logged (Rich would otherwise assume 80 columns). Output is
+# printed literally: place names, scenario titles and file contents such as "[/]" or "[bold]x" are
+# text, never Rich markup; the few styled lines ask for markup and escape what they interpolate.
+console = Console(width=None if sys.stdout.isatty() else 150, markup=False)
 err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 
@@ -67,8 +71,13 @@ def load(dataset: str | None, scenarios: list[str] | None = None) -> Network:
     if scenarios:
         from karavan.capacity.scenario import apply_scenarios
 
-        net, _, _ = apply_scenarios(net, list(scenarios))
+        with as_options(SCENARIO_OPTIONS):
+            net, _, _ = apply_scenarios(net, list(scenarios))
     return net
+
+
+SCENARIO_OPTIONS = {"scenario": "--scenario", "demand file": "--demand"}
+"""The CLI options behind the scenario and demand arguments of the library."""
 
 
 ScenarioOpt = Annotated[
@@ -132,7 +141,13 @@ def parse_depart(value: str | None, *, field: str = "--depart") -> datetime | No
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise InputError(field, value, "an ISO date or datetime such as 2026-12-01 or 2026-12-01T08:00Z") from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    try:
+        year = when.astimezone(UTC).year
+    except OverflowError:
+        year = 0
+    limits.check_date_year(year, field, value)
+    return when
 
 
 def split_list(values: list[str] | None) -> list[str]:
@@ -176,8 +191,86 @@ def parse_target(value: str | None) -> datetime | None:
         return None
     when = parse_depart(value, field="--target-date")
     if when is not None and len(value.strip()) == 10:
-        when = when + timedelta(days=1)
+        try:
+            when = when + timedelta(days=1)
+        except OverflowError:
+            raise InputError("--target-date", value, limits.DATE_EXPECTED) from None
     return when
+
+
+QUERY_OPTIONS: dict[str, str] = {
+    "origin": "ORIGIN",
+    "destination": "DESTINATION",
+    "depart": "--depart",
+    "window_h": "--window",
+    "unit": "--cargo",
+    "count": "--count",
+    "cargo.count": "--count",
+    "gross_t_per_unit": "--weight-t",
+    "cargo.gross_t_per_unit": "--weight-t",
+    "value_usd": "--value-usd",
+    "cargo.value_usd": "--value-usd",
+    "via": "--via",
+    "avoid_countries": "--avoid-country",
+    "avoid_nodes": "--avoid-node",
+    "modes": "--modes",
+    "max_routes": "--max-routes",
+    "slack": "--slack",
+    "target": "--target-date",
+    "fastest_by": "--fastest-by",
+    "runs": "--runs",
+    "seed": "--seed",
+}
+"""The CLI option behind each :class:`karavan.routing.RouteQuery` field (and cargo field)."""
+
+
+@contextmanager
+def as_options(names: Mapping[str, str], typed: Mapping[str, object] | None = None) -> Iterator[None]:
+    """Report a library :class:`InputError` under the CLI option it came from.
+
+    ``names`` maps library field names to options (``{"window_h": "--window"}``); ``typed``
+    holds what the user typed per option, shown instead of the parsed value (``--depart
+    '9999-12-31'`` rather than a datetime). Errors on other fields pass unchanged.
+    """
+    try:
+        yield
+    except InputError as exc:
+        option = names.get(exc.field) or names.get(exc.field.split(".", 1)[0])
+        if option is None:
+            raise
+        shown = (typed or {}).get(option)
+        raise InputError(option, exc.value if shown is None else shown, exc.expected) from None
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def options(names: Mapping[str, str]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate a command so library errors on the fields in ``names`` name its options (see :func:`as_options`)."""
+
+    def decorate(command: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(command)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with as_options(names):
+                return command(*args, **kwargs)
+
+        return run
+
+    return decorate
+
+
+def check_options(*checks: tuple[limits.Bound, object, str]) -> None:
+    """Check option values against their shared bounds before any work (``None``: not given).
+
+    Raises
+    ------
+    InputError
+        Naming the first option (``--runs``) whose value is out of bounds.
+    """
+    for bound, value, option in checks:
+        if value is not None:
+            bound.check(value, option)
 
 
 def route_query(
@@ -204,16 +297,18 @@ def route_query(
     from karavan.accounting import Cargo
     from karavan.routing import RouteQuery, parse_duration_h
 
-    return RouteQuery(
-        origin=origin,
-        destination=destination,
-        depart=parse_depart(depart),
-        window_h=parse_duration_h(window, field="--window") if window else 0.0,
-        cargo=Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t, value_usd=value_usd),  # type: ignore[arg-type]
-        via=tuple(split_list(via)),
-        avoid_countries=tuple(split_list(avoid_country)),
-        avoid_nodes=tuple(split_list(avoid_node)),
-        modes=tuple(split_list([modes])) if modes else None,  # type: ignore[arg-type]
-        target=parse_target(target_date),
-        **options,
-    )
+    typed = {"--depart": depart, "--window": window, "--target-date": target_date}
+    with as_options(QUERY_OPTIONS, typed):
+        return RouteQuery(
+            origin=origin,
+            destination=destination,
+            depart=parse_depart(depart),
+            window_h=parse_duration_h(window, field="--window") if window else 0.0,
+            cargo=Cargo(unit=cargo, count=count, gross_t_per_unit=weight_t, value_usd=value_usd),  # type: ignore[arg-type]
+            via=tuple(split_list(via)),
+            avoid_countries=tuple(split_list(avoid_country)),
+            avoid_nodes=tuple(split_list(avoid_node)),
+            modes=tuple(split_list([modes])) if modes is not None else None,  # type: ignore[arg-type]
+            target=parse_target(target_date),
+            **options,
+        )

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from karavan.cli.common import (
@@ -15,12 +16,13 @@ from karavan.cli.common import (
     FormatOpt,
     PlainFormat,
     PlainFormatOpt,
+    check_output,
     console,
     emit_json,
     err_console,
+    options,
     write_text_atomic,
 )
-from karavan.errors import InputError
 
 if TYPE_CHECKING:
     from karavan.energy.model import EnergyDataset
@@ -77,6 +79,7 @@ def _solve(ds: EnergyDataset) -> EnergyResult:
 
 
 @app.command("show")
+@options({"scenario": "--scenario"})
 def show_cmd(
     dataset: EnergyDatasetOpt = None,
     scenario: ScenarioOpt = None,
@@ -94,9 +97,10 @@ def show_cmd(
         return
     s = ds.summary()
     console.print(
-        f"[bold]{s['dataset']}[/] {s['version']} ({s['scenario']}): {s['gas_buses']} gas buses, "
-        f"{s['power_zones']} power zones, {s['pipelines']} pipelines, {s['power_links']} power links, "
-        f"{s['snapshots']} snapshots"
+        f"[bold]{escape(str(s['dataset']))}[/] {escape(str(s['version']))} ({escape(str(s['scenario']))}): "
+        f"{s['gas_buses']} gas buses, {s['power_zones']} power zones, {s['pipelines']} pipelines, "
+        f"{s['power_links']} power links, {s['snapshots']} snapshots",
+        markup=True,
     )
     t = Table(title="pipelines and power links")
     for col in ("id", "kind", "from", "to", "capacity", "length km", "status"):
@@ -123,7 +127,7 @@ def show_cmd(
         )
     console.print(t)
     for note in ds.notes:
-        console.print(f"[dim]note: {note}[/]", highlight=False)
+        console.print(f"[dim]note: {escape(note)}[/]", markup=True, highlight=False)
 
 
 def _show_dict(ds: EnergyDataset) -> dict[str, Any]:
@@ -142,6 +146,7 @@ def _show_dict(ds: EnergyDataset) -> dict[str, Any]:
 
 
 @app.command("solve")
+@options({"scenario": "--scenario"})
 def solve_cmd(
     dataset: EnergyDatasetOpt = None,
     scenario: ScenarioOpt = None,
@@ -164,9 +169,10 @@ def solve_cmd(
 def _print_result(r: EnergyResult) -> None:
     s = r.summary()
     console.print(
-        f"[bold]{r.dataset}[/] ({r.scenario}): {r.buses} buses x {r.snapshots} snapshots, solved in {r.solve_s:.1f} s; "
-        f"system cost {s['objective_usd'] / 1e9:,.2f} bn USD, CO2 {s['co2_t'] / 1e6:,.1f} Mt, "
-        f"unserved {s['unserved_twh']:.3f} TWh + {s['unserved_bcm']:.3f} bcm"
+        f"[bold]{escape(r.dataset)}[/] ({escape(r.scenario)}): {r.buses} buses x {r.snapshots} snapshots, "
+        f"solved in {r.solve_s:.1f} s; system cost {s['objective_usd'] / 1e9:,.2f} bn USD, "
+        f"CO2 {s['co2_t'] / 1e6:,.1f} Mt, unserved {s['unserved_twh']:.3f} TWh + {s['unserved_bcm']:.3f} bcm",
+        markup=True,
     )
     t = Table(title="flows (per year)")
     for col in ("id", "kind", "from", "to", "net", "utilisation", "peak", "value of +1 capacity"):
@@ -216,6 +222,7 @@ def _print_result(r: EnergyResult) -> None:
 
 
 @app.command("diff")
+@options({"scenario": "BASE or OTHER"})
 def diff_cmd(
     base: Annotated[str, typer.Argument(help="Base scenario ('base' for none) or YAML file.")],
     other: Annotated[str, typer.Argument(help="Scenario to compare, name or YAML file.")],
@@ -229,8 +236,9 @@ def diff_cmd(
     from karavan.energy.scenario import dataset_for
 
     ds = load_energy(dataset)
-    ra = _solve(dataset_for(base, ds))
-    rb = _solve(dataset_for(other, ds))
+    a, b = dataset_for(base, ds), dataset_for(other, ds)  # both checked before either is solved
+    ra = _solve(a)
+    rb = _solve(b)
     d = EnergyDiff(ra, rb)
     if fmt is PlainFormat.json:
         emit_json(d.to_dict(changed_only=not all_rows))
@@ -297,6 +305,7 @@ def _pct(v: float | None) -> str:
 
 
 @app.command("export")
+@options({"scenario": "--scenario"})
 def export_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write.")],
     export_format: Annotated[
@@ -309,9 +318,8 @@ def export_cmd(
     """Export the energy network: a PyPSA NetCDF file PyPSA opens, or GeoJSON/JSON of the solved year."""
     import json
 
+    check_output(output)
     ds = _dataset(dataset, scenario)
-    if not output.parent.is_dir():
-        raise InputError("--output", str(output), f"a file in an existing directory ({output.parent} does not exist)")
     result = _solve(ds) if solved else None
     if export_format is ExportFormat.pypsa:
         from karavan.energy.export import export_pypsa

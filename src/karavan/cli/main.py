@@ -40,6 +40,11 @@ def _root(
     """Plan and simulate freight across the Caspian transit corridors."""
 
 
+def say(text: str, *, markup: bool = True) -> None:
+    """Print an error line on stderr as it is: no highlighting, never wrapped (one error, one line)."""
+    err_console.print(text, markup=markup, highlight=False, soft_wrap=True)
+
+
 def _register_optional() -> None:
     """Attach commands whose modules exist (each capability adds its own)."""
     from importlib import import_module
@@ -88,16 +93,18 @@ def main(argv: list[str] | None = None) -> None:
         status = 2 if isinstance(exc, InputError | UnknownPlaceError) else 1
         if wants_json(args):
             sys.stdout.write(json.dumps(error_fields(exc), ensure_ascii=False, indent=2) + "\n")
+        elif isinstance(exc, ValidationError) and len(exc.problems) == 1:
+            say(f"[bold red]invalid dataset[/]: {escape(str(exc.problems[0]))}")
         elif isinstance(exc, ValidationError):
             err_console.print(f"[bold red]invalid dataset[/]: {len(exc.problems)} problem(s)")
             for p in exc.problems:
-                err_console.print(f"  - {p}", markup=False, highlight=False)
+                say(f"  - {p}", markup=False)
         else:
-            err_console.print(f"[bold red]error[/]: {escape(str(exc))}", highlight=False)
+            say(f"[bold red]error[/]: {escape(str(exc))}")
         sys.exit(status)
     except OSError as exc:  # a file the user named cannot be read or written
         where = f" {exc.filename!r}" if getattr(exc, "filename", None) else ""
-        err_console.print(f"[bold red]error[/]:{where} {exc.strerror or exc}", highlight=False)
+        say(f"[bold red]error[/]:{escape(where)} {escape(str(exc.strerror or exc))}")
         sys.exit(1)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
@@ -107,7 +114,8 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         # usage errors: typer vendors its own click, so recognise them by class name
         if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
-            exc.show()  # type: ignore[attr-defined]
+            message = escape(str(exc.format_message()))  # type: ignore[attr-defined]
+            say(f"[bold red]error[/]: {message} (see --help)")
             sys.exit(int(exc.exit_code))  # type: ignore[attr-defined]
         raise
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from karavan.cli.common import (
@@ -56,8 +57,10 @@ def list_nodes(
     dataset: DatasetOpt = None,
 ) -> None:
     """List the network's nodes."""
-    net = load(dataset)
     kinds = {NodeKind.parse(k, field="--kind") for k in kind or []}
+    if country is not None and not (len(country) == 2 and country.isascii() and country.isalpha()):
+        raise InputError("--country", country, "an ISO 3166 alpha-2 country code such as KZ")
+    net = load(dataset)
     nodes = [
         n
         for n in net.nodes.values()
@@ -117,8 +120,9 @@ def show(
     if fmt is Format.geojson:
         raise InputError("--format", fmt.value, "table or json for `network show`")
     console.print(
-        f"[bold]{node.name_en}[/] / {node.name_ru}  [dim]{node.id}[/]  {node.country}  {node.kind.value}  "
-        f"({node.lat:.4f}, {node.lon:.4f})"
+        f"[bold]{escape(node.name_en)}[/] / {escape(node.name_ru)}  [dim]{escape(node.id)}[/]  {node.country}  "
+        f"{node.kind.value}  ({node.lat:.4f}, {node.lon:.4f})",
+        markup=True,
     )
     console.print(f"sources: {', '.join(node.source) or '-'}", highlight=False)
     for key, why in node.estimate.items():
@@ -194,9 +198,10 @@ def validate(
 
         net = load_network(spec)
         console.print(
-            f"[green]valid[/]: {net.info.name} {net.info.version}: {len(net.nodes)} nodes, "
+            f"[green]valid[/]: {escape(net.info.name)} {escape(net.info.version)}: {len(net.nodes)} nodes, "
             f"{len(net.links)} links, {len(net.services)} services, {len(net.hub_operations)} hub operations, "
-            f"{len(net.sources)} sources"
+            f"{len(net.sources)} sources",
+            markup=True,
         )
     if warnings and fmt is Format.table:
         _print_warnings(warnings)
@@ -238,7 +243,9 @@ def _print_warnings(warnings: list[Any]) -> None:
             table.add_row(w.file, w.record, w.field, repr(w.value), w.expected)
         console.print(table)
     if straight:
-        console.print(f"[yellow]drawn straight[/] (no alignment or waypoints): {', '.join(straight)}")
+        console.print(
+            f"[yellow]drawn straight[/] (no alignment or waypoints): {escape(', '.join(straight))}", markup=True
+        )
 
 
 class ExportFormat(StrEnum):

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from karavan.cli.common import (
+    QUERY_OPTIONS,
     AvoidCountryOpt,
     AvoidNodeOpt,
     CargoOpt,
@@ -23,6 +24,7 @@ from karavan.cli.common import (
     depart_text,
     err_console,
     load,
+    options,
     route_query,
     spinner,
     write_text_atomic,
@@ -36,6 +38,7 @@ OutputOpt = Annotated[Path, typer.Option("--output", "-o", help="HTML file to wr
 
 
 @app.command("route")
+@options(QUERY_OPTIONS)
 def route_cmd(
     origin: Annotated[str, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")],
     destination: Annotated[str, typer.Argument(help="Destination.")],
@@ -89,6 +92,7 @@ def route_cmd(
 
 
 @app.command("scenario")
+@options({"scenario": "SCENARIO or --base"})
 def scenario_cmd(
     scenario: Annotated[str, typer.Argument(help="Shipped scenario name or a scenario YAML file.")],
     output: OutputOpt,

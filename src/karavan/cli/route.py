@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from karavan.cli.common import (
+    QUERY_OPTIONS,
+    SCENARIO_OPTIONS,
     AvoidCountryOpt,
     AvoidNodeOpt,
     CargoOpt,
@@ -32,6 +33,7 @@ from karavan.cli.common import (
     depart_text,
     emit_json,
     load,
+    options,
     route_query,
     write_text_atomic,
 )
@@ -93,6 +95,7 @@ def via_text(net: Any, route: Any) -> str:
     return " ".join(parts)
 
 
+@options({**QUERY_OPTIONS, **SCENARIO_OPTIONS})
 def route(
     origin: Annotated[str, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")],
     destination: Annotated[str, typer.Argument(help="Destination.")],
@@ -161,15 +164,16 @@ def route(
     if plan.truncated:
         console.print(
             f"[yellow]note[/]: the label cap (max_labels={plan.query.max_labels}) cut the search; "
-            "the Pareto set may be incomplete"
+            "the Pareto set may be incomplete",
+            markup=True,
         )
     if explain:
         for i, r in enumerate(plan.routes, 1):
             t = Table(title=f"route {i} ({r.label}): calculation trail")
-            for col in ("element", "quantity", "formula", "result", escape("inputs [sources] [estimate: reasoning]")):
+            for col in ("element", "quantity", "formula", "result", "inputs [sources] [estimate: reasoning]"):
                 t.add_column(col, overflow="fold")
             for row in r.itinerary.trail:
-                inputs = escape("\n".join(str(i) for i in row.inputs))
+                inputs = "\n".join(str(i) for i in row.inputs)
                 t.add_row(row.element, row.quantity, row.formula, f"{row.result:,.6g} {row.unit}", inputs)
             console.print(t)
 

@@ -6,10 +6,22 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, PlainFormat, PlainFormatOpt, console, emit_json, err_console, load
+from karavan.cli.common import (
+    QUERY_OPTIONS,
+    DatasetOpt,
+    PlainFormat,
+    PlainFormatOpt,
+    console,
+    emit_json,
+    err_console,
+    load,
+    options,
+)
 from karavan.errors import InputError
+from karavan.limits import RUNS
 
 app = typer.Typer(help="List, show, apply and compare scenarios (YAML overlays on a dataset).", no_args_is_help=True)
 
@@ -32,6 +44,7 @@ def list_cmd(fmt: PlainFormatOpt = PlainFormat.table) -> None:
 
 
 @app.command("show")
+@options({"scenario": "SCENARIO"})
 def show_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     fmt: PlainFormatOpt = PlainFormat.table,
@@ -54,7 +67,7 @@ def show_cmd(
             }
         )
         return
-    console.print(f"[bold]{sc.name}[/] ({sc.year or '-'}): {sc.title}")
+    console.print(f"[bold]{escape(sc.name)}[/] ({sc.year or '-'}): {escape(sc.title)}", markup=True)
     if sc.description:
         console.print(sc.description, highlight=False)
     t = Table()
@@ -68,6 +81,7 @@ def show_cmd(
 
 
 @app.command("apply")
+@options({"scenario": "SCENARIO"})
 def apply_cmd(
     scenario: Annotated[str, typer.Argument(help="Scenario name or YAML file.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the full dataset to.")],
@@ -103,6 +117,7 @@ def _pct(figs: dict[str, Any] | None) -> str:
 
 
 @app.command("diff")
+@options({**QUERY_OPTIONS, "scenario": "BASE or NEW", "demand file": "--demand", "percentile_runs": "--runs"})
 def diff_cmd(
     base: Annotated[str, typer.Argument(help="`base`, a scenario name or file; stack with `a+b`.")],
     new: Annotated[str, typer.Argument(help="`base`, a scenario name or file; stack with `a+b`.")],
@@ -123,8 +138,8 @@ def diff_cmd(
     from karavan.capacity.diff import diff_scenarios, parse_routes
     from karavan.cli.common import parse_depart
 
-    if runs < 0:
-        raise InputError("--runs", runs, "a non-negative number of Monte Carlo runs")
+    if runs != 0 and not RUNS.contains(runs):
+        raise InputError("--runs", runs, "0 (none) or " + RUNS.expected)
     net = load(dataset)
     when = parse_depart(depart) if depart else None
     d = diff_scenarios(

@@ -35,7 +35,13 @@ def build_settings(updates: dict[str, Any]) -> Any:
         where = OPTION_OF.get(name, f"KARAVAN_{name.upper()}")
         if name in updates and updates[name] is None:
             where = f"KARAVAN_{name.upper()}"
-        raise InputError(where, err.get("input"), err["msg"]) from None
+        raise InputError(where, err.get("input"), _expected(str(err["msg"]))) from None
+
+
+def _expected(message: str) -> str:
+    """Pydantic's message as the end of "expected ...": ``Input should be at most 64`` -> ``a value at most 64``."""
+    text = message.removeprefix("Value error, ")
+    return "a value " + text.removeprefix("Input should be ") if text.startswith("Input should be ") else text
 
 
 def settings_environment(settings: Any) -> dict[str, str]:
@@ -67,6 +73,8 @@ def serve(
     except ModuleNotFoundError as exc:  # pragma: no cover - depends on the installation
         err_console.print(f"[bold red]error[/]: the service needs {exc.name!r}: pip install 'karavan[service]'")
         raise typer.Exit(1) from None
+    if host is not None and not host.strip():
+        raise InputError("--host", host, "an interface name or address such as 127.0.0.1")
     settings = build_settings(
         {"host": host, "port": port, "dataset": dataset, "log_level": log_level, "workers": workers}
     )

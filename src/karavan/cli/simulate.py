@@ -25,6 +25,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from karavan.cli.common import (
+    QUERY_OPTIONS,
+    SCENARIO_OPTIONS,
     AvoidCountryOpt,
     AvoidNodeOpt,
     CargoOpt,
@@ -37,20 +39,56 @@ from karavan.cli.common import (
     ScenarioOpt,
     ViaOpt,
     WeightOpt,
+    check_options,
     check_output,
     console,
     depart_text,
     emit_json,
     err_console,
     load,
+    options,
     parse_depart,
     parse_target,
     route_query,
     split_list,
 )
 from karavan.errors import InputError
+from karavan.limits import (
+    DEMAND_MT,
+    DEMAND_SCALE,
+    DES_SCALE,
+    FILL_THRESHOLD,
+    ITERATIONS,
+    MAX_WAIT_H,
+    ROUTE_INDEX,
+    RUNS,
+    SEED,
+    WORKERS,
+    YEARS,
+)
 
 SUBCOMMANDS = ("route", "caspian", "sweep")
+
+DES_OPTIONS = {
+    "demand_mt": "--demand-mt",
+    "ships": "--ships",
+    "years": "--years",
+    "seed": "--seed",
+    "rule": "--rule",
+    "fill_threshold": "--fill-threshold",
+    "max_wait_h": "--max-wait-h",
+    "parameters": "--parameters",
+}
+"""The options of the Caspian DES, by library field."""
+ROUTE_OPTIONS = {
+    **QUERY_OPTIONS,
+    **DES_OPTIONS,
+    "route_index": "--route-index",
+    "itinerary": "--itinerary",
+    "scale": "--des-scale",
+}
+CASPIAN_OPTIONS = {**DES_OPTIONS, **SCENARIO_OPTIONS, "scale": "--scale", "max_iter": "--iterations"}
+SWEEP_OPTIONS = {**DES_OPTIONS, "months": "--months", "runs": "--runs", "mc_runs": "--mc-runs"}
 
 
 class DefaultRouteGroup(TyperGroup):
@@ -73,9 +111,12 @@ app = typer.Typer(
 
 def _floats(text: str, field: str) -> list[float]:
     try:
-        return [float(x) for x in split_list([text])]
+        values = [float(x) for x in split_list([text])]
     except ValueError:
         raise InputError(field, text, "comma-separated numbers, e.g. 3,4.5,6") from None
+    if not values:
+        raise InputError(field, text, "comma-separated numbers, e.g. 3,4.5,6")
+    return values
 
 
 def _ints(text: str | None, field: str) -> list[int]:
@@ -88,6 +129,7 @@ def _ints(text: str | None, field: str) -> list[int]:
 
 
 @app.command("route")
+@options(ROUTE_OPTIONS)
 def route_cmd(
     origin: Annotated[str | None, typer.Argument(help="Origin: id, UN/LOCODE, English or Russian name.")] = None,
     destination: Annotated[str | None, typer.Argument(help="Destination.")] = None,
@@ -134,6 +176,13 @@ def route_cmd(
         simulate_itinerary,
     )
 
+    check_options(
+        (RUNS, runs, "--runs"),
+        (SEED, seed, "--seed"),
+        (ROUTE_INDEX, route_index, "--route-index"),
+        (DEMAND_MT, demand_mt, "--demand-mt"),
+        (DES_SCALE, des_scale, "--des-scale"),
+    )
     rp = load_reliability_parameters(parameters)
     target = parse_target(target_date)
     net = load(dataset, scenario)
@@ -238,6 +287,7 @@ def _read_route(path: Path, index: int) -> dict[str, Any]:
 
 
 @app.command("caspian")
+@options(CASPIAN_OPTIONS)
 def caspian_cmd(
     demand: Annotated[
         Path | None, typer.Option("--demand", help="Demand CSV (default: the built-in 2024 demand set).")
@@ -273,13 +323,23 @@ def caspian_cmd(
     """
     from karavan.reliability import load_reliability_parameters, parse_ships, simulate_caspian
 
+    check_options(
+        (DEMAND_SCALE, scale, "--scale"),
+        (ITERATIONS, iterations, "--iterations"),
+        (DEMAND_MT, demand_mt, "--demand-mt"),
+        (YEARS, years, "--years"),
+        (SEED, seed, "--seed"),
+        (FILL_THRESHOLD, fill_threshold, "--fill-threshold"),
+        (MAX_WAIT_H, max_wait_h, "--max-wait-h"),
+    )
+    fleet = parse_ships(ships)
     rp = load_reliability_parameters(parameters)
     if demand_mt is not None:
         res = simulate_caspian(
             demand_mt=demand_mt,
             years=years,
             seed=seed,
-            ships=parse_ships(ships),
+            ships=fleet,
             rule=rule,
             fill_threshold=fill_threshold,
             max_wait_h=max_wait_h,
@@ -370,6 +430,7 @@ def _print_des(res: Any) -> None:
 
 
 @app.command("sweep")
+@options(SWEEP_OPTIONS)
 def sweep_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="Parquet file to write.")] = Path("sweep.parquet"),
     demand_mt: Annotated[str, typer.Option("--demand-mt", help="Demand levels, Mt/yr, e.g. 3,4.5,6.")] = "4.5",
@@ -397,8 +458,7 @@ def sweep_cmd(
         raise InputError(
             "--destination" if destination is None else "--origin", None, "both --origin and --destination"
         )
-    if not 1 <= workers <= 64:
-        raise InputError("--workers", workers, "between 1 and 64 workers")
+    WORKERS.check(workers, "--workers")
     check_output(output)
     ship_list: list[int | None] = list(_ints(ships, "--ships")) or [None]
     tasks = sweep_tasks(

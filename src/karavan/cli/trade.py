@@ -8,8 +8,20 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from karavan.cli.common import DatasetOpt, PlainFormat, PlainFormatOpt, ScenarioOpt, console, emit_json, load
-from karavan.errors import InputError
+from karavan.cli.common import (
+    SCENARIO_OPTIONS,
+    DatasetOpt,
+    PlainFormat,
+    PlainFormatOpt,
+    ScenarioOpt,
+    as_options,
+    check_options,
+    console,
+    emit_json,
+    load,
+    options,
+)
+from karavan.limits import DEMAND_SCALE, TARGET_USD
 
 
 def _n(v: Any, spec: str = ",.0f") -> str:
@@ -24,6 +36,7 @@ def _energy_contributions(spec: str) -> list[Any]:
     return energy_trade_contributions(_solve(_dataset(None, spec)))
 
 
+@options({**SCENARIO_OPTIONS, "target_usd": "--target-usd", "year": "--year", "mix": "--mix"})
 def trade_cmd(
     target_usd: Annotated[
         float, typer.Option("--target-usd", help="Yearly bilateral trade value to reach, USD.")
@@ -52,11 +65,11 @@ def trade_cmd(
     from karavan.capacity.scenario import apply_scenarios
     from karavan.capacity.trade import trade_plan
 
+    check_options((TARGET_USD, target_usd, "--target-usd"), (DEMAND_SCALE, scale, "--scale"))
     base = load(dataset)
-    if not 0 < scale <= 20:
-        raise InputError("--scale", scale, "a demand factor in (0, 20]")
     net, demand, applied = apply_scenarios(base, list(scenario or []), builtin_demand(base).scaled(scale))
-    contributions = _energy_contributions(energy) if energy else []
+    with as_options({"scenario": "--energy"}):
+        contributions = _energy_contributions(energy) if energy is not None else []
     plan = trade_plan(net, target_usd, year=year, mix=mix, demand=demand, contributions=contributions)
     if fmt is PlainFormat.json:
         emit_json({**plan.to_dict(), "scenarios": [s.name for s in applied]})
@@ -65,6 +78,7 @@ def trade_cmd(
     console.print(
         f"[bold]Trade target USD {target_usd:,.0f}[/] a year: today USD {plan.base_usd:,.0f} ({year} base), "
         f"USD {d['added_value_usd']:,.0f} to add -> {plan.freight_t:,.0f} t a year of freight",
+        markup=True,
         highlight=False,
     )
     ct = Table(title="What counts toward the target")

@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from karavan import limits
 from karavan.errors import InputError
 from karavan.model.timetable import to_hours
 from karavan.reliability.params import DesParams, ReliabilityParameters, load_reliability_parameters
@@ -109,8 +110,7 @@ def fleet_groups(des: DesParams, ships: int | Mapping[str, int] | None = None) -
     if ships is None:
         return base
     if isinstance(ships, int) and not isinstance(ships, bool):
-        if ships < 1:
-            raise InputError("ships", ships, "a positive number of vessels")
+        limits.SHIPS.check(ships, "ships")
         counts = _largest_remainder([float(g.count) for g in base], ships)
         return [FleetGroup(g.line, g.vessel_class, c, g.capacity) for g, c in zip(base, counts, strict=True)]
     if not isinstance(ships, Mapping):
@@ -119,8 +119,7 @@ def fleet_groups(des: DesParams, ships: int | Mapping[str, int] | None = None) -
     for cls, n in ships.items():
         if cls not in des.vessel_classes:
             raise InputError("ships", cls, "a vessel class of " + ", ".join(des.vessel_classes))
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-            raise InputError(f"ships.{cls}", n, "a non-negative number of vessels")
+        limits.SHIPS_PER_CLASS.check(n, f"ships.{cls}")
         idx = [i for i, g in enumerate(out) if g.vessel_class == cls]
         if not idx:
             raise InputError("ships", cls, "a vessel class deployed in the parameters' fleet")
@@ -141,17 +140,21 @@ def parse_ships(text: str | None) -> int | dict[str, int] | None:
     karavan.errors.InputError
         Naming ``--ships``.
     """
-    if text is None or not text.strip():
+    if text is None:
         return None
     text = text.strip()
+    if not text:
+        raise InputError("--ships", text, "a vessel count such as 20, or class=count pairs like feeder=8,ropax=3")
     try:
         if "=" not in text:
-            return int(text)
+            return int(limits.SHIPS.check(int(text), "--ships"))
         out: dict[str, int] = {}
         for part in text.split(","):
             k, v = part.split("=", 1)
-            out[k.strip()] = int(v)
+            out[k.strip()] = int(limits.SHIPS_PER_CLASS.check(int(v), "--ships"))
         return out
+    except InputError:
+        raise
     except ValueError:
         raise InputError(
             "--ships", text, "a vessel count such as 20, or class=count pairs like feeder=8,ropax=3"
@@ -430,12 +433,9 @@ def simulate_caspian(
 
     if streams is not None:
         demand_mt = sum(st.per_year * st.t_per_unit for st in streams) / 1e6 or 1e-9
-    if isinstance(demand_mt, bool) or not isinstance(demand_mt, int | float) or not 0 < demand_mt <= 100:
-        raise InputError("demand_mt", demand_mt, "a yearly demand in Mt between 0 and 100")
-    if isinstance(years, bool) or not isinstance(years, int | float) or not 0 < years <= 50:
-        raise InputError("years", years, "a number of years in (0, 50]")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError("seed", seed, "a non-negative integer")
+    limits.DEMAND_MT.check(demand_mt, "demand_mt")
+    limits.YEARS.check(years, "years")
+    limits.SEED.check(seed, "seed")
     rp = parameters or load_reliability_parameters()
     des = rp.des
     loading = des.loading
@@ -443,11 +443,9 @@ def simulate_caspian(
     if rule not in ("when_full", "timetable"):
         raise InputError("rule", rule, "when_full or timetable")
     threshold = loading.fill_threshold if fill_threshold is None else fill_threshold
-    if not 0 < threshold <= 1:
-        raise InputError("fill_threshold", threshold, "a share in (0, 1]")
+    limits.FILL_THRESHOLD.check(threshold, "fill_threshold")
     max_wait = loading.max_wait_h if max_wait_h is None else max_wait_h
-    if not max_wait > 0:
-        raise InputError("max_wait_h", max_wait, "a positive number of hours")
+    limits.MAX_WAIT_H.check(max_wait, "max_wait_h")
     fleet = fleet_groups(des, ships)
     reposition = loading.reposition and rule == "when_full"
     at_anchor = loading.wait_at_anchor

@@ -32,8 +32,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from karavan import limits
 from karavan.accounting import Cargo, HubPlan, Itinerary, LegPlan, evaluate
 from karavan.errors import InputError
+from karavan.limits import MC_RUNS
 from karavan.model.entities import Service
 from karavan.model.enums import HubOpKind, ServiceKind, Unit
 from karavan.model.network import Network
@@ -338,8 +340,7 @@ class SimulationResult:
 
 
 def _check_runs_seed(runs: int, seed: int) -> None:
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 2 or runs > 50_000_000:
-        raise InputError("runs", runs, "an integer between 2 and 50,000,000")
+    MC_RUNS.check(runs, "runs")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0 or seed >= 2**63:
         raise InputError("seed", seed, "a non-negative integer below 2**63")
 
@@ -648,12 +649,11 @@ def simulate(
     """
     from karavan.routing import plan_routes
 
-    if isinstance(route_index, bool) or not isinstance(route_index, int) or route_index < 0:
-        raise InputError("route_index", route_index, "a non-negative integer")
-    if demand_mt is not None and (not isinstance(demand_mt, int | float) or not 0 < demand_mt <= 100):
-        raise InputError("demand_mt", demand_mt, "a yearly demand in Mt between 0 and 100")
+    limits.ROUTE_INDEX.check(route_index, "route_index")
+    if demand_mt is not None:
+        limits.DEMAND_MT.check(demand_mt, "demand_mt")
     if route_index >= query.max_routes:
-        query = query.with_(max_routes=min(50, route_index + 1))
+        query = query.with_(max_routes=route_index + 1)
     plan = plan_routes(net, query)
     if route_index >= len(plan.routes):
         raise InputError("route_index", route_index, f"an index below the {len(plan.routes)} route(s) found")
@@ -688,8 +688,8 @@ def simulate_route(
     """
     runs = query.runs if runs is None else runs
     _check_runs_seed(runs, query.seed)
-    if demand_mt is not None and (not isinstance(demand_mt, int | float) or not 0 < demand_mt <= 100):
-        raise InputError("demand_mt", demand_mt, "a yearly demand in Mt between 0 and 100")
+    if demand_mt is not None:
+        limits.DEMAND_MT.check(demand_mt, "demand_mt")
     summary = route_summary(route)
     sim = route.simulation
     if sim is not None and des is None and demand_mt is None and parameters is None and sim.runs == runs:

@@ -301,7 +301,8 @@ def load_reliability_parameters(path: str | Path | None = None) -> ReliabilityPa
     if not p.is_file():
         from karavan.errors import InputError
 
-        raise InputError("parameters", str(path), "a readable YAML file (no such file)")
+        why = "a directory" if p.is_dir() else "no such file"
+        raise InputError("parameters", str(path), f"a readable YAML file ({why})")
     return parse_reliability_parameters(load_yaml(p), file=p.name)
 
 

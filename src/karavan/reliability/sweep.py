@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from karavan import limits
 from karavan.errors import InputError
 
 SCHEDULER_ENV = "KARAVAN_DASK_SCHEDULER"
@@ -64,23 +65,16 @@ def sweep_tasks(
     karavan.errors.InputError
         Naming the field of a bad value.
     """
-    if not demand_mt:
-        raise InputError("demand_mt", list(demand_mt), "at least one demand level in Mt/yr")
-    for d in demand_mt:
-        if not 0 < d <= 100:
-            raise InputError("demand_mt", d, "demand levels in (0, 100] Mt/yr")
-    for s in ships:
-        if s is not None and s < 1:
-            raise InputError("ships", s, "positive fleet sizes")
-    if not months:
-        raise InputError("months", list(months), "at least one month 1..12")
-    for m in months:
-        if not 1 <= m <= 12:
-            raise InputError("months", m, "months 1..12")
-    if replications < 1:
-        raise InputError("runs", replications, "at least one replication")
-    if seed < 0:
-        raise InputError("seed", seed, "a non-negative integer")
+    _check_levels(demand_mt, ships, months)
+    limits.REPLICATIONS.check(replications, "runs")
+    limits.SEED.check(seed, "seed")
+    limits.YEARS.check(years, "years")
+    limits.RUNS.check(mc_runs, "mc_runs")
+    des_years = len(demand_mt) * len(ships) * replications * years
+    if des_years > limits.SWEEP_DES_YEARS:
+        raise InputError(
+            "runs", replications, f"a sweep of at most {limits.SWEEP_DES_YEARS:,} DES years (this one: {des_years:,g})"
+        )
     seeds = [int(s.generate_state(1)[0]) for s in np.random.SeedSequence(seed).spawn(replications)]
     return [
         SweepTask(float(d), s, r, seeds[r], tuple(months), years, route, dataset, mc_runs, depart_year)
@@ -88,6 +82,25 @@ def sweep_tasks(
         for s in ships
         for r in range(replications)
     ]
+
+
+def _check_levels(demand_mt: Sequence[float], ships: Sequence[int | None], months: Sequence[int]) -> None:
+    for name, values, what in (
+        ("demand_mt", demand_mt, "demand level in Mt/yr"),
+        ("ships", ships, "fleet size"),
+        ("months", months, "month 1..12"),
+    ):
+        if not values:
+            raise InputError(name, list(values), f"at least one {what}")
+        if len(values) > limits.SWEEP_LEVELS:
+            raise InputError(name, len(values), f"at most {limits.SWEEP_LEVELS} values")
+    for d in demand_mt:
+        limits.DEMAND_MT.check(d, "demand_mt")
+    for s in ships:
+        if s is not None:
+            limits.SHIPS.check(s, "ships")
+    for m in months:
+        limits.MONTH.check(m, "months")
 
 
 _NETWORKS: dict[str | None, Any] = {}

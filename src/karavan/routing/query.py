@@ -15,17 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from karavan import limits
 from karavan.accounting import Cargo
 from karavan.errors import InputError
+from karavan.limits import MAX_AVOID, MAX_VIA, PLACE_CHARS
 from karavan.model.enums import Mode, Unit
-
-MAX_VIA = 8
-MAX_AVOID = 50
-MAX_ROUTES = 50
-MAX_WINDOW_H = 31 * 24.0
-MAX_RUNS = 1_000_000
-MAX_LABELS = 100_000
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 class Criterion(StrEnum):
@@ -70,8 +64,7 @@ def _aware(value: datetime | date, field: str) -> datetime:
         year = when.astimezone(UTC).year
     except OverflowError:
         year = 0
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise InputError(field, value.isoformat(), f"a date between the years {MIN_YEAR} and {MAX_YEAR}")
+    limits.check_date_year(year, field, value.isoformat())
     return when.astimezone(UTC)
 
 
@@ -87,8 +80,8 @@ def _places(values: Iterable[str] | str | None, field: str, limit: int) -> tuple
         values = [values]
     out: list[str] = []
     for v in values:
-        if not isinstance(v, str) or not 0 < len(v.strip()) <= 120:
-            raise InputError(field, v, "place names of 1 to 120 characters")
+        if not isinstance(v, str) or not 0 < len(v.strip()) <= PLACE_CHARS:
+            raise InputError(field, v, f"place names of 1 to {PLACE_CHARS} characters")
         out.append(v.strip())
     if len(out) > limit:
         raise InputError(field, len(out), f"at most {limit} places")
@@ -110,13 +103,6 @@ def _countries(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if len(out) > MAX_AVOID:
         raise InputError("avoid_countries", len(out), f"at most {MAX_AVOID} countries")
     return tuple(out)
-
-
-def _number(value: Any, field: str, lo: float, hi: float, expected: str, *, integer: bool = False) -> float:
-    ok_type = isinstance(value, int) if integer else isinstance(value, int | float)
-    if isinstance(value, bool) or not ok_type or not math.isfinite(value) or not lo <= value <= hi:
-        raise InputError(field, value, expected)
-    return float(value)
 
 
 def parse_duration_h(text: str, *, field: str = "window") -> float:
@@ -217,37 +203,44 @@ class RouteQuery:
         set_ = object.__setattr__
         for name in ("origin", "destination"):
             value = getattr(self, name)
-            if not isinstance(value, str) or not 0 < len(value.strip()) <= 120:
-                raise InputError(name, value, "a place name or id of 1 to 120 characters")
+            if not isinstance(value, str) or not 0 < len(value.strip()) <= PLACE_CHARS:
+                raise InputError(name, value, f"a place name or id of 1 to {PLACE_CHARS} characters")
             set_(self, name, value.strip())
         set_(self, "depart", _aware(self.depart, "depart") if self.depart is not None else today_utc())
         if self.target is not None:
             set_(self, "target", _aware(self.target, "target"))
-        _number(self.window_h, "window_h", 0, MAX_WINDOW_H, f"a window of 0 to {MAX_WINDOW_H:g} hours (31 days)")
-        _number(self.window_step_h, "window_step_h", 1, MAX_WINDOW_H, "a step of 1 hour to 31 days")
-        if not isinstance(self.cargo, Cargo):
-            raise InputError("cargo", self.cargo, "a Cargo (unit, count, gross weight, value)")
+        limits.WINDOW_H.check(self.window_h, "window_h")
+        limits.WINDOW_STEP_H.check(self.window_step_h, "window_step_h")
+        self._check_cargo()
         set_(self, "via", _places(self.via, "via", MAX_VIA))
         set_(self, "avoid_nodes", _places(self.avoid_nodes, "avoid_nodes", MAX_AVOID))
         set_(self, "avoid_countries", _countries(self.avoid_countries))
         set_(self, "modes", self._modes(self.modes))
         set_(self, "criteria", self._criteria(self.criteria))
-        _number(self.max_routes, "max_routes", 1, MAX_ROUTES, f"an integer from 1 to {MAX_ROUTES}", integer=True)
-        _number(self.slack, "slack", 0, 9.999, "a relative slack in [0, 10)")
-        _number(self.reliability_slack, "reliability_slack", 0, 1, "a relative epsilon in [0, 1]")
-        _number(self.max_labels, "max_labels", 1, MAX_LABELS, f"an integer from 1 to {MAX_LABELS}", integer=True)
+        limits.MAX_ROUTES.check(self.max_routes, "max_routes")
+        limits.SLACK.check(self.slack, "slack")
+        limits.RELIABILITY_SLACK.check(self.reliability_slack, "reliability_slack")
+        limits.MAX_LABELS.check(self.max_labels, "max_labels")
         if self.inventory_rate is not None:
-            _number(self.inventory_rate, "inventory_rate", 0, 10, "an annual rate from 0 to 10 (e.g. 0.08)")
+            limits.INVENTORY_RATE.check(self.inventory_rate, "inventory_rate")
         try:
             set_(self, "fastest_by", FastestBy(str(self.fastest_by).lower()))
         except ValueError:
             raise InputError("fastest_by", self.fastest_by, "p50 or planned") from None
-        _number(self.runs, "runs", 0, MAX_RUNS, f"0 or an integer from 100 to {MAX_RUNS:,}", integer=True)
-        if 0 < self.runs < 100:
-            raise InputError("runs", self.runs, f"0 or an integer from 100 to {MAX_RUNS:,}")
-        _number(self.seed, "seed", 0, 2**32 - 1, "an integer from 0 to 2**32 - 1", integer=True)
+        if not (type(self.runs) is int and self.runs == 0) and not limits.RUNS.contains(self.runs):
+            raise InputError("runs", self.runs, "0 or " + limits.RUNS.expected)
+        limits.SEED.check(self.seed, "seed")
         if self.target is not None and self.target <= self.depart:  # type: ignore[operator]
             raise InputError("target", self.target.isoformat(), "an arrival deadline after the departure")
+
+    def _check_cargo(self) -> None:
+        if not isinstance(self.cargo, Cargo):
+            raise InputError("cargo", self.cargo, "a Cargo (unit, count, gross weight, value)")
+        limits.COUNT.check(self.cargo.count, "cargo.count")
+        if self.cargo.gross_t_per_unit is not None:
+            limits.WEIGHT_T.check(self.cargo.gross_t_per_unit, "cargo.gross_t_per_unit")
+        if self.cargo.value_usd is not None:
+            limits.VALUE_USD.check(self.cargo.value_usd, "cargo.value_usd")
 
     @staticmethod
     def _modes(values: Iterable[Mode | str] | None) -> tuple[Mode, ...]:
