@@ -28,6 +28,7 @@ from karavan.api.models import (
     RouteRequest,
     SimulateRequest,
 )
+from karavan.api.openapi import check_request, document
 from karavan.api.protect import ResultCache
 from karavan.api.protect import install as install_protection
 from karavan.api.responses import (
@@ -131,8 +132,7 @@ def route_query(opts: RouteOptions, settings: Settings, **extra: Any) -> RouteQu
     """The :class:`karavan.routing.RouteQuery` of validated request options (built once per request)."""
     from karavan.accounting import Cargo
 
-    if opts.max_routes > settings.max_routes:
-        raise InputError("max_routes", opts.max_routes, f"an integer from 1 to {settings.max_routes}")
+    opts = check_request(opts, settings)
     cargo = Cargo(unit=opts.cargo, count=opts.count, gross_t_per_unit=opts.weight_t, value_usd=opts.value_usd)
     return RouteQuery(
         origin=opts.origin,
@@ -177,8 +177,7 @@ def simulate_payload(
     With ``results``, answers are cached per (dataset content, request) and the one-year
     Caspian DES behind ``demand_mt`` per (demand, seed): each runs once per configuration.
     """
-    if opts.runs > settings.max_runs:
-        raise InputError("runs", opts.runs, f"an integer from 100 to {settings.max_runs}")
+    opts = check_request(opts, settings)
     simulate = _capability("reliability", "simulate")
     cache = results if results is not None else ResultCache(0)
 
@@ -570,6 +569,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans_router(), prefix="/api")
     app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
     install_protection(app, settings)  # outermost: body limits, time budget, load shedding
+    document(app, settings)  # the schema's limits and error answers are the ones enforced
     app.include_router(system_router())
     app.include_router(network_router(), prefix="/api")
     app.include_router(routes_router(), prefix="/api")

@@ -11,10 +11,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from karavan import limits
 from karavan.api.errors import ERROR_RESPONSES
 from karavan.api.models import RouteOptions
+from karavan.api.openapi import check_request
 from karavan.api.responses import IleapExport
 from karavan.errors import InputError
 
@@ -32,13 +34,26 @@ def _text(media: str, what: str) -> dict[int | str, dict[str, Any]]:
 class TrailExport(RouteOptions):
     """Route options plus which route's trail to export."""
 
-    route_index: int = Field(default=0, ge=0, le=49, description="Which route of the plan (0 = first)")
+    route_index: int = Field(default=0, **limits.ROUTE_INDEX.field(), description="Which route of the plan (0 = first)")
 
 
 class ReportExport(RouteOptions):
     """Route options plus the Monte Carlo runs behind the report's distribution charts."""
 
-    runs: int = Field(default=2000, ge=0, le=20_000, description="Monte Carlo runs per route (0: no distribution)")
+    runs: int = Field(
+        default=2000,
+        ge=0,
+        le=limits.RUNS.hi,
+        description=f"Monte Carlo runs per route: 0 (no distribution) or {int(limits.RUNS.lo)} and more",
+        json_schema_extra={"not": {"minimum": 1, "maximum": limits.RUNS.lo - 1}},
+    )
+
+    @field_validator("runs")
+    @classmethod
+    def _runs(cls, value: int) -> int:
+        if value != 0 and value < limits.RUNS.lo:
+            raise ValueError(f"0 (no distribution) or {limits.RUNS.expected}")
+        return value
 
 
 def _state(request: Request) -> tuple[Any, Any]:
@@ -111,6 +126,7 @@ def exports_router() -> APIRouter:
     def trail_csv(ctx: StateDep, opts: Annotated[TrailExport, Query()]) -> Response:
         """One row per computed figure: element, quantity, result, unit, formula, inputs, sources, flags."""
         net, settings = ctx
+        opts = check_request(opts, settings)
         result = api.plan(net, opts, settings)
         if opts.route_index >= len(result.routes):
             raise InputError("route_index", opts.route_index, f"an index below {len(result.routes)}")
@@ -130,6 +146,7 @@ def exports_router() -> APIRouter:
         from karavan.web.report import route_report
 
         net, settings = ctx
+        opts = check_request(opts, settings)
         result = api.plan(net, opts, settings)
         sims = _simulations(net, result, opts) if opts.runs else None
         html = route_report(net, result, simulations=sims)

@@ -11,7 +11,7 @@ from rich.markup import escape
 
 from karavan.cli import network as network_cmd
 from karavan.cli.common import err_console
-from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError, error_fields
+from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError, error_fields, short_repr
 
 app = typer.Typer(
     name="karavan",
@@ -77,6 +77,19 @@ def wants_json(args: list[str]) -> bool:
     return False
 
 
+def usage_message(exc: Exception, args: list[str]) -> str:
+    """One line for a usage error; a bad option value is named with the value as typed."""
+    param = getattr(exc, "param", None)
+    opts = [o for o in getattr(param, "opts", []) if o.startswith("-")]
+    for i, a in enumerate(args):
+        for opt in opts:
+            if a == opt and i + 1 < len(args):
+                return f"invalid {opt} {short_repr(args[i + 1])}: {getattr(exc, 'message', exc)}"
+            if a.startswith(opt + "="):
+                return f"invalid {opt} {short_repr(a[len(opt) + 1 :])}: {getattr(exc, 'message', exc)}"
+    return str(exc.format_message())  # type: ignore[attr-defined]
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI, turning library errors into readable messages and exit codes.
 
@@ -114,8 +127,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:
         # usage errors: typer vendors its own click, so recognise them by class name
         if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
-            message = escape(str(exc.format_message()))  # type: ignore[attr-defined]
-            say(f"[bold red]error[/]: {message} (see --help)")
+            say(f"[bold red]error[/]: {escape(usage_message(exc, args))} (see --help)")
             sys.exit(int(exc.exit_code))  # type: ignore[attr-defined]
         raise
 
