@@ -92,9 +92,9 @@ def test_sweep_via_existing_scheduler(run_cli: RunCli, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "field"),
     [
-        (("simulate", "Alpha", "Baku", "--dataset", MINI, "--runs", "0"), "runs"),
+        (("simulate", "Alpha", "Baku", "--dataset", MINI, "--runs", "0"), "--runs"),
         (("simulate", "Alpha", "Baku", "--dataset", MINI, "--target-date", "soon"), "--target-date"),
-        (("simulate", "caspian", "--demand-mt", "-1"), "demand_mt"),
+        (("simulate", "caspian", "--demand-mt", "-1"), "--demand-mt"),
         (("simulate", "caspian", "--ships", "lots"), "--ships"),
         (("simulate", "sweep", "--demand-mt", "x", "-o", "o.parquet"), "--demand-mt"),
         (("simulate", "route", "--dataset", MINI), "ORIGIN DEST"),
