@@ -203,6 +203,11 @@ def load_scenario(
     return parse_scenario(data, file=path.name, path=path, tables=tables)
 
 
+def _listed(value: Any) -> list[Any]:
+    """``value`` as a list (a scalar becomes a one-item list)."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
 def parse_scenario(
     data: Any,
     *,
@@ -255,6 +260,9 @@ def parse_scenario(
                     if not isinstance(est, dict):
                         bad(where, "estimate", est, "a mapping of field: one-line reasoning")
                         est = {}
+                    src = e.get("source")
+                    if src and not (isinstance(src, str) or all(isinstance(s, str) for s in _listed(src))):
+                        bad(where, "source", src, "source ids: a string or a list of strings")
                     if not e.get("source"):
                         for fld, v in e["set"].items():
                             if fld not in est and fld not in ("source", "estimate", "note"):
@@ -528,8 +536,9 @@ def overlay_records(
                     rec[fld] = v
             src = e.get("source")
             if src:
-                extra = [s.strip() for s in (src.split(";") if isinstance(src, str) else src)]
-                rec["source"] = list(dict.fromkeys([*rec.get("source", []), *extra]))
+                extra = [s.strip() for s in (src.split(";") if isinstance(src, str) else _listed(src))]
+                had = rec.get("source", [])
+                rec["source"] = list(dict.fromkeys([*([had] if isinstance(had, str) else _listed(had)), *extra]))
             if e.get("estimate"):
                 rec["estimate"] = {**rec.get("estimate", {}), **e["estimate"]}
             tables[table][rid] = rec
