@@ -98,7 +98,7 @@ def test_stacked_scenarios_on_the_cli(run_cli: RunCli, cap_dir: Path, tmp_path: 
     b.write_text(json.dumps({"name": "growth", "demand": {"scale": 2.0}}), encoding="utf-8")
     code, out, err = run_cli("route", "Gamma", "Baku", "--scenario", str(a), "--dataset", str(cap_dir), "-f", "json")
     assert code == 0, err
-    args = ("--routes", "Gamma:Baku", "--runs", "50", "--demand", str(demand_csv), "--dataset", str(cap_dir))
+    args = ("--routes", "Gamma:Baku", "--runs", "100", "--demand", str(demand_csv), "--dataset", str(cap_dir))
     code, out, err = run_cli("scenario", "diff", "base", f"{a}+{b}", *args, "-f", "json")
     assert code == 0, err
     data = json.loads(out)

@@ -88,6 +88,11 @@ CASES = [
     (["serve", "--log-level", "[/]"], "--log-level", "[/]"),
     (["serve", "--workers", "1000"], "--workers", "1000"),
     (["serve", "--host", ""], "--host", "''"),
+    (["route", "Alpha", "Baku", "--dataset", ""], "--dataset", "''"),
+    (["energy", "show", "--dataset", ""], "--dataset", "''"),
+    (["scenario", "diff", "base", "no-russia", "--routes", ""], "--routes", "''"),
+    (["scenario", "diff", "base", "no-russia", "--routes", "a:b:c"], "--routes", "a:b:c"),
+    (["db", "current", "--url", ""], "--url", "''"),
 ]
 
 

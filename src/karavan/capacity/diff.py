@@ -48,7 +48,7 @@ class ScenarioDiff:
 
 def parse_routes(text: str | None) -> list[tuple[str, str]]:
     """``"Xi'an:Istanbul,Altynkol:Baku"`` -> ``[("Xi'an", "Istanbul"), ("Altynkol", "Baku")]``."""
-    if not text:
+    if text is None:
         return list(DEFAULT_ROUTES)
     out: list[tuple[str, str]] = []
     for part in text.split(","):
@@ -58,6 +58,8 @@ def parse_routes(text: str | None) -> list[tuple[str, str]]:
             raise InputError("--routes", part, "ORIGIN:DESTINATION pairs separated by commas")
         o, d = (x.strip() for x in part.split(":"))
         out.append((o, d))
+    if not out:
+        raise InputError("--routes", text, "ORIGIN:DESTINATION pairs separated by commas")
     return out
 
 

@@ -23,8 +23,8 @@ from karavan.model.network import Network
 # Tables stay readable when piped or logged (Rich would otherwise assume 80 columns). Output is
 # printed literally: place names, scenario titles and file contents such as "[/]" or "[bold]x" are
 # text, never Rich markup; the few styled lines ask for markup and escape what they interpolate.
-console = Console(width=None if sys.stdout.isatty() else 150, markup=False)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+console = Console(width=None if sys.stdout.isatty() else 150, markup=False, emoji=False)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150, emoji=False)
 
 
 class Format(StrEnum):
@@ -58,9 +58,16 @@ PlainFormatOpt = Annotated[
 ]
 
 
+def not_blank(value: str | None, option: str) -> str | None:
+    """``value`` unless it was given empty (``--dataset ''``), which is an :class:`InputError` naming ``option``."""
+    if value is not None and not value.strip():
+        raise InputError(option, value, "a non-empty value (leave the option out for the default)")
+    return value
+
+
 def dataset_spec(dataset: str | None) -> str | None:
     """The dataset the user chose: the option, else ``$KARAVAN_DATASET``, else the default."""
-    return dataset or os.environ.get("KARAVAN_DATASET") or None
+    return not_blank(dataset, "--dataset") or os.environ.get("KARAVAN_DATASET") or None
 
 
 def load(dataset: str | None, scenarios: list[str] | None = None) -> Network:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from karavan.cli.common import PlainFormat, PlainFormatOpt, console, emit_json
+from karavan.cli.common import PlainFormat, PlainFormatOpt, console, emit_json, not_blank
 
 app = typer.Typer(help="Migrate and inspect the database of saved plans.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def upgrade_cmd(url: UrlOpt = None, fmt: PlainFormatOpt = PlainFormat.table) -> 
     from karavan.storage import default_url, upgrade
     from karavan.storage.store import safe_url
 
-    target = url or default_url()
+    target = not_blank(url, "--url") or default_url()
     revision = upgrade(target)
     if fmt is PlainFormat.json:
         emit_json({"url": safe_url(target), "revision": revision})
@@ -41,6 +41,7 @@ def current_cmd(url: UrlOpt = None, fmt: PlainFormatOpt = PlainFormat.table) -> 
     from karavan.storage import default_url
     from karavan.storage.store import current_revision, head_revision, safe_url
 
+    url = not_blank(url, "--url")
     safe, revision = safe_url(url or default_url()), current_revision(url)
     if fmt is PlainFormat.json:
         emit_json({"url": safe, "revision": revision, "head": head_revision()})

@@ -20,6 +20,7 @@ from karavan.cli.common import (
     console,
     emit_json,
     err_console,
+    not_blank,
     options,
     write_text_atomic,
 )
@@ -58,7 +59,7 @@ def _dataset(dataset: str | None, scenario: str | None) -> EnergyDataset:
     from karavan.energy.load import load_energy
     from karavan.energy.scenario import dataset_for
 
-    return dataset_for(scenario, load_energy(dataset))
+    return dataset_for(scenario, load_energy(not_blank(dataset, "--dataset")))
 
 
 def _solve(ds: EnergyDataset) -> EnergyResult:
@@ -235,7 +236,7 @@ def diff_cmd(
     from karavan.energy.load import load_energy
     from karavan.energy.scenario import dataset_for
 
-    ds = load_energy(dataset)
+    ds = load_energy(not_blank(dataset, "--dataset"))
     a, b = dataset_for(base, ds), dataset_for(other, ds)  # both checked before either is solved
     ra = _solve(a)
     rb = _solve(b)

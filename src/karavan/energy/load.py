@@ -100,7 +100,7 @@ def build_dataset(
             expected = "energy (this is not an energy dataset)" if fld == "kind" else err["msg"]
             problems.append(Problem(INFO_FILE, "-", fld, err.get("input"), expected))
     if info is None:
-        info = EnergyInfo(name=path.name if path else "energy", kind="energy", version="unknown")
+        info = EnergyInfo(name=(path.resolve().name if path else "") or "energy", kind="energy", version="unknown")
     ds = EnergyDataset(
         info=info,
         sources=tables.get("sources", {}),
