@@ -10,9 +10,9 @@ The public surface is small; everything else lives in the subpackages::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
+from karavan._version import __version__
 from karavan.errors import (
     DatasetError,
     InputError,
@@ -21,11 +21,6 @@ from karavan.errors import (
     UnknownPlaceError,
     ValidationError,
 )
-
-try:
-    __version__ = version("karavan")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
 
 if TYPE_CHECKING:
     from karavan.io import load_network as load_network

@@ -524,8 +524,8 @@ def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None 
 
     Records of the dataset file override packaged ones with the same id (``toc``,
     ``hoc``, ``sources``), country (``grid``) or ``country/mode/unit`` (``tariffs``);
-    ``inventory`` replaces the default. Results are cached by the files' path,
-    modification time and size.
+    ``inventory`` replaces the default. Results are cached in memory by the files' path,
+    modification time and size, and on disk by their contents (:mod:`karavan.io.cache`).
 
     Parameters
     ----------
@@ -554,6 +554,17 @@ def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None 
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
+    from karavan.io import cache
+
+    params = cache.cached(
+        "parameters", cache.file_parts(paths), Parameters, lambda: _build(paths, base_path, dataset_dir)
+    )
+    _CACHE[key] = params
+    return params
+
+
+def _build(paths: list[Path], base_path: Path, dataset_dir: str | Path | None) -> Parameters:
+    """Read, validate and merge the parameter files (the uncached part of :func:`load_parameters`)."""
     problems: list[Problem] = []
     models: list[ParametersFile | None] = []
     for p in paths:
@@ -575,7 +586,6 @@ def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None 
     ref_problems = _check_refs(params, " + ".join(str(p) for p in paths))
     if ref_problems:
         raise ValidationError(ref_problems)
-    _CACHE[key] = params
     return params
 
 

@@ -11,14 +11,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from karavan import limits
 from karavan.errors import InputError
-from karavan.model.network import Network
+
+if TYPE_CHECKING:
+    from karavan.model.network import Network
 
 # Tables stay readable when piped or logged (Rich would otherwise assume 80 columns). Output is
 # printed literally: place names, scenario titles and file contents such as "[/]" or "[bold]x" are

@@ -567,6 +567,9 @@ _CACHE: dict[tuple[str, str], Network] = {}
 def load_network(path: str | Path | None = None) -> Network:
     """Load and validate a dataset; the result is cached by the files' content hash.
 
+    The validated network is kept in memory and on disk (:mod:`karavan.io.cache`), so a new
+    process skips parsing unchanged files; any edited file gives a new cache key.
+
     Parameters
     ----------
     path
@@ -585,10 +588,29 @@ def load_network(path: str | Path | None = None) -> Network:
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
+    net = _from_disk_cache(directory, *key)
+    _CACHE[key] = net
+    return net
+
+
+def _from_disk_cache(directory: Path, resolved: str, content_hash: str) -> Network:
+    """The validated network of ``directory`` from the on-disk cache (:mod:`karavan.io.cache`), or built.
+
+    The entry's key names the resolved directory and the digest of every file the network is
+    built from; a network whose files changed while it was being built is not stored.
+    """
+    from karavan.io import cache
+
+    key = cache.entry_key("network", (resolved, content_hash))
+    hit = cache.read_entry("network", key, Network)
+    if hit is not None and hit.content_hash == content_hash:
+        object.__setattr__(hit, "path", directory)  # a fresh copy: the directory as this caller named it
+        return hit
     net, problems = _build(directory)
     if problems or net is None:
         raise ValidationError(problems)
-    _CACHE[key] = net
+    if net.content_hash == content_hash:
+        cache.write_entry("network", key, net)
     return net
 
 

@@ -591,16 +591,12 @@ def _shares(x: F64, total: F64, var_t: float) -> float:
 
 
 def _summary(itinerary: Itinerary) -> dict[str, Any]:
-    data = itinerary.to_dict()
-    data.pop("trail", None)
-    return data
+    return itinerary.to_dict(trail=False)
 
 
 def route_summary(route: Route) -> dict[str, Any]:
     """A route's ``to_dict()`` without the calculation trail."""
-    data = route.to_dict()
-    data.pop("trail", None)
-    return data
+    return route.to_dict(trail=False)
 
 
 def simulate(

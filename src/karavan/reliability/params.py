@@ -308,7 +308,13 @@ def load_reliability_parameters(path: str | Path | None = None) -> ReliabilityPa
 
 @lru_cache(maxsize=1)
 def _packaged() -> ReliabilityParameters:
+    from karavan.io import cache
     from karavan.io.safe_yaml import parse_yaml
 
     data = resources.files("karavan.reliability").joinpath(PARAMETERS_FILE).read_bytes()
-    return parse_reliability_parameters(parse_yaml(data, file=PARAMETERS_FILE))
+    return cache.cached(
+        "reliability-parameters",
+        (data,),
+        ReliabilityParameters,
+        lambda: parse_reliability_parameters(parse_yaml(data, file=PARAMETERS_FILE)),
+    )
