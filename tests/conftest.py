@@ -20,15 +20,18 @@ _DB_DIR: tempfile.TemporaryDirectory[str] | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Saved plans of apps built in tests go to a throwaway SQLite file, never the user's data directory."""
+    """Saved plans of apps built in tests go to a throwaway SQLite file, never the user's data directory;
+    the dataset cache goes to a throwaway directory, never the user's cache directory."""
     global _DB_DIR
     _DB_DIR = tempfile.TemporaryDirectory(prefix="karavan-tests-")
     os.environ["KARAVAN_DATABASE_URL"] = f"sqlite:///{Path(_DB_DIR.name) / 'plans.sqlite'}"
+    os.environ["KARAVAN_CACHE_DIR"] = str(Path(_DB_DIR.name) / "cache")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Remove the throwaway database."""
+    """Remove the throwaway database and cache."""
     os.environ.pop("KARAVAN_DATABASE_URL", None)
+    os.environ.pop("KARAVAN_CACHE_DIR", None)
     if _DB_DIR is not None:
         _DB_DIR.cleanup()
 
