@@ -54,7 +54,9 @@ def test_a_new_process_reads_the_validated_network_from_disk(
     assert again is not first
     assert again.content_hash == first.content_hash
     assert again.path == mini_dir
-    assert again.nodes == first.nodes and again.services == first.services and again.links == first.links
+    assert again.nodes == first.nodes
+    assert again.services == first.services
+    assert again.links == first.links
     assert again.resolve("Aktau").id == first.resolve("Aktau").id
 
 
@@ -111,7 +113,7 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(
 
 
 def test_an_entry_stored_under_another_key_is_not_trusted(
-    cache_dir: Path, mini_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edit_yaml: object
+    cache_dir: Path, mini_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = tmp_path / "other"
     shutil.copytree(mini_dir, other)
