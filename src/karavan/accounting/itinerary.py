@@ -14,7 +14,7 @@ from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, fiel
 from karavan.accounting.params import Parameters, load_parameters
 from karavan.accounting.trail import TrailInput, TrailRow, fmt, trail_csv
 from karavan.errors import InputError
-from karavan.model.entities import Service
+from karavan.model.entities import HubOperation, Service
 from karavan.model.enums import Unit
 from karavan.model.network import Network
 from karavan.model.timetable import Run, from_hours, next_departure, service_runs, to_hours
@@ -303,10 +303,11 @@ def evaluate(
     if params is None:
         params = load_parameters(net.path)
     steps = tuple(plan)
-    it = _walk(net, steps, cargo, depart, params, inventory_rate, [] if trail else None)
     if trail:
-        return it
-    return replace(it, _replay=partial(_replay_trail, net, steps, cargo, depart, params, inventory_rate))
+        return _walk(net, steps, cargo, depart, params, inventory_rate, [])
+    it = _walk(net, steps, cargo, depart, params, inventory_rate, None)
+    object.__setattr__(it, "_replay", partial(_replay_trail, net, steps, cargo, depart, params, inventory_rate))
+    return it
 
 
 def _replay_trail(
@@ -341,29 +342,33 @@ def _walk(
     tonnes = cargo.tonnes(net)
     legs: list[LegResult] = []
     hubs: list[HubResult] = []
-    runs_cache: dict[str, list[Run]] = {}
+    memo = _figures_memo(net, params, cargo)
     location: str | None = None
     distance = cost = wtw = ttw = wtt = 0.0
 
     for k, element in enumerate(plan):
         if isinstance(element, LegPlan):
-            run, i, j = _resolve_leg(net, element, k, runs_cache, cargo.unit)
+            step = _leg_step(net, params, element, k, cargo, memo)
             if location is not None and element.board != location:
                 raise InputError(
                     f"plan[{k}].board", element.board, f"the node the previous element ends at ({location})"
                 )
+            run = step.run
             svc = run.service
-            label = f"{k + 1}: {run.key} {element.board}→{element.alight}"
-            dep = t if element.stay_aboard else next_departure(svc.departures, t, run.cum_h[i])
+            dep = t if element.stay_aboard else next_departure(svc.departures, t, run.cum_h[step.i])
             if dep < t:  # guard against rounding in the timetable arithmetic
                 dep = t
             wait = dep - t
+            figs = step.figures
             if trail is not None:
+                label = f"{k + 1}: {run.key} {element.board}→{element.alight}"
                 trail.append(_wait_row(label, svc, t, dep, wait))
-            figs = _leg(net, params, run, i, j, cargo, trail, label)
-            arr = dep + figs.running_h
-            legs.append(_leg_result(k, figs, dep, wait, element, svc, cargo, tonnes))
-            t = arr
+                figs = _leg(net, params, run, step.i, step.j, cargo, trail, label)
+            t = dep + figs.running_h
+            legs.append(
+                LegResult(k, figs, dep, t, wait, element.stay_aboard, *step.describe[:5], tonnes,
+                          step.describe[5], element.through_train)
+            )  # fmt: skip
             location = element.alight
             distance += figs.distance_km
             cost += figs.cost_usd
@@ -380,35 +385,19 @@ def _walk(
                     element.op_id,
                     f"an operation at the node the previous element ends at ({location}); {op.id} is at {op.node}",
                 )
-            label = f"{k + 1}: {op.id} at {op.node}"
-            start = next_opening(op.opening, t)
+            hub = _hub_step(net, params, op, cargo, memo)
+            start = t if hub.always_open else next_opening(op.opening, t)
             if math.isinf(start):
                 raise InputError(f"plan[{k}].op_id", element.op_id, "an operation with opening hours")
             wait = start - t
-            if trail is not None and not op.opening.always:
-                trail.append(
-                    TrailRow(
-                        label,
-                        "hub",
-                        "wait_h",
-                        f"next opening {from_hours(start).isoformat()} − arrival {from_hours(t).isoformat()}",
-                        (
-                            TrailInput(
-                                "opening",
-                                f"{[d.value for d in op.opening.days]} "
-                                f"{fmt(op.opening.start_h)}-{fmt(op.opening.end_h)} h UTC",
-                                "-",
-                                *field_provenance(op, "opening"),
-                            ),
-                        ),
-                        wait,
-                        "h",
-                    )
-                )
-            figs_h = _hub(net, params, op, cargo, trail, label)
-            end = start + figs_h.dwell_h
-            hubs.append(HubResult(k, figs_h, op.kind.value, start, end, wait, op.hoc, tonnes))
-            t = end
+            figs_h = hub.figures
+            if trail is not None:
+                label = f"{k + 1}: {op.id} at {op.node}"
+                if not hub.always_open:
+                    trail.append(_opening_row(label, op, t, start, wait))
+                figs_h = _hub(net, params, op, cargo, trail, label)
+            t = start + figs_h.dwell_h
+            hubs.append(HubResult(k, figs_h, hub.kind, start, t, wait, hub.hoc, tonnes))
             location = op.node
             cost += figs_h.cost_usd
             wtw += figs_h.co2e_wtw_kg
@@ -464,39 +453,98 @@ def _walk(
     )
 
 
-def _leg_result(
-    k: int, figs: LegFigures, dep: float, wait: float, leg: LegPlan, svc: Service, cargo: Cargo, tonnes: float
-) -> LegResult:
-    """A leg with its figures and what describes it (mode, service, carrier unit, category, through train)."""
-    return LegResult(
-        k,
-        figs,
-        dep,
-        dep + figs.running_h,
+def _opening_row(label: str, op: HubOperation, t: float, start: float, wait: float) -> TrailRow:
+    """The trail row of the wait for a hub operation's opening hours."""
+    opening = op.opening
+    return TrailRow(
+        label,
+        "hub",
+        "wait_h",
+        f"next opening {from_hours(start).isoformat()} − arrival {from_hours(t).isoformat()}",
+        (
+            TrailInput(
+                "opening",
+                f"{[d.value for d in opening.days]} {fmt(opening.start_h)}-{fmt(opening.end_h)} h UTC",
+                "-",
+                *field_provenance(op, "opening"),
+            ),
+        ),
         wait,
-        leg.stay_aboard,
-        through_train=leg.through_train,
-        mode=svc.mode.value,
-        service_name=svc.name,
-        service_kind=svc.kind.value,
-        operator=svc.operator,
-        carrier_unit=figs.carrier or cargo.unit.value,
-        tonnes=tonnes,
-        toc=svc.toc,
+        "h",
     )
 
 
-def _resolve_leg(net: Network, leg: LegPlan, k: int, cache: dict[str, list[Run]], unit: Unit) -> tuple[Run, int, int]:
+_MEMO_SIZE = 50_000
+"""Most legs and hub operations memoised per network, parameters and cargo before the memo starts afresh."""
+
+
+@dataclass(frozen=True, slots=True)
+class _LegStep:
+    """What a leg of a plan resolves to: its run, stop indices, figures and description."""
+
+    run: Run
+    i: int
+    j: int
+    figures: LegFigures
+    describe: tuple[str, str, str, str, str, str]
+    """mode, service name, service kind, operator, carrier unit, transport category."""
+
+
+@dataclass(frozen=True, slots=True)
+class _HubStep:
+    figures: HubFigures
+    kind: str
+    hoc: str
+    always_open: bool
+
+
+def _figures_memo(net: Network, params: Parameters, cargo: Cargo) -> dict[Any, Any]:
+    """Legs and hub operations already accounted on ``net`` with ``params`` for ``cargo``.
+
+    Figures are pure functions of the network, the parameters, the element and the cargo, so a
+    repeated element is looked up (the trail, when asked for, is always computed afresh).
+    """
+    memos: dict[tuple[int, Cargo], tuple[Parameters, dict[Any, Any]]] = net.__dict__.setdefault("_figures_memo", {})
+    key = (id(params), cargo)
+    entry = memos.get(key)
+    if entry is None or entry[0] is not params or len(entry[1]) > _MEMO_SIZE:
+        if len(memos) > 64:
+            memos.clear()
+        entry = (params, {})
+        memos[key] = entry
+    return entry[1]
+
+
+def _leg_step(net: Network, params: Parameters, leg: LegPlan, k: int, cargo: Cargo, memo: dict[Any, Any]) -> _LegStep:
+    """The resolved and accounted ``leg`` (memoised; a leg that does not resolve raises every time)."""
+    key = (leg.service_id, leg.reverse, leg.board, leg.alight, leg.carrier)
+    hit: _LegStep | None = memo.get(key)
+    if hit is None:
+        run, i, j = _resolve_leg(net, leg, k, cargo.unit)
+        figs = _leg(net, params, run, i, j, cargo, None, "")
+        svc = run.service
+        describe = (svc.mode.value, svc.name, svc.kind.value, svc.operator, figs.carrier or cargo.unit.value, svc.toc)
+        hit = _LegStep(run, i, j, figs, describe)
+        memo[key] = hit
+    return hit
+
+
+def _hub_step(net: Network, params: Parameters, op: HubOperation, cargo: Cargo, memo: dict[Any, Any]) -> _HubStep:
+    """The accounted hub operation ``op`` (memoised)."""
+    hit: _HubStep | None = memo.get(op.id)
+    if hit is None:
+        hit = _HubStep(_hub(net, params, op, cargo, None, ""), op.kind.value, op.hoc, op.opening.always)
+        memo[op.id] = hit
+    return hit
+
+
+def _resolve_leg(net: Network, leg: LegPlan, k: int, unit: Unit) -> tuple[Run, int, int]:
     svc = net.services.get(leg.service_id)
     if svc is None:
         raise InputError(f"plan[{k}].service_id", leg.service_id, "a service id of the network")
     if leg.reverse and svc.oneway:
         raise InputError(f"plan[{k}].reverse", True, f"False: service {svc.id} is one-way")
-    runs = cache.get(svc.id)
-    if runs is None:
-        runs = service_runs(net, svc)
-        cache[svc.id] = runs
-    run = next(r for r in runs if r.reverse == leg.reverse)
+    run = next(r for r in service_runs(net, svc) if r.reverse == leg.reverse)
     carriers = svc.carriers_for(unit)
     if carriers:
         if leg.carrier is not None and leg.carrier not in carriers:

@@ -13,10 +13,13 @@ that the per-element functions use without constructing pydantic objects.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -503,20 +506,39 @@ def merge(base: ParametersFile, override: ParametersFile | None, files: tuple[st
     )
 
 
+@cache
 def packaged_path() -> Path:
     """Path of the packaged ``parameters.yaml``."""
     return Path(str(resources.files("karavan.accounting") / PARAMETERS_FILE))
 
 
-_CACHE: dict[tuple[tuple[str, int, int], ...], Parameters] = {}
+_Stamp = tuple[str, int, int, int]
+_CACHE: dict[tuple[_Stamp, ...], Parameters] = {}
 
 
-def _stamp(path: Path) -> tuple[str, int, int]:
+def _stamp(path: Path) -> _Stamp | None:
+    """``(path, mtime, size, inode)`` of a file; ``None`` if there is none (one ``lstat`` for a plain file).
+
+    A dangling symlink, or a symlink to something else than a file, gets a stamp of its own:
+    reading it reports the problem.
+    """
+    name = str(path)
     try:
-        st = path.stat()
-    except OSError:  # a dangling symlink: reading it reports the problem
-        return (str(path), -1, -1)
-    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        st = os.lstat(name)
+        if S_ISLNK(st.st_mode):
+            st = os.stat(name)
+    except FileNotFoundError:
+        return (name, -1, -1, -1) if os.path.islink(name) else None
+    except OSError:
+        return (name, -1, -1, -1)
+    if S_ISREG(st.st_mode):
+        return (name, st.st_mtime_ns, st.st_size, st.st_ino)
+    return (name, -1, -1, -1) if os.path.islink(name) else None
+
+
+@lru_cache(maxsize=256)
+def _override_path(dataset_dir: str | Path) -> Path:
+    return Path(dataset_dir) / PARAMETERS_FILE
 
 
 def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None = None) -> Parameters:
@@ -525,7 +547,8 @@ def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None 
     Records of the dataset file override packaged ones with the same id (``toc``,
     ``hoc``, ``sources``), country (``grid``) or ``country/mode/unit`` (``tariffs``);
     ``inventory`` replaces the default. Results are cached in memory by the files' path,
-    modification time and size, and on disk by their contents (:mod:`karavan.io.cache`).
+    modification time, size and inode (checked with one ``stat`` per file and call, so an
+    edited file is read again), and on disk by their contents (:mod:`karavan.io.cache`).
 
     Parameters
     ----------
@@ -546,18 +569,21 @@ def load_parameters(dataset_dir: str | Path | None = None, *, base: Path | None 
     """
     base_path = base if base is not None else packaged_path()
     paths = [base_path]
+    stamps = [_stamp(base_path) or (str(base_path), -1, -1, -1)]
     if dataset_dir is not None:
-        candidate = Path(dataset_dir) / PARAMETERS_FILE
-        if candidate.is_file() or candidate.is_symlink():
+        candidate = _override_path(dataset_dir)
+        found = _stamp(candidate)
+        if found is not None:
             paths.append(candidate)
-    key = tuple(_stamp(p) for p in paths)
+            stamps.append(found)
+    key = tuple(stamps)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    from karavan.io import cache
+    from karavan.io import cache as disk_cache
 
-    params = cache.cached(
-        "parameters", cache.file_parts(paths), Parameters, lambda: _build(paths, base_path, dataset_dir)
+    params = disk_cache.cached(
+        "parameters", disk_cache.file_parts(paths), Parameters, lambda: _build(paths, base_path, dataset_dir)
     )
     _CACHE[key] = params
     return params

@@ -277,19 +277,44 @@ def resolve_query(net: Network, query: RouteQuery) -> RouteQuery:
             )
     if (o.id, d.id, via, avoid_n) == (query.origin, query.destination, query.via, query.avoid_nodes):
         return query
-    return query.with_(origin=o.id, destination=d.id, via=via, avoid_nodes=avoid_n)
+    return query.with_node_ids(o.id, d.id, via, avoid_n)
+
+
+_MASKS_KEPT = 64
+"""Vertex masks kept per graph (one per distinct set of avoided countries, places and modes)."""
 
 
 def _allowed_mask(g: RoutingGraph, q: RouteQuery) -> NDArray[np.bool_]:
+    """Vertices the query may use (not in an avoided country or place, on an allowed mode); memoised per graph."""
+    key = (frozenset(q.avoid_countries), frozenset(q.avoid_nodes), frozenset(q.modes))
+    masks: dict[tuple[frozenset[str], ...], NDArray[np.bool_]] = g.__dict__.setdefault("_mask_cache", {})
+    mask = masks.get(key)
+    if mask is None:
+        mask = _build_mask(g, *key)
+        if len(masks) >= _MASKS_KEPT:
+            masks.clear()
+        masks[key] = mask
+    return mask
+
+
+def _build_mask(
+    g: RoutingGraph, bad_c: frozenset[str], bad_n: frozenset[str], modes: frozenset[str]
+) -> NDArray[np.bool_]:
     net = g.net
     if not g.runs:
         return np.zeros(g.n_vertices, dtype=np.bool_)
-    bad_c = set(q.avoid_countries)
-    bad_n = set(q.avoid_nodes)
     node_ok = np.array([net.nodes[nid].country not in bad_c and nid not in bad_n for nid in g.node_ids], dtype=np.bool_)
-    mode_set = set(q.modes)
-    run_ok = np.array([r.service.mode in mode_set for r in g.runs], dtype=np.bool_)
+    run_ok = np.array([r.service.mode in modes for r in g.runs], dtype=np.bool_)
     return node_ok[g.v_node] & run_ok[g.v_run]
+
+
+def _graph_lists(g: RoutingGraph) -> tuple[list[int], ...]:
+    """The graph columns a path is read from, as Python lists (indexing a list beats a numpy scalar)."""
+    cols: tuple[list[int], ...] | None = g.__dict__.get("_path_lists")
+    if cols is None:
+        cols = tuple(a.tolist() for a in (g.v_run, g.v_stop, g.kind, g.head, g.ref, g.board_run))
+        g.__dict__["_path_lists"] = cols
+    return cols
 
 
 def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan], list[str]]:
@@ -298,13 +323,14 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     A leg whose run crosses a border is split at the border operation's node; the
     part after it continues on board (``stay_aboard``) without waiting for a departure.
     """
+    v_run, v_stop, kinds, heads, refs, board_runs = _graph_lists(g)
     plan: list[LegPlan | HubPlan] = []
     nodes: list[str] = []
     if label.start_terminal:
         plan.append(HubPlan(label.start_terminal))
     first_v = label.edges[0][1]
-    run_idx = int(g.v_run[first_v])
-    board_k = int(g.v_stop[first_v])
+    run_idx = v_run[first_v]
+    board_k = v_stop[first_v]
     cur_k = board_k
     aboard = False
     through: str | None = None
@@ -322,11 +348,11 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
             aboard = True
 
     for _, idx in label.edges[1:]:
-        k = int(g.kind[idx])
-        head = int(g.head[idx])
+        k = kinds[idx]
+        head = heads[idx]
         if k == RIDE:
             border = g.ride_ops.get(idx)
-            next_k = int(g.v_stop[head])
+            next_k = v_stop[head]
             if border:
                 run = g.runs[run_idx]
                 for op_id in border:
@@ -344,9 +370,9 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
                 through = chain[-1] if g.runs[run_idx].reverse else chain[0]
             else:
                 through = None
-            plan.append(HubPlan(g.op_ids[int(g.ref[idx])]))
-            run_idx = int(g.board_run[idx])
-            board_k = int(g.v_stop[head])
+            plan.append(HubPlan(g.op_ids[refs[idx]]))
+            run_idx = board_runs[idx]
+            board_k = v_stop[head]
             cur_k = board_k
     close(cur_k)
     if label.end_terminal:

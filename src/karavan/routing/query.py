@@ -8,6 +8,7 @@ bad value raises :class:`~karavan.errors.InputError` naming the query field.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -293,6 +294,24 @@ class RouteQuery:
     def with_(self, **changes: Any) -> RouteQuery:
         """A copy with some fields changed (validated again)."""
         return replace(self, **changes)
+
+    def with_node_ids(
+        self, origin: str, destination: str, via: tuple[str, ...], avoid_nodes: tuple[str, ...]
+    ) -> RouteQuery:
+        """A copy naming its places by the node ids they resolved to.
+
+        Only the place fields change, to ids the network resolved them to, so nothing is
+        validated again (:meth:`with_` would re-check every field).
+        """
+        new = copy.copy(self)
+        for name, value in (
+            ("origin", origin),
+            ("destination", destination),
+            ("via", via),
+            ("avoid_nodes", avoid_nodes),
+        ):
+            object.__setattr__(new, name, value)
+        return new
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view (keys with units)."""
