@@ -308,12 +308,25 @@ def _build_mask(
     return node_ok[g.v_node] & run_ok[g.v_run]
 
 
-def _graph_lists(g: RoutingGraph) -> tuple[list[int], ...]:
+@dataclass(frozen=True, slots=True)
+class _PathColumns:
     """The graph columns a path is read from, as Python lists (indexing a list beats a numpy scalar)."""
-    cols: tuple[list[int], ...] | None = g.__dict__.get("_path_lists")
+
+    v_run: list[int]
+    v_stop: list[int]
+    kind: list[int]
+    head: list[int]
+    ref: list[int]
+    board_run: list[int]
+
+
+def _path_columns(g: RoutingGraph) -> _PathColumns:
+    cols: _PathColumns | None = g.__dict__.get("_path_columns")
     if cols is None:
-        cols = tuple(a.tolist() for a in (g.v_run, g.v_stop, g.kind, g.head, g.ref, g.board_run))
-        g.__dict__["_path_lists"] = cols
+        cols = _PathColumns(
+            g.v_run.tolist(), g.v_stop.tolist(), g.kind.tolist(), g.head.tolist(), g.ref.tolist(), g.board_run.tolist()
+        )
+        g.__dict__["_path_columns"] = cols
     return cols
 
 
@@ -323,13 +336,14 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     A leg whose run crosses a border is split at the border operation's node; the
     part after it continues on board (``stay_aboard``) without waiting for a departure.
     """
-    v_run, v_stop, kinds, heads, refs, board_runs = _graph_lists(g)
+    cols = _path_columns(g)
+    v_stop, kinds, heads, ride_ops = cols.v_stop, cols.kind, cols.head, g.ride_ops
     plan: list[LegPlan | HubPlan] = []
     nodes: list[str] = []
     if label.start_terminal:
         plan.append(HubPlan(label.start_terminal))
     first_v = label.edges[0][1]
-    run_idx = v_run[first_v]
+    run_idx = cols.v_run[first_v]
     board_k = v_stop[first_v]
     cur_k = board_k
     aboard = False
@@ -351,7 +365,7 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
         k = kinds[idx]
         head = heads[idx]
         if k == RIDE:
-            border = g.ride_ops.get(idx)
+            border = ride_ops.get(idx)
             next_k = v_stop[head]
             if border:
                 run = g.runs[run_idx]
@@ -370,8 +384,8 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
                 through = chain[-1] if g.runs[run_idx].reverse else chain[0]
             else:
                 through = None
-            plan.append(HubPlan(g.op_ids[refs[idx]]))
-            run_idx = board_runs[idx]
+            plan.append(HubPlan(g.op_ids[cols.ref[idx]]))
+            run_idx = cols.board_run[idx]
             board_k = v_stop[head]
             cur_k = board_k
     close(cur_k)
@@ -420,21 +434,48 @@ def preselect(labels: Sequence[Label], max_routes: int) -> list[Label]:
     """
     if len(labels) <= max_routes + 1:
         return list(labels)
-    f = np.array([(lab.t_h, lab.t_h + lab.delay_h, lab.p90_estimate_h, lab.cost_usd, lab.co2e_kg) for lab in labels])
-    rel = f - f.min(axis=0)
-    scale = np.where(rel.max(axis=0) > 0, rel.max(axis=0), 1.0)
-    balanced = (rel / scale).sum(axis=1)
+    rows = [(lab.t_h, lab.t_h + lab.delay_h, lab.p90_estimate_h, lab.cost_usd, lab.co2e_kg) for lab in labels]
+    balanced = _balance(rows, relative_to_min=True)
     picked: list[int] = []
-    for col in range(f.shape[1]):
-        i = int(np.lexsort((balanced, f[:, col]))[0])
+    for col in range(len(rows[0])):
+        i = _best(rows, balanced, col)
         if i not in picked:
             picked.append(i)
-    for i in np.argsort(balanced, kind="stable"):
+    for i in sorted(range(len(rows)), key=balanced.__getitem__):
         if len(picked) >= max_routes + 1:
             break
-        if int(i) not in picked:
-            picked.append(int(i))
+        if i not in picked:
+            picked.append(i)
     return [labels[i] for i in sorted(picked)]
+
+
+def _balance(
+    rows: Sequence[Sequence[float]], *, relative_to_min: bool, cols: Sequence[int] | None = None
+) -> list[float]:
+    """Per row, the sum over ``cols`` of the figures scaled column by column.
+
+    ``relative_to_min``: ``(x - min) / (max - min)`` (1 where the column is constant); otherwise
+    ``x / min`` (``x`` where the minimum is not positive). A handful of rows: plain Python.
+    """
+    cols = range(len(rows[0])) if cols is None else cols
+    offset: list[float] = []
+    scale: list[float] = []
+    for c in cols:
+        column = [r[c] for r in rows]
+        lo = min(column)
+        if relative_to_min:
+            spread = max(column) - lo
+            offset.append(lo)
+            scale.append(spread if spread > 0 else 1.0)
+        else:
+            offset.append(0.0)
+            scale.append(lo if lo > 0 else 1.0)
+    return [sum((r[c] - o) / sc for c, o, sc in zip(cols, offset, scale, strict=True)) for r in rows]
+
+
+def _best(rows: Sequence[Sequence[float]], balanced: Sequence[float], col: int) -> int:
+    """The first row with the lowest figure ``col``, ties broken by the lowest ``balanced``."""
+    return min(range(len(rows)), key=lambda i: (rows[i][col], balanced[i]))
 
 
 def _simulate(ctx: _Context, evaluated: Sequence[tuple[Sequence[LegPlan | HubPlan], Itinerary]]) -> list[Any]:
@@ -500,15 +541,15 @@ def _searched(r: Route) -> tuple[float, ...]:
 
 def _non_dominated(routes: list[Route], slack: float, key: Callable[[Route], tuple[float, ...]]) -> list[Route]:
     """Routes no other route beats (within ``slack``) on every figure of ``key``."""
-    ranked = sorted(routes, key=key)
-    kept: list[Route] = []
+    ranked = sorted(((key(r), r) for r in routes), key=lambda kr: kr[0])
+    kept: list[tuple[tuple[float, ...], Route]] = []
     f = 1.0 + slack
-    for r in ranked:
-        a = key(r)
-        if any(all(kb <= ab * f + 1e-9 for kb, ab in zip(key(k), a, strict=True)) for k in kept):
+    for a, r in ranked:
+        limit = [ab * f + 1e-9 for ab in a]
+        if any(all(kb <= lim for kb, lim in zip(kk, limit, strict=True)) for kk, _ in kept):
             continue
-        kept.append(r)
-    return kept
+        kept.append((a, r))
+    return [r for _, r in kept]
 
 
 def _filter(routes: list[Route], slack: float) -> list[Route]:
@@ -521,16 +562,15 @@ def _label(routes: list[Route], q: RouteQuery) -> list[Route]:
     if not routes:
         return []
     time_col = 0 if q.fastest_by is FastestBy.PLANNED else 1
-    crit = np.array([_shown(r) for r in routes], dtype=np.float64)
-    scale = np.where(crit.min(axis=0) > 0, crit.min(axis=0), 1.0)
-    balanced = (crit[:, [time_col, 2, 3, 4]] / scale[[time_col, 2, 3, 4]]).sum(axis=1)
+    crit = [_shown(r) for r in routes]
+    balanced = _balance(crit, relative_to_min=False, cols=(time_col, 2, 3, 4))
     names: list[list[str]] = [[] for _ in routes]
     for name, col in (("fastest", time_col), ("cheapest", 3), ("lowest_co2e", 4), ("most_reliable", 2)):
-        names[int(np.lexsort((balanced, crit[:, col]))[0])].append(name)
-    names[int(np.argmin(balanced))].append("balanced")
+        names[_best(crit, balanced, col)].append(name)
+    names[min(range(len(routes)), key=balanced.__getitem__)].append("balanced")
     if q.target_at is not None:
-        on_time = np.array([r.on_time_probability or 0.0 for r in routes])
-        names[int(np.lexsort((crit[:, 1], -on_time))[0])].append("on_time")
+        on_time = [r.on_time_probability or 0.0 for r in routes]
+        names[min(range(len(routes)), key=lambda i: (-on_time[i], crit[i][1]))].append("on_time")
     labelled = [Route(**{**r.__dict__, "labels": tuple(n)}) for r, n in zip(routes, names, strict=True)]
 
     def rank(i: int) -> tuple[float, ...]:
