@@ -166,9 +166,8 @@ def networkx_single(net: Network, demand: Demand) -> tuple[float, float]:
 
 def assign_cli_s(runs: int = 3) -> float:
     """Wall time of ``karavan assign --format json`` (best of ``runs`` after one warm-up run)."""
-    import subprocess
-
     import os
+    import subprocess
 
     exe = Path(sys.executable).with_name("karavan")
     cmd = [str(exe), "assign", "--format", "json"] if exe.exists() else [sys.executable, "-m", "karavan.cli.main"]
