@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -35,6 +37,16 @@ def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accounting_params, "_CACHE", {})
 
 
+@contextmanager
+def _fresh_copy() -> Iterator[tuple[pytest.MonkeyPatch, Path]]:
+    """A copy of the mini dataset with an empty cache of its own (one per hypothesis example)."""
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        root = Path(tmp)
+        mp.setenv(cache.ENV_DIR, str(root / "cache"))
+        shutil.copytree(MINI, root / "mini")
+        yield mp, root / "mini"
+
+
 def _entries(d: Path, kind: str) -> list[Path]:
     return sorted(d.glob(f"{kind}-*{cache.SUFFIX}"))
 
@@ -63,11 +75,7 @@ def test_a_new_process_reads_the_validated_network_from_disk(
 @settings(max_examples=25)
 @given(speed=st.integers(min_value=1, max_value=120))
 def test_an_edited_file_is_never_answered_from_the_cache(speed: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
-        root = Path(tmp)
-        mp.setenv(cache.ENV_DIR, str(root / "cache"))
-        d = root / "mini"
-        shutil.copytree(MINI, d)
+    with _fresh_copy() as (mp, d):
         load_network(d)  # the unedited dataset is now cached
         services = d / "services.yaml"
         services.write_text(services.read_text(encoding="utf-8").replace(SPEED, f"  speed_kmh: {speed}\n", 1))
@@ -179,11 +187,7 @@ toc:
 @settings(max_examples=20)
 @given(wtw=st.integers(min_value=2, max_value=90))
 def test_an_edited_parameters_file_gives_new_factors(wtw: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
-        root = Path(tmp)
-        mp.setenv(cache.ENV_DIR, str(root / "cache"))
-        d = root / "mini"
-        shutil.copytree(MINI, d)
+    with _fresh_copy() as (mp, d):
         (d / "parameters.yaml").write_text(OVERRIDE.format(wtw=1.5), encoding="utf-8")
         assert accounting_params.load_parameters(d).toc["rail_container_diesel"].wtw_g == 1.5
         (d / "parameters.yaml").write_text(OVERRIDE.format(wtw=wtw), encoding="utf-8")
