@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 T = TypeVar("T")
 
@@ -85,50 +84,8 @@ def _entry_path(directory: Path, kind: str, key: str) -> Path:
     return directory / f"{kind}-{key}{SUFFIX}"
 
 
-_TABLES = ("sources", "unit_types", "nodes", "links", "services", "hub_operations")
-"""Tables of a network whose records an entry refers to by id instead of copying them."""
-
-
-def _network_refs(net: Any) -> dict[int, tuple[str, ...]]:
-    refs: dict[int, tuple[str, ...]] = {id(net): ("network",)}
-    for table in _TABLES:
-        for rid, rec in getattr(net, table).items():
-            refs[id(rec)] = (table, str(rid.value if hasattr(rid, "value") else rid))
-    return refs
-
-
-class _Pickler(pickle.Pickler):
-    """Pickles the network and its records as references (``refs``), so a loaded value shares them."""
-
-    def __init__(self, file: io.BytesIO, refs: dict[int, tuple[str, ...]]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.refs = refs
-
-    def persistent_id(self, obj: Any) -> tuple[str, ...] | None:
-        return self.refs.get(id(obj))
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, file: io.BytesIO, net: Any) -> None:
-        super().__init__(file)
-        self.net = net
-        self.by_value = {table: {str(getattr(k, "value", k)): v for k, v in getattr(net, table).items()}
-                         for table in _TABLES} if net is not None else {}  # fmt: skip
-
-    def persistent_load(self, pid: Any) -> Any:
-        if pid == ("network",) and self.net is not None:
-            return self.net
-        try:
-            return self.by_value[pid[0]][pid[1]]
-        except (KeyError, IndexError, TypeError):
-            raise pickle.UnpicklingError(f"no record {pid!r} in the network") from None
-
-
-def read_entry(kind: str, key: str, expected: type[T], *, network: Any = None) -> T | None:
-    """The cached value of ``kind``/``key`` if a sound entry exists, else ``None`` (a bad entry is removed).
-
-    ``network``: the network whose records the entry was written to refer to (:func:`write_entry`).
-    """
+def read_entry(kind: str, key: str, expected: type[T]) -> T | None:
+    """The cached value of ``kind``/``key`` if a sound entry exists, else ``None`` (a bad entry is removed)."""
     directory = cache_dir()
     if directory is None:
         return None
@@ -137,14 +94,14 @@ def read_entry(kind: str, key: str, expected: type[T], *, network: Any = None) -
         data = path.read_bytes()
     except OSError:
         return None
-    value = _decode(data, kind, key, expected, network)
+    value = _decode(data, kind, key, expected)
     if value is None:
         with contextlib.suppress(OSError):
             path.unlink()
     return value
 
 
-def _decode(data: bytes, kind: str, key: str, expected: type[T], network: Any = None) -> T | None:
+def _decode(data: bytes, kind: str, key: str, expected: type[T]) -> T | None:
     head = len(MAGIC)
     if not data.startswith(MAGIC) or len(data) < head + 32:
         return None
@@ -152,7 +109,7 @@ def _decode(data: bytes, kind: str, key: str, expected: type[T], network: Any = 
     if hashlib.sha256(body).digest() != data[head : head + 32]:
         return None
     try:
-        stored_kind, stored_key, value = _Unpickler(io.BytesIO(body), network).load()  # the user's own, checksummed
+        stored_kind, stored_key, value = pickle.loads(body)  # the user's own cache, checksummed above
     except Exception:  # any unpickling failure (a class that moved, a truncated stream) means: rebuild
         return None
     if stored_kind != kind or stored_key != key or not isinstance(value, expected):
@@ -160,19 +117,13 @@ def _decode(data: bytes, kind: str, key: str, expected: type[T], network: Any = 
     return value
 
 
-def write_entry(kind: str, key: str, value: object, *, network: Any = None) -> None:
-    """Store ``value`` as ``kind``/``key``; any failure (read-only disk, unpicklable value) is ignored.
-
-    With ``network``, the network and its records inside ``value`` are stored as references by id
-    and resolved against the network given to :func:`read_entry`.
-    """
+def write_entry(kind: str, key: str, value: object) -> None:
+    """Store ``value`` as ``kind``/``key``; any failure (read-only disk, unpicklable value) is ignored."""
     directory = cache_dir()
     if directory is None:
         return
     try:
-        buf = io.BytesIO()
-        _Pickler(buf, _network_refs(network) if network is not None else {}).dump((kind, key, value))
-        body = buf.getvalue()
+        body = pickle.dumps((kind, key, value), protocol=pickle.HIGHEST_PROTOCOL)
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         from karavan.io.atomic import write_file
 

@@ -371,25 +371,6 @@ def graph_key(net: Network, cargo: Cargo, params: Parameters) -> tuple[str, str,
     return (net.content_hash or f"id:{id(net)}", parameters_digest(params), cargo.unit.value, one.tonnes(net))
 
 
-def _from_disk_cache(net: Network, cargo: Cargo, params: Parameters, key: tuple[str, str, str, float]) -> RoutingGraph:
-    """The graph from the on-disk cache (:mod:`karavan.io.cache`), or built and stored there.
-
-    The entry's key is the in-memory key (dataset content, parameters digest, unit, weight) and the
-    code; the network's records are stored by id and shared with ``net`` when read back.
-    """
-    if not net.content_hash:
-        return build_graph(net, cargo, params)
-    from karavan.io import cache
-
-    entry = cache.entry_key("routing-graph", [str(part) for part in key])
-    hit = cache.read_entry("routing-graph", entry, RoutingGraph, network=net)
-    if hit is not None and hit.net is net:
-        return hit
-    graph = build_graph(net, cargo, params)
-    cache.write_entry("routing-graph", entry, graph, network=net)
-    return graph
-
-
 def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) -> RoutingGraph:
     """The routing graph for ``cargo``, built once per dataset content, parameters, unit and weight.
 
@@ -404,7 +385,7 @@ def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) 
         if graph is not None:
             _CACHE.move_to_end(key)
             return graph
-    graph = _from_disk_cache(net, cargo, params, key)
+    graph = build_graph(net, cargo, params)
     with _LOCK:
         _CACHE[key] = graph
         while len(_CACHE) > _CACHE_SIZE:
