@@ -23,7 +23,8 @@ two_bus_tables, write_dataset = _fixtures.two_bus_tables, _fixtures.write_datase
 def energy_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """An app whose energy endpoints serve the two-bus dataset."""
     path = write_dataset(tmp_path_factory.mktemp("energy") / "two-bus", two_bus_tables(load_mw=61.0))
-    with TestClient(create_app(Settings(energy_dataset=str(path), web=False))) as client:
+    # The first request imports PyPSA and builds the solver: no tight time budget for it here.
+    with TestClient(create_app(Settings(energy_dataset=str(path), web=False, request_timeout_s=600))) as client:
         yield client
 
 
