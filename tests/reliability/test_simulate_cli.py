@@ -104,3 +104,14 @@ def test_bad_input_exit_2(run_cli: RunCli, args: tuple[str, ...], field: str) ->
     code, _, err = run_cli(*args)
     assert code == 2
     assert field in err
+
+
+def test_sweep_refuses_a_malformed_scheduler_before_work(run_cli: RunCli, tmp_path: Path) -> None:
+    code, _, err = run_cli(
+        "simulate", "sweep", "--demand-mt", "3", "--scheduler", "localhost:8786", "-o", str(tmp_path / "s.parquet")
+    )
+    assert code != 0
+    assert "--scheduler" in err
+    assert "localhost:8786" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "s.parquet").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +12,7 @@ import pytest
 
 from karavan.errors import InputError
 from karavan.reliability import run_sweep, sweep_tasks, write_parquet
-from karavan.reliability.sweep import SCHEDULER_ENV, scheduler_address
+from karavan.reliability.sweep import SCHEDULER_ENV, check_scheduler_address, connect_scheduler, scheduler_address
 
 MINI = str(Path(__file__).parents[1] / "fixtures" / "mini")
 
@@ -111,3 +113,23 @@ def test_sweep_cli_writes_metadata(tmp_path: Path, run_cli: Callable[..., tuple[
     meta = read_metadata(out)
     assert meta["dataset"] == "mini" or meta["dataset_hash"]
     assert '"demand_mt": "3"' in meta["parameters"]
+
+
+@pytest.mark.parametrize("address", ["localhost:8786", "http://host:8786", "tcp://", "tcp://host:99999", "tcp://h:x"])
+def test_malformed_scheduler_address_is_refused(address: str) -> None:
+    with pytest.raises(InputError, match="scheduler"):
+        check_scheduler_address(address)
+
+
+def test_unreachable_scheduler_fails_fast_naming_the_address() -> None:
+    port = _free_port()
+    start = time.monotonic()
+    with pytest.raises(InputError, match=f"tcp://127.0.0.1:{port}"):
+        connect_scheduler(f"tcp://127.0.0.1:{port}", timeout_s=1.0)
+    assert time.monotonic() - start < 20  # not Dask's 30 s default
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])

@@ -39,6 +39,7 @@ from karavan.cli.common import (
     ScenarioOpt,
     ViaOpt,
     WeightOpt,
+    as_options,
     check_options,
     check_output,
     console,
@@ -453,6 +454,7 @@ def sweep_cmd(
 
     from karavan.cli.common import dataset_spec
     from karavan.reliability import run_sweep, sweep_metadata, sweep_tasks, write_parquet
+    from karavan.reliability.sweep import SCHEDULER_ENV, check_scheduler_address, scheduler_address
 
     if (origin is None) != (destination is None):
         raise InputError(
@@ -460,6 +462,9 @@ def sweep_cmd(
         )
     WORKERS.check(workers, "--workers")
     check_output(output)
+    address = scheduler_address(scheduler)
+    if address is not None:
+        check_scheduler_address(address, field="--scheduler" if scheduler else f"${SCHEDULER_ENV}")
     ship_list: list[int | None] = list(_ints(ships, "--ships")) or [None]
     tasks = sweep_tasks(
         demand_mt=_floats(demand_mt, "--demand-mt"),
@@ -484,12 +489,13 @@ def sweep_cmd(
         console=err_console,
     ) as progress:
         bar = progress.add_task("sweep", total=len(tasks))
-        rows = run_sweep(
-            tasks,
-            scheduler=scheduler,
-            n_workers=workers,
-            on_result=lambda done, total: progress.update(bar, completed=done),
-        )
+        with as_options({"scheduler": "--scheduler" if scheduler else f"${SCHEDULER_ENV}"}):
+            rows = run_sweep(
+                tasks,
+                scheduler=address,
+                n_workers=workers,
+                on_result=lambda done, total: progress.update(bar, completed=done),
+            )
     params = {
         "demand_mt": demand_mt,
         "ships": ships,

@@ -23,6 +23,10 @@ from karavan import limits
 from karavan.errors import InputError
 
 SCHEDULER_ENV = "KARAVAN_DASK_SCHEDULER"
+#: Seconds to wait for a named Dask scheduler to answer before giving up (Dask's own default is 30 s).
+SCHEDULER_CONNECT_S = 10.0
+#: Address schemes a Dask scheduler listens on.
+SCHEDULER_SCHEMES = ("tcp", "tls", "ucx", "ws", "wss", "inproc")
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,33 @@ def scheduler_address(scheduler: str | None) -> str | None:
     return scheduler or os.environ.get(SCHEDULER_ENV) or None
 
 
+def check_scheduler_address(address: str, *, field: str = "scheduler") -> str:
+    """Return ``address`` if it has the form ``scheme://host[:port]``; else raise :class:`InputError`."""
+    scheme, sep, rest = address.partition("://")
+    host = rest.split("/", 1)[0].rsplit(":", 1)
+    port_ok = len(host) == 1 or (host[1].isdigit() and 0 < int(host[1]) < 65536)
+    if not sep or scheme not in SCHEDULER_SCHEMES or not host[0] or not port_ok:
+        schemes = "/".join(SCHEDULER_SCHEMES)
+        raise InputError(field, address, f"a Dask scheduler address such as tcp://host:8786 ({schemes})")
+    return address
+
+
+def connect_scheduler(address: str, *, field: str = "scheduler", timeout_s: float = SCHEDULER_CONNECT_S) -> Any:
+    """A ``dask.distributed.Client`` on the scheduler at ``address``, or :class:`InputError` naming ``field``.
+
+    Fails within ``timeout_s`` when nothing answers there, instead of Dask's 30 s default.
+    """
+    from importlib import import_module
+
+    dd: Any = import_module("dask.distributed")  # untyped dependency, imported only here
+    check_scheduler_address(address, field=field)
+    try:
+        return dd.Client(address, timeout=f"{timeout_s:g}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        expected = f"a reachable Dask scheduler (none answered within {timeout_s:g} s: {type(exc).__name__})"
+        raise InputError(field, address, expected) from exc
+
+
 def run_sweep(
     tasks: Sequence[SweepTask],
     *,
@@ -215,7 +246,7 @@ def run_sweep(
         )
         client = dd.Client(cluster)
     else:
-        client = dd.Client(address)
+        client = connect_scheduler(address)
     try:
         futures = client.map(run_task, list(tasks), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
