@@ -143,10 +143,27 @@ def test_uzbek_cargo_reaches_aktau_by_the_amu_darya_line(net: Network) -> None:
     assert all(r.countries[-1] == "KZ" and "TM" in r.countries for r in plan.routes)
 
 
-def test_shanghai_poti_by_sea_is_a_direct_call(net: Network) -> None:
+def test_shanghai_poti_by_sea_transships_once_onto_a_feeder(net: Network) -> None:
+    """Main-line ships do not call Poti: the box changes ship once, at Piraeus, onto the Poti feeder."""
     plan = plan_routes(net, RouteQuery("Shanghai", "Poti", depart=DEPART, modes=["sea"]))
-    services = {leg.figures.service_id for r in plan.routes for leg in r.itinerary.legs}
-    assert services == {"sea-asia-med"}
+    assert plan.routes
+    for r in plan.routes:
+        legs = r.itinerary.legs
+        assert [leg.figures.service_id for leg in legs] == ["sea-asia-med", "sea-piraeus-poti-feeder"]
+        assert [leg.service_kind for leg in legs] == ["container_ship", "feeder"]
+        assert legs[0].figures.alight == legs[1].figures.board == net.resolve("Piraeus").id
+        sea_sea = [h.figures.op_id for h in r.itinerary.hubs if h.figures.op_id == "ph-piraeus-sea-sea"]
+        assert sea_sea == ["ph-piraeus-sea-sea"]
+        assert legs[1].wait_h > 0  # the feeder sails about every ten days
+
+
+def test_shanghai_constanta_by_sea_stays_aboard_the_main_line(net: Network) -> None:
+    """Constanța is a main-line call: no transshipment, and the same per-km rate as the Poti product."""
+    plan = plan_routes(net, RouteQuery("Shanghai", "Constanta", depart=DEPART, modes=["sea"]))
+    direct = [r for r in plan.routes if [x.figures.service_id for x in r.itinerary.legs] == ["sea-asia-med"]]
+    assert direct
+    feeder = net.services["sea-piraeus-poti-feeder"].tariff
+    assert feeder == net.services["sea-asia-med"].tariff
 
 
 def test_china_railway_express_trains_clear_the_border_as_express(net: Network) -> None:
