@@ -107,10 +107,9 @@ TRIPS: tuple[Trip, ...] = (
         _t(12, f"{OPS} §1a [S39] Trend 31 May 2024, KZ MoT schedule (B)"),
         modes=RS,
         note=(
-            "the Baku → Poti rail section: the same schedule gives Altynkol → Baku 9 d, so it implies 3 d from "
-            "Baku to Poti, while the section's only published train time is 34 h end to end (agenda.ge 2014, "
-            "border included), which the model uses (plus the wait for a daily train at Alat); the rest of the "
-            "chain is the Altynkol → Baku row"
+            "the Baku → Poti rail section: its only published train time is 34 h end to end (agenda.ge 2014, "
+            "border included) on a train that runs twice a week (the wait for it at Alat is counted); the rest "
+            "of the chain is the Altynkol → Baku row"
         ),
     ),
     Trip("Xi'an → Baku", "Xi'an", "Baku", _t(11, f"{OPS} §1a [S41] first 2024 trains, 55 FEU (B)"), modes=RS),
@@ -217,10 +216,9 @@ TRIPS: tuple[Trip, ...] = (
         ),
         modes=("sea",),
         note=(
-            "the published 35–40 d is 'usually with a transshipment' (Argus), the model's loop calls at Poti "
-            "directly; one transshipment adds about 4 d on Shanghai → Rotterdam (36 d against 32 d direct, S64), "
-            "which would put the direct call's time at about 31 d; the box is cleared once, at Poti, not at the "
-            "loop's transit calls"
+            "main-line ships do not call Poti (10.5 m channel draft, 195 m LOA): the box is transshipped at "
+            "Piraeus onto a feeder that sails about every 10 days (CMA CGM CGX, Poti – Piraeus 3 d); the "
+            "model also clears it into Greece at Piraeus (about 1.4 d), which a box in transit would not need"
         ),
     ),
     Trip(
@@ -653,11 +651,13 @@ def markdown(report: dict[str, Any]) -> str:
         "factors); the end-to-end figures below are used only to check the result, never to fit it. Transit",
         "times run, like the operators' figures, from the train's or ship's departure at the origin to its",
         "arrival (no origin or destination terminal, no first wait); they are the deterministic fastest route",
-        "and the Monte Carlo P50/P90 of that route "
+        "(each wait counted at its mean) and the Monte Carlo P50/P90 of that route "
         f"({report['runs']:,} runs, seed {report['seed']}, one unit departing {report['depart'][:10]});",
         "costs are the cheapest route's cost per unit over the same span (fares, line haul and borders, without",
         "the terminals at either end); CO2e rows run the GLEC v3 worked examples through",
-        "`karavan.accounting.evaluate`. Bands: transit time and cost ±25 %, CO2e ±10 %.",
+        "`karavan.accounting.evaluate`. Bands: transit time and cost ±25 %, CO2e ±10 %. A P50 below the",
+        "fastest time is no contradiction: a wait with a long tail (a feeder that sails when full) has a",
+        "median well below its mean.",
         "",
         f"**{report['within_band']} of {report['figures']} figures within their band** "
         + "("
