@@ -13,7 +13,8 @@ import numpy as np
 
 from karavan import limits
 from karavan.capacity.demand import Demand, ODFlow, builtin_demand, read_demand
-from karavan.capacity.flownet import ALIGHT, BOARD, DemandClass, FlowNet, build_flownet
+from karavan.capacity.flowcache import cached_flownet
+from karavan.capacity.flownet import ALIGHT, BOARD, DemandClass, FlowNet
 from karavan.capacity.lp import FlowSolution, ODArrays, solve_lp
 from karavan.errors import InputError
 from karavan.model.enums import Unit
@@ -291,7 +292,7 @@ def _prepare(net: Network, demand: Demand, opts: AssignOptions) -> _Prepared:
         cls = DemandClass(f.unit, f.t_per_unit, round(float(vot), 9), f.via)
         flow_class.append(classes.setdefault(cls, len(classes)))
         vots.append(float(vot))
-    fn = build_flownet(net, list(classes), params, wait_h=opts.wait_h)
+    fn = cached_flownet(net, list(classes), params, wait_h=opts.wait_h)
     o = np.array([fn.origin_vertex[(c, f.origin)] for c, f in zip(flow_class, flows, strict=True)], dtype=np.int64)
     d = np.array([fn.dest_vertex[(c, f.destination)] for c, f in zip(flow_class, flows, strict=True)], dtype=np.int64)
     dem = np.array([f.volume_t for f in flows], dtype=np.float64)

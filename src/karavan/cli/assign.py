@@ -101,11 +101,14 @@ def assign_cmd(
         (TOP, top, "--top"),
     )
     from karavan.capacity import builtin_demand, read_demand
-    from karavan.capacity.scenario import apply_scenarios
 
-    base = load(dataset)
-    dem = read_demand(demand, base) if demand is not None else builtin_demand(base)
-    net, stacked, _ = apply_scenarios(base, list(scenario or []), dem)
+    net = load(dataset)
+    stacked = read_demand(demand, net) if demand is not None else builtin_demand(net)
+    if scenario:  # the scenario machinery (YAML, overlays) is imported only when asked for
+        from karavan.capacity.scenario import apply_scenarios
+
+        net, applied, _ = apply_scenarios(net, list(scenario), stacked)
+        stacked = applied if applied is not None else stacked
     opts = AssignOptions(carbon_price_usd_per_t=carbon_price, value_of_time_usd_per_t_h=value_of_time, top=top)
     with spinner(f"assigning the yearly demand ({method.lower()})…", quiet=fmt is not Format.table):
         res = assign(net, stacked, method=method.lower(), options=opts)
