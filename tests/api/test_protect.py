@@ -238,3 +238,64 @@ def test_real_app_body_limit_and_surrogate() -> None:
         r = client.post("/api/routes", json={"origin": "x" * 3000, "destination": "AZBAK"})
         assert r.status_code == 422
         assert len(r.content) < 3000
+
+
+class _Body:
+    """A client's body in ``chunks`` messages of ``size`` bytes, counting how many the server read."""
+
+    def __init__(self, chunks: int, size: int = 1000) -> None:
+        self.left = chunks
+        self.size = size
+        self.read = 0
+
+    async def __call__(self) -> dict[str, Any]:
+        if self.left == 0:
+            return {"type": "http.disconnect"}
+        self.left -= 1
+        self.read += 1
+        return {"type": "http.request", "body": b"z" * self.size, "more_body": self.left > 0}
+
+
+async def _call(app: ProtectMiddleware, body: _Body, headers: list[tuple[bytes, bytes]]) -> list[dict[str, Any]]:
+    sent: list[dict[str, Any]] = []
+
+    async def send(message: Any) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/api/routes", "headers": headers}
+    await app(scope, body, send)
+    return sent
+
+
+def test_oversized_body_is_read_to_its_end_before_the_413() -> None:
+    _in_thread(_oversized_body_is_read_to_its_end_before_the_413)
+
+
+async def _oversized_body_is_read_to_its_end_before_the_413() -> None:
+    _, app = _protected(max_body_bytes=2048)
+    streamed = _Body(10)  # no Content-Length: the limit is crossed at the third chunk
+    sent = await _call(app, streamed, [])
+    assert sent[0]["status"] == 413
+    assert streamed.read == 10  # the rest was read and discarded, so closing does not reset the client
+    declared = _Body(10)
+    sent = await _call(app, declared, [(b"content-length", b"10000")])
+    assert sent[0]["status"] == 413
+    assert declared.read == 10
+
+
+def test_body_far_beyond_the_limit_is_cut_off() -> None:
+    _in_thread(_body_far_beyond_the_limit_is_cut_off)
+
+
+async def _body_far_beyond_the_limit_is_cut_off() -> None:
+    from karavan.api.protect import DRAIN_BYTES
+
+    _, app = _protected(max_body_bytes=2048)
+    huge = _Body(10)
+    sent = await _call(app, huge, [(b"content-length", str(2048 + DRAIN_BYTES + 1).encode())])
+    assert sent[0]["status"] == 413
+    assert huge.read == 0  # declared beyond the drain bound: answered at once
+    endless = _Body(100, size=DRAIN_BYTES // 20)
+    sent = await _call(app, endless, [])
+    assert sent[0]["status"] == 413
+    assert endless.read < 30  # read up to the drain bound, then cut off

@@ -3,9 +3,11 @@
 :class:`ProtectMiddleware` is a plain ASGI middleware wrapped around the whole app:
 
 - **Request bodies** are read up front, at most :attr:`Settings.max_body_bytes` (413
-  otherwise, never echoed back) and within :attr:`Settings.body_timeout_s` (408 for a
-  client that trickles its body); a JSON body with a lone UTF-16 surrogate (``"\\ud800"``),
-  which no UTF-8 response could echo, is a 400.
+  otherwise, never echoed back; the rest of a body up to :data:`DRAIN_BYTES` past the limit
+  is read and discarded first, so the client is not reset before it reads the 413) and
+  within :attr:`Settings.body_timeout_s` (408 for a client that trickles its body); a JSON
+  body with a lone UTF-16 surrogate (``"\\ud800"``), which no UTF-8 response could echo,
+  is a 400.
 - **Expensive endpoints** run in *lanes* (:data:`LANES`): at most ``concurrency`` at a time
   per worker process, at most ``queue`` more waiting. A request that finds the queue full,
   or waits longer than its budget allows, is answered at once with 503 and a
@@ -32,7 +34,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from karavan.api.settings import Settings
 
@@ -43,6 +45,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+DRAIN_BYTES = 16 * 1024 * 1024
+"""How much of a body past the size limit is read and discarded so that the client gets its 413."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,35 +263,23 @@ class ProtectMiddleware:
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes:
         limit = self.settings.max_body_bytes
-        for key, value in scope.get("headers", ()):
-            if key == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    raise _BodyError(400, "bad_request", "the Content-Length header is not a number") from None
-                if declared > limit:
-                    raise _BodyError(413, "body_too_large", f"request bodies are limited to {limit:,} bytes")
+        deadline = time.monotonic() + self.settings.body_timeout_s
+        declared = _declared_length(scope)
+        if declared is not None and declared > limit:
+            await self._too_large(receive, deadline, more=declared <= limit + DRAIN_BYTES)
         if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
             return b""
         chunks: list[bytes] = []
         size = 0
-        deadline = time.monotonic() + self.settings.body_timeout_s
         more = True
         while more:
-            try:
-                message = await asyncio.wait_for(receive(), timeout=max(deadline - time.monotonic(), 0.001))
-            except TimeoutError:
-                raise _BodyError(
-                    408, "body_timeout", f"the request body did not arrive within {self.settings.body_timeout_s:g} s"
-                ) from None
-            if message["type"] == "http.disconnect":
-                raise _BodyError(400, "bad_request", "the client disconnected")
+            message = await self._receive(receive, deadline)
             chunk = message.get("body", b"")
+            more = bool(message.get("more_body"))
             size += len(chunk)
             if size > limit:
-                raise _BodyError(413, "body_too_large", f"request bodies are limited to {limit:,} bytes")
+                await self._too_large(receive, deadline, more=more)
             chunks.append(chunk)
-            more = bool(message.get("more_body"))
         body = b"".join(chunks)
         if _SURROGATE_ESCAPE.search(body):
             try:
@@ -297,6 +289,49 @@ class ProtectMiddleware:
             if _has_lone_surrogate(parsed):
                 raise _BodyError(400, "invalid_json", "the JSON body holds a lone UTF-16 surrogate (\\ud800-\\udfff)")
         return body
+
+    async def _receive(self, receive: Receive, deadline: float) -> Message:
+        """The client's next body message before ``deadline`` (408 after it, 400 if it went away)."""
+        try:
+            message = await asyncio.wait_for(receive(), timeout=max(deadline - time.monotonic(), 0.001))
+        except TimeoutError:
+            raise _BodyError(
+                408, "body_timeout", f"the request body did not arrive within {self.settings.body_timeout_s:g} s"
+            ) from None
+        if message["type"] == "http.disconnect":
+            raise _BodyError(400, "bad_request", "the client disconnected")
+        return message
+
+    async def _too_large(self, receive: Receive, deadline: float, *, more: bool) -> NoReturn:
+        """Raise the 413, after reading and discarding what is left of the body (at most :data:`DRAIN_BYTES`).
+
+        A server that closes the connection while the client is still sending makes the
+        client's kernel reset it, and a reset discards the 413 before the client reads it
+        (the client sees a broken connection instead). Reading the rest of a moderately
+        oversized body first lets the answer arrive; a body beyond the bound, or one that
+        does not arrive before ``deadline``, is cut off as before.
+        """
+        drained = 0
+        while more and drained <= DRAIN_BYTES:
+            try:
+                message = await self._receive(receive, deadline)
+            except _BodyError:
+                break
+            drained += len(message.get("body", b""))
+            more = bool(message.get("more_body"))
+        limit = self.settings.max_body_bytes
+        raise _BodyError(413, "body_too_large", f"request bodies are limited to {limit:,} bytes")
+
+
+def _declared_length(scope: Scope) -> int | None:
+    """The request's ``Content-Length``, ``None`` without one; 400 if it is not a number."""
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                raise _BodyError(400, "bad_request", "the Content-Length header is not a number") from None
+    return None
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
