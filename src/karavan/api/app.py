@@ -61,20 +61,26 @@ LIBRARIES = ("fastapi", "starlette", "pydantic", "uvicorn", "numpy", "scipy", "n
 CAPABILITIES = {"routing": "plan_routes", "reliability": "simulate", "capacity": "assign"}
 
 
-def _holder(request: Request) -> NetworkHolder:
+# The dependencies below are ``async`` although they only read app state: FastAPI runs a plain
+# ``def`` dependency in the thread pool, and each such hop waits for the GIL behind route
+# threads (``/healthz`` would queue behind route work for nothing).
+
+
+async def _holder(request: Request) -> NetworkHolder:
     holder: NetworkHolder = request.app.state.holder
     return holder
 
 
 async def _network(request: Request) -> Network:
-    return _holder(request).get()
+    holder: NetworkHolder = request.app.state.holder
+    return holder.get()
 
 
 HolderDep = Annotated[NetworkHolder, Depends(_holder)]
 NetDep = Annotated[Network, Depends(_network)]
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -82,7 +88,7 @@ def _settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(_settings)]
 
 
-def _results(request: Request) -> ResultCache:
+async def _results(request: Request) -> ResultCache:
     results: ResultCache = request.app.state.results
     return results
 

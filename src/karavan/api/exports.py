@@ -56,7 +56,8 @@ class ReportExport(RouteOptions):
         return value
 
 
-def _state(request: Request) -> tuple[Any, Any]:
+async def _state(request: Request) -> tuple[Any, Any]:
+    """The network and settings (``async``: read on the event loop, no thread-pool hop)."""
     return request.app.state.holder.get(), request.app.state.settings
 
 
