@@ -39,3 +39,13 @@ async def _answers_with_a_busy_pool(release: threading.Event) -> None:
         await busy
         r = await asyncio.wait_for(client.get("/api/places?q=Ak"), timeout=10)  # a plain def endpoint
         assert r.status_code == 200
+
+
+def test_kernels_called_by_route_requests_release_the_gil() -> None:
+    """A worker's event loop runs while a route thread is in compiled code (routing search, Monte Carlo)."""
+    from karavan.reliability.kernel import simulate_routes
+    from karavan.routing import kernel
+
+    called = (kernel.label_search, kernel.earliest_arrival, kernel.static_bounds, kernel.landmark_tables)
+    for compiled in (*called, simulate_routes):
+        assert compiled.targetoptions.get("nogil") is True, compiled.py_func.__name__

@@ -489,7 +489,7 @@ def _record_target(targets, n_tgt, x, lid, use, eps):  # type: ignore[no-untyped
     return targets, n_tgt + 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def label_search(  # type: ignore[no-untyped-def]
     indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
     allowed, lb, init_v, init_w, target_ok, tgt_w, tgt_open, via, dest_node, use, eps, slack_f, multi, max_labels,
