@@ -217,8 +217,8 @@ TRIPS: tuple[Trip, ...] = (
         modes=("sea",),
         note=(
             "main-line ships do not call Poti (10.5 m channel draft, 195 m LOA): the box is transshipped at "
-            "Piraeus onto a feeder that sails about every 10 days (CMA CGM CGX, Poti – Piraeus 3 d); the "
-            "model also clears it into Greece at Piraeus (about 1.4 d), which a box in transit would not need"
+            "Piraeus onto a feeder that sails about every 10 days (CMA CGM CGX, Poti – Piraeus 3 d), in customs "
+            "transit: it is cleared once, into Georgia at Poti"
         ),
     ),
     Trip(

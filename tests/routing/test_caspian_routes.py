@@ -155,6 +155,18 @@ def test_shanghai_poti_by_sea_transships_once_onto_a_feeder(net: Network) -> Non
         sea_sea = [h.figures.op_id for h in r.itinerary.hubs if h.figures.op_id == "ph-piraeus-sea-sea"]
         assert sea_sea == ["ph-piraeus-sea-sea"]
         assert legs[1].wait_h > 0  # the feeder sails about every ten days
+        # transshipped ship to ship, the box stays in customs transit: cleared once, into Georgia at Poti
+        borders = [h.figures for h in r.itinerary.hubs if h.kind == "border_crossing"]
+        assert [(b.op_id, b.node) for b in borders] == [("bx-gr-ge-sea-gepti", net.resolve("Poti").id)]
+
+
+def test_a_box_discharged_at_the_hub_is_cleared_there(net: Network) -> None:
+    """Piraeus as the destination: the box leaves the sea there and enters Greece."""
+    plan = plan_routes(net, RouteQuery("Shanghai", "Piraeus", depart=DEPART, modes=["sea"]))
+    assert plan.routes
+    for r in plan.routes:
+        borders = [h.figures.op_id for h in r.itinerary.hubs if h.kind == "border_crossing"]
+        assert borders == ["bx-cn-gr-sea-grpir"]
 
 
 def test_shanghai_constanta_by_sea_stays_aboard_the_main_line(net: Network) -> None:

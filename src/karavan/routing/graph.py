@@ -9,7 +9,11 @@ Vertices are *events of a unit on a run*: ``ARR(run, k)`` (arrived at stop ``k``
   call does not enter that country, so it is cleared once, into the discharge country;
 * ``STAY``  ``ARR(r, k) -> DEP(r, k)``: staying on board (land runs only); free;
 * ``XFER``  ``ARR(r, k) -> DEP(r', k')`` at one node: a transfer hub operation (dwell,
-  cost, emissions), then a wait for the next departure of ``r'`` (time-dependent);
+  cost, emissions), then a wait for the next departure of ``r'`` (time-dependent). A ship
+  also reaches a *bonded* arrival ``ARR~(r, k)`` at a port with a ship-to-ship transfer
+  operation: the ride without the entry clearance, joined only to departing ships. A box
+  transshipped from ship to ship stays in customs transit and is cleared where it leaves
+  the sea, from the transshipment port's country into the discharge country;
 * ``THRU``  ``ARR(r, last) -> DEP(r', 0)`` where a through train's consist goes on as ``r'``
   (:attr:`karavan.model.Service.continues`): the transfer operation (gauge change or
   transshipment), then straight on with the same consist: no wait for a departure.
@@ -177,6 +181,15 @@ def _through_edges(
     return out
 
 
+def _bonded_ports(net: Network) -> set[str]:
+    """Nodes with a ship-to-ship transfer operation: a box changing ship there does not enter the country."""
+    return {
+        op.node
+        for op in net.hub_operations.values()
+        if op.kind in TRANSFER_KINDS and Mode.SEA in op.from_modes and Mode.SEA in op.to_modes
+    }
+
+
 def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) -> RoutingGraph:
     """Build the routing graph for ``cargo``'s unit type and per-unit weight.
 
@@ -228,6 +241,18 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
                 v_node.append(ni)
                 v_arr.append(is_arr)
                 (arr_at if is_arr else dep_at)[ni].append(vid)
+    bond_of: dict[tuple[int, int], int] = {}  # bonded arrivals (ship runs at ship-to-ship ports), not targets
+    bond_at: dict[int, list[int]] = defaultdict(list)
+    bonded = _bonded_ports(net)
+    for ri, run in enumerate(runs):
+        for k in range(1, len(run.stops)) if run.service.mode is Mode.SEA else ():
+            if run.stops[k] in bonded:
+                bond_of[(ri, k)] = len(v_run)
+                bond_at[node_idx[run.stops[k]]].append(len(v_run))
+                v_run.append(ri)
+                v_stop.append(k)
+                v_node.append(node_idx[run.stops[k]])
+                v_arr.append(True)
 
     edges: list[list[tuple[int, int, float, float, float, float, int, int, int]]] = [[] for _ in v_run]
     ride_at: dict[tuple[int, int], tuple[str, ...]] = {}
@@ -250,6 +275,9 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
             if crossed:
                 ride_at[(tail, len(edges[tail]))] = tuple(crossed)
             edges[tail].append((head, RIDE, dur, cost, co2, fig.distance_km, -1, -1, -1))
+            if crossed and (ri, j) in bond_of:  # the same ride into customs transit: no entry clearance
+                base = (fig.running_h, fig.cost_usd - board_fare[ri], fig.co2e_wtw_kg, fig.distance_km)
+                edges[tail].append((bond_of[(ri, j)], RIDE, *base, -1, -1, -1))
             if j == i + 1 and run.service.mode.enters_at_calls and j < len(run.stops) - 1:
                 edges[head].append((vertex_of[(ri, j, False)], STAY, 0.0, 0.0, 0.0, 0.0, -1, -1, -1))
 
@@ -257,12 +285,13 @@ def build_graph(net: Network, cargo: Cargo, params: Parameters | None = None) ->
         ops = [op for op in net.ops_at.get(nid, ()) if op.kind in TRANSFER_KINDS]
         if not ops:
             continue
-        for a in arr_at.get(ni, []):
+        bonds = bond_at.get(ni, [])
+        for a in arr_at.get(ni, []) + bonds:
             ra = runs[v_run[a]]
             for b in dep_at.get(ni, []):
                 rb_idx = v_run[b]
                 rb = runs[rb_idx]
-                if rb.service.id == ra.service.id:
+                if rb.service.id == ra.service.id or (rb.service.mode is not Mode.SEA and a in bonds):
                     continue
                 for op in ops:
                     if not _transfer_allowed(op, ra, rb, unit):
