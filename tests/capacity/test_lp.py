@@ -198,3 +198,16 @@ def test_column_generation_matches_the_arc_flow_lp(cap_net: Network, scale: list
             mp.setattr(lp, "COLD_SHARE", share)
             sol = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=penalty)
         assert sol.objective_usd == pytest.approx(want, rel=1e-7)
+
+
+def test_all_or_nothing_needs_no_lp_and_is_the_optimum(cap_net: Network) -> None:
+    flows = (("CNAAA", "AZBAK"), ("kz-border", "AZBAK"), ("CNAAA", "KZAAU"))
+    d = Demand(tuple(teu_flow(o, t, 0.1 * KZ_TRAIN_T) for o, t in flows), name="t")
+    prep = _prepare(cap_net, d, AssignOptions())
+    sol = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=1e5)
+    assert sol.stats["lp_solves"] == 0
+    assert sol.objective_usd == pytest.approx(_arc_flow_objective(cap_net, d, 1e5), rel=1e-9)
+    assert not sol.row_price.any()
+    heavy = Demand(tuple(teu_flow(o, t, 2 * KZ_TRAIN_T) for o, t in flows), name="t")
+    prep = _prepare(cap_net, heavy, AssignOptions())
+    assert solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=1e5).stats["lp_solves"] > 0

@@ -407,22 +407,7 @@ def _result(
         )
         seen.add(el.id)
     # uncapacitated services and hub operations that carry flow
-    svc_seg: dict[tuple[str, int], float] = defaultdict(float)
-    cls_seg: dict[tuple[str, int, int], float] = defaultdict(float)
-    hub_vol: dict[str, float] = defaultdict(float)
-    used = np.flatnonzero(flow > 1e-9)
-    for e in used:
-        k = int(fn.kind[e])
-        lab = fn.label[e]
-        if k == RIDE and lab:
-            for seg in range(int(fn.edge_seg[e]), int(fn.edge_seg_end[e])):  # a ship's ride loads every segment
-                svc_seg[(lab, seg)] += float(flow[e])
-                cls_seg[(lab, int(fn.edge_class[e]), seg)] += float(flow[e])
-        elif k in (XFER, THRU, BOARD, ALIGHT) and lab:
-            hub_vol[lab] += float(flow[e])
-    svc_vol: dict[str, float] = defaultdict(float)
-    for (key, _k), v in svc_seg.items():
-        svc_vol[key] = max(svc_vol[key], v)
+    svc_vol, cls_seg, hub_vol = _used_loads(fn, flow)
     for key, v in sorted(svc_vol.items()):
         if key not in seen:
             svc = net.services[key.removesuffix("~r")]
@@ -443,6 +428,7 @@ def _result(
         key=lambda e: (-e.shadow_price_usd_per_t, -(e.utilisation or 0.0)),
     )
     full = tuple(sorted((e for e in elements if e.turns_away), key=lambda e: -e.volume_t))
+    why_unserved = _unserved(prep, sol, elements)
     od_results: list[ODResult] = []
     unserved: list[UnservedDemand] = []
     for i, f in enumerate(prep.flows):
@@ -463,8 +449,8 @@ def _result(
                 route,
             )
         )
-        if sol.unserved_t[i] > 1e-6 * max(1.0, f.volume_t):
-            un = _unserved(prep, sol, i, elements)
+        if i in why_unserved:
+            un = why_unserved[i]
             unserved.append(un)
             why = un.reason + (f" at {', '.join(un.elements)}" if un.elements else "")
             notes.append(
@@ -494,31 +480,126 @@ def _result(
     )
 
 
-def _unserved(prep: _Prepared, sol: FlowSolution, i: int, elements: list[ElementResult]) -> UnservedDemand:
-    """Why OD ``i`` is (partly) unserved: no path at all (through its ``via``), or the full elements on its paths."""
+def _grouped(keys: np.ndarray[Any, np.dtype[Any]], weights: np.ndarray[Any, np.dtype[np.float64]]) -> dict[Any, float]:
+    """Sum of ``weights`` per distinct key, accumulated in array order."""
+    uniq, inv = np.unique(keys, return_inverse=True)
+    sums = np.bincount(inv.ravel(), weights=weights, minlength=uniq.size)
+    return dict(zip(uniq.tolist(), sums.tolist(), strict=True))
+
+
+def _used_loads(
+    fn: FlowNet, flow: np.ndarray[Any, np.dtype[np.float64]]
+) -> tuple[dict[str, float], dict[tuple[str, int, int], float], dict[str, float]]:
+    """Loads of the labelled edges that carry flow.
+
+    Returns the heaviest segment load of each service run, tonnes per (run, class, segment) — a ship's ride
+    loads every segment it spans — and tonnes per hub operation on transfer, through, board and alight edges.
+    """
+    used = np.flatnonzero(flow > 1e-9)
+    labelled = np.fromiter((bool(fn.label[e]) for e in used), dtype=np.bool_, count=used.size)
+    kind = fn.kind[used]
+    hub = used[np.isin(kind, (XFER, THRU, BOARD, ALIGHT)) & labelled]
+    hub_vol = _grouped(np.array([fn.label[e] for e in hub], dtype=object), flow[hub]) if hub.size else {}
+    ride = used[(kind == RIDE) & labelled]
+    if not ride.size:
+        return {}, {}, hub_vol
+    runs, run_of = np.unique(np.array([fn.label[e] for e in ride], dtype=object), return_inverse=True)
+    span = (fn.edge_seg_end[ride] - fn.edge_seg[ride]).astype(np.int64)
+    e_rep = np.repeat(ride, span)
+    seg = (
+        np.repeat(fn.edge_seg[ride].astype(np.int64), span)
+        + np.arange(e_rep.size)
+        - np.repeat(np.cumsum(span) - span, span)
+    )
+    run_rep = np.repeat(run_of.ravel(), span)
+    n_seg = int(seg.max()) + 1
+    n_cls = max(1, len(fn.classes))
+    per_seg = _grouped(run_rep * n_seg + seg, flow[e_rep])
+    svc_vol: dict[str, float] = {}
+    for key, v in per_seg.items():
+        name = str(runs[key // n_seg])
+        svc_vol[name] = max(svc_vol.get(name, 0.0), v)
+    per_cls = _grouped((run_rep * n_cls + fn.edge_class[e_rep]) * n_seg + seg, flow[e_rep])
+    cls_seg = {
+        (str(runs[key // (n_cls * n_seg)]), int(key // n_seg % n_cls), int(key % n_seg)): v
+        for key, v in per_cls.items()
+    }
+    return svc_vol, cls_seg, hub_vol
+
+
+def _unserved(prep: _Prepared, sol: FlowSolution, elements: list[ElementResult]) -> dict[int, UnservedDemand]:
+    """Why each (partly) unserved OD is: no path at all (through its ``via``), or the full elements on its paths.
+
+    The paths are those the OD uses, else its free-flow shortest path (one batched search for all such ODs); an
+    element is on a path when its id (or the id before ``#``) labels one of the path's edges.
+    """
+    fn = prep.fn
+    lacking = np.array(
+        [
+            i
+            for i, f in enumerate(prep.flows)
+            if sol.unserved_t[i] > 1e-6 * max(1.0, f.volume_t) and not (sol.od_paths and sol.od_paths[i])
+        ],
+        dtype=np.int64,
+    )
+    pair_od, pair_edge, reachable = _unserved_paths(prep, sol, lacking)
+    priced: dict[str, list[str]] = defaultdict(list)
+    for e in elements:
+        if e.shadow_price_usd_per_t > 1e-9:
+            for lab in {e.id, e.id.split("#")[0]}:
+                priced[lab].append(e.id)
+    codes = {lab: k for k, lab in enumerate(priced)}
+    edge_code = np.fromiter((codes.get(lab, -1) for lab in fn.label), dtype=np.int64, count=fn.n_edges)
+    hit = edge_code[pair_edge] >= 0
+    on_path: dict[int, set[str]] = defaultdict(set)
+    labels = list(priced)
+    for od, code in set(zip(pair_od[hit].tolist(), edge_code[pair_edge[hit]].tolist(), strict=True)):
+        on_path[od].update(priced[labels[code]])
+    out: dict[int, UnservedDemand] = {}
+    for i, f in enumerate(prep.flows):
+        if not sol.unserved_t[i] > 1e-6 * max(1.0, f.volume_t):
+            continue
+        if i not in reachable:
+            via = f" through {' or '.join(f.via)}" if f.via else ""
+            out[i] = UnservedDemand(f, float(sol.unserved_t[i]), "no path" + via)
+        else:
+            out[i] = UnservedDemand(f, float(sol.unserved_t[i]), "capacity", tuple(sorted(on_path.get(i, ()))))
+    return out
+
+
+def _unserved_paths(
+    prep: _Prepared, sol: FlowSolution, lacking: np.ndarray[Any, np.dtype[np.int64]]
+) -> tuple[np.ndarray[Any, np.dtype[np.int64]], np.ndarray[Any, np.dtype[np.int64]], set[int]]:
+    """(OD, edge) pairs of the paths behind each unserved OD, and the ODs that have a path at all.
+
+    ODs in ``lacking`` use no path: their free-flow shortest paths are searched for in one call.
+    """
     from karavan.capacity.paths import shortest_paths
 
-    fn, flow = prep.fn, prep.flows[i]
-    paths = [edges for _, edges in (sol.od_paths[i] if sol.od_paths else [])]
-    if not paths:
+    fn = prep.fn
+    ods: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    edges: list[np.ndarray[Any, np.dtype[np.int64]]] = []
+    for i, paths in enumerate(sol.od_paths or []):
+        for _, p in paths:
+            ods.append(np.full(p.size, i, dtype=np.int64))
+            edges.append(p)
+    reachable = {i for i, paths in enumerate(sol.od_paths or []) if paths}
+    if lacking.size:
         sp_ = shortest_paths(
             fn.tail,
             fn.head,
             prep.gc,
             fn.n_vertices,
-            prep.ods.o_vert[i : i + 1],
-            prep.ods.d_vert[i : i + 1],
-            want=np.ones(1, dtype=np.bool_),
+            prep.ods.o_vert[lacking],
+            prep.ods.d_vert[lacking],
+            want=np.ones(lacking.size, dtype=np.bool_),
         )
-        if not np.isfinite(sp_.dist[0]):
-            via = f" through {' or '.join(flow.via)}" if flow.via else ""
-            return UnservedDemand(flow, float(sol.unserved_t[i]), "no path" + via)
-        paths = [sp_.path_edge]
-    labels = {lab for edges in paths for lab in _route_labels(fn, edges)}
-    on_path = sorted(
-        e.id for e in elements if e.shadow_price_usd_per_t > 1e-9 and (e.id in labels or e.id.split("#")[0] in labels)
-    )
-    return UnservedDemand(flow, float(sol.unserved_t[i]), "capacity", tuple(on_path))
+        reachable.update(lacking[np.isfinite(sp_.dist)].tolist())
+        ods.append(lacking[sp_.path_od])
+        edges.append(sp_.path_edge)
+    if not ods:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), reachable
+    return np.concatenate(ods), np.concatenate(edges), reachable
 
 
 def _route_labels(fn: FlowNet, edges: np.ndarray[Any, np.dtype[np.int64]]) -> tuple[str, ...]:

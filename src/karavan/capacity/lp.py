@@ -24,7 +24,7 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from karavan.capacity.flownet import FlowNet
-from karavan.capacity.paths import shortest_paths, useful_edges
+from karavan.capacity.paths import ShortestPaths, shortest_paths, useful_edges
 from karavan.errors import KaravanError
 
 COLD_SHARE = 0.05
@@ -106,6 +106,27 @@ def _new_highs() -> Any:
     return h
 
 
+def _new_master(demand_t: NDArray[np.float64], penalty_usd_per_t: float) -> Any:
+    """The master LP before any path: one equality row per OD and its unserved column at the penalty."""
+    import highspy
+
+    n_od = demand_t.size
+    h = _new_highs()
+    h.setOptionValue("presolve", "on")  # used by cold solves only: HiGHS skips it when warm-starting from a basis
+    h.addRows(n_od, demand_t.copy(), demand_t.copy(), 0, np.zeros(n_od, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    h.addCols(
+        n_od,
+        np.full(n_od, penalty_usd_per_t),
+        np.zeros(n_od),
+        np.full(n_od, highspy.kHighsInf),
+        n_od,
+        np.arange(n_od, dtype=np.int32),
+        np.arange(n_od, dtype=np.int32),
+        np.ones(n_od),
+    )
+    return h
+
+
 def solve_lp(
     fn: FlowNet,
     ods: ODArrays,
@@ -115,7 +136,12 @@ def solve_lp(
     max_iter: int = 200,
     keep_paths: bool = True,
 ) -> FlowSolution:
-    """Solve the capacitated assignment by column and row generation (see the module docstring)."""
+    """Solve the capacitated assignment by column and row generation (see the module docstring).
+
+    When every OD's free-flow shortest path fits every capacity row (all or nothing), that is the optimum:
+    no LP is built. Later pricing rounds skip the ODs whose free-flow distance already rules out a path of
+    negative reduced cost (:func:`_price`).
+    """
     import highspy
 
     t_start = time.perf_counter()
@@ -124,34 +150,16 @@ def solve_lp(
     n_edges = fn.n_edges
     inc_t = fn.incidence.T.tocsr()  # rows × edges
     rhs = fn.row_rhs
-    inf = highspy.kHighsInf
-
-    h = _new_highs()
-    h.setOptionValue("presolve", "on")  # used by cold solves only: HiGHS skips it when warm-starting from a basis
-    # OD rows (equalities) and unserved columns
-    h.addRows(
-        n_od, ods.demand_t.copy(), ods.demand_t.copy(), 0, np.zeros(n_od, np.int32), np.zeros(0, np.int32), np.zeros(0)
-    )
-    h.addCols(
-        n_od,
-        np.full(n_od, penalty_usd_per_t),
-        np.zeros(n_od),
-        np.full(n_od, inf),
-        n_od,
-        np.arange(n_od, dtype=np.int32),
-        np.arange(n_od, dtype=np.int32),
-        np.ones(n_od),
-    )
+    h: Any = None
     active_pos = np.full(n_rows, -1, dtype=np.int64)  # HiGHS row index of each capacity row, or -1
     n_active = 0
     path_od: list[NDArray[np.int64]] = []
     path_cols: list[sp.csc_matrix] = []  # edges × paths, one block per iteration
-    path_cost: list[NDArray[np.float64]] = []
     seen: set[tuple[int, bytes]] = set()
     n_paths = 0
     lam = np.zeros(n_rows)
     pi = np.zeros(n_od)
-    x_paths = np.zeros(0)
+    free_dist: NDArray[np.float64] | None = None
     a_paths = sp.csc_matrix((n_edges, 0))
     iters = 0
     lp_runs = 0
@@ -162,7 +170,6 @@ def solve_lp(
     changed = 0  # columns and rows added since the last solve
     pricing_s = master_s = 0.0
     keep = useful_edges(fn.tail, fn.head, fn.n_vertices, ods.d_vert)
-    tail_u, head_u = fn.tail[keep], fn.head[keep]
     while True:
         iters += 1
         # ---------------------------------------------------------- pricing
@@ -171,14 +178,19 @@ def solve_lp(
         w = gc + (fn.incidence @ lam if n_rows else 0.0)
         accept = pi - tol * np.maximum(1.0, np.abs(pi)) if n_paths else np.full(n_od, np.inf)
         accept = np.minimum(accept, penalty_usd_per_t)
-        sp_res = shortest_paths(
-            tail_u, head_u, w[keep], fn.n_vertices, ods.o_vert, ods.d_vert, want=ods.demand_t > 0, accept=accept
-        )
-        sp_res = replace(sp_res, path_edge=keep[sp_res.path_edge])
+        sp_res = _price(w, keep, fn, ods, accept, free_dist)
+        if free_dist is None:
+            free_dist = sp_res.dist  # priced at λ = 0: a lower bound of every later distance
         pricing_s += time.perf_counter() - t_phase
         if n_paths:
             lower_bound = float((ods.demand_t * np.minimum(sp_res.dist, penalty_usd_per_t)).sum() - (lam * rhs).sum())
         new_cols = _columns(sp_res, n_edges, seen)
+        if h is None:
+            aon = _all_or_nothing(fn, ods, new_cols, inc_t, gc, penalty_usd_per_t)
+            if aon is not None:
+                aon_stats = {"iterations": iters, "lp_solves": 0, "simplex_iterations": 0, "pricing_s": pricing_s}
+                return _solution(fn, *aon, stats=aon_stats, t_start=t_start, keep_paths=keep_paths)
+            h = _new_master(ods.demand_t, penalty_usd_per_t)
         added = 0
         if new_cols is not None:
             p_new, od_new = new_cols
@@ -186,7 +198,6 @@ def solve_lp(
             c_new = p_new.T @ gc
             path_od.append(od_new)
             path_cols.append(p_new)
-            path_cost.append(c_new)
             _add_columns(h, p_new, od_new, c_new, inc_t, active_pos, n_od)
             changed += added
             n_paths += added
@@ -233,11 +244,70 @@ def solve_lp(
         if iters >= max_iter:
             break
     col = np.asarray(h.getSolution().col_value)
-    unserved = np.maximum(col[:n_od], 0.0)
-    x_paths = np.maximum(col[n_od:], 0.0)
-    p_all = a_paths
     od_all = np.concatenate(path_od) if path_od else np.zeros(0, np.int64)
-    edge_flow = p_all @ x_paths if n_paths else np.zeros(n_edges)
+    gap = (objective - lower_bound) / max(1.0, abs(objective)) if np.isfinite(lower_bound) else 0.0
+    stats: dict[str, Any] = {
+        "solver": "HiGHS (highspy) simplex, column and row generation",
+        "iterations": iters,
+        "lp_solves": lp_runs,
+        "simplex_iterations": simplex_iters,
+        "active_capacity_rows": int(n_active),
+        "relative_gap": max(0.0, float(gap)),
+        "pricing_s": pricing_s,
+        "master_s": master_s,
+    }
+    x_paths = np.maximum(col[n_od:], 0.0)
+    unserved = np.maximum(col[:n_od], 0.0)
+    return _solution(
+        fn, a_paths, od_all, x_paths, unserved, lam, objective, stats=stats, t_start=t_start, keep_paths=keep_paths
+    )
+
+
+def _all_or_nothing(
+    fn: FlowNet,
+    ods: ODArrays,
+    cols: tuple[sp.csc_matrix, NDArray[np.int64]] | None,
+    inc_t: sp.csr_matrix,
+    gc: NDArray[np.float64],
+    penalty_usd_per_t: float,
+) -> (
+    tuple[sp.csc_matrix, NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float] | None
+):
+    """The optimum when every OD's whole demand fits on its free-flow shortest path, else ``None``.
+
+    Returns (paths, OD of each path, tonnes per path, unserved tonnes, row prices, objective): each OD on its
+    shortest path (unserved where it has none below the penalty), every price zero. That is optimal because each
+    OD takes its cheapest option at zero prices and no capacity row is exceeded.
+    """
+    n_od = ods.demand_t.size
+    p, od = cols if cols is not None else (sp.csc_matrix((fn.n_edges, 0)), np.zeros(0, np.int64))
+    x = ods.demand_t[od].astype(np.float64)
+    if fn.n_rows:
+        activity = inc_t @ (p @ x)
+        if np.any(activity > fn.row_rhs * (1 + 1e-9) + 1e-6):
+            return None
+    unserved = ods.demand_t - np.bincount(od, weights=x, minlength=n_od)
+    objective = float((p.T @ gc) @ x + penalty_usd_per_t * unserved.sum())
+    return p, od, x, np.maximum(unserved, 0.0), np.zeros(fn.n_rows), objective
+
+
+def _solution(
+    fn: FlowNet,
+    p_all: sp.csc_matrix,
+    od_all: NDArray[np.int64],
+    x_paths: NDArray[np.float64],
+    unserved: NDArray[np.float64],
+    lam: NDArray[np.float64],
+    objective: float,
+    *,
+    stats: dict[str, Any],
+    t_start: float,
+    keep_paths: bool,
+) -> FlowSolution:
+    """Edge flows, per-OD averages and kept paths of a solved master (or of the all-or-nothing optimum)."""
+    n_od = unserved.size
+    n_paths = int(x_paths.size)
+    edge_flow = p_all @ x_paths if n_paths else np.zeros(fn.n_edges)
     served = np.bincount(od_all, weights=x_paths, minlength=n_od).astype(np.float64) if n_paths else np.zeros(n_od)
     p_time = p_all.T @ fn.time_h if n_paths else np.zeros(0)
     p_cost = p_all.T @ fn.cost_usd if n_paths else np.zeros(0)
@@ -254,7 +324,6 @@ def solve_lp(
         for p in np.flatnonzero(x_paths > 1e-9):
             edges = p_csc.indices[p_csc.indptr[p] : p_csc.indptr[p + 1]]
             od_paths[int(od_all[p])].append((float(x_paths[p]), edges.astype(np.int64)))
-    gap = (objective - lower_bound) / max(1.0, abs(objective)) if np.isfinite(lower_bound) else 0.0
     return FlowSolution(
         edge_flow=edge_flow,
         served_t=served,
@@ -265,21 +334,52 @@ def solve_lp(
         row_price=lam,
         objective_usd=objective,
         stats={
-            "solver": "HiGHS (highspy) simplex, column and row generation",
+            "solver": "all or nothing: every free-flow shortest path fits the capacities (no LP)",
             "status": "optimal",
-            "iterations": iters,
-            "lp_solves": lp_runs,
-            "simplex_iterations": simplex_iters,
+            "relative_gap": 0.0,
+            "master_s": 0.0,
+            "active_capacity_rows": 0,
+            **stats,
             "paths": n_paths,
-            "active_capacity_rows": int(n_active),
-            "capacity_rows": int(n_rows),
-            "relative_gap": max(0.0, float(gap)),
+            "capacity_rows": int(fn.n_rows),
             "seconds": time.perf_counter() - t_start,
-            "pricing_s": pricing_s,
-            "master_s": master_s,
         },
         od_paths=od_paths,
     )
+
+
+def _price(
+    w: NDArray[np.float64],
+    keep: NDArray[np.int64],
+    fn: FlowNet,
+    ods: ODArrays,
+    accept: NDArray[np.float64],
+    free_dist: NDArray[np.float64] | None,
+) -> ShortestPaths:
+    """Shortest paths under weights ``w`` for the ODs that can still price out (edge indices over ``fn``).
+
+    Weights never fall below the generalised cost (``c + A λ`` with ``A, λ ≥ 0``), so an OD's free-flow distance
+    ``free_dist`` bounds its distance at any prices from below: an OD whose free-flow distance is not below its
+    acceptance level cannot have a path of negative reduced cost and is not priced; its distance is reported as
+    that bound, which keeps the Lagrangian lower bound valid.
+    """
+    want = ods.demand_t > 0
+    if free_dist is not None:
+        want &= free_dist < accept
+    idx = np.flatnonzero(want)
+    res = shortest_paths(
+        fn.tail[keep],
+        fn.head[keep],
+        w[keep],
+        fn.n_vertices,
+        ods.o_vert[idx],
+        ods.d_vert[idx],
+        want=np.ones(idx.size, dtype=np.bool_),
+        accept=accept[idx],
+    )
+    dist = np.full(ods.demand_t.size, np.inf) if free_dist is None else free_dist.copy()
+    dist[idx] = res.dist
+    return ShortestPaths(dist, idx[res.path_od].astype(np.int64), keep[res.path_edge])
 
 
 def _columns(res: Any, n_edges: int, seen: set[tuple[int, bytes]]) -> tuple[sp.csc_matrix, NDArray[np.int64]] | None:
