@@ -383,33 +383,34 @@ def _price(
 
 
 def _columns(res: Any, n_edges: int, seen: set[tuple[int, bytes]]) -> tuple[sp.csc_matrix, NDArray[np.int64]] | None:
-    """New path columns (edges × paths, ones) from extracted shortest paths, skipping known paths."""
+    """New path columns (edges × paths, ones) from extracted shortest paths, skipping known paths.
+
+    Each OD's edges arrive in path order (destination first), so a path's edge sequence identifies it.
+    """
     if res.path_od.size == 0:
         return None
-    order = np.lexsort((res.path_edge, res.path_od))
+    order = np.argsort(res.path_od, kind="stable")
     od_s = res.path_od[order]
-    edge_s = res.path_edge[order]
+    edge_s = res.path_edge[order].astype(np.int64)
     starts = np.flatnonzero(np.r_[True, od_s[1:] != od_s[:-1]])
     ends = np.r_[starts[1:], od_s.size]
-    keep_od: list[int] = []
-    keep_slices: list[NDArray[np.int64]] = []
-    for a, b in zip(starts, ends, strict=True):
-        od = int(od_s[a])
-        edges = edge_s[a:b]
-        key = (od, edges.tobytes())
-        if key in seen:
-            continue
-        seen.add(key)
-        keep_od.append(od)
-        keep_slices.append(edges)
-    if not keep_od:
+    raw = edge_s.tobytes()
+    size = edge_s.itemsize
+    fresh = np.zeros(starts.size, dtype=np.bool_)
+    for j, (od, a, b) in enumerate(zip(od_s[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)):
+        key = (od, raw[a * size : b * size])
+        if key not in seen:
+            seen.add(key)
+            fresh[j] = True
+    if not fresh.any():
         return None
-    lens = np.fromiter((s.size for s in keep_slices), dtype=np.int64, count=len(keep_slices))
-    indptr = np.zeros(len(keep_slices) + 1, dtype=np.int64)
+    lens = (ends - starts)[fresh]
+    indices = edge_s[np.repeat(fresh, ends - starts)]
+    indptr = np.zeros(lens.size + 1, dtype=np.int64)
     np.cumsum(lens, out=indptr[1:])
-    indices = np.concatenate(keep_slices)
-    pmat = sp.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_edges, len(keep_slices)))
-    return pmat, np.asarray(keep_od, dtype=np.int64)
+    pmat = sp.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_edges, lens.size))
+    pmat.sort_indices()
+    return pmat, od_s[starts][fresh].astype(np.int64)
 
 
 def _add_columns(
