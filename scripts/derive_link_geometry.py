@@ -20,7 +20,10 @@ import argparse
 import ast
 import importlib.util
 import math
+import re
 import sys
+from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +36,7 @@ from karavan import datasets
 from karavan.io.geometry import (
     GEOMETRY_FILE,
     LENGTH_BAND,
+    haversine_km,
     line_length_km,
     simplify,
     write_geometry_file,
@@ -47,6 +51,18 @@ SNAP_CANDIDATES = 12
 BRIDGE_DEG = 0.15
 """Dead ends of the simplified railway graph are joined to other fragments this close (about 15 km)."""
 BRIDGE_PENALTY = 1.3
+DENSIFY_KM = 5.0
+"""Straight graph edges longer than this get intermediate nodes, so a station beside a long edge snaps to it."""
+STRAIGHT_EDGE = 1.15
+"""An edge whose weight exceeds its chord by more than this factor stands for a winding chain of track that
+the graph collapsed into one edge (its chord is off the alignment): it is kept for routing, never densified,
+and a line that follows it counts that stretch as a straight gap (schematic)."""
+MAX_GAP_KM = 150.0
+"""Where the graph has no track between two fragments, at most this much is drawn straight (schematic)."""
+GAP_PENALTY = 2.0
+MIN_GAP_KM = 5.0
+SCHEMATIC_SHARE = 0.25
+"""A line more than this share of which is drawn straight (gaps, collapsed edges) is flagged schematic."""
 SIMPLIFY_DEG = 0.004
 """Douglas-Peucker tolerance in degrees (about 400 m): enough for maps up to zoom 10."""
 RAIL_SOURCE = "osm-rail-scgraph"
@@ -57,7 +73,11 @@ GRAPHS = {Mode.RAIL: ("world_railways", RAIL_SOURCE), Mode.ROAD: ("world_highway
 
 
 class LandGraph:
-    """A ``scgraph-data`` world graph (``world_railways`` or ``world_highways``) as a scipy sparse matrix."""
+    """A ``scgraph-data`` world graph (``world_railways`` or ``world_highways``) as a scipy sparse matrix.
+
+    Long straight edges of the simplified graph get intermediate nodes (:data:`DENSIFY_KM`) so
+    that a station beside one snaps to the track, not to an edge end tens of km away.
+    """
 
     def __init__(self, name: str) -> None:
         spec = importlib.util.find_spec("scgraph_data")
@@ -81,12 +101,41 @@ class LandGraph:
                     vals.append(max(float(w), 1e-6))
         n = len(nodes)
         self.latlon = np.array(nodes, dtype=np.float64)
-        matrix = csr_matrix((vals, (rows, cols)), shape=(n, n))
-        extra = self._bridges(matrix)
+        edges = (np.array(rows), np.array(cols), np.array(vals))
+        bridges = self._bridges(csr_matrix((vals, (rows, cols)), shape=(n, n)))
+        r, c, v = self._densify(*edges)
+        if bridges:
+            r2, c2, v2 = (np.array(x) for x in zip(*bridges, strict=True))
+            r, c, v = np.concatenate((r, r2)), np.concatenate((c, c2)), np.concatenate((v, v2))
+        size = len(self.latlon)
+        self.matrix = csr_matrix((v, (r, c)), shape=(size, size))
+        self.xy = np.column_stack((self.latlon[:, 1] * np.cos(np.radians(self.latlon[:, 0])), self.latlon[:, 0]))
+
+    def _densify(self, rows: Any, cols: Any, vals: Any) -> tuple[Any, Any, Any]:
+        """Undirected edge list with each long straight edge split into pieces of at most :data:`DENSIFY_KM`."""
+        pairs, first = np.unique(
+            np.column_stack((np.minimum(rows, cols), np.maximum(rows, cols))), axis=0, return_index=True
+        )
+        lo, hi, w = pairs[:, 0], pairs[:, 1], vals[first]
+        chord = _haversine_vec(self.latlon[lo, 1], self.latlon[lo, 0], self.latlon[hi, 1], self.latlon[hi, 0])
+        split = (chord > DENSIFY_KM) & (w <= STRAIGHT_EDGE * chord)
+        collapsed = (chord > DENSIFY_KM) & ~split
+        self.collapsed = {(int(i), int(j)) for i, j in zip(lo[collapsed], hi[collapsed], strict=True)}
+        out_r, out_c, out_v = [lo[~split]], [hi[~split]], [w[~split]]
+        extra: list[Any] = []
+        next_id = len(self.latlon)
+        for i, j, wij, km in zip(lo[split], hi[split], w[split], chord[split], strict=True):
+            k = math.ceil(km / DENSIFY_KM)
+            t = np.arange(1, k)[:, None] / k
+            extra.append(self.latlon[i] + t * (self.latlon[j] - self.latlon[i]))
+            chain = np.concatenate(([i], np.arange(next_id, next_id + k - 1), [j]))
+            out_r.append(chain[:-1])
+            out_c.append(chain[1:])
+            out_v.append(np.full(k, wij / k))
+            next_id += k - 1
         if extra:
-            r2, c2, v2 = zip(*extra, strict=True)
-            matrix = csr_matrix((vals + list(v2), (rows + list(r2), cols + list(c2))), shape=(n, n))
-        self.matrix = matrix
+            self.latlon = np.vstack((self.latlon, *extra))
+        return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_v)
 
     def _bridges(self, matrix: csr_matrix) -> list[tuple[int, int, float]]:
         """Edges that close the simplified graph's gaps: each dead end to the nearest other fragment."""
@@ -110,39 +159,94 @@ class LandGraph:
         idx = np.argsort(d)[:SNAP_CANDIDATES]
         return [(int(i), float(d[i])) for i in idx if d[i] <= SNAP_KM]
 
-    def path(self, a: tuple[float, float], b: tuple[float, float], limit_km: float) -> list[list[float]] | None:
-        """Shortest path on the graph (``[lon, lat]`` points, from ``a`` to ``b``) or ``None``."""
-        src, dst = self.near(*a), self.near(*b)
-        if not src or not dst:
-            return None
+    def _search(self, start: list[tuple[int, float]], limit_km: float) -> tuple[Any, Any]:
+        """Distance (including the snap offset) and predecessor of every node reachable from ``start``."""
         dist, pred, sources = dijkstra(
             self.matrix,
             directed=False,
-            indices=[i for i, _ in src],
+            indices=[i for i, _ in start],
             min_only=True,
             return_predecessors=True,
             limit=limit_km,
         )
-        off_a = dict(src)
-        best, end = math.inf, -1
-        for j, off_b in dst:
-            if np.isfinite(dist[j]) and sources[j] >= 0:
-                total = off_a[int(sources[j])] + float(dist[j]) + off_b
-                if total < best:
-                    best, end = total, j
-        if end < 0:
-            return None
+        offset = np.zeros(len(dist))
+        reached = sources >= 0
+        off = dict(start)
+        offset[reached] = [off[int(s)] for s in sources[reached]]
+        return np.where(reached, dist + offset, np.inf), pred
+
+    def _lonlat(self, k: int) -> list[float]:
+        return [float(self.latlon[k, 1]), float(self.latlon[k, 0])]
+
+    @staticmethod
+    def _chain(pred: Any, end: int) -> list[int]:
+        """Graph nodes from the search's start to ``end``."""
         chain = [end]
         while pred[chain[-1]] >= 0:
             chain.append(int(pred[chain[-1]]))
         chain.reverse()
-        return [[float(self.latlon[k, 1]), float(self.latlon[k, 0])] for k in chain]
+        return chain
+
+    def _leg(self, chain: list[int], gaps: list[tuple[list[float], list[float], float]]) -> Leg:
+        """``[lon, lat]`` points of ``chain``; collapsed edges on it are added to ``gaps``."""
+        pts = [self._lonlat(k) for k in chain]
+        for n, (i, j) in enumerate(pairwise(chain)):
+            if (min(i, j), max(i, j)) in self.collapsed:
+                gaps.append((pts[n], pts[n + 1], haversine_km(pts[n], pts[n + 1])))
+        return Leg(pts, gaps)
+
+    def path(self, a: tuple[float, float], b: tuple[float, float], limit_km: float) -> Leg | None:
+        """Shortest path on the graph from ``a`` to ``b``, or ``None`` when neither end is near a track.
+
+        Where the graph is split between the two ends, the fragments reached from each end are
+        joined by the shortest straight gap (at most :data:`MAX_GAP_KM`), reported in the result.
+        """
+        src, dst = self.near(*a), self.near(*b)
+        if not src or not dst:
+            return None
+        dist_a, pred_a = self._search(src, limit_km)
+        at_b = [(j, dist_a[j] + off) for j, off in dst if np.isfinite(dist_a[j])]
+        if at_b:
+            end = min(at_b, key=lambda x: x[1])[0]
+            return self._leg(self._chain(pred_a, end), [])
+        return self._bridged(dist_a, pred_a, dst, limit_km)
+
+    def _bridged(self, dist_a: Any, pred_a: Any, dst: list[tuple[int, float]], limit_km: float) -> Leg | None:
+        """Path from the fragment reached from ``a`` across one straight gap to the fragment reaching ``b``."""
+        dist_b, pred_b = self._search(dst, limit_km)
+        reach_a, reach_b = np.flatnonzero(np.isfinite(dist_a)), np.flatnonzero(np.isfinite(dist_b))
+        if not len(reach_a) or not len(reach_b):
+            return None
+        tree = cKDTree(self.xy[reach_b])
+        gap_deg, k = tree.query(self.xy[reach_a], distance_upper_bound=MAX_GAP_KM / 100.0)
+        ok = np.isfinite(gap_deg)
+        if not ok.any():
+            return None
+        p, q = reach_a[ok], reach_b[k[ok]]
+        gap_km = _haversine_vec(self.latlon[p, 1], self.latlon[p, 0], self.latlon[q, 1], self.latlon[q, 0])
+        best = int(np.argmin(dist_a[p] + GAP_PENALTY * gap_km + dist_b[q]))
+        if gap_km[best] > MAX_GAP_KM:
+            return None
+        i, j = int(p[best]), int(q[best])
+        gap = (
+            [float(self.latlon[i, 1]), float(self.latlon[i, 0])],
+            [float(self.latlon[j, 1]), float(self.latlon[j, 0])],
+        )
+        return self._leg(self._chain(pred_a, i) + self._chain(pred_b, j)[::-1], [(*gap, float(gap_km[best]))])
 
 
-def _haversine_vec(lon: Any, lat: Any, lon0: float, lat0: float) -> Any:
-    p1, p2 = np.radians(lat), math.radians(lat0)
-    dp, dl = p2 - p1, np.radians(lon0 - lon)
-    h = np.sin(dp / 2) ** 2 + np.cos(p1) * math.cos(p2) * np.sin(dl / 2) ** 2
+@dataclass
+class Leg:
+    """A drawn stretch between two stops: its points and the straight gaps where the graph has no track."""
+
+    points: list[list[float]]
+    gaps: list[tuple[list[float], list[float], float]] = field(default_factory=list)
+
+
+def _haversine_vec(lon: Any, lat: Any, lon0: Any, lat0: Any) -> Any:
+    p1, p2 = np.radians(lat), np.radians(lat0)
+    dp, dl = p2 - p1, np.radians(np.subtract(lon0, lon))
+    h = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
     return 2 * 6371.0088 * np.arcsin(np.sqrt(h))
 
 
@@ -167,8 +271,57 @@ def _network(dataset: Path) -> Network:
     return net
 
 
+def land_line(graph: LandGraph, stops: list[tuple[float, float]]) -> Leg | None:
+    """The graph's line from the first to the last of ``stops`` through the track nearest each one between.
+
+    Intermediate stops (a link's ``geometry`` waypoints, town centroids) only pick the track:
+    the line passes the track beside them, not the centroid itself. A leg with no track near
+    one of its stops is drawn straight and counted as a gap; ``None`` when no leg follows the
+    graph at all.
+    """
+    points: list[list[float]] = [list(stops[0])]
+    gaps: list[tuple[list[float], list[float], float]] = []
+    routed = False
+    for p, q in pairwise(stops):
+        leg = graph.path(p, q, limit_km=3 * haversine_km(p, q) + 2 * SNAP_KM)
+        if leg is None:
+            leg = Leg([list(p), list(q)], [(list(p), list(q), haversine_km(p, q))])
+        else:
+            routed = True
+        points.extend(leg.points[1:] if points[-1] == leg.points[0] else leg.points)
+        gaps.extend(leg.gaps)
+    if points[-1] != list(stops[-1]):
+        points.append(list(stops[-1]))
+    return Leg(points, gaps) if routed else None
+
+
+def _gap_note(line: Leg, km: float, source: str) -> tuple[dict[str, str], str]:
+    """``estimate`` and ``note`` of a line with straight stretches (gaps and collapsed edges of the graph).
+
+    Gaps under :data:`MIN_GAP_KM` are joins of the graph's own fragments and are ignored. When
+    the straight stretches make up more than :data:`SCHEMATIC_SHARE` of the line, the record
+    gets an ``estimate`` for its coordinates and is drawn as schematic; else only a note.
+    """
+    gaps = [g for g in line.gaps if g[2] >= MIN_GAP_KM]
+    if not gaps:
+        return {}, ""
+    where = "; ".join(f"{d:.0f} km between [{a[0]:.2f}, {a[1]:.2f}] and [{b[0]:.2f}, {b[1]:.2f}]" for a, b, d in gaps)
+    total = sum(d for _, _, d in gaps)
+    text = f"the {source} graph has no track on {total:.0f} of {km:.0f} km of this line, drawn straight there ({where})"
+    if total > SCHEMATIC_SHARE * km:
+        return {"coordinates": f"schematic: {text}"}, ""
+    return {}, text
+
+
+def _waypoint_sources(net: Network, link: Any) -> tuple[str, ...]:
+    """Source ids cited for a link's ``geometry`` waypoints (named in its ``estimate``)."""
+    text = link.estimate.get("geometry", "")
+    cited = (sid for sid in sorted(net.sources) if re.search(rf"(?<![\w:.-]){re.escape(sid)}(?![\w.-])", text))
+    return tuple(cited) if link.geometry else ()
+
+
 def derive(dataset: Path, only: set[str]) -> tuple[list[LinkGeometry], list[str]]:
-    """Derived geometry per link, and a report line per link left straight."""
+    """Derived geometry per link, and a report line per link left straight or drawn with gaps."""
     net = _network(dataset)
     graphs: dict[Mode, LandGraph] = {}
     out: list[LinkGeometry] = []
@@ -179,22 +332,33 @@ def derive(dataset: Path, only: set[str]) -> tuple[list[LinkGeometry], list[str]
         a, b = net.nodes[link.from_id], net.nodes[link.to_id]
         if link.mode is Mode.SEA:
             pts, source = sea_path(a.coords, b.coords), SEA_SOURCE
+            line = Leg([list(a.coords), *pts, list(b.coords)]) if pts else None
         else:
             name, source = GRAPHS[link.mode]
             graph = graphs.get(link.mode) or graphs.setdefault(link.mode, LandGraph(name))
-            pts = graph.path(a.coords, b.coords, limit_km=3 * link.length_km + 2 * SNAP_KM)
-        if pts is None:
+            line = land_line(graph, [a.coords, *link.geometry, b.coords])
+        if line is None:
             report.append(f"{link.id}: no {link.mode.value} path found between its ends; kept straight")
             continue
-        line = [list(a.coords), *pts, list(b.coords)]
-        simple = simplify(line, SIMPLIFY_DEG)
+        simple = simplify(line.points, SIMPLIFY_DEG)
         km = line_length_km(simple)
         ratio = km / link.length_km
         lo, hi = LENGTH_BAND
         if not lo <= ratio <= hi:
             report.append(f"{link.id}: derived {km:.0f} km, length_km {link.length_km:g} ({ratio:.2f}); kept straight")
             continue
-        out.append(LinkGeometry(link=link.id, source=(source,), coordinates=tuple((x, y) for x, y in simple)))
+        estimate, note = _gap_note(line, km, source)
+        if estimate or note:
+            report.append(f"{link.id}: {estimate.get('coordinates', note)}")
+        out.append(
+            LinkGeometry(
+                link=link.id,
+                source=(source, *_waypoint_sources(net, link)),
+                estimate=estimate,
+                note=note,
+                coordinates=tuple((x, y) for x, y in simple),
+            )
+        )
     return out, report
 
 

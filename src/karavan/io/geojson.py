@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from karavan.io.geometry import link_line
+from karavan.io.geometry import is_schematic, link_line
 from karavan.model.network import Network
 
 
@@ -12,8 +12,10 @@ def network_geojson(net: Network) -> dict[str, Any]:
     """A GeoJSON ``FeatureCollection`` of the network's nodes (Points) and links (LineStrings).
 
     Node features carry ``id``, names, country and kind; link features carry mode,
-    ``length_km``, gauge, the ids of services running on them and ``geometry_source``
-    (the source id of the drawn alignment, ``waypoints`` or ``straight``).
+    ``length_km``, gauge, the ids of services running on them, ``geometry_source``
+    (the source id of the drawn alignment, ``waypoints`` or ``straight``) and ``schematic``
+    (true where the line is not the track's course: straight, through waypoints, or a
+    derived line drawn straight over more than a quarter of its length).
     """
     layers = network_layers(net)
     return {
@@ -83,6 +85,7 @@ def _link_features(net: Network) -> list[dict[str, Any]]:
                     "electrified": link.electrified,
                     "services": sorted(services_on.get(link.id, [])),
                     "geometry_source": geometry_source,
+                    "schematic": is_schematic(net, link),
                 },
             }
         )

@@ -10,6 +10,7 @@ from ``length_km``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -126,7 +127,10 @@ def write_geometry_file(path: Path, records: Iterable[LinkGeometry]) -> None:
     for g in sorted(records, key=lambda r: r.link):
         coords = ", ".join(f"[{_num(x)}, {_num(y)}]" for x, y in g.coordinates)
         src = ", ".join(f'"{s}"' for s in g.source)
-        lines.append(f"- {{link: {g.link}, source: [{src}], coordinates: [{coords}]}}\n")
+        est = ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in sorted(g.estimate.items()))
+        note = json.dumps(g.note, ensure_ascii=False)
+        extra = (f", estimate: {{{est}}}" if est else "") + (f", note: {note}" if g.note else "")
+        lines.append(f"- {{link: {g.link}, source: [{src}]{extra}, coordinates: [{coords}]}}\n")
     tmp = path.with_suffix(".yaml.tmp")
     tmp.write_text("".join(lines), encoding="utf-8")
     tmp.replace(path)
@@ -207,6 +211,16 @@ def link_line(net: Network, link: Link) -> tuple[list[list[float]], str]:
     return coords, "waypoints" if link.geometry else "straight"
 
 
+def is_schematic(net: Network, link: Link) -> bool:
+    """Whether ``link`` is drawn schematically: straight, through its waypoints, or with straight gaps.
+
+    Such lines show where a link runs, not its track; maps draw them dashed and GeoJSON
+    features carry ``schematic: true``.
+    """
+    g = net.link_geometry.get(link.id)
+    return g is None or "coordinates" in g.estimate
+
+
 def geometry_dict(g: LinkGeometry) -> dict[str, Any]:
     """JSON view of a stored alignment."""
     return {"link": g.link, "source": list(g.source), "coordinates": [list(c) for c in g.coordinates]}
@@ -219,6 +233,7 @@ __all__ = [
     "check_geometry",
     "geometry_warnings",
     "haversine_km",
+    "is_schematic",
     "line_length_km",
     "link_line",
     "parse_geometry",

@@ -11,18 +11,21 @@ import itertools
 from typing import Any
 
 from karavan.accounting import Itinerary, LegResult
-from karavan.io.geometry import link_line
+from karavan.io.geometry import is_schematic, link_line
 from karavan.model.network import Network
 from karavan.routing.plan import Route, RoutePlan
 
+Segment = tuple[list[list[float]], str, bool]
+"""Coordinates along a link (oriented), its geometry source and whether the line is schematic."""
 
-def _segment(net: Network, a: str, b: str, link_mode: Any, gauge: int | None) -> tuple[list[list[float]], str]:
-    """Coordinates from node ``a`` to node ``b`` along their link (oriented), and the geometry source.
+
+def _segment(net: Network, a: str, b: str, link_mode: Any, gauge: int | None) -> Segment:
+    """Coordinates from node ``a`` to node ``b`` along their link (oriented), the geometry source, schematic.
 
     Kept with the network per segment (the drawing of a link does not change); callers copy
     before changing the list.
     """
-    cache: dict[tuple[str, str, Any, int | None], tuple[list[list[float]], str]]
+    cache: dict[tuple[str, str, Any, int | None], Segment]
     cache = net.__dict__.setdefault("_segment_cache", {})
     key = (a, b, link_mode, gauge)
     hit = cache.get(key)
@@ -31,17 +34,17 @@ def _segment(net: Network, a: str, b: str, link_mode: Any, gauge: int | None) ->
     return hit
 
 
-def _draw_segment(net: Network, a: str, b: str, link_mode: Any, gauge: int | None) -> tuple[list[list[float]], str]:
+def _draw_segment(net: Network, a: str, b: str, link_mode: Any, gauge: int | None) -> Segment:
     link = net.link_for(a, b, link_mode, gauge) if link_mode is not None else None
     if link is None:
         link = next((lk for lk in net.links_at.get(a, ()) if {lk.from_id, lk.to_id} == {a, b}), None)
     if link is None:
         na, nb = net.nodes[a], net.nodes[b]
-        return [[na.lon, na.lat], [nb.lon, nb.lat]], "straight"
+        return [[na.lon, na.lat], [nb.lon, nb.lat]], "straight", True
     coords, source = link_line(net, link)
     if link.from_id != a:
         coords = coords[::-1]
-    return coords, source
+    return coords, source, is_schematic(net, link)
 
 
 def _join(parts: list[list[list[float]]]) -> list[list[float]]:
@@ -76,11 +79,17 @@ def leg_geometry(net: Network, leg: LegResult) -> tuple[list[list[float]], list[
     stops = leg_stops(net, leg)
     parts, sources = [], []
     for a, b in itertools.pairwise(stops):
-        coords, src = _segment(net, a, b, svc.mode, svc.gauge_mm)
+        coords, src, _ = _segment(net, a, b, svc.mode, svc.gauge_mm)
         parts.append(coords)
         if src not in sources:
             sources.append(src)
     return _join(parts), sources
+
+
+def leg_schematic(net: Network, leg: LegResult) -> bool:
+    """Whether any link of a leg is drawn schematically (straight, through waypoints or across gaps)."""
+    svc = net.services[leg.figures.service_id]
+    return any(_segment(net, a, b, svc.mode, svc.gauge_mm)[2] for a, b in itertools.pairwise(leg_stops(net, leg)))
 
 
 def leg_properties(net: Network, it: Itinerary, leg: LegResult) -> dict[str, Any]:
@@ -128,7 +137,14 @@ def route_legs(net: Network, route: Route, route_index: int) -> list[dict[str, A
     for leg in route.itinerary.legs:
         coords, sources = leg_geometry(net, leg)
         props = leg_properties(net, route.itinerary, leg)
-        props.update({"feature": "leg", "route": route_index, "geometry_source": sources})
+        props.update(
+            {
+                "feature": "leg",
+                "route": route_index,
+                "geometry_source": sources,
+                "schematic": leg_schematic(net, leg),
+            }
+        )
         out.append(
             {
                 "type": "Feature",
@@ -225,6 +241,7 @@ def plan_geojson(net: Network, plan: RoutePlan) -> dict[str, Any]:
 __all__ = [
     "leg_geometry",
     "leg_properties",
+    "leg_schematic",
     "leg_stops",
     "plan_geojson",
     "plan_layers",

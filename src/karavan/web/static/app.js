@@ -86,7 +86,9 @@
       var s = K.MODE_STYLE[m];
       return "<span class='key'><svg width='26' height='8' aria-hidden='true'><line x1='0' y1='4' x2='26' y2='4' stroke='" + s.color +
         "' stroke-width='2.5' stroke-dasharray='" + (s.dashArray || "") + "'/></svg>" + esc(I.t("mode_" + m)) + "</span>";
-    }).join("") + Object.keys(kinds).sort().map(function (k) {
+    }).join("") + "<span class='key schematic'><svg width='26' height='8' aria-hidden='true'><line x1='0' y1='4' x2='26' y2='4' stroke='" +
+      K.MODE_STYLE.rail.color + "' stroke-width='2.5' stroke-dasharray='" + K.SCHEMATIC_STYLE.dashArray + "'/></svg>" +
+      esc(I.t("schematic")) + "</span>" + Object.keys(kinds).sort().map(function (k) {
       return "<span class='key'><i class='dot' style='background:" + (K.KIND_COLORS[k] || "#555") + "'></i>" + esc(K.kindLabel(k)) + "</span>";
     }).join("");
   }

@@ -16,6 +16,13 @@
     sea: { color: "#2f80b7", weight: 2, opacity: 0.85, dashArray: "6 5" },
     road: { color: "#8c8c8c", weight: 1.6, opacity: 0.85, dashArray: "2 4" }
   };
+  /* Links the dataset has no real alignment for (drawn straight, through waypoints or across gaps). */
+  var SCHEMATIC_STYLE = { dashArray: "10 4 2 4", opacity: 0.7 };
+
+  function linkStyle(p) {
+    var s = MODE_STYLE[p.mode] || MODE_STYLE.road;
+    return p.schematic ? Object.assign({}, s, SCHEMATIC_STYLE) : Object.assign({}, s);
+  }
 
   function esc(text) {
     return String(text == null ? "" : text).replace(/[&<>"']/g, function (c) {
@@ -104,7 +111,7 @@
     if (track.length) { parts.push(track.join(" · ")); }
     var html = parts.join("<br>");
     if (p.services && p.services.length) { html += "<br><small>" + I.t("services") + ": " + esc(p.services.join(", ")) + "</small>"; }
-    if (p.geometry_source === "straight") { html += "<br><small class='muted'>" + esc(I.t("straight")) + "</small>"; }
+    if (p.schematic) { html += "<br><small class='muted'>" + esc(I.t(p.geometry_source === "straight" ? "straight" : "schematic")) + "</small>"; }
     if (p.utilisation != null) { html += "<br><strong>" + fmt(100 * p.utilisation) + " %</strong>"; }
     return html;
   }
@@ -114,8 +121,8 @@
     fc.features.forEach(function (f) { if (f.properties.feature === "node") { names[f.properties.id] = f.properties.name_en; } });
     var links = root.L.geoJSON({ type: "FeatureCollection", features: fc.features.filter(function (f) { return f.properties.feature === "link"; }) }, {
       style: function (f) {
-        var s = MODE_STYLE[f.properties.mode] || MODE_STYLE.road;
-        return Object.assign({ className: "net-link mode-" + f.properties.mode }, s);
+        var cls = "net-link mode-" + f.properties.mode + (f.properties.schematic ? " schematic" : "");
+        return Object.assign({ className: cls }, linkStyle(f.properties));
       },
       onEachFeature: function (f, layer) { layer.bindPopup(function () { return linkPopup(f.properties, names); }); }
     }).addTo(map);
@@ -139,7 +146,7 @@
     links.eachLayer(function (layer) {
       var p = layer.feature.properties;
       delete p.utilisation;
-      layer.setStyle(Object.assign({ dashArray: null }, MODE_STYLE[p.mode] || MODE_STYLE.road));
+      layer.setStyle(Object.assign({ dashArray: null }, linkStyle(p)));
     });
   }
 
@@ -206,7 +213,7 @@
   function legTooltip(p) {
     return "<strong>" + esc(I.t("mode_" + p.mode)) + "</strong> · " + esc(p.service_name || p.service) + "<br>" +
       esc(p.from_name) + " → " + esc(p.to_name) + " · " + fmt(p.distance_km) + " km · " + fmt(p.running_h / 24, 1) + " " + I.t("days") +
-      (p.geometry_source && p.geometry_source.indexOf("straight") >= 0 ? "<br><small>" + esc(I.t("straight")) + "</small>" : "");
+      (p.schematic ? "<br><small>" + esc(I.t("schematic")) + "</small>" : "");
   }
 
   var STOP_CLASS = { border_crossing: "border", gauge_change: "gauge", port_handling: "port", transshipment: "port", terminal: "end", marshalling: "end" };
@@ -232,7 +239,7 @@
   }
 
   root.KaravanMap = {
-    ROUTE_COLORS: ROUTE_COLORS, KIND_COLORS: KIND_COLORS, KIND_LABELS: KIND_LABELS, MODE_STYLE: MODE_STYLE,
+    ROUTE_COLORS: ROUTE_COLORS, KIND_COLORS: KIND_COLORS, KIND_LABELS: KIND_LABELS, MODE_STYLE: MODE_STYLE, SCHEMATIC_STYLE: SCHEMATIC_STYLE,
     esc: esc, fmt: fmt, utilColor: utilColor, basemap: basemap, network: network, routes: routes, stops: stops,
     placeName: placeName, nodePopup: nodePopup, linkPopup: linkPopup, kindLabel: kindLabel, opLabel: opLabel, opSummary: opSummary, routeLabelText: routeLabelText,
     styleLinksByMode: styleLinksByMode, styleLinksByUtilisation: styleLinksByUtilisation,
