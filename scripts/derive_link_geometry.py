@@ -79,7 +79,30 @@ class LandGraph:
     that a station beside one snaps to the track, not to an edge end tens of km away.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, nodes: list[list[float]], graph: list[dict[int, float]]) -> None:
+        """Graph from ``[lat, lon]`` nodes and one ``{neighbour: km}`` adjacency per node (scgraph's layout)."""
+        rows, cols, vals = [], [], []
+        for i, adj in enumerate(graph):
+            for j, w in adj.items():
+                if i != j:
+                    rows.append(i)
+                    cols.append(j)
+                    vals.append(max(float(w), 1e-6))
+        n = len(nodes)
+        self.latlon = np.array(nodes, dtype=np.float64).reshape(n, 2)
+        self.collapsed: set[tuple[int, int]] = set()
+        bridges = self._bridges(csr_matrix((vals, (rows, cols)), shape=(n, n)))
+        r, c, v = self._densify(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64), np.array(vals))
+        if bridges:
+            r2, c2, v2 = (np.array(x) for x in zip(*bridges, strict=True))
+            r, c, v = np.concatenate((r, r2)), np.concatenate((c, c2)), np.concatenate((v, v2))
+        size = len(self.latlon)
+        self.matrix = csr_matrix((v, (r, c)), shape=(size, size))
+        self.xy = np.column_stack((self.latlon[:, 1] * np.cos(np.radians(self.latlon[:, 0])), self.latlon[:, 0]))
+
+    @classmethod
+    def load(cls, name: str) -> LandGraph:
+        """The ``scgraph-data`` graph ``name`` (exits with a hint when the package is not installed)."""
         spec = importlib.util.find_spec("scgraph_data")
         if spec is None or not spec.submodule_search_locations:
             sys.exit("scgraph-data is not installed: pip install scgraph-data")
@@ -92,24 +115,7 @@ class LandGraph:
                 graph = ast.literal_eval(line[len("graph=") :])
             elif line.startswith("nodes="):
                 nodes = ast.literal_eval(line[len("nodes=") :])
-        rows, cols, vals = [], [], []
-        for i, adj in enumerate(graph):
-            for j, w in adj.items():
-                if i != j:
-                    rows.append(i)
-                    cols.append(j)
-                    vals.append(max(float(w), 1e-6))
-        n = len(nodes)
-        self.latlon = np.array(nodes, dtype=np.float64)
-        edges = (np.array(rows), np.array(cols), np.array(vals))
-        bridges = self._bridges(csr_matrix((vals, (rows, cols)), shape=(n, n)))
-        r, c, v = self._densify(*edges)
-        if bridges:
-            r2, c2, v2 = (np.array(x) for x in zip(*bridges, strict=True))
-            r, c, v = np.concatenate((r, r2)), np.concatenate((c, c2)), np.concatenate((v, v2))
-        size = len(self.latlon)
-        self.matrix = csr_matrix((v, (r, c)), shape=(size, size))
-        self.xy = np.column_stack((self.latlon[:, 1] * np.cos(np.radians(self.latlon[:, 0])), self.latlon[:, 0]))
+        return cls(nodes, graph)
 
     def _densify(self, rows: Any, cols: Any, vals: Any) -> tuple[Any, Any, Any]:
         """Undirected edge list with each long straight edge split into pieces of at most :data:`DENSIFY_KM`."""
@@ -335,7 +341,7 @@ def derive(dataset: Path, only: set[str]) -> tuple[list[LinkGeometry], list[str]
             line = Leg([list(a.coords), *pts, list(b.coords)]) if pts else None
         else:
             name, source = GRAPHS[link.mode]
-            graph = graphs.get(link.mode) or graphs.setdefault(link.mode, LandGraph(name))
+            graph = graphs.get(link.mode) or graphs.setdefault(link.mode, LandGraph.load(name))
             line = land_line(graph, [a.coords, *link.geometry, b.coords])
         if line is None:
             report.append(f"{link.id}: no {link.mode.value} path found between its ends; kept straight")

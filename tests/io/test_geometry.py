@@ -15,6 +15,7 @@ from karavan.io.geometry import (
     GEOMETRY_FILE,
     LENGTH_BAND,
     geometry_warnings,
+    is_schematic,
     line_length_km,
     link_line,
     parse_geometry,
@@ -97,7 +98,7 @@ def test_length_cross_check_warns_outside_tolerance(mini_dir: Path) -> None:
 
 
 @pytest.mark.parametrize(("waypoint", "warned"), [([70, 44], False), ([65, 56], True)])
-def test_waypoint_lines_are_cross_checked_not_listed_straight(
+def test_waypoint_lines_are_cross_checked_and_listed_schematic(
     mini_dir: Path, waypoint: list[float], warned: bool
 ) -> None:
     # r-gamma-aktau (2500 km) through one waypoint: about 2,320 km near the line, far more via 56 N
@@ -107,7 +108,9 @@ def test_waypoint_lines_are_cross_checked_not_listed_straight(
     net = load_network(mini_dir)
     coords, source = link_line(net, net.links["r-gamma-aktau"])
     assert (source, coords[1]) == ("waypoints", waypoint)
-    warns = {w.record: w for w in geometry_warnings(net)}
+    schematic = {w.record for w in geometry_warnings(net) if w.field == "coordinates"}
+    assert "r-gamma-aktau" in schematic
+    warns = {w.record: w for w in geometry_warnings(net) if w.field == "length_km"}
     assert ("r-gamma-aktau" in warns) is warned
     if warned:
         assert warns["r-gamma-aktau"].field == "length_km"
@@ -133,6 +136,42 @@ def test_write_then_parse_round_trip(tmp_path: Path) -> None:
     assert back[0].coordinates == ((1.0, 2.0), (3.123, 4.5))
 
 
+def test_estimate_and_note_round_trip(tmp_path: Path) -> None:
+    rec = LinkGeometry(
+        link="a-b",
+        source=("s",),
+        estimate={"coordinates": 'schematic: "gap", 40 km'},
+        note="Ersai: 13 km",
+        coordinates=((1.0, 2.0), (3.0, 4.0)),
+    )
+    write_geometry_file(tmp_path / GEOMETRY_FILE, [rec])
+    back, problems = parse_geometry(tmp_path / GEOMETRY_FILE)
+    assert problems == []
+    assert back == [rec]
+
+
+@pytest.mark.parametrize(
+    ("body", "schematic"),
+    [
+        (f"- {{link: r-alpha-beta, source: [test:S1], coordinates: {BENT}}}\n", False),
+        (f'- {{link: r-alpha-beta, source: [test:S1], note: "a short gap", coordinates: {BENT}}}\n', False),
+        (
+            f'- {{link: r-alpha-beta, source: [test:S1], estimate: {{coordinates: "gaps"}}, coordinates: {BENT}}}\n',
+            True,
+        ),
+        ("", True),
+    ],
+)
+def test_schematic_flag_in_geojson_and_warnings(mini_dir: Path, body: str, schematic: bool) -> None:
+    _write(mini_dir, body)
+    net = load_network(mini_dir)
+    link = next(f for f in network_geojson(net)["features"] if f["id"] == "r-alpha-beta")
+    assert link["properties"]["schematic"] is schematic
+    assert is_schematic(net, net.links["r-alpha-beta"]) is schematic
+    listed = {w.record for w in geometry_warnings(net) if w.field == "coordinates"}
+    assert ("r-alpha-beta" in listed) is schematic
+
+
 def test_embedded_lines_fit_their_links() -> None:
     net = load_network()
     assert len(net.link_geometry) >= 60
@@ -154,3 +193,13 @@ def test_layers_are_separate_and_valid(mini_net: Network) -> None:
         assert {f["geometry"]["type"] for f in fc["features"]} == {kind}
     geo = mini_net.__geo_interface__
     assert len(geo["features"]) == len(layers["nodes"]["features"]) + len(layers["links"]["features"])
+
+
+def test_docs_name_every_schematic_link_and_length_outlier() -> None:
+    # docs/dataset.md lists the embedded dataset's schematic alignments and its length_km outliers by id
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "dataset.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## Drawn alignments") :]
+    warned = {w.record for w in geometry_warnings(load_network())}
+    assert warned
+    missing = sorted(rid for rid in warned if f"`{rid}`" not in section)
+    assert missing == []

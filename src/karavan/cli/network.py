@@ -232,8 +232,8 @@ def problem_features(net: Any, problems: list[Any], warnings: list[Any]) -> dict
 
 
 def _print_warnings(warnings: list[Any]) -> None:
-    """Geometry cross-checks: lengths that differ from the drawn line, and links drawn straight."""
-    straight = [w.record for w in warnings if w.value is None]
+    """Geometry cross-checks: lengths that differ from the drawn line, and links drawn schematically."""
+    schematic = [w.record for w in warnings if w.value is None]
     mismatched = [w for w in warnings if w.value is not None]
     if mismatched:
         table = Table(title=f"{len(mismatched)} warning(s): length_km against the drawn alignment", show_lines=False)
@@ -242,9 +242,11 @@ def _print_warnings(warnings: list[Any]) -> None:
         for w in mismatched:
             table.add_row(w.file, w.record, w.field, repr(w.value), w.expected)
         console.print(table)
-    if straight:
+    if schematic:
         console.print(
-            f"[yellow]drawn straight[/] (no alignment or waypoints): {escape(', '.join(straight))}", markup=True
+            "[yellow]schematic alignment[/] (drawn straight, through waypoints or across gaps in the line graph): "
+            + escape(", ".join(schematic)),
+            markup=True,
         )
 
 

@@ -29,6 +29,9 @@ LENGTH_BAND = (0.67, 1.5)
 LENGTH_WARN = 0.15
 """Validation warns when a stored line's length differs from ``length_km`` by more than this share."""
 
+SCHEMATIC_HOW = {"straight": "drawn straight", "waypoints": "straight through waypoints"}
+"""How a schematic line is drawn, by ``geometry_source`` (other sources: a derived line with gaps)."""
+
 _HEADER = (
     "# Drawn alignment of links: simplified [lon, lat] polylines from `from` to `to` (maps and GeoJSON only;\n"
     "# the model uses length_km). Regenerate with `python scripts/derive_link_geometry.py`; rail lines and\n"
@@ -163,23 +166,22 @@ def check_geometry(net: Network) -> list[Problem]:
 
 
 def geometry_warnings(net: Network) -> list[Problem]:
-    """Cross-check of drawn lines against ``length_km``; links drawn straight are listed too.
+    """Cross-check of drawn lines against ``length_km``; links drawn schematically are listed too.
 
     A stored alignment, or else the line through a link's own ``geometry`` waypoints, is
     checked. These are warnings, not errors: a line longer or shorter than ``length_km`` by
     more than :data:`LENGTH_WARN` points at a wrong length, a wrong node position or a
-    different alignment. Rail and sea links with neither are listed as drawn straight.
+    different alignment. Links drawn schematically (see :func:`is_schematic`) are listed
+    with field ``coordinates`` and no value.
     """
     out: list[Problem] = []
     for link in net.links.values():
-        g = net.link_geometry.get(link.id)
-        if g is None and not link.geometry:
-            if link.mode.value != "road":
-                out.append(
-                    Problem(GEOMETRY_FILE, link.id, "coordinates", None, "a derived alignment (drawn straight now)")
-                )
-            continue
         coords, source = link_line(net, link)
+        if is_schematic(net, link):
+            how = SCHEMATIC_HOW.get(source, "straight across gaps in the line graph")
+            out.append(Problem(GEOMETRY_FILE, link.id, "coordinates", None, f"a derived alignment (schematic: {how})"))
+        if source == "straight":
+            continue
         km = line_length_km(coords)
         if abs(km / link.length_km - 1.0) > LENGTH_WARN:
             out.append(
