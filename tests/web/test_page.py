@@ -140,3 +140,21 @@ def test_bottleneck_toggle(open_page: Any, live_server: LiveServer) -> None:
     page.uncheck("#util")
     assert "Rail" in page.inner_text("#legend")
     assert probe.errors == []
+
+
+def test_network_links_drawn_along_their_geometry(open_page: Any, live_server: LiveServer) -> None:
+    with urllib.request.urlopen(live_server.url + "/api/network", timeout=30) as resp:  # loopback only
+        links = [f for f in json.load(resp)["features"] if f["properties"]["feature"] == "link"]
+    probe = open_page(1366, 768)
+    page = _load(probe, live_server)
+    for mode in {f["properties"]["mode"] for f in links}:
+        own = [f for f in links if f["properties"]["mode"] == mode]
+        paths = page.locator(f"path.net-link.mode-{mode}")
+        assert paths.count() == len(own), mode
+    schematic = [f for f in links if f["properties"]["schematic"]]
+    paths = page.locator("path.net-link.schematic")
+    assert paths.count() == len(schematic)
+    dashes = set(paths.evaluate_all("els => els.map(e => e.getAttribute('stroke-dasharray'))"))
+    assert dashes <= {"10 4 2 4"}
+    assert page.locator("#legend .key.schematic").count() == 1
+    assert probe.errors == []
