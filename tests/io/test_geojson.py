@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import geojson
 
@@ -31,3 +32,24 @@ def test_link_carries_services_and_waypoints(mini_net: Network) -> None:
     sea = next(f for f in data["features"] if f["id"] == "s-aktau-baku")
     assert sea["properties"]["services"] == ["ferry"]
     assert len(sea["geometry"]["coordinates"]) == 3
+
+
+def test_cli_export_carries_geometry_and_its_source(run_cli: Callable[..., tuple[int, str, str]]) -> None:
+    # the embedded dataset: every mode's links along their drawn line, with where it comes from
+    code, out, _ = run_cli("network", "export", "--format", "geojson")
+    assert code == 0
+    features = json.loads(out)["features"]
+    nodes = [f for f in features if f["properties"]["feature"] == "node"]
+    links = [f for f in features if f["properties"]["feature"] == "link"]
+    assert all(f["properties"]["source"] or f["properties"]["position_estimate"] for f in nodes)
+    for mode in ("rail", "sea", "road"):
+        own = [f["properties"] for f in links if f["properties"]["mode"] == mode]
+        derived = [p for p in own if not p["schematic"]]
+        assert len(derived) > len(own) / 2, mode
+        assert all(p["geometry_source"] == p["geometry_sources"][0] for p in own)
+    for f in links:
+        p, coords = f["properties"], f["geometry"]["coordinates"]
+        assert isinstance(p["schematic"], bool)
+        assert p["schematic"] or p["geometry_source"] not in {"straight", "waypoints"}
+        if p["geometry_source"] == "straight":
+            assert len(coords) == 2

@@ -11,9 +11,11 @@ from karavan.model.network import Network
 def network_geojson(net: Network) -> dict[str, Any]:
     """A GeoJSON ``FeatureCollection`` of the network's nodes (Points) and links (LineStrings).
 
-    Node features carry ``id``, names, country and kind; link features carry mode,
+    Node features carry ``id``, names, country, kind, the node's ``source`` ids and
+    ``position_estimate`` (the reasoning where the position is estimated, else null); link features carry mode,
     ``length_km``, gauge, the ids of services running on them, ``geometry_source``
-    (the source id of the drawn alignment, ``waypoints`` or ``straight``) and ``schematic``
+    (the source id of the drawn alignment, ``waypoints`` or ``straight``), ``geometry_sources``
+    (every source id of the drawn line, e.g. the graph and the gazetteer of its waypoints) and ``schematic``
     (true where the line is not the track's course: straight, through waypoints, or a
     derived line drawn straight over more than a quarter of its length).
     """
@@ -50,6 +52,8 @@ def _node_features(net: Network) -> list[dict[str, Any]]:
                     "kind": node.kind.value,
                     "locode": node.locode,
                     "operations": [op.kind.value for op in net.ops_at.get(node.id, ())],
+                    "source": list(node.source),
+                    "position_estimate": node.estimate.get("lat") or node.estimate.get("lon"),
                 },
             }
         )
@@ -85,8 +89,15 @@ def _link_features(net: Network) -> list[dict[str, Any]]:
                     "electrified": link.electrified,
                     "services": sorted(services_on.get(link.id, [])),
                     "geometry_source": geometry_source,
+                    "geometry_sources": _geometry_sources(net, link.id, geometry_source),
                     "schematic": is_schematic(net, link),
                 },
             }
         )
     return features
+
+
+def _geometry_sources(net: Network, link_id: str, geometry_source: str) -> list[str]:
+    """Every source id of a link's drawn line (a line without a stored record: its one pseudo-source)."""
+    g = net.link_geometry.get(link_id)
+    return list(g.source) if g is not None else [geometry_source]
