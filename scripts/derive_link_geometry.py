@@ -55,14 +55,14 @@ DENSIFY_KM = 5.0
 """Straight graph edges longer than this get intermediate nodes, so a station beside a long edge snaps to it."""
 STRAIGHT_EDGE = 1.15
 """An edge whose weight exceeds its chord by more than this factor stands for a winding chain of track that
-the graph collapsed into one edge (its chord is off the alignment): it is kept for routing, never densified,
-and a line that follows it counts that stretch as a straight gap (schematic)."""
+the graph collapsed into one edge: it is kept for routing (its chord is drawn, like every edge of the
+simplified graph, and named in the record's note) but never densified, so no station snaps to its chord."""
 MAX_GAP_KM = 150.0
 """Where the graph has no track between two fragments, at most this much is drawn straight (schematic)."""
 GAP_PENALTY = 2.0
 MIN_GAP_KM = 5.0
 SCHEMATIC_SHARE = 0.25
-"""A line more than this share of which is drawn straight (gaps, collapsed edges) is flagged schematic."""
+"""A line more than this share of which crosses stretches without track is flagged schematic."""
 SIMPLIFY_DEG = 0.004
 """Douglas-Peucker tolerance in degrees (about 400 m): enough for maps up to zoom 10."""
 RAIL_SOURCE = "osm-rail-scgraph"
@@ -70,6 +70,10 @@ ROAD_SOURCE = "osm-road-scgraph"
 SEA_SOURCE = "searoute:1.6.0"
 GRAPHS = {Mode.RAIL: ("world_railways", RAIL_SOURCE), Mode.ROAD: ("world_highways", ROAD_SOURCE)}
 """The ``scgraph-data`` graph each land mode follows, and the source id of the lines derived from it."""
+
+
+Stretch = tuple[list[float], list[float], float]
+"""A straight stretch of a drawn line: from, to (``[lon, lat]``) and its length in km."""
 
 
 class LandGraph:
@@ -193,13 +197,14 @@ class LandGraph:
         chain.reverse()
         return chain
 
-    def _leg(self, chain: list[int], gaps: list[tuple[list[float], list[float], float]]) -> Leg:
-        """``[lon, lat]`` points of ``chain``; collapsed edges on it are added to ``gaps``."""
+    def _leg(self, chain: list[int], gaps: list[Stretch]) -> Leg:
+        """``[lon, lat]`` points of ``chain`` with its ``gaps``; collapsed edges on it are listed as chords."""
         pts = [self._lonlat(k) for k in chain]
+        chords: list[Stretch] = []
         for n, (i, j) in enumerate(pairwise(chain)):
             if (min(i, j), max(i, j)) in self.collapsed:
-                gaps.append((pts[n], pts[n + 1], haversine_km(pts[n], pts[n + 1])))
-        return Leg(pts, gaps)
+                chords.append((pts[n], pts[n + 1], haversine_km(pts[n], pts[n + 1])))
+        return Leg(pts, gaps, chords)
 
     def path(self, a: tuple[float, float], b: tuple[float, float], limit_km: float) -> Leg | None:
         """Shortest path on the graph from ``a`` to ``b``, or ``None`` when neither end is near a track.
@@ -243,10 +248,12 @@ class LandGraph:
 
 @dataclass
 class Leg:
-    """A drawn stretch between two stops: its points and the straight gaps where the graph has no track."""
+    """A drawn stretch between two stops: its points, the straight gaps where the graph has no track, and the
+    chords of collapsed edges it follows."""
 
     points: list[list[float]]
-    gaps: list[tuple[list[float], list[float], float]] = field(default_factory=list)
+    gaps: list[Stretch] = field(default_factory=list)
+    chords: list[Stretch] = field(default_factory=list)
 
 
 def _haversine_vec(lon: Any, lat: Any, lon0: Any, lat0: Any) -> Any:
@@ -286,7 +293,8 @@ def land_line(graph: LandGraph, stops: list[tuple[float, float]]) -> Leg | None:
     graph at all.
     """
     points: list[list[float]] = [list(stops[0])]
-    gaps: list[tuple[list[float], list[float], float]] = []
+    gaps: list[Stretch] = []
+    chords: list[Stretch] = []
     routed = False
     for p, q in pairwise(stops):
         leg = graph.path(p, q, limit_km=3 * haversine_km(p, q) + 2 * SNAP_KM)
@@ -296,25 +304,36 @@ def land_line(graph: LandGraph, stops: list[tuple[float, float]]) -> Leg | None:
             routed = True
         points.extend(leg.points[1:] if points[-1] == leg.points[0] else leg.points)
         gaps.extend(leg.gaps)
+        chords.extend(leg.chords)
     if points[-1] != list(stops[-1]):
         points.append(list(stops[-1]))
-    return Leg(points, gaps) if routed else None
+    return Leg(points, gaps, chords) if routed else None
+
+
+def _stretches(items: list[Stretch]) -> str:
+    return "; ".join(f"{d:.0f} km between [{a[0]:.2f}, {a[1]:.2f}] and [{b[0]:.2f}, {b[1]:.2f}]" for a, b, d in items)
 
 
 def _gap_note(line: Leg, km: float, source: str) -> tuple[dict[str, str], str]:
-    """``estimate`` and ``note`` of a line with straight stretches (gaps and collapsed edges of the graph).
+    """``estimate`` and ``note`` of a line with straight stretches.
 
-    Gaps under :data:`MIN_GAP_KM` are joins of the graph's own fragments and are ignored. When
-    the straight stretches make up more than :data:`SCHEMATIC_SHARE` of the line, the record
-    gets an ``estimate`` for its coordinates and is drawn as schematic; else only a note.
+    Gaps (no track in the graph) and chords of collapsed edges under :data:`MIN_GAP_KM` are
+    ignored. When the gaps make up more than :data:`SCHEMATIC_SHARE` of the line, the record
+    gets an ``estimate`` for its coordinates and is drawn as schematic; else they and the
+    chords are named in its note.
     """
     gaps = [g for g in line.gaps if g[2] >= MIN_GAP_KM]
-    if not gaps:
-        return {}, ""
-    where = "; ".join(f"{d:.0f} km between [{a[0]:.2f}, {a[1]:.2f}] and [{b[0]:.2f}, {b[1]:.2f}]" for a, b, d in gaps)
-    total = sum(d for _, _, d in gaps)
-    text = f"the {source} graph has no track on {total:.0f} of {km:.0f} km of this line, drawn straight there ({where})"
-    if total > SCHEMATIC_SHARE * km:
+    chords = [c for c in line.chords if c[2] >= MIN_GAP_KM]
+    parts = []
+    if gaps:
+        total = sum(d for _, _, d in gaps)
+        parts.append(
+            f"the {source} graph has no track on {total:.0f} of {km:.0f} km, drawn straight ({_stretches(gaps)})"
+        )
+    if chords:
+        parts.append(f"chords of collapsed graph edges: {_stretches(chords)}")
+    text = "; ".join(parts)
+    if gaps and sum(d for _, _, d in gaps) > SCHEMATIC_SHARE * km:
         return {"coordinates": f"schematic: {text}"}, ""
     return {}, text
 

@@ -51,8 +51,8 @@ def test_gaps_and_collapsed_edges_are_reported(script: ModuleType, graph: Any) -
     leg = script.land_line(graph, [(60.0, 40.0), (65.0, 40.0)])
     assert leg.points[0] == [60.0, 40.0]
     assert leg.points[-1] == [65.0, 40.0]
-    gaps = sorted(round(km) for _, _, km in leg.gaps)
-    assert gaps == [68, 85]  # the stretch without track, and the collapsed chain drawn as its chord
+    assert [round(km) for _, _, km in leg.gaps] == [68]  # the stretch without track
+    assert [round(km) for _, _, km in leg.chords] == [85]  # the collapsed chain, drawn as its chord
 
 
 def test_waypoints_pick_the_track_but_are_not_drawn(script: ModuleType, graph: Any) -> None:
@@ -71,12 +71,15 @@ def test_waypoints_pick_the_track_but_are_not_drawn(script: ModuleType, graph: A
 
 def test_gap_note_flags_a_mostly_straight_line_schematic(script: ModuleType) -> None:
     a, b = [60.0, 40.0], [61.0, 40.0]
-    line = script.Leg([a, b], [(a, b, 40.0), (a, b, 2.0)])
+    line = script.Leg([a, b], [(a, b, 40.0), (a, b, 2.0)], [(a, b, 30.0)])
     estimate, note = script._gap_note(line, 100.0, "osm-rail-scgraph")
     assert note == ""
     assert estimate["coordinates"].startswith("schematic: the osm-rail-scgraph graph has no track on 40 of 100 km")
     assert "2 km" not in estimate["coordinates"]  # joins of the graph's own fragments are ignored
+    assert "chords of collapsed graph edges: 30 km" in estimate["coordinates"]
     estimate, note = script._gap_note(line, 400.0, "osm-rail-scgraph")
     assert estimate == {}
     assert "40 of 400 km" in note
+    # chords alone never make a line schematic
+    assert script._gap_note(script.Leg([a, b], [], [(a, b, 90.0)]), 100.0, "x")[0] == {}
     assert script._gap_note(script.Leg([a, b], [(a, b, 1.0)]), 100.0, "x") == ({}, "")
