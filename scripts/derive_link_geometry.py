@@ -4,14 +4,16 @@ Rail and road links follow the OpenStreetMap railway and highway graphs that the
 ``scgraph-data`` package ships (``world_railways``, ``world_highways``, © OpenStreetMap
 contributors, ODbL 1.0); sea links follow the ``searoute`` maritime network. Links whose
 derived path does not fit their ``length_km`` keep the straight (or waypoint) line, and
-``karavan network validate`` flags them.
+``karavan network validate`` flags them. A link's ``geometry`` waypoints pick the track the
+line follows; stretches where the graph has no track are drawn straight and, past a quarter
+of the line, flag it schematic (``estimate.coordinates``).
 
 The script is re-runnable: it rewrites the whole file from the dataset's current links.
 
 Usage::
 
-    pip install scgraph-data searoute          # only needed to regenerate, not to use karavan
-    python scripts/derive_link_geometry.py [DATASET_DIR] [--only LINK_ID ...]
+    pip install --target DIR scgraph-data==2.0.0 searoute==1.6.0   # only to regenerate
+    PYTHONPATH=DIR python scripts/derive_link_geometry.py [DATASET_DIR] [--only LINK_ID ...]
 """
 
 from __future__ import annotations
