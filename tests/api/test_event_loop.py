@@ -8,6 +8,8 @@ from pathlib import Path
 
 import anyio.to_thread
 import httpx
+import pytest
+from fastapi.testclient import TestClient
 from starlette.concurrency import run_in_threadpool
 
 from karavan.api import Settings, create_app
@@ -49,3 +51,23 @@ def test_kernels_called_by_route_requests_release_the_gil() -> None:
     called = (kernel.label_search, kernel.earliest_arrival, kernel.static_bounds, kernel.landmark_tables)
     for compiled in (*called, simulate_routes):
         assert compiled.targetoptions.get("nogil") is True, compiled.py_func.__name__
+
+
+def test_route_answers_are_gzipped_in_the_endpoint_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The GZip middleware (which compresses on the event loop) never sees a large route answer."""
+    from starlette.middleware.gzip import GZipResponder
+
+    def on_the_loop(*args: object) -> bytes:
+        raise AssertionError("compressed on the event loop")
+
+    monkeypatch.setattr(GZipResponder, "_compress_body", on_the_loop)
+    with TestClient(create_app(Settings(dataset=str(MINI), web=False))) as client:
+        for path in ("/api/routes?origin=Alpha&destination=Aktau&depart=2026-12-01", "/api/network"):
+            r = client.get(path, headers={"accept-encoding": "gzip"})
+            assert r.status_code == 200, path
+            assert r.headers["content-encoding"] == "gzip"
+            assert "accept-encoding" in r.headers["vary"].lower()
+            assert int(r.headers["content-length"]) < len(r.content)  # the compressed length was sent
+            plain = client.get(path, headers={"accept-encoding": "identity"})
+            assert "content-encoding" not in plain.headers
+            assert plain.json() == r.json()

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from karavan import __version__
-from karavan.api.encoding import FastJSONResponse, dumps
+from karavan.api.encoding import GZIP_LEVEL, GZIP_MIN_BYTES, FastJSONResponse, dumps
 from karavan.api.energy import energy_router
 from karavan.api.errors import ERROR_RESPONSES, CapabilityMissingError, ErrorBody, install_error_handlers
 from karavan.api.models import (
@@ -94,6 +94,14 @@ async def _results(request: Request) -> ResultCache:
 
 
 ResultsDep = Annotated[ResultCache, Depends(_results)]
+
+
+async def _accepts_gzip(request: Request) -> bool:
+    return "gzip" in request.headers.get("accept-encoding", "")
+
+
+GzipDep = Annotated[bool, Depends(_accepts_gzip)]
+"""Whether the client accepts gzip: large answers are then compressed in the endpoint's thread."""
 
 
 def _available(name: str, attr: str) -> bool:
@@ -223,8 +231,8 @@ def _capacity() -> Any:
     return _capability("capacity")
 
 
-def _json(data: Any, status_code: int = 200) -> JSONResponse:
-    return FastJSONResponse(data, status_code=status_code)
+def _json(data: Any, status_code: int = 200, *, gzip: bool = False) -> JSONResponse:
+    return FastJSONResponse(data, status_code=status_code, gzip=gzip)
 
 
 def system_router() -> APIRouter:
@@ -282,13 +290,13 @@ def network_router() -> APIRouter:
         response_model=FeatureCollection,
         response_description="GeoJSON FeatureCollection",
     )
-    def network(holder: HolderDep) -> JSONResponse:
+    def network(holder: HolderDep, gzip: GzipDep) -> JSONResponse:
         """Nodes (Points: kind, names, country) and links (LineStrings: mode, length, gauge, services)."""
         from karavan.io import network_geojson
 
         net = holder.get()
         data = holder.cached(("network_geojson",), lambda: network_geojson(net))
-        return _json(data)
+        return _json(data, gzip=gzip)
 
     @router.get("/meta", operation_id="get_meta", response_model=Meta, summary="Vocabulary for building forms")
     async def meta(net: NetDep) -> Meta:
@@ -337,9 +345,11 @@ def routes_router() -> APIRouter:
         response_model=RoutesResponse,
         responses=extra,
     )
-    def get_routes(net: NetDep, settings: SettingsDep, opts: Annotated[RouteRequest, Query()]) -> JSONResponse:
+    def get_routes(
+        net: NetDep, settings: SettingsDep, gzip: GzipDep, opts: Annotated[RouteRequest, Query()]
+    ) -> JSONResponse:
         """Fastest, cheapest, lowest-CO2e and balanced routes; list options repeat or take commas."""
-        return _json(routes_payload(net, opts, settings))
+        return _json(routes_payload(net, opts, settings), gzip=gzip)
 
     @router.post(
         "/routes",
@@ -348,9 +358,9 @@ def routes_router() -> APIRouter:
         response_model=RoutesResponse,
         responses=extra,
     )
-    def post_routes(net: NetDep, settings: SettingsDep, opts: RouteRequest) -> JSONResponse:
+    def post_routes(net: NetDep, settings: SettingsDep, gzip: GzipDep, opts: RouteRequest) -> JSONResponse:
         """Same as ``GET /api/routes`` with the options in a JSON body."""
-        return _json(routes_payload(net, opts, settings))
+        return _json(routes_payload(net, opts, settings), gzip=gzip)
 
     sim: dict[int | str, dict[str, Any]] = {501: {"model": ErrorBody, "description": "Reliability not installed"}}
 
@@ -362,10 +372,14 @@ def routes_router() -> APIRouter:
         responses=sim,
     )
     def get_simulate(
-        net: NetDep, settings: SettingsDep, results: ResultsDep, opts: Annotated[SimulateRequest, Query()]
+        net: NetDep,
+        settings: SettingsDep,
+        results: ResultsDep,
+        gzip: GzipDep,
+        opts: Annotated[SimulateRequest, Query()],
     ) -> JSONResponse:
         """Monte Carlo transit time of one planned route: P10/P50/P90/P95, on-time probability, histogram."""
-        return _json(simulate_payload(net, opts, settings, results))
+        return _json(simulate_payload(net, opts, settings, results), gzip=gzip)
 
     @router.post(
         "/simulate",
@@ -374,9 +388,11 @@ def routes_router() -> APIRouter:
         response_model=Simulation,
         responses=sim,
     )
-    def post_simulate(net: NetDep, settings: SettingsDep, results: ResultsDep, opts: SimulateRequest) -> JSONResponse:
+    def post_simulate(
+        net: NetDep, settings: SettingsDep, results: ResultsDep, gzip: GzipDep, opts: SimulateRequest
+    ) -> JSONResponse:
         """Same as ``GET /api/simulate`` with the options in a JSON body."""
-        return _json(simulate_payload(net, opts, settings, results))
+        return _json(simulate_payload(net, opts, settings, results), gzip=gzip)
 
     return router
 
@@ -573,7 +589,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs_router())
     app.mount("/docs-static", docs_static(), name="docs-static")
     app.include_router(plans_router(), prefix="/api")
-    app.add_middleware(GZipMiddleware, minimum_size=2048, compresslevel=5)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     install_protection(app, settings)  # outermost: body limits, time budget, load shedding
     document(app, settings)  # the schema's limits and error answers are the ones enforced
     app.include_router(system_router())
