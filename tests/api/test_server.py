@@ -126,3 +126,20 @@ def test_warm_app_loads_the_dataset_and_survives_a_broken_one(tmp_path: Path) ->
     broken = warm_app(Settings(dataset=str(tmp_path / "broken"), database_url=db, web=False))
     assert broken.state.holder.loaded is None
     assert health_answer(broken.state.holder)[1] == 503
+
+
+def test_preload_freezes_the_warm_heap_before_workers_fork(tmp_path: Path) -> None:
+    import gc
+
+    from karavan.api.server import preload
+    from karavan.api.settings import Settings
+
+    db = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    try:
+        app = preload(Settings(dataset=str(MINI), database_url=db, web=False))
+        assert app.state.holder.loaded is not None
+        frozen = gc.get_freeze_count()
+        assert frozen > 1000  # the dataset and the app: a worker's collections never walk them
+        assert gc.isenabled()  # the collector stays on for what workers allocate
+    finally:
+        gc.unfreeze()
