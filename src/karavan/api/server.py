@@ -118,11 +118,11 @@ def preload(settings: Any) -> Any:
     """:func:`warm_app`, then everything built so far moved out of the garbage collector's sight.
 
     Workers forked from this process inherit its heap: the dataset, the routing graph and
-    the compiled kernels, some 200,000 objects. Frozen (:func:`gc.freeze`), the collector
-    of a worker never traverses them; unfrozen, its collections walked them all, pausing the
-    worker's event loop for tens of milliseconds (a full collection took 150-200 ms on a
-    loaded 2-core machine, and the first young-generation collection after a fork 44 ms),
-    and touching their reference counts copied the shared memory pages into every worker.
+    the compiled kernels, some 200,000 objects. Frozen (:func:`gc.freeze`), they are never
+    traversed by a worker's collector; unfrozen, a full collection walked them all, pausing
+    the worker's event loop (150-200 ms on a loaded 2-core machine; the first young-generation
+    collection after warming took 44 ms, 0.5 ms frozen), and touching their reference counts
+    copied the shared memory pages into every worker.
     """
     app = warm_app(settings)
     gc.collect()
