@@ -322,8 +322,9 @@ def _pruned(targets, n_tgt, x, use, f):  # type: ignore[no-untyped-def]  # pragm
 
 
 @njit(cache=True, inline="always")
-def _bit(node):  # type: ignore[no-untyped-def]  # pragma: no cover
-    return (node >> 6) & 1, np.uint64(1) << np.uint64(node & 63)
+def _bit(b):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Word and mask of bit ``b`` (0-127) of a label's node set."""
+    return (b >> 6) & 1, np.uint64(1) << np.uint64(b & 63)
 
 
 @njit(cache=True)
@@ -338,16 +339,16 @@ def on_path(li, v_node, lid, node):  # type: ignore[no-untyped-def]  # pragma: n
 
 
 @njit(cache=True)
-def _subset(li, lm, v_node, a, b_parent, b_node, b_m0, b_m1, exact):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Whether the nodes of label ``a`` are all on the path ``b_parent`` + ``b_node`` (path dominance)."""
+def _subset(li, lm, v_node, node_bit, a, b_parent, b_node, b_m0, b_m1, exact):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Whether the tracked nodes of label ``a`` are all on the path ``b_parent`` + ``b_node`` (path dominance)."""
     if (lm[a, 0] & ~b_m0) != 0 or (lm[a, 1] & ~b_m1) != 0:
         return False
     if exact:
-        return True  # at most 128 nodes: the bit sets are the node sets
+        return True  # at most 128 tracked nodes: the bit sets are the node sets
     j = a
     while j >= 0:
         node = v_node[li[j, P_VERT]]
-        if node != b_node and not on_path(li, v_node, b_parent, node):
+        if node_bit[node] >= 0 and node != b_node and not on_path(li, v_node, b_parent, node):
             return False
         j = li[j, P_PARENT]
     return True
@@ -356,12 +357,13 @@ def _subset(li, lm, v_node, a, b_parent, b_node, b_m0, b_m1, exact):  # type: ig
 @njit(cache=True)
 def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
     lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, state, x, parent, edge, vert, vi, key, use, eps,
-    max_labels, capped, v_node, elementary, exact,
+    max_labels, capped, v_node, node_bit, elementary, exact,
 ):  # fmt: skip
     """Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
 
-    With ``elementary`` a label dominates another only if its path's nodes are a subset of
-    the other's (so no loop-free continuation is lost). Returns the (possibly grown) label
+    With ``elementary`` a label dominates another only if its path's tracked nodes
+    (``node_bit`` >= 0) are a subset of the other's (so no continuation that is loop-free on
+    them is lost). Returns the (possibly grown) label
     and heap arrays, the new label count and heap size.
     """
     node = v_node[vert]
@@ -370,14 +372,17 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
     if parent >= 0:
         m0 = lm[parent, 0]
         m1 = lm[parent, 1]
-    w, b = _bit(node)
-    if w == 0:
-        m0 |= b
-    else:
-        m1 |= b
+    if node_bit[node] >= 0:
+        w, b = _bit(node_bit[node])
+        if w == 0:
+            m0 |= b
+        else:
+            m1 |= b
     j = bag_head[state]
     while j >= 0:
-        if _leq_eps(lf[j], x, use, eps) and (not elementary or _subset(li, lm, v_node, j, parent, node, m0, m1, exact)):
+        if _leq_eps(lf[j], x, use, eps) and (
+            not elementary or _subset(li, lm, v_node, node_bit, j, parent, node, m0, m1, exact)
+        ):
             return lf, li, lm, ldead, n_lab, hk, hv, hsize
         j = li[j, P_NEXT]
     prev = -1
@@ -389,10 +394,11 @@ def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
             # the new label's nodes (parent path + node) within label j's nodes
             drop = ((m0 & ~lm[j, 0]) == 0) and ((m1 & ~lm[j, 1]) == 0)
             if drop and not exact:
-                drop = on_path(li, v_node, j, node)
+                drop = node_bit[node] < 0 or on_path(li, v_node, j, node)
                 k = parent
                 while drop and k >= 0:
-                    drop = on_path(li, v_node, j, v_node[li[k, P_VERT]])
+                    kn = v_node[li[k, P_VERT]]
+                    drop = node_bit[kn] < 0 or on_path(li, v_node, j, kn)
                     k = li[k, P_PARENT]
         if drop:
             ldead[j] = True
@@ -493,7 +499,7 @@ def _record_target(targets, n_tgt, x, lid, use, eps):  # type: ignore[no-untyped
 def label_search(  # type: ignore[no-untyped-def]
     indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
     allowed, lb, init_v, init_w, target_ok, tgt_w, tgt_open, via, dest_node, use, eps, slack_f, multi, max_labels,
-    horizon_end, elementary, exact,
+    horizon_end, node_bit, exact,
 ):  # pragma: no cover - compiled  # fmt: skip
     """Pareto labels to the target vertices; returns targets and the label tree.
 
@@ -503,9 +509,10 @@ def label_search(  # type: ignore[no-untyped-def]
     factors ``eps`` of it (1 = exact; above 1 on the reliability columns keeps the set small:
     epsilon dominance). Labels are expanded in lexicographic order of ``label + lower
     bound`` on (time, cost, CO2e) (multi-objective A*, correct because the bounds ``lb`` are
-    consistent). No label's path visits a node twice (``elementary``; the bit sets are exact
-    node sets when ``exact``), none passes the destination node, and a label reaches the
-    destination node only after all ``via`` nodes, in order. ``multi=False`` searches earliest
+    consistent). No label's path visits a tracked node twice (``node_bit[node]`` is the node's
+    bit in the labels' node sets, -1 for a node not tracked; the bit sets are exact node sets
+    when ``exact``), none passes the destination node, and a label reaches the destination
+    node only after all ``via`` nodes, in order. ``multi=False`` searches earliest
     arrival only and stops as soon as it is settled.
 
     Returns
@@ -517,6 +524,9 @@ def label_search(  # type: ignore[no-untyped-def]
     """
     n_via = via.size
     n_states = v_node.size * (n_via + 1)
+    elementary = False
+    for b in node_bit:
+        elementary |= b >= 0
     bag_head = np.full(n_states, -1, dtype=np.int64)
     bag_size = np.zeros(n_states, dtype=np.int64)
     lf = np.empty((1024, NC))
@@ -546,7 +556,7 @@ def label_search(  # type: ignore[no-untyped-def]
             key[c] = x[c] + lb[v, c]
         lf, li, lm, ldead, n_lab, hk, hv, hsize = _add_label(
             lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, v * (n_via + 1) + vi, x, -1, -1, v, vi, key,
-            use, eps, max_labels, capped, v_node, elementary, exact,
+            use, eps, max_labels, capped, v_node, node_bit, elementary, exact,
         )  # fmt: skip
 
     while hsize > 0:
@@ -577,10 +587,10 @@ def label_search(  # type: ignore[no-untyped-def]
             nvi = _via_step(vi, wn, via, dest_node)
             if nvi < 0:
                 continue  # the destination only after every via place
-            if wn != node and elementary:
-                wb, bit = _bit(wn)
+            if elementary and wn != node and node_bit[wn] >= 0:
+                wb, bit = _bit(node_bit[wn])
                 if (lm[lid, wb] & bit) != 0 and (exact or on_path(li, v_node, lid, wn)):
-                    continue  # no node twice (the bit sets are exact node sets when ``exact``)
+                    continue  # no tracked node twice (the bit sets are exact node sets when ``exact``)
             nt = _edge_time(kind[ei], lf[lid, 0], ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb,
                             omask, ostart, oend)  # fmt: skip
             if nt > horizon_end:
@@ -594,7 +604,7 @@ def label_search(  # type: ignore[no-untyped-def]
                 continue
             lf, li, lm, ldead, n_lab, hk, hv, hsize = _add_label(
                 lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, w * (n_via + 1) + nvi, x, lid, ei, w,
-                nvi, key, use, eps, max_labels, capped, v_node, elementary, exact,
+                nvi, key, use, eps, max_labels, capped, v_node, node_bit, elementary, exact,
             )  # fmt: skip
 
     return (
@@ -604,6 +614,25 @@ def label_search(  # type: ignore[no-untyped-def]
         li[:n_lab, P_VERT].copy(),
         capped[0],
     )
+
+
+@njit(cache=True)
+def looped_nodes(targets, parent, vert, v_node, n_nodes):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Nodes that the path of a destination label (rows of ``targets``) comes back to after leaving them."""
+    out = np.zeros(n_nodes, dtype=np.bool_)
+    seen = np.full(n_nodes, -1, dtype=np.int64)
+    for t in range(targets.shape[0]):
+        j = int(targets[t, NC])
+        prev = -1
+        while j >= 0:
+            node = v_node[vert[j]]
+            if node != prev:
+                if seen[node] == t:
+                    out[node] = True
+                seen[node] = t
+                prev = node
+            j = parent[j]
+    return out
 
 
 @njit(cache=True, nogil=True)

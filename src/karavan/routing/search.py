@@ -10,7 +10,7 @@ dominated by a destination label already found are pruned. Earliest arrival alon
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,7 @@ from karavan.routing.kernel import (
     earliest_arrival,
     label_search,
     landmark_tables,
+    looped_nodes,
     static_bounds,
 )
 from karavan.routing.weights import CriteriaWeights, criteria_weights
@@ -264,35 +265,71 @@ def pareto_search(
         if elem and _revisits(graph.v_node[found[3]]):
             found = None  # the fastest walk passes a place twice: the loop-checking search instead
     if found is None:
-        found = label_search(
-            graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
-            ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
-            init_v, init_w, target_ok, tgt_w, tgt_open, via_a, dest, use, eps, 1.0 + slack, multi,
-            max_labels_per_state, depart_h + HORIZON_H, elem, len(graph.node_ids) <= 128,
-        )  # fmt: skip
-    targets, parent, edge, vert, capped = found
+
+        def search(node_bit: NDArray[np.int64], exact: bool) -> KernelResult:
+            return label_search(  # type: ignore[no-any-return]
+                graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
+                ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
+                init_v, init_w, target_ok, tgt_w, tgt_open, via_a, dest, use, eps, 1.0 + slack, multi,
+                max_labels_per_state, depart_h + HORIZON_H, node_bit, exact,
+            )  # fmt: skip
+
+        n_nodes = len(graph.node_ids)
+        found = loop_free_search(search, graph.v_node, n_nodes) if elem else search(*node_bits(np.zeros(n_nodes, bool)))
+    return SearchResult(_labels(found, starts, ends), int(found[4]))
+
+
+def _labels(found: KernelResult, starts: dict[int, str | None], ends: dict[int, str | None]) -> list[Label]:
+    """The destination labels with their paths, sorted by their criteria."""
+    targets, parent_a, edge_a, vert_a, _ = found
+    parent, edge, vert = parent_a.tolist(), edge_a.tolist(), vert_a.tolist()  # list indexing beats numpy scalars
     out: list[Label] = []
-    for row in sorted(map(tuple, targets)):
+    for row in sorted(targets.tolist()):
         lid = int(row[5])
         path: list[tuple[int, int]] = []
         cur = lid
         while cur >= 0:
-            path.append((-1, int(vert[cur])) if edge[cur] < 0 else (0, int(edge[cur])))
-            cur = int(parent[cur])
+            path.append((-1, vert[cur]) if edge[cur] < 0 else (0, edge[cur]))
+            cur = parent[cur]
         path.reverse()
         out.append(
-            Label(
-                float(row[0]),
-                float(row[1]),
-                float(row[2]),
-                tuple(path),
-                starts.get(path[0][1]),
-                ends.get(int(vert[lid])),
-                float(row[3]),
-                float(row[4]),
-            )
+            Label(row[0], row[1], row[2], tuple(path), starts.get(path[0][1]), ends.get(vert[lid]), row[3], row[4])
         )
-    return SearchResult(out, int(capped))
+    return out
+
+
+KernelResult = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]
+"""What the compiled searches return: destination rows, and the parent, edge and vertex of every label."""
+
+
+def node_bits(tracked: NDArray[np.bool_]) -> tuple[NDArray[np.int64], bool]:
+    """Bit of each ``tracked`` node in the search's 128-bit node sets (-1 if not tracked), and
+    whether the bits are distinct (at most 128 tracked nodes: the bit sets are then exact)."""
+    bits = np.full(tracked.size, -1, dtype=np.int64)
+    idx = np.flatnonzero(tracked)
+    bits[idx] = np.arange(idx.size) % 128
+    return bits, bool(idx.size <= 128)
+
+
+def loop_free_search(
+    search: Callable[[NDArray[np.int64], bool], KernelResult], v_node: NDArray[np.int32], n_nodes: int
+) -> KernelResult:
+    """Loop-free Pareto labels by decremental state-space relaxation (Righini and Salani, 2008).
+
+    ``search(node_bit, exact)`` runs :func:`~karavan.routing.kernel.label_search` keeping
+    paths loop-free on the tracked nodes only. It starts with none tracked (plain dominance,
+    the fewest labels); while a destination label's path comes back to a node, that node is
+    tracked and the search runs again. Paths loop-free on every node are also paths of each
+    relaxed search, so once no returned path has a loop the relaxed Pareto set is the
+    loop-free one.
+    """
+    tracked = np.zeros(n_nodes, dtype=np.bool_)
+    while True:
+        found = search(*node_bits(tracked))
+        looped = looped_nodes(found[0], found[1], found[3], v_node, n_nodes)
+        if not looped.any():
+            return found
+        tracked |= looped
 
 
 LANDMARKS = 8
@@ -391,7 +428,9 @@ __all__ = [
     "criteria_mask",
     "elementary",
     "kernel_arrays",
+    "loop_free_search",
     "lower_bounds",
     "next_open",
+    "node_bits",
     "pareto_search",
 ]
