@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from numpy.typing import NDArray
 
 from karavan.routing.kernel import NC, label_search, next_departure_nb
-from karavan.routing.search import KernelResult, loop_free_search, node_bits
+from karavan.routing.search import LabelSearchResult, loop_free_search, node_bits
 
 F = NDArray[np.float64]
 
@@ -68,7 +68,7 @@ class Case:
             nt = next_departure_nb(self.pk[r], self.pmask[r], self.pa[r], self.pb[r], nt, 0.0)
         return float(nt)
 
-    def kernel(self, node_bit: NDArray[np.int64], exact: bool) -> KernelResult:
+    def kernel(self, node_bit: NDArray[np.int64], exact: bool) -> LabelSearchResult:
         return label_search(  # type: ignore[no-any-return]
             self.indptr, self.head, self.kind, self.wts, self.board_run, np.full(self.head.size, -1, np.int32),
             self.v_node, np.zeros(self.n), self.pk, self.pmask, self.pa, self.pb, np.zeros(1, np.int64),
@@ -80,7 +80,7 @@ class Case:
     def search(self, *, relaxed: bool = True) -> list[tuple[float, ...]]:
         """The search's vectors: loop-free by relaxation (the default), or tracking every node from the start."""
         if relaxed:
-            targets = loop_free_search(self.kernel, self.v_node, self.n_nodes)[0]
+            targets = loop_free_search(self.kernel, self.n_nodes)[0]
         else:
             targets = self.kernel(*node_bits(np.ones(self.n_nodes, np.bool_)))[0]
         return sorted({tuple(float(x) for x in row[:NC] * self.use) for row in targets})

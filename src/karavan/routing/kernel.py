@@ -495,6 +495,25 @@ def _record_target(targets, n_tgt, x, lid, use, eps):  # type: ignore[no-untyped
     return targets, n_tgt + 1
 
 
+@njit(cache=True)
+def looped_nodes(targets, parent, vert, v_node, n_nodes):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Nodes that the path of a destination label (rows of ``targets``) comes back to after leaving them."""
+    out = np.zeros(n_nodes, dtype=np.bool_)
+    seen = np.full(n_nodes, -1, dtype=np.int64)
+    for t in range(targets.shape[0]):
+        j = int(targets[t, NC])
+        prev = -1
+        while j >= 0:
+            node = v_node[vert[j]]
+            if node != prev:
+                if seen[node] == t:
+                    out[node] = True
+                seen[node] = t
+                prev = node
+            j = parent[j]
+    return out
+
+
 @njit(cache=True, nogil=True)
 def label_search(  # type: ignore[no-untyped-def]
     indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
@@ -517,10 +536,12 @@ def label_search(  # type: ignore[no-untyped-def]
 
     Returns
     -------
-    (targets, parent, edge, vert, capped)
+    (targets, parent, edge, vert, capped, looped)
         ``targets`` rows are ``(criteria..., label)``; a label's path is followed with
         ``parent``; ``edge`` is the edge that produced it (-1 for an initial label, whose
-        vertex is ``vert``); ``capped`` counts labels the per-state cap turned away.
+        vertex is ``vert``); ``capped`` counts labels the per-state cap turned away;
+        ``looped`` flags the nodes a destination label's path comes back to
+        (:func:`looped_nodes`; only untracked nodes can be flagged).
     """
     n_via = via.size
     n_states = v_node.size * (n_via + 1)
@@ -607,32 +628,10 @@ def label_search(  # type: ignore[no-untyped-def]
                 nvi, key, use, eps, max_labels, capped, v_node, node_bit, elementary, exact,
             )  # fmt: skip
 
-    return (
-        targets[:n_tgt].copy(),
-        li[:n_lab, P_PARENT].copy(),
-        li[:n_lab, P_EDGE].copy(),
-        li[:n_lab, P_VERT].copy(),
-        capped[0],
-    )
-
-
-@njit(cache=True)
-def looped_nodes(targets, parent, vert, v_node, n_nodes):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Nodes that the path of a destination label (rows of ``targets``) comes back to after leaving them."""
-    out = np.zeros(n_nodes, dtype=np.bool_)
-    seen = np.full(n_nodes, -1, dtype=np.int64)
-    for t in range(targets.shape[0]):
-        j = int(targets[t, NC])
-        prev = -1
-        while j >= 0:
-            node = v_node[vert[j]]
-            if node != prev:
-                if seen[node] == t:
-                    out[node] = True
-                seen[node] = t
-                prev = node
-            j = parent[j]
-    return out
+    parent = li[:n_lab, P_PARENT].copy()
+    vert = li[:n_lab, P_VERT].copy()
+    looped = looped_nodes(targets[:n_tgt], parent, vert, v_node, node_bit.size)
+    return targets[:n_tgt].copy(), parent, li[:n_lab, P_EDGE].copy(), vert, capped[0], looped
 
 
 @njit(cache=True, nogil=True)

@@ -26,7 +26,6 @@ from karavan.routing.kernel import (
     earliest_arrival,
     label_search,
     landmark_tables,
-    looped_nodes,
     static_bounds,
 )
 from karavan.routing.weights import CriteriaWeights, criteria_weights
@@ -266,7 +265,7 @@ def pareto_search(
             found = None  # the fastest walk passes a place twice: the loop-checking search instead
     if found is None:
 
-        def search(node_bit: NDArray[np.int64], exact: bool) -> KernelResult:
+        def search(node_bit: NDArray[np.int64], exact: bool) -> LabelSearchResult:
             return label_search(  # type: ignore[no-any-return]
                 graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
                 ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
@@ -275,14 +274,16 @@ def pareto_search(
             )  # fmt: skip
 
         n_nodes = len(graph.node_ids)
-        found = loop_free_search(search, graph.v_node, n_nodes) if elem else search(*node_bits(np.zeros(n_nodes, bool)))
+        found = loop_free_search(search, n_nodes) if elem else search(*node_bits(np.zeros(n_nodes, bool)))
     return SearchResult(_labels(found, starts, ends), int(found[4]))
 
 
-def _labels(found: KernelResult, starts: dict[int, str | None], ends: dict[int, str | None]) -> list[Label]:
+def _labels(
+    found: KernelResult | LabelSearchResult, starts: dict[int, str | None], ends: dict[int, str | None]
+) -> list[Label]:
     """The destination labels with their paths, sorted by their criteria."""
-    targets, parent_a, edge_a, vert_a, _ = found
-    parent, edge, vert = parent_a.tolist(), edge_a.tolist(), vert_a.tolist()  # list indexing beats numpy scalars
+    targets = found[0]
+    parent, edge, vert = found[1].tolist(), found[2].tolist(), found[3].tolist()  # list indexing beats numpy scalars
     out: list[Label] = []
     for row in sorted(targets.tolist()):
         lid = int(row[5])
@@ -299,7 +300,11 @@ def _labels(found: KernelResult, starts: dict[int, str | None], ends: dict[int, 
 
 
 KernelResult = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]
-"""What the compiled searches return: destination rows, and the parent, edge and vertex of every label."""
+"""What the compiled searches return: destination rows, the parent, edge and vertex of every label, labels capped."""
+LabelSearchResult = tuple[
+    NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int, NDArray[np.bool_]
+]
+""":func:`~karavan.routing.kernel.label_search` adds the nodes a returned path comes back to."""
 
 
 def node_bits(tracked: NDArray[np.bool_]) -> tuple[NDArray[np.int64], bool]:
@@ -311,9 +316,7 @@ def node_bits(tracked: NDArray[np.bool_]) -> tuple[NDArray[np.int64], bool]:
     return bits, bool(idx.size <= 128)
 
 
-def loop_free_search(
-    search: Callable[[NDArray[np.int64], bool], KernelResult], v_node: NDArray[np.int32], n_nodes: int
-) -> KernelResult:
+def loop_free_search(search: Callable[[NDArray[np.int64], bool], LabelSearchResult], n_nodes: int) -> LabelSearchResult:
     """Loop-free Pareto labels by decremental state-space relaxation (Righini and Salani, 2008).
 
     ``search(node_bit, exact)`` runs :func:`~karavan.routing.kernel.label_search` keeping
@@ -326,7 +329,7 @@ def loop_free_search(
     tracked = np.zeros(n_nodes, dtype=np.bool_)
     while True:
         found = search(*node_bits(tracked))
-        looped = looped_nodes(found[0], found[1], found[3], v_node, n_nodes)
+        looped = found[5]
         if not looped.any():
             return found
         tracked |= looped
