@@ -80,7 +80,7 @@ class Case:
     def search(self, *, relaxed: bool = True) -> list[tuple[float, ...]]:
         """The search's vectors: loop-free by relaxation (the default), or tracking every node from the start."""
         if relaxed:
-            targets = loop_free_search(self.kernel, self.n_nodes)[0]
+            targets = loop_free_search(self.kernel, np.zeros(self.n_nodes, np.bool_))[0]
         else:
             targets = self.kernel(*node_bits(np.ones(self.n_nodes, np.bool_)))[0]
         return sorted({tuple(float(x) for x in row[:NC] * self.use) for row in targets})

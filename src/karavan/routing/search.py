@@ -274,7 +274,7 @@ def pareto_search(
             )  # fmt: skip
 
         n_nodes = len(graph.node_ids)
-        found = loop_free_search(search, n_nodes) if elem else search(*node_bits(np.zeros(n_nodes, bool)))
+        found = loop_free_search(search, hubs(graph)) if elem else search(*node_bits(np.zeros(n_nodes, bool)))
     return SearchResult(_labels(found, starts, ends), int(found[4]))
 
 
@@ -316,17 +316,33 @@ def node_bits(tracked: NDArray[np.bool_]) -> tuple[NDArray[np.int64], bool]:
     return bits, bool(idx.size <= 128)
 
 
-def loop_free_search(search: Callable[[NDArray[np.int64], bool], LabelSearchResult], n_nodes: int) -> LabelSearchResult:
+HUB_VERTICES = 10
+"""Places with at least this many graph vertices (about five runs calling) are tracked from the start."""
+
+
+def hubs(graph: RoutingGraph) -> NDArray[np.bool_]:
+    """Places served by many runs (:data:`HUB_VERTICES`), where routes come back on another run; cached on the graph."""
+    cached = graph.__dict__.get("_hubs")
+    if cached is None:
+        cached = np.bincount(graph.v_node, minlength=len(graph.node_ids)) >= HUB_VERTICES
+        graph.__dict__["_hubs"] = cached
+    return cached
+
+
+def loop_free_search(
+    search: Callable[[NDArray[np.int64], bool], LabelSearchResult], tracked: NDArray[np.bool_]
+) -> LabelSearchResult:
     """Loop-free Pareto labels by decremental state-space relaxation (Righini and Salani, 2008).
 
     ``search(node_bit, exact)`` runs :func:`~karavan.routing.kernel.label_search` keeping
-    paths loop-free on the tracked nodes only. It starts with none tracked (plain dominance,
-    the fewest labels); while a destination label's path comes back to a node, that node is
-    tracked and the search runs again. Paths loop-free on every node are also paths of each
-    relaxed search, so once no returned path has a loop the relaxed Pareto set is the
+    paths loop-free on the tracked nodes only. It starts with ``tracked`` (one flag per node;
+    any set is correct: the fewer, the fewer labels, but a route looping at an untracked node
+    costs another search); while a destination label's path comes back to a node, that node
+    is tracked and the search runs again. Paths loop-free on every node are also paths of
+    each relaxed search, so once no returned path has a loop the relaxed Pareto set is the
     loop-free one.
     """
-    tracked = np.zeros(n_nodes, dtype=np.bool_)
+    tracked = tracked.copy()
     while True:
         found = search(*node_bits(tracked))
         looped = found[5]
@@ -430,6 +446,7 @@ __all__ = [
     "SearchResult",
     "criteria_mask",
     "elementary",
+    "hubs",
     "kernel_arrays",
     "loop_free_search",
     "lower_bounds",
