@@ -21,12 +21,11 @@
 Targets (2-core machine): embedded p50 < 2 ms; single p50 < 10 ms and below rustworkx; tri p95
 < 100 ms; quad embedded p50 < 5 ms; cold CLI < 1 s.
 
-Last run (shared 2-core machine, load average 8-9, so every figure is pessimistic): single p50
-19.9 ms against rustworkx 28.2 ms, scipy 35.4 ms, networkx 182 ms (landmarks 2.5 s once per
-graph); a rerun at load 12-13 gave 27.2 ms against rustworkx 59.1 ms. Tri p50 8.0 s, p95 45.7 s
-with truncated_share 0.9: the complete Pareto sets of these queries hold hundreds of routes
-(468 and 580 for two of them, found uncapped in 3.7 s and 5.4 s), so neither the cap of 64 nor
-the 100 ms target is reached. Quad embedded p50 13.6 ms; embedded p50 33.7 ms.
+Last run (shared 2-core machine, load average 2-4 during the run): embedded p50 3.0 ms (target
+2 ms not met), with the Monte Carlo 10.5 ms; quad embedded p50 2.3 ms; single p50 3.5 ms against
+rustworkx 7.5 ms, scipy 9.9 ms, networkx 64 ms (landmarks 0.53 s once per graph); tri p50 1.25 s,
+p95 9.4 s with truncated_share 0.9 (the complete Pareto sets of these queries hold hundreds of
+routes, so neither the cap of 64 nor the 100 ms target is reached); cold CLI 2.6 s; peak RSS 531 MB.
 """
 
 from __future__ import annotations
