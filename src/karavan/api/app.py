@@ -359,7 +359,11 @@ def routes_router() -> APIRouter:
         responses=extra,
     )
     def post_routes(net: NetDep, settings: SettingsDep, gzip: GzipDep, opts: RouteRequest) -> JSONResponse:
-        """Same as ``GET /api/routes`` with the options in a JSON body."""
+        """Same as ``GET /api/routes`` with the options in a JSON body.
+
+        A query without side effects (nothing is stored): a client may send it again after a
+        broken connection (RFC 9110 section 9.2.2). Saving a plan is ``POST /api/plans``.
+        """
         return _json(routes_payload(net, opts, settings), gzip=gzip)
 
     sim: dict[int | str, dict[str, Any]] = {501: {"model": ErrorBody, "description": "Reliability not installed"}}
@@ -391,7 +395,10 @@ def routes_router() -> APIRouter:
     def post_simulate(
         net: NetDep, settings: SettingsDep, results: ResultsDep, gzip: GzipDep, opts: SimulateRequest
     ) -> JSONResponse:
-        """Same as ``GET /api/simulate`` with the options in a JSON body."""
+        """Same as ``GET /api/simulate`` with the options in a JSON body.
+
+        A query without side effects: a client may send it again after a broken connection.
+        """
         return _json(simulate_payload(net, opts, settings, results), gzip=gzip)
 
     return router
