@@ -69,6 +69,14 @@ def _key_lt(a, i, b, j):  # type: ignore[no-untyped-def]  # pragma: no cover
     return False
 
 
+@njit(cache=True, inline="always")
+def _swap(hk, hv, i, j):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Swap heap entries ``i`` and ``j`` (keys and values)."""
+    for k in range(hk.shape[1]):
+        hk[i, k], hk[j, k] = hk[j, k], hk[i, k]
+    hv[i], hv[j] = hv[j], hv[i]
+
+
 @njit(cache=True)
 def heap_push(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma: no cover
     """Push ``(key, val)``; returns the (possibly grown) arrays and the new size."""
@@ -85,9 +93,7 @@ def heap_push(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma
         p = (i - 1) >> 1
         if not _key_lt(hk, i, hk, p):
             break
-        for k in range(hk.shape[1]):
-            hk[i, k], hk[p, k] = hk[p, k], hk[i, k]
-        hv[i], hv[p] = hv[p], hv[i]
+        _swap(hk, hv, i, p)
         i = p
     return hk, hv, size + 1
 
@@ -111,9 +117,7 @@ def heap_pop(hk, hv, size, key):  # type: ignore[no-untyped-def]  # pragma: no c
             c += 1
         if not _key_lt(hk, c, hk, i):
             break
-        for k in range(hk.shape[1]):
-            hk[i, k], hk[c, k] = hk[c, k], hk[i, k]
-        hv[i], hv[c] = hv[c], hv[i]
+        _swap(hk, hv, i, c)
         i = c
     return val, size
 
