@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
+from importlib import import_module
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from karavan.cli import network as network_cmd
 from karavan.cli.common import err_console
 from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError, error_fields, short_repr
 
-app = typer.Typer(
-    name="karavan",
-    help="Plan and simulate freight across the Caspian transit corridors.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(network_cmd.app, name="network")
+COMMANDS = ("network", "route", "simulate", "assign", "scenario", "trade", "serve", "report", "db", "energy")
+"""The commands, in ``--help`` order; each is the module ``karavan.cli.<name>`` with a ``register(app)``."""
 
 
 def _print_version(value: bool) -> None:
@@ -31,7 +26,6 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
@@ -45,21 +39,31 @@ def say(text: str, *, markup: bool = True) -> None:
     err_console.print(text, markup=markup, highlight=False, soft_wrap=True)
 
 
-def _register_optional() -> None:
-    """Attach commands whose modules exist (each capability adds its own)."""
-    from importlib import import_module
+def commands_for(args: Sequence[str]) -> tuple[str, ...]:
+    """The commands a command line needs: the one it names first, else all of them.
 
-    for mod_name in ("route", "simulate", "assign", "scenario", "trade", "serve", "report", "db", "energy"):
-        try:
-            mod = import_module(f"karavan.cli.{mod_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"karavan.cli.{mod_name}":
-                continue
-            raise
-        mod.register(app)
+    Only the named command's module is imported, so ``karavan assign`` does not pay for the
+    imports of ``simulate`` or ``serve``; ``--help``, ``--version``, no command or an unknown one
+    get every command (the listing and the "no such command" message stay complete).
+    """
+    if args and args[0] in COMMANDS:
+        return (args[0],)
+    return COMMANDS
 
 
-_register_optional()
+def build_app(commands: Sequence[str] = COMMANDS) -> typer.Typer:
+    """The ``karavan`` Typer application with ``commands`` attached (modules imported here, not before)."""
+    app = typer.Typer(
+        name="karavan",
+        help="Plan and simulate freight across the Caspian transit corridors.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    app.callback()(_root)
+    for name in commands:
+        import_module(f"karavan.cli.{name}").register(app)
+    return app
 
 
 JSON_FORMATS = ("json", "geojson", "ileap")
@@ -99,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = app(args=args, standalone_mode=False)
+        code = build_app(commands_for(args))(args=args, standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except KaravanError as exc:

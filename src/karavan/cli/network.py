@@ -293,3 +293,8 @@ def init(
         console.print(
             f"copied {src.name} to {directory}; edit the YAML files, then `karavan network validate {directory}`"
         )
+
+
+def register(main_app: typer.Typer) -> None:
+    """Attach ``karavan network`` to the main application."""
+    main_app.add_typer(app, name="network")
