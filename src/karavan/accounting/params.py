@@ -47,7 +47,7 @@ _WTW_TOLERANCE_ABS = 0.15
 class _ParamRecord(BaseModel):
     """Common base: frozen, strict about unknown fields, with provenance."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     source: tuple[str, ...] = ()
     estimate: str = ""
@@ -202,7 +202,7 @@ class InventoryDefaults(_ParamRecord):
 class ParametersFile(BaseModel):
     """Schema of one ``parameters.yaml`` file (packaged or dataset override)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     version: str = Field(min_length=1)
     glec_version: str = ""

@@ -29,7 +29,7 @@ Z90 = 1.2815515655446004
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     @abstractmethod
     def mean(self) -> float:

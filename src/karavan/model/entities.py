@@ -27,7 +27,7 @@ Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 class _Record(BaseModel):
     """Common base: frozen, strict about unknown fields, with provenance."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     source: tuple[str, ...] = ()
     estimate: dict[str, str] = Field(default_factory=dict)
@@ -44,7 +44,7 @@ class _Record(BaseModel):
 class Source(BaseModel):
     """A publication or dataset that values cite."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     id: Id
     publisher: str = Field(min_length=1)
@@ -141,7 +141,7 @@ class LinkGeometry(_Record):
 class Weekly(BaseModel):
     """Departures on given weekdays at a time of day (UTC)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     pattern: Literal["weekly"] = "weekly"
     days: tuple[Weekday, ...] = Field(min_length=1)
@@ -162,7 +162,7 @@ class Headway(BaseModel):
     Monte Carlo draws the departure phase uniformly, instead of inventing a clock time.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     pattern: Literal["headway"] = "headway"
     headway_h: float = Field(gt=0, le=24 * 28)
@@ -188,7 +188,7 @@ class WhenFull(BaseModel):
     reference demand level; reliability models replace it with a demand-dependent wait.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     pattern: Literal["when_full"] = "when_full"
     fill_threshold: float = Field(gt=0, le=1)
@@ -201,7 +201,7 @@ Departures = Annotated[Weekly | Headway | WhenFull, Field(discriminator="pattern
 class Tariff(BaseModel):
     """Price of carrying one unit: ``flat_usd + per_km_usd × km``."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     flat_usd: float = Field(default=0.0, ge=0)
     per_km_usd: float = Field(default=0.0, ge=0)
@@ -217,7 +217,7 @@ class Continuation(BaseModel):
     Two-way sections connect in reverse too (``service`` reversed continues as this one reversed).
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid")
 
     service: Id
     at: Id
@@ -286,7 +286,7 @@ class Service(_Record):
 class OpeningHours(BaseModel):
     """Days and daily window (UTC hours) when a hub operation works."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     days: tuple[Weekday, ...] = tuple(Weekday)
     start_h: float = Field(default=0, ge=0, le=24)
@@ -375,7 +375,7 @@ class HubOperation(_Record):
 class DatasetInfo(BaseModel):
     """Header of a dataset (``dataset.yaml``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
