@@ -26,7 +26,7 @@ from pydantic import ValidationError as PydanticValidationError
 from karavan import datasets
 from karavan.errors import DatasetError, Problem, ValidationError
 from karavan.io.geometry import GEOMETRY_FILE, check_geometry, parse_geometry
-from karavan.io.safe_yaml import parse_yaml, read_bytes
+from karavan.io.reading import read_bytes
 from karavan.model.entities import (
     DatasetInfo,
     HubOperation,
@@ -87,6 +87,8 @@ def read_tables(path: Path, files: Iterable[str] | None = None) -> tuple[dict[st
     Files are read with :mod:`karavan.io.safe_yaml`: bounded size, depth and alias
     expansion, no repeated keys, no NaN or infinity, no symlink out of ``path``.
     """
+    from karavan.io.safe_yaml import parse_yaml
+
     raw: dict[str, Any] = {}
     problems: list[Problem] = []
     for name in [INFO_FILE, *(TABLE_FILES if files is None else files)]:

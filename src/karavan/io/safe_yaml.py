@@ -32,7 +32,8 @@ import yaml
 from yaml import events as ev
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from karavan.errors import Problem, ValidationError
+from karavan.io.reading import DEFAULT_LIMITS, YamlLimits, read_bytes
+from karavan.io.reading import problem as _problem
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -40,31 +41,6 @@ INT_TAG = "tag:yaml.org,2002:int"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 MAX_INT_DIGITS = 40
 """Longest integer accepted (digits); Python refuses to parse very long ones anyway."""
-
-
-@dataclass(frozen=True, slots=True)
-class YamlLimits:
-    """Bounds on what one YAML file may contain.
-
-    Attributes
-    ----------
-    max_bytes : int
-        Largest file, in bytes (the embedded dataset's largest table is under 100 kB).
-    max_depth : int
-        Deepest nesting of mappings and sequences (dataset records nest 4 or 5 deep).
-    max_aliases : int
-        Most alias references (``*name``) in one file.
-    max_alias_nodes : int
-        Most nodes that all aliases together may add when expanded.
-    """
-
-    max_bytes: int = 32 * 1024 * 1024
-    max_depth: int = 64
-    max_aliases: int = 1_000
-    max_alias_nodes: int = 100_000
-
-
-DEFAULT_LIMITS = YamlLimits()
 
 
 class _RefusedError(Exception):
@@ -239,10 +215,6 @@ class _Composer:
         return top.key
 
 
-def _problem(file: str, line: int, field: str, value: object, expected: str) -> ValidationError:
-    return ValidationError([Problem(file, f"line {line}" if line else "-", field, value, expected)])
-
-
 def parse_yaml(data: bytes | str, *, file: str, limits: YamlLimits = DEFAULT_LIMITS) -> Any:
     """Parse one YAML document under ``limits``.
 
@@ -291,43 +263,6 @@ def parse_yaml(data: bytes | str, *, file: str, limits: YamlLimits = DEFAULT_LIM
         raise _problem(file, 0, "-", str(exc)[:200], "valid YAML of plain values") from None
     finally:
         loader.dispose()
-
-
-def read_bytes(
-    path: Path, *, within: Path | None = None, label: str | None = None, limits: YamlLimits = DEFAULT_LIMITS
-) -> bytes:
-    """Read a file no larger than ``limits.max_bytes``, refusing one outside ``within``.
-
-    Raises
-    ------
-    karavan.errors.ValidationError
-        If the file is missing, unreadable, too large, not a regular file or, through a
-        symlink or ``..``, outside ``within``.
-    """
-    name = label or path.name
-    if within is not None:
-        base = within.resolve()
-        target = path.resolve()
-        if target != base and base not in target.parents:
-            raise _problem(
-                name,
-                0,
-                "-",
-                str(target),
-                f"a file inside the dataset directory {base} (symlinks may not lead out of it)",
-            )
-    if not path.is_file():
-        raise _problem(name, 0, "-", str(path), "a regular file")
-    try:
-        with path.open("rb") as fh:
-            data = fh.read(limits.max_bytes + 1)
-    except OSError as exc:
-        raise _problem(name, 0, "-", str(path), f"a readable file ({exc.strerror})") from None
-    if len(data) > limits.max_bytes:
-        raise _problem(
-            name, 0, "-", f"more than {limits.max_bytes:,} bytes", f"a file of at most {limits.max_bytes:,} bytes"
-        )
-    return data
 
 
 def load_yaml(

@@ -31,7 +31,7 @@ def _split(v: object) -> object:
 
 
 class _Rec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     source: tuple[str, ...] = ()
     estimate: str = ""
@@ -52,7 +52,7 @@ class DistParam(_Rec):
 class MonteCarloParams(BaseModel):
     """Slippage and running-time factors by service kind."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     slippage_h: dict[str, DistParam] = Field(default_factory=dict)
     running_factor: dict[str, DistParam] = Field(default_factory=dict)
@@ -86,7 +86,7 @@ class PortWeather(_Rec):
 class WeatherParams(BaseModel):
     """Storm durations and closure shares by port and month."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     storm_h: DistParam
     ports: tuple[PortWeather, ...] = ()
@@ -129,7 +129,7 @@ class VesselClass(_Rec):
 class FleetEntry(_Rec):
     """``count`` vessels of ``class`` deployed on ``line`` (capacity overrides the class's)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     line: str
     vessel_class: str = Field(alias="class")
@@ -178,7 +178,7 @@ class DemandParams(_Rec):
 class DesParams(BaseModel):
     """The Caspian crossing: ports, lines, vessel classes, fleet, loading rule, demand."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     ports: tuple[DesPort, ...]
     lines: tuple[DesLine, ...]
@@ -214,7 +214,7 @@ class DesParams(BaseModel):
 class ReliabilityParameters(BaseModel):
     """Everything the reliability models read besides the network."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(defer_build=True, frozen=True, extra="forbid", allow_inf_nan=False)
 
     version: str
     sources: tuple[Source, ...] = ()
@@ -309,12 +309,12 @@ def load_reliability_parameters(path: str | Path | None = None) -> ReliabilityPa
 @lru_cache(maxsize=1)
 def _packaged() -> ReliabilityParameters:
     from karavan.io import cache
-    from karavan.io.safe_yaml import parse_yaml
 
     data = resources.files("karavan.reliability").joinpath(PARAMETERS_FILE).read_bytes()
-    return cache.cached(
-        "reliability-parameters",
-        (data,),
-        ReliabilityParameters,
-        lambda: parse_reliability_parameters(parse_yaml(data, file=PARAMETERS_FILE)),
-    )
+
+    def parse() -> ReliabilityParameters:
+        from karavan.io.safe_yaml import parse_yaml
+
+        return parse_reliability_parameters(parse_yaml(data, file=PARAMETERS_FILE))
+
+    return cache.cached("reliability-parameters", (data,), ReliabilityParameters, parse)
