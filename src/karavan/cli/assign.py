@@ -6,8 +6,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from karavan.cli.common import (
     SCENARIO_OPTIONS,
@@ -118,6 +116,9 @@ def assign_cmd(
     if fmt is Format.geojson:
         emit_json(assignment_geojson(net, res))
         return
+    from rich.markup import escape
+    from rich.table import Table
+
     tot = res.totals()
     mean_d = tot["mean_transit_time_h"] / 24 if tot["mean_transit_time_h"] is not None else None
     console.print(

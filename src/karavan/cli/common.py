@@ -14,19 +14,60 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
 from karavan import limits
 from karavan.errors import InputError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from karavan.model.network import Network
 
-# Tables stay readable when piped or logged (Rich would otherwise assume 80 columns). Output is
-# printed literally: place names, scenario titles and file contents such as "[/]" or "[bold]x" are
-# text, never Rich markup; the few styled lines ask for markup and escape what they interpolate.
-console = Console(width=None if sys.stdout.isatty() else 150, markup=False, emoji=False)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 150, emoji=False)
+TERMINAL_ENV = ("TTY_COMPATIBLE", "FORCE_COLOR")
+"""Environment variables with which Rich may treat a stream that is not a TTY as a terminal."""
+
+
+class DeferredConsole:
+    """A Rich console made on first use, so a command that writes only JSON never imports Rich.
+
+    Attributes are those of the :class:`rich.console.Console` (:attr:`real`), created with
+    ``options`` and a width of 150 columns when the stream is not a terminal (Rich would
+    otherwise assume 80, and tables piped or logged would wrap).
+    """
+
+    def __init__(self, *, stderr: bool = False, **options: Any) -> None:
+        self._stderr = stderr
+        self._options = options
+        self._console: Console | None = None
+
+    @property
+    def real(self) -> Console:
+        """The Rich console (created here on first use)."""
+        if self._console is None:
+            from rich.console import Console
+
+            stream = sys.stderr if self._stderr else sys.stdout
+            width = None if stream.isatty() else 150
+            self._console = Console(stderr=self._stderr, width=width, **self._options)
+        return self._console
+
+    @property
+    def is_terminal(self) -> bool:
+        """Whether the stream is a terminal (answered without Rich when it plainly is not)."""
+        stream = sys.stderr if self._stderr else sys.stdout
+        if self._console is None and not stream.isatty() and not any(os.environ.get(v) for v in TERMINAL_ENV):
+            return False
+        return self.real.is_terminal
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+# Output is printed literally: place names, scenario titles and file contents such as "[/]" or
+# "[bold]x" are text, never Rich markup; the few styled lines ask for markup and escape what they
+# interpolate.
+console = DeferredConsole(markup=False, emoji=False)
+err_console = DeferredConsole(stderr=True, emoji=False)
 
 
 class Format(StrEnum):

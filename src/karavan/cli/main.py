@@ -9,7 +9,6 @@ from importlib import import_module
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from karavan.cli.common import err_console
 from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError, error_fields, short_repr
@@ -37,6 +36,13 @@ def _root(
 def say(text: str, *, markup: bool = True) -> None:
     """Print an error line on stderr as it is: no highlighting, never wrapped (one error, one line)."""
     err_console.print(text, markup=markup, highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """``text`` with Rich markup escaped (Rich is imported only when an error is printed)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def commands_for(args: Sequence[str]) -> tuple[str, ...]:

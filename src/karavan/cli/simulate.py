@@ -486,7 +486,7 @@ def sweep_cmd(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=err_console,
+        console=err_console.real,
     ) as progress:
         bar = progress.add_task("sweep", total=len(tasks))
         with as_options({"scheduler": "--scheduler" if scheduler else f"${SCHEDULER_ENV}"}):
