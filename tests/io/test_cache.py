@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +73,24 @@ def test_a_new_process_reads_the_validated_network_from_disk(
     assert again.services == first.services
     assert again.links == first.links
     assert again.resolve("Aktau").id == first.resolve("Aktau").id
+
+
+def test_a_new_process_answered_from_the_cache_imports_no_yaml_and_builds_no_validators(
+    cache_dir: Path, mini_dir: Path
+) -> None:
+    probe = (
+        "import sys\n"
+        "from karavan.io import load_network\n"
+        "from karavan.model.entities import Node\n"
+        f"net = load_network({str(mini_dir)!r})\n"
+        "print(len(net.nodes), 'yaml' in sys.modules, Node.__pydantic_complete__)\n"
+    )
+    env = {**os.environ, cache.ENV_DIR: str(cache_dir)}
+    run = [sys.executable, "-c", probe]
+    cold = subprocess.run(run, check=True, capture_output=True, text=True, env=env).stdout.split()
+    warm = subprocess.run(run, check=True, capture_output=True, text=True, env=env).stdout.split()
+    assert cold[1:] == ["True", "True"]  # parsed and validated
+    assert warm == [cold[0], "False", "False"]
 
 
 @settings(max_examples=25)
