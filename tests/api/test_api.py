@@ -49,6 +49,15 @@ def test_openapi_documents_every_endpoint(mini_client: TestClient) -> None:
     assert {"404", "422", "503"} <= set(routes_get["responses"])
     names = {p["name"] for p in routes_get["parameters"]}
     assert {"origin", "destination", "depart", "cargo", "count", "avoid_countries", "modes", "max_routes"} <= names
+    switches = {p["name"]: p["schema"] for p in routes_get["parameters"] if p["name"] in ("trail", "geojson")}
+    assert switches == {
+        "trail": {**switches["trail"], "type": "boolean"},
+        "geojson": {**switches["geojson"], "type": "boolean"},
+    }
+    ok = routes_get["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ok == {"$ref": "#/components/schemas/RoutesResponse"}
+    answer = spec["components"]["schemas"]["RoutesResponse"]["properties"]
+    assert {"query", "routes", "geojson", "layers"} <= set(answer)
     assert mini_client.get("/docs").status_code == 200
 
 
@@ -107,10 +116,25 @@ def test_routes_get_and_post_agree(mini_client: TestClient) -> None:
         assert key in route
     assert "trail" not in route  # only when asked
     assert "trail" in mini_client.get("/api/routes", params={**params, "trail": "true"}).json()["routes"][0]
-    assert len(a["geojson"]["features"]) == len(a["routes"])
-    line = a["geojson"]["features"][0]["geometry"]
+    assert "geojson" not in a  # only when asked
+    assert "layers" not in a
+
+
+def test_route_geometry_only_when_asked(mini_client: TestClient) -> None:
+    params: dict[str, Any] = {**ROUTE, "depart": "2026-12-01"}
+    plain = mini_client.get("/api/routes", params=params)
+    drawn = mini_client.get("/api/routes", params={**params, "geojson": "true"})
+    posted = mini_client.post("/api/routes", json={**params, "geojson": True}).json()
+    assert drawn.json() == posted
+    with_map = drawn.json()
+    geometry = {k: with_map.pop(k) for k in ("geojson", "layers")}
+    assert with_map == plain.json()  # the same answer, plus the geometry
+    assert len(plain.content) < len(drawn.content)
+    assert len(geometry["geojson"]["features"]) == len(with_map["routes"])
+    line = geometry["geojson"]["features"][0]["geometry"]
     assert line["type"] == "LineString"
     assert len(line["coordinates"]) >= 2
+    assert set(geometry["layers"]) == {"legs", "stops"}
 
 
 def test_routes_in_russian_and_lists_as_commas(mini_client: TestClient) -> None:

@@ -14,7 +14,7 @@ Q = {"origin": "Alpha", "destination": "Baku", "depart": "2026-12-01"}
 
 
 def test_routes_answer_has_leg_and_stop_layers(mini_client: TestClient) -> None:
-    body = mini_client.post("/api/routes", json={**Q, "trail": False}).json()
+    body = mini_client.post("/api/routes", json={**Q, "trail": False, "geojson": True}).json()
     legs = body["layers"]["legs"]["features"]
     assert geojson.loads(json.dumps(body["layers"]["legs"])).is_valid
     route0 = [f["properties"] for f in legs if f["properties"]["route"] == 0]

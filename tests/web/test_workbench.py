@@ -283,6 +283,7 @@ def test_save_share_and_reopen(open_page: Any, live_server: LiveServer) -> None:
     page2.goto(link)
     page2.wait_for_selector("#route-list li.route", timeout=60_000)
     assert page2.locator("#route-list li.route").count() == n
+    assert page2.locator("path.route-line.route-0").count() >= 1  # the stored answer holds the map geometry
     o, d, _ = _od(live_server)
     assert page2.get_attribute("#origin", "data-id") == o
     assert page2.get_attribute("#destination", "data-id") == d

@@ -172,14 +172,15 @@ def plan(net: Network, opts: RouteOptions, settings: Settings) -> RoutePlan:
 
 
 def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict[str, Any]:
-    """The JSON answer of the routes endpoint."""
-    from karavan.routing.geojson import plan_layers
-
+    """The JSON answer of the routes endpoint: the map geometry only when asked (``geojson``)."""
     result = plan(net, opts, settings)
     data = result.to_dict(trail=opts.trail)
-    layers = plan_layers(net, result)
-    data["geojson"] = layers["routes"]
-    data["layers"] = {"legs": layers["legs"], "stops": layers["stops"]}
+    if opts.geojson:
+        from karavan.routing.geojson import plan_layers
+
+        layers = plan_layers(net, result)
+        data["geojson"] = layers["routes"]
+        data["layers"] = {"legs": layers["legs"], "stops": layers["stops"]}
     return data
 
 

@@ -115,6 +115,11 @@ class RouteRequest(RouteOptions):
     """Route options plus output switches."""
 
     trail: bool = Field(default=False, description="Include the calculation trail of each route (only when asked)")
+    geojson: bool = Field(
+        default=False,
+        description="Include the map geometry (only when asked): `geojson` (one LineString per route) and "
+        "`layers` (one LineString per leg, one Point per stop)",
+    )
 
 
 class SimulateRequest(RouteOptions):

@@ -217,11 +217,12 @@ class RoutesResponse(_Open):
     query: dict[str, Any] = Field(description="The query as resolved (place ids, departure, cargo, constraints)")
     routes: list[Route]
     geojson: FeatureCollection | None = Field(
-        default=None, description="The routes as a GeoJSON FeatureCollection (unless geojson=false)"
+        default=None, description="The routes as a GeoJSON FeatureCollection (when the request asked for geojson)"
     )
     layers: dict[str, FeatureCollection] | None = Field(
         default=None,
-        description="`legs`: one LineString per leg (mode, service, tkm, CO2e, geometry_source); "
+        description="Present when the request asked for geojson. "
+        "`legs`: one LineString per leg (mode, service, tkm, CO2e, geometry_source); "
         "`stops`: one Point per node with hub operations (ports, border crossings, gauge changes)",
     )
 

@@ -314,7 +314,7 @@
     setStatus("<span class='spinner' aria-hidden='true'></span> " + I.t("planning"), "busy");
     $("plan-button").disabled = true;
     var key = planKey(q);
-    var p = state.cache[key] || (state.cache[key] = apiPost("routes", Object.assign({ trail: false }, q)));
+    var p = state.cache[key] || (state.cache[key] = apiPost("routes", Object.assign({ trail: false, geojson: true }, q)));
     p.catch(function () { delete state.cache[key]; });
     return p.then(function (data) {
       if (mine !== state.seq) { return; }
@@ -513,7 +513,7 @@
     if (!state.query) { return; }
     var btn = this;
     btn.disabled = true;
-    apiPost("plans", { kind: "route", query: Object.assign({ trail: false }, state.query) }).then(function (res) {
+    apiPost("plans", { kind: "route", query: Object.assign({ trail: false, geojson: true }, state.query) }).then(function (res) {
       state.plan = String(res.id);
       pushUrl(false);
       showShare(state.plan);
