@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from karavan.model import Headway, LogNormal, Network, Weekly, WhenFull
-from karavan.model.timetable import from_hours, next_departure, service_runs, to_hours
+from karavan.model.timetable import from_hours, iso_hours, next_departure, service_runs, to_hours
 
 
 def _at(*args: int) -> float:
@@ -19,6 +19,14 @@ def _at(*args: int) -> float:
 def test_round_trip() -> None:
     when = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     assert from_hours(to_hours(when)) == when
+
+
+@given(st.floats(min_value=0, max_value=2_000_000, allow_nan=False))
+def test_iso_hours_is_the_datetime_text(hours: float) -> None:
+    text = iso_hours(hours)
+    assert text == from_hours(hours).isoformat()
+    assert iso_hours(hours) is text  # remembered
+    assert abs(to_hours(datetime.fromisoformat(text)) - hours) < 1e-9 * 3600
 
 
 def test_twice_weekly_ferry_waits_days() -> None:

@@ -17,7 +17,7 @@ from karavan.errors import InputError
 from karavan.model.entities import HubOperation, Service
 from karavan.model.enums import Unit
 from karavan.model.network import Network
-from karavan.model.timetable import Run, from_hours, next_departure, service_runs, to_hours
+from karavan.model.timetable import Run, from_hours, iso_hours, next_departure, service_runs, to_hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +94,8 @@ class LegResult:
             "through_train": self.through_train,
             "from": f.board,
             "to": f.alight,
-            "depart": from_hours(self.depart_h).isoformat(),
-            "arrive": from_hours(self.arrive_h).isoformat(),
+            "depart": iso_hours(self.depart_h),
+            "arrive": iso_hours(self.arrive_h),
             "distance_km": f.distance_km,
             "running_h": f.running_h,
             "wait_h": self.wait_h,
@@ -138,8 +138,8 @@ class HubResult:
             "op": f.op_id,
             "node": f.node,
             "kind": self.kind,
-            "start": from_hours(self.start_h).isoformat(),
-            "end": from_hours(self.end_h).isoformat(),
+            "start": iso_hours(self.start_h),
+            "end": iso_hours(self.end_h),
             "wait_h": self.wait_h,
             "dwell_h": f.dwell_h,
             "tonnes": self.tonnes,
@@ -227,8 +227,8 @@ class Itinerary:
         """JSON-ready mapping with totals, legs, hubs and (unless ``trail=False``) the trail."""
         c = self.cargo
         return {
-            "depart": self.depart.isoformat(),
-            "arrive": self.arrive.isoformat(),
+            "depart": iso_hours(self.depart_h),
+            "arrive": iso_hours(self.arrive_h),
             "transit_time_h": self.transit_time_h,
             "distance_km": self.distance_km,
             "cost_usd": self.cost_usd,

@@ -6,6 +6,7 @@ Time inside karavan is a float of hours since 1970-01-01T00:00 UTC (a Thursday);
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass
@@ -35,6 +36,17 @@ def to_hours(when: datetime) -> float:
 def from_hours(hours: float) -> datetime:
     """Aware UTC datetime for ``hours`` since the epoch."""
     return EPOCH + timedelta(hours=hours)
+
+
+@functools.lru_cache(maxsize=16_384)
+def iso_hours(hours: float) -> str:
+    """``from_hours(hours).isoformat()``, remembered for the most recent 16,384 times.
+
+    Answers print every element's start and end; building and formatting the datetime costs a
+    few microseconds each, and most times recur (timetabled departures, a leg's arrival is the
+    next hub's start), so planned routes are written out mostly from this cache.
+    """
+    return from_hours(hours).isoformat()
 
 
 def next_departure(pattern: Departures, t_h: float, offset_h: float = 0.0) -> float:

@@ -126,9 +126,9 @@ def leg_properties(net: Network, it: Itinerary, leg: LegResult) -> dict[str, Any
 
 
 def _iso(hours: float) -> str:
-    from karavan.model.timetable import from_hours
+    from karavan.model.timetable import iso_hours
 
-    return from_hours(hours).isoformat()
+    return iso_hours(hours)
 
 
 def route_legs(net: Network, route: Route, route_index: int) -> list[dict[str, Any]]:
