@@ -13,7 +13,10 @@ routes). ``/healthz`` is the baseline: what the HTTP stack itself costs. Traffic
 connections), ``route_p99_ms_64`` and ``route_rps_64`` (64 connections), ``healthz_rps``,
 ``healthz_p95_ms``, ``workers``, ``queries`` (distinct route queries), ``errors`` (non-2xx and
 socket errors), and, to judge figures on a shared machine, ``route_server_cpu_ms`` (server CPU
-per route request, all workers) and ``load_average``.
+per route request, all workers) and ``load_average``. ``route_cpu_split_ms`` splits that CPU:
+``plan`` (search, accounting, Monte Carlo), ``to_dict`` and ``encode`` (orjson) are measured in the
+benchmark's own process on the same queries (CPU time, after a warm pass), ``http`` is the rest of
+the server's CPU per request (uvicorn, middleware, parameter validation, thread hand-off, response).
 
 Targets on a 2-core machine: ``route_rps`` >= 1,000 with ``route_p95_ms`` < 20 at 8 connections,
 ``route_p99_ms_64`` < 100.
@@ -90,6 +93,33 @@ def route_queries(dataset: str | None, pairs: int, days: int) -> list[str]:
     return paths
 
 
+def cpu_split_ms(dataset: str | None, paths: list[str], count: int) -> dict[str, float]:
+    """CPU ms per route request in planning, ``to_dict`` and encoding, in this process (first ``count`` queries)."""
+    from karavan.api.app import plan
+    from karavan.api.encoding import dumps
+    from karavan.api.models import RouteRequest
+    from karavan.api.settings import Settings
+    from karavan.io import load_network
+
+    net = load_network(dataset)
+    settings = Settings(dataset=dataset)
+    requests = [RouteRequest.model_validate(dict(urllib.parse.parse_qsl(p.split("?", 1)[1]))) for p in paths[:count]]
+    for req in requests[:10]:  # routing graph, compiled kernels
+        plan(net, req, settings)
+    spent = dict.fromkeys(("plan", "to_dict", "encode"), 0.0)
+    for req in requests:
+        t0 = time.process_time()
+        result = plan(net, req, settings)
+        t1 = time.process_time()
+        data = result.to_dict(trail=req.trail)
+        t2 = time.process_time()
+        dumps(data)
+        spent["plan"] += t1 - t0
+        spent["to_dict"] += t2 - t1
+        spent["encode"] += time.process_time() - t2
+    return {k: 1000 * v / max(len(requests), 1) for k, v in spent.items()}
+
+
 def start_server(port: int, workers: int, dataset: str | None) -> subprocess.Popen[bytes]:
     """Start the service and wait until ``/healthz`` answers."""
     env = dict(os.environ)
@@ -153,6 +183,16 @@ def server_cpu_s(proc: subprocess.Popen[bytes]) -> float | None:
     return sum(t.user + t.system for q in [p, *p.children(recursive=True)] for t in [q.cpu_times()])
 
 
+def _split(split: dict[str, float] | None, server_cpu_ms: float | None) -> dict[str, float] | None:
+    """The in-process split with ``http``, the rest of the server's CPU per request."""
+    if split is None:
+        return None
+    out = {k: round(v, 3) for k, v in split.items()}
+    if server_cpu_ms is not None:
+        out["http"] = round(server_cpu_ms - sum(split.values()), 3)
+    return out
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -161,10 +201,12 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=120, help="origin-destination pairs")
     ap.add_argument("--days", type=int, default=10, help="departure dates per pair")
     ap.add_argument("--dataset", default=None, help="dataset (default: the embedded one)")
+    ap.add_argument("--split", type=int, default=100, help="queries timed in-process for the CPU split (0: none)")
     ap.add_argument("--json", action="store_true", help="print one JSON object")
     args = ap.parse_args()
 
     paths = route_queries(args.dataset, args.pairs, args.days)
+    split = cpu_split_ms(args.dataset, paths, args.split) if args.split else None
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(port, args.workers, args.dataset)
@@ -196,6 +238,7 @@ def main() -> None:
         "queries": len(paths),
         "errors": sum(r["non2xx"] + r["socket_errors"] for r in (route, route64, health)),
         "route_server_cpu_ms": None if cpu is None else round(cpu, 3),
+        "route_cpu_split_ms": _split(split, cpu),
         "load_average": round(os.getloadavg()[0], 2),
     }
     if args.json:
@@ -208,6 +251,8 @@ def main() -> None:
         print(f"{name:<22}{r['rps']:>10.1f}" + "".join(f"{x:>10.2f}" for x in ms))
     print(f"{out['queries']} distinct route queries, {args.workers} worker(s), errors {out['errors']}")
     print(f"server CPU per route request {out['route_server_cpu_ms']} ms; load average {out['load_average']}")
+    if out["route_cpu_split_ms"]:
+        print("of which " + ", ".join(f"{k} {v}" for k, v in out["route_cpu_split_ms"].items()) + " (ms)")
 
 
 if __name__ == "__main__":
