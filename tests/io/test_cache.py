@@ -167,6 +167,30 @@ def test_new_code_gives_new_keys(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cache.entry_key("network", ("a", b"b")) != before
 
 
+def test_the_code_fingerprint_follows_every_module(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import karavan
+
+    (tmp_path / "sub" / "deep").mkdir(parents=True)
+    for name in ("__init__.py", "sub/a.py", "sub/deep/b.py", "sub/data.yaml"):
+        (tmp_path / name).write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(karavan, "__file__", str(tmp_path / "__init__.py"))
+
+    def fingerprint() -> str:
+        cache.code_fingerprint.cache_clear()
+        return cache.code_fingerprint()
+
+    before = fingerprint()
+    assert fingerprint() == before
+    (tmp_path / "sub" / "data.yaml").write_text("not code\n", encoding="utf-8")
+    assert fingerprint() == before
+    (tmp_path / "sub" / "deep" / "b.py").write_text("x = 22\n", encoding="utf-8")
+    edited = fingerprint()
+    assert edited != before
+    (tmp_path / "sub" / "c.py").write_text("", encoding="utf-8")
+    assert fingerprint() != edited
+    cache.code_fingerprint.cache_clear()
+
+
 def test_cache_off_writes_nothing(tmp_path: Path, mini_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cache.ENV_DIR, "off")
     assert cache.cache_dir() is None

@@ -46,6 +46,12 @@ def cache_dir() -> Path | None:
     value = os.environ.get(ENV_DIR)
     if value is not None:
         return None if value.strip().lower() in ("off", "0", "none", "") else Path(value).expanduser()
+    return _user_cache_dir(os.environ.get("XDG_CACHE_HOME"))
+
+
+@cache
+def _user_cache_dir(xdg_cache_home: str | None) -> Path:
+    """The user cache directory of karavan (asked once per ``$XDG_CACHE_HOME``, which it depends on)."""
     from platformdirs import user_cache_path
 
     return user_cache_path("karavan", appauthor=False)
@@ -60,14 +66,28 @@ def code_fingerprint() -> str:
 
     import karavan
 
-    root = Path(karavan.__file__).resolve().parent
     digest = hashlib.sha256()
     for part in (karavan.__version__, sys.version, pydantic.VERSION, numpy.__version__):
         digest.update(part.encode() + b"\0")
-    for path in sorted(root.rglob("*.py")):
-        st = path.stat()
-        digest.update(f"{path.relative_to(root).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for name, size, mtime_ns in sorted(_modules(Path(karavan.__file__).resolve().parent)):
+        digest.update(f"{name}\0{size}\0{mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def _modules(root: Path) -> list[tuple[str, int, int]]:
+    """Relative POSIX path, size and modification time (ns) of every ``.py`` file under ``root``."""
+    found: list[tuple[str, int, int]] = []
+    pending = [("", os.fspath(root))]
+    while pending:
+        prefix, directory = pending.pop()
+        with os.scandir(directory) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((f"{prefix}{entry.name}/", entry.path))
+                elif entry.name.endswith(".py"):
+                    st = entry.stat()
+                    found.append((prefix + entry.name, st.st_size, st.st_mtime_ns))
+    return found
 
 
 def entry_key(kind: str, parts: Iterable[str | bytes]) -> str:
