@@ -29,6 +29,7 @@ from karavan.api.models import (
     SimulateRequest,
 )
 from karavan.api.openapi import check_request, document
+from karavan.api.params import query_options, query_parameters
 from karavan.api.protect import ResultCache
 from karavan.api.protect import install as install_protection
 from karavan.api.responses import (
@@ -339,17 +340,21 @@ def routes_router() -> APIRouter:
     router = APIRouter(tags=["routes"], responses=ERROR_RESPONSES)
     extra: dict[int | str, dict[str, Any]] = {}
 
+    # The GET endpoints read their options with query_options (FastAPI's reading of a parameter
+    # model costs as much as the rest of the request's framework work) and document them with
+    # query_parameters, as FastAPI would document ``opts: Annotated[RouteRequest, Query()]``.
+
     @router.get(
         "/routes",
         operation_id="plan_routes",
         summary="Pareto routes (query parameters)",
         response_model=RoutesResponse,
         responses=extra,
+        openapi_extra={"parameters": query_parameters(RouteRequest)},
     )
-    def get_routes(
-        net: NetDep, settings: SettingsDep, gzip: GzipDep, opts: Annotated[RouteRequest, Query()]
-    ) -> JSONResponse:
+    def get_routes(request: Request, net: NetDep, settings: SettingsDep, gzip: GzipDep) -> JSONResponse:
         """Fastest, cheapest, lowest-CO2e and balanced routes; list options repeat or take commas."""
+        opts = query_options(RouteRequest, request)
         return _json(routes_payload(net, opts, settings), gzip=gzip)
 
     @router.post(
@@ -375,15 +380,13 @@ def routes_router() -> APIRouter:
         summary="Transit-time distribution (query parameters)",
         response_model=Simulation,
         responses=sim,
+        openapi_extra={"parameters": query_parameters(SimulateRequest)},
     )
     def get_simulate(
-        net: NetDep,
-        settings: SettingsDep,
-        results: ResultsDep,
-        gzip: GzipDep,
-        opts: Annotated[SimulateRequest, Query()],
+        request: Request, net: NetDep, settings: SettingsDep, results: ResultsDep, gzip: GzipDep
     ) -> JSONResponse:
         """Monte Carlo transit time of one planned route: P10/P50/P90/P95, on-time probability, histogram."""
+        opts = query_options(SimulateRequest, request)
         return _json(simulate_payload(net, opts, settings, results), gzip=gzip)
 
     @router.post(
