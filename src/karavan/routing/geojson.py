@@ -73,23 +73,34 @@ def leg_stops(net: Network, leg: LegResult) -> list[str]:
     return stops[i : j + 1]
 
 
+def _leg_drawing(net: Network, leg: LegResult) -> tuple[list[list[float]], list[str], bool]:
+    """A leg's coordinates along its links, its distinct geometry sources and whether any link is schematic.
+
+    Kept with the network per service, direction, boarding and alighting node (the same ride is
+    drawn the same way in every plan): answers share these lists, callers copy before changing them.
+    """
+    f = leg.figures
+    cache: dict[tuple[str, bool, str, str], tuple[list[list[float]], list[str], bool]]
+    cache = net.__dict__.setdefault("_leg_drawing_cache", {})
+    key = (f.service_id, f.reverse, f.board, f.alight)
+    hit = cache.get(key)
+    if hit is None:
+        svc = net.services[f.service_id]
+        segments = [_segment(net, a, b, svc.mode, svc.gauge_mm) for a, b in itertools.pairwise(leg_stops(net, leg))]
+        sources = list(dict.fromkeys(src for _, src, _ in segments))
+        hit = cache[key] = (_join([coords for coords, _, _ in segments]), sources, any(s for _, _, s in segments))
+    return hit
+
+
 def leg_geometry(net: Network, leg: LegResult) -> tuple[list[list[float]], list[str]]:
     """Coordinates of a leg along its links, and the distinct geometry sources used."""
-    svc = net.services[leg.figures.service_id]
-    stops = leg_stops(net, leg)
-    parts, sources = [], []
-    for a, b in itertools.pairwise(stops):
-        coords, src, _ = _segment(net, a, b, svc.mode, svc.gauge_mm)
-        parts.append(coords)
-        if src not in sources:
-            sources.append(src)
-    return _join(parts), sources
+    coords, sources, _ = _leg_drawing(net, leg)
+    return coords, sources
 
 
 def leg_schematic(net: Network, leg: LegResult) -> bool:
     """Whether any link of a leg is drawn schematically (straight, through waypoints or across gaps)."""
-    svc = net.services[leg.figures.service_id]
-    return any(_segment(net, a, b, svc.mode, svc.gauge_mm)[2] for a, b in itertools.pairwise(leg_stops(net, leg)))
+    return _leg_drawing(net, leg)[2]
 
 
 def leg_properties(net: Network, it: Itinerary, leg: LegResult) -> dict[str, Any]:
@@ -135,16 +146,9 @@ def route_legs(net: Network, route: Route, route_index: int) -> list[dict[str, A
     """One LineString feature per leg of ``route`` (``properties.feature == "leg"``)."""
     out = []
     for leg in route.itinerary.legs:
-        coords, sources = leg_geometry(net, leg)
+        coords, sources, schematic = _leg_drawing(net, leg)
         props = leg_properties(net, route.itinerary, leg)
-        props.update(
-            {
-                "feature": "leg",
-                "route": route_index,
-                "geometry_source": sources,
-                "schematic": leg_schematic(net, leg),
-            }
-        )
+        props.update({"feature": "leg", "route": route_index, "geometry_source": sources, "schematic": schematic})
         out.append(
             {
                 "type": "Feature",
