@@ -57,23 +57,53 @@ def next_departure(pattern: Departures, t_h: float, offset_h: float = 0.0) -> fl
     whose clock times are not published (``phase: unknown``) adds the mean wait of a
     unit arriving at a random time, half the headway.
     """
-    if isinstance(pattern, WhenFull):
-        return t_h + pattern.expected_wait_h.mean()
+    kind, a, b, slots = _compiled(pattern)
+    if kind == _ADD:
+        return t_h + a
     origin_t = t_h - offset_h
-    if isinstance(pattern, Headway):
-        if not pattern.phase_known:
-            return t_h + pattern.headway_h / 2.0
-        anchor = _MONDAY_H + pattern.first_h
-        k = math.ceil((origin_t - anchor) / pattern.headway_h - 1e-9)
-        return anchor + k * pattern.headway_h + offset_h
-    return _next_weekly(pattern, origin_t) + offset_h
+    if kind == _HEADWAY:
+        k = math.ceil((origin_t - a) / b - 1e-9)
+        return a + k * b + offset_h
+    return _next_weekly(slots, a, origin_t) + offset_h
 
 
-def _next_weekly(pattern: Weekly, origin_t: float) -> float:
+_ADD, _HEADWAY, _WEEKLY = 0, 1, 2
+_Compiled = tuple[int, float, float, tuple[float, ...]]
+_PATTERNS: dict[int, tuple[Departures, _Compiled]] = {}
+"""Patterns in the form :func:`next_departure` reads, by ``id`` (the pattern is kept: the id stays its own)."""
+_PATTERNS_KEPT = 4096
+
+
+def _compiled(pattern: Departures) -> _Compiled:
+    """``(kind, a, b, day_h)`` of a pattern: add ``a``; headway ``b`` from anchor ``a``; weekly at ``a`` on ``day_h``.
+
+    Patterns are immutable, so the form is computed once per pattern object (the dict is
+    safe to share between threads: a race computes the same form twice).
+    """
+    hit = _PATTERNS.get(id(pattern))
+    if hit is not None and hit[0] is pattern:
+        return hit[1]
+    form: _Compiled
+    if isinstance(pattern, WhenFull):
+        form = (_ADD, pattern.expected_wait_h.mean(), 0.0, ())
+    elif isinstance(pattern, Headway) and not pattern.phase_known:
+        form = (_ADD, pattern.headway_h / 2.0, 0.0, ())
+    elif isinstance(pattern, Headway):
+        form = (_HEADWAY, _MONDAY_H + pattern.first_h, pattern.headway_h, ())
+    else:
+        form = (_WEEKLY, pattern.time_h, 0.0, tuple(sorted({d.number * 24.0 for d in pattern.days})))
+    if len(_PATTERNS) >= _PATTERNS_KEPT:
+        _PATTERNS.clear()
+    _PATTERNS[id(pattern)] = (pattern, form)
+    return form
+
+
+def _next_weekly(day_h: tuple[float, ...], time_h: float, origin_t: float) -> float:
+    """The first departure at or after ``origin_t`` on the days starting ``day_h`` into the week, at ``time_h``."""
     week_start = _MONDAY_H + math.floor((origin_t - _MONDAY_H) / WEEK_H) * WEEK_H
     best = math.inf
-    for day in pattern.days:
-        cand = week_start + day.number * 24.0 + pattern.time_h
+    for day in day_h:
+        cand = week_start + day + time_h
         if cand < origin_t - 1e-9:
             cand += WEEK_H
         best = min(best, cand)
@@ -140,6 +170,11 @@ def service_runs(net: Network, service: Service) -> list[Run]:
         runs.append(Run(service, reverse, stops, tuple(links), tuple(cum_km), tuple(cum_h)))
     cache[service.id] = tuple(runs)
     return runs
+
+
+def month_of(t_h: float) -> int:
+    """Calendar month 0..11 (UTC) of one time in hours since the epoch (as :func:`month_index`)."""
+    return (EPOCH + timedelta(hours=math.floor(t_h))).month - 1
 
 
 def month_index(t: NDArray[np.float64]) -> NDArray[np.int64]:

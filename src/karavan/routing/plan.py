@@ -24,7 +24,7 @@ from karavan.model.network import Network
 from karavan.model.timetable import to_hours
 from karavan.routing.graph import RIDE, THRU, XFER, RoutingGraph, routing_graph
 from karavan.routing.query import ALL_CRITERIA, FastestBy, RouteQuery
-from karavan.routing.search import Label, SearchResult, pareto_search
+from karavan.routing.search import Label, SearchResult, p90_estimate, pareto_search
 
 if TYPE_CHECKING:
     from karavan.reliability import SimulationResult
@@ -426,15 +426,17 @@ def _search(ctx: _Context, depart: datetime, q: RouteQuery | None = None) -> Sea
     )
 
 
-def preselect(labels: Sequence[Label], max_routes: int) -> list[Label]:
+def preselect(found: SearchResult, max_routes: int) -> list[Label]:
     """The labels worth accounting and simulating: the best of each figure, then the most balanced.
 
     Search figures equal the accounting totals, and P50/P90 are estimated from the reliability
-    criterion, so at most ``max_routes + 1`` routes are evaluated however large the Pareto set.
+    criterion, so at most ``max_routes + 1`` routes are evaluated however large the Pareto set
+    (only their paths are read from the search's label tree).
     """
+    labels = found.rows
     if len(labels) <= max_routes + 1:
-        return list(labels)
-    rows = [(lab.t_h, lab.t_h + lab.delay_h, lab.p90_estimate_h, lab.cost_usd, lab.co2e_kg) for lab in labels]
+        return [found.label(i) for i in range(len(labels))]
+    rows = [(t, t + delay, p90_estimate(t, delay, var), cost, co2e) for t, cost, co2e, delay, var in labels]
     balanced = _balance(rows, relative_to_min=True)
     picked: list[int] = []
     for col in range(len(rows[0])):
@@ -446,7 +448,7 @@ def preselect(labels: Sequence[Label], max_routes: int) -> list[Label]:
             break
         if i not in picked:
             picked.append(i)
-    return [labels[i] for i in sorted(picked)]
+    return [found.label(i) for i in sorted(picked)]
 
 
 def _balance(
@@ -626,10 +628,10 @@ def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
     for depart in q.departures():
         found = _search(ctx, depart)
         truncated |= found.truncated
-        n_labels += len(found.labels)
-        if found.labels:
+        n_labels += len(found.rows)
+        if found.rows:
             per_departure.append(
-                (depart, _label(_filter(_routes_for(ctx, preselect(found.labels, q.max_routes), depart), q.slack), q))
+                (depart, _label(_filter(_routes_for(ctx, preselect(found, q.max_routes), depart), q.slack), q))
             )
     if not per_departure:
         raise NoRouteError(_explain_no_route(ctx))
@@ -671,11 +673,11 @@ def _explain_no_route(ctx: _Context) -> str:
     if q.via:
         relaxations.append((f"via={','.join(q.via)}", q.with_(via=())))
     depart = q.depart_at
-    culprits = [name for name, relaxed in relaxations if _search(ctx, depart, relaxed).labels]
+    culprits = [name for name, relaxed in relaxations if _search(ctx, depart, relaxed).rows]
     if culprits:
         return f"{head}: the constraint {' / '.join(culprits)} cuts the network (without it a route exists)"
     free = q.with_(avoid_countries=(), avoid_nodes=(), modes=tuple(Mode), via=(), criteria=ALL_CRITERIA)
-    if relaxations and _search(ctx, depart, free).labels:
+    if relaxations and _search(ctx, depart, free).rows:
         return f"{head}: the constraints {', '.join(n for n, _ in relaxations)} together cut the network"
     if not g.dep_at.get(g.node_ids.index(o.id)):
         return f"{head}: no service carrying {q.cargo.unit.value} (cargo.unit) departs from {o.name_en}"

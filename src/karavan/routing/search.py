@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from karavan.model.entities import Headway, OpeningHours, Weekly
-from karavan.model.timetable import next_departure
+from karavan.model.entities import Departures, Headway, OpeningHours, Weekly
+from karavan.model.timetable import month_of, next_departure
 from karavan.routing.graph import RoutingGraph, reverse_csr
 from karavan.routing.kernel import (
     PAT_HEADWAY,
@@ -70,20 +72,69 @@ class Label:
     @property
     def p90_estimate_h(self) -> float:
         """Arrival time (hours since the epoch) at the analytic P90: planned + mean delay + z·σ."""
-        return self.t_h + self.delay_h + Z90 * math.sqrt(max(self.var_h2, 0.0))
+        return p90_estimate(self.t_h, self.delay_h, self.var_h2)
 
 
-@dataclass(frozen=True, slots=True)
+def p90_estimate(t_h: float, delay_h: float, var_h2: float) -> float:
+    """The analytic P90 of a label's criteria: planned arrival + mean delay + z·σ."""
+    return t_h + delay_h + Z90 * math.sqrt(max(var_h2, 0.0))
+
+
+@dataclass(frozen=True)
 class SearchResult:
-    """Pareto labels at the destination, and how often the label cap turned a label away."""
+    """Pareto labels at the destination, and how often the label cap turned a label away.
 
-    labels: list[Label]
+    ``rows`` are the labels' criteria ``(t_h, cost_usd, co2e_kg, delay_h, var_h2)`` in sorted
+    order; a label's path is read from the search's label tree only when asked for
+    (:meth:`label`), as a query accounts a handful of the labels it finds.
+    """
+
+    rows: tuple[tuple[float, float, float, float, float], ...]
     capped: int = 0
+    tree: LabelTree | None = field(default=None, repr=False, compare=False)
 
     @property
     def truncated(self) -> bool:
         """Whether the label cap cut the search (the Pareto set may be incomplete)."""
         return self.capped > 0
+
+    def label(self, i: int) -> Label:
+        """Label ``i`` (of :attr:`rows`) with its path."""
+        if self.tree is None:
+            raise IndexError(i)
+        return self.tree.label(self.rows[i], i)
+
+    @cached_property
+    def labels(self) -> list[Label]:
+        """Every label with its path, in the order of :attr:`rows`."""
+        return [self.label(i) for i in range(len(self.rows))]
+
+
+@dataclass(frozen=True)
+class LabelTree:
+    """The label tree of a search (parent, edge and vertex of every label) and the terminals at both ends."""
+
+    ids: tuple[int, ...]
+    """The tree's label id of each destination row."""
+    parent: NDArray[np.int64]
+    edge: NDArray[np.int64]
+    vert: NDArray[np.int64]
+    starts: dict[int, str | None]
+    ends: dict[int, str | None]
+
+    def label(self, row: tuple[float, float, float, float, float], i: int) -> Label:
+        """The label of destination row ``row`` (the ``i``-th), its path followed from the tree."""
+        parent, edge, vert = self.parent, self.edge, self.vert
+        lid = self.ids[i]
+        path: list[tuple[int, int]] = []
+        cur = lid
+        while cur >= 0:
+            e = edge.item(cur)
+            path.append((-1, vert.item(cur)) if e < 0 else (0, e))
+            cur = parent.item(cur)
+        path.reverse()
+        start, end = self.starts.get(path[0][1]), self.ends.get(vert.item(lid))
+        return Label(row[0], row[1], row[2], tuple(path), start, end, row[3], row[4])
 
 
 COLUMNS = {"time": (0,), "cost": (1,), "co2e": (2,), "reliability": (3, 4)}
@@ -235,13 +286,10 @@ def pareto_search(
     SearchResult
         Loop-free labels (no node twice, the destination only at the end, via places in order).
     """
-    from karavan.model.timetable import month_index
-
     n = graph.n_vertices
     use = criteria_mask(criteria)
     multi = int(use.sum()) > 1
-    month = int(month_index(np.array([depart_h]))[0])
-    cw = criteria_weights(graph, month)
+    cw = criteria_weights(graph, month_of(depart_h))
     lb = lower_bounds(graph, dest, use, cw.wts) if multi else np.zeros((n, 5))
     if allowed is None:
         allowed = np.ones(n, dtype=np.bool_)
@@ -273,30 +321,18 @@ def pareto_search(
                 max_labels_per_state, depart_h + HORIZON_H, node_bit, exact,
             )  # fmt: skip
 
-        n_nodes = len(graph.node_ids)
-        found = loop_free_search(search, hubs(graph)) if elem else search(*node_bits(np.zeros(n_nodes, bool)))
-    return SearchResult(_labels(found, starts, ends), int(found[4]))
+        found = loop_free_search(search, hubs(graph)) if elem else search(*_untracked(graph))
+    return _result(found, starts, ends)
 
 
-def _labels(
+def _result(
     found: KernelResult | LabelSearchResult, starts: dict[int, str | None], ends: dict[int, str | None]
-) -> list[Label]:
-    """The destination labels with their paths, sorted by their criteria."""
-    targets = found[0]
-    parent, edge, vert = found[1].tolist(), found[2].tolist(), found[3].tolist()  # list indexing beats numpy scalars
-    out: list[Label] = []
-    for row in sorted(targets.tolist()):
-        lid = int(row[5])
-        path: list[tuple[int, int]] = []
-        cur = lid
-        while cur >= 0:
-            path.append((-1, vert[cur]) if edge[cur] < 0 else (0, edge[cur]))
-            cur = parent[cur]
-        path.reverse()
-        out.append(
-            Label(row[0], row[1], row[2], tuple(path), starts.get(path[0][1]), ends.get(vert[lid]), row[3], row[4])
-        )
-    return out
+) -> SearchResult:
+    """The destination labels sorted by their criteria, their paths kept in the label tree."""
+    ordered = sorted(found[0].tolist())
+    rows = tuple((r[0], r[1], r[2], r[3], r[4]) for r in ordered)
+    tree = LabelTree(tuple(int(r[5]) for r in ordered), found[1], found[2], found[3], starts, ends)
+    return SearchResult(rows, int(found[4]), tree)
 
 
 KernelResult = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]
@@ -342,13 +378,36 @@ def loop_free_search(
     each relaxed search, so once no returned path has a loop the relaxed Pareto set is the
     loop-free one.
     """
-    tracked = tracked.copy()
-    while True:
+    found = search(*_hub_bits(tracked))
+    while found[5].any():
+        tracked = tracked | found[5]
         found = search(*node_bits(tracked))
-        looped = found[5]
-        if not looped.any():
-            return found
-        tracked |= looped
+    return found
+
+
+_BITS_KEPT = 8
+"""Node-bit tables kept per tracked set (the hubs of the graphs in use, and no tracked node)."""
+_BITS: dict[bytes, tuple[NDArray[np.int64], bool]] = {}
+
+
+def _hub_bits(tracked: NDArray[np.bool_]) -> tuple[NDArray[np.int64], bool]:
+    """:func:`node_bits` of a tracked set searched first, memoised by the set (its bytes: one per node).
+
+    The search only reads the bits, so threads share them.
+    """
+    key = tracked.astype(np.bool_, copy=False).tobytes()
+    bits = _BITS.get(key)
+    if bits is None:
+        bits = node_bits(tracked)
+        if len(_BITS) >= _BITS_KEPT:
+            _BITS.clear()
+        _BITS[key] = bits
+    return bits
+
+
+def _untracked(graph: RoutingGraph) -> tuple[NDArray[np.int64], bool]:
+    """:func:`node_bits` with no node tracked (a graph whose places have one vertex each)."""
+    return _hub_bits(np.zeros(len(graph.node_ids), dtype=np.bool_))
 
 
 LANDMARKS = 8
@@ -389,38 +448,81 @@ def _revisits(nodes: NDArray[np.int32]) -> bool:
     return bool(np.unique(visits).size < visits.size)
 
 
-def _initial_labels(
-    graph: RoutingGraph, origin: int, depart_h: float, cw: CriteriaWeights, ka: KernelArrays
-) -> tuple[NDArray[np.int64], NDArray[np.float64], dict[int, str | None]]:
-    """Boarding labels at the origin: start terminal, then the first departure of each run calling there."""
+@dataclass(frozen=True, slots=True)
+class _Origin:
+    """What boarding at an origin costs before the clock is read: per departure vertex, the start
+    terminal's opening hours and dwell, the run's departures and offset, and the other criteria."""
+
+    verts: NDArray[np.int64]
+    base_w: NDArray[np.float64]
+    """Columns 1-4 of the boarding labels (column 0, the time, is set per departure)."""
+    boards: tuple[tuple[OpeningHours | None, float, Departures, float], ...]
+    """``(start terminal opening or None, its dwell, the run's departures, offset)`` per vertex."""
+    starts: dict[int, str | None]
+
+
+def _ends_cache(graph: RoutingGraph) -> dict[tuple[str, int, int], tuple[CriteriaWeights, Any]]:
+    """Per-origin and per-destination tables of a graph, by ``(end, node, id(weights))`` (weights kept)."""
+    cache: dict[tuple[str, int, int], tuple[CriteriaWeights, Any]] = graph.__dict__.setdefault("_ends_cache", {})
+    return cache
+
+
+def _origin(graph: RoutingGraph, origin: int, cw: CriteriaWeights, ka: KernelArrays) -> _Origin:
+    """The boarding tables at node ``origin`` under weights ``cw`` (cached on the graph)."""
+    cache = _ends_cache(graph)
+    key = ("origin", origin, id(cw))
+    hit = cache.get(key)
+    if hit is not None and hit[0] is cw:
+        return cast(_Origin, hit[1])
     verts = graph.dep_at.get(origin, [])
-    init_w = np.zeros((len(verts), 5))
+    base_w = np.zeros((len(verts), 5))
+    boards: list[tuple[OpeningHours | None, float, Departures, float]] = []
     starts: dict[int, str | None] = {}
     net = graph.net
     for i, v in enumerate(verts):
         r = int(graph.v_run[v])
         run = graph.runs[r]
         term = graph.start_terminal.get((origin, run.service.mode))
-        t = depart_h
-        init_w[i, 1] = float(graph.board_fare[r])
-        init_w[i, 3:] = cw.board[v]
+        base_w[i, 1] = float(graph.board_fare[r])
+        base_w[i, 3:] = cw.board[v]
+        opening: OpeningHours | None = None
+        dwell = 0.0
         if term is not None:
-            if term.opening >= 0:
-                t = next_open(graph.openings[term.opening], t)
-            t += term.dwell_h
-            init_w[i, 1] += term.cost_usd
-            init_w[i, 2] += term.co2e_kg
+            opening = graph.openings[term.opening] if term.opening >= 0 else None
+            dwell = term.dwell_h
+            base_w[i, 1] += term.cost_usd
+            base_w[i, 2] += term.co2e_kg
             if term.op_id is not None and net is not None:
-                init_w[i, 4] += net.hub_operations[term.op_id].dwell_h.variance()
-        init_w[i, 0] = next_departure(run.service.departures, t, float(ka.v_offset[v]))
+                base_w[i, 4] += net.hub_operations[term.op_id].dwell_h.variance()
+        boards.append((opening, dwell, run.service.departures, float(ka.v_offset[v])))
         starts[v] = term.op_id if term is not None else None
-    return np.asarray(verts, dtype=np.int64), init_w, starts
+    made = _Origin(np.asarray(verts, dtype=np.int64), base_w, tuple(boards), starts)
+    cache[key] = (cw, made)
+    return made
 
 
-def _targets(
-    graph: RoutingGraph, dest: int, cw: CriteriaWeights
-) -> tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.int32], dict[int, str | None]]:
-    """Arrival vertices at the destination with their end-terminal figures."""
+def _initial_labels(
+    graph: RoutingGraph, origin: int, depart_h: float, cw: CriteriaWeights, ka: KernelArrays
+) -> tuple[NDArray[np.int64], NDArray[np.float64], dict[int, str | None]]:
+    """Boarding labels at the origin: start terminal, then the first departure of each run calling there."""
+    at = _origin(graph, origin, cw, ka)
+    init_w = at.base_w.copy()
+    for i, (opening, dwell, departures, offset_h) in enumerate(at.boards):
+        t = depart_h if opening is None else next_open(opening, depart_h)
+        init_w[i, 0] = next_departure(departures, t + dwell, offset_h)
+    return at.verts, init_w, at.starts
+
+
+_Targets = tuple[NDArray[np.bool_], NDArray[np.float64], NDArray[np.int32], dict[int, str | None]]
+
+
+def _targets(graph: RoutingGraph, dest: int, cw: CriteriaWeights) -> _Targets:
+    """Arrival vertices at the destination with their end-terminal figures (cached on the graph; read only)."""
+    cache = _ends_cache(graph)
+    key = ("dest", dest, id(cw))
+    hit = cache.get(key)
+    if hit is not None and hit[0] is cw:
+        return cast(_Targets, hit[1])
     n = graph.n_vertices
     target_ok = np.zeros(n, dtype=np.bool_)
     tgt_w = np.zeros((n, 5))
@@ -437,7 +539,9 @@ def _targets(
             if term.op_id is not None and net is not None:
                 tgt_w[v, 4] += net.hub_operations[term.op_id].dwell_h.variance()
         ends[v] = term.op_id if term is not None else None
-    return target_ok, tgt_w, tgt_open, ends
+    made = (target_ok, tgt_w, tgt_open, ends)
+    cache[key] = (cw, made)
+    return made
 
 
 __all__ = [
@@ -452,5 +556,6 @@ __all__ = [
     "lower_bounds",
     "next_open",
     "node_bits",
+    "p90_estimate",
     "pareto_search",
 ]
