@@ -14,7 +14,7 @@ from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, fiel
 from karavan.accounting.params import Parameters, load_parameters
 from karavan.accounting.trail import TrailInput, TrailRow, fmt, trail_csv
 from karavan.errors import InputError
-from karavan.model.entities import HubOperation, Service
+from karavan.model.entities import Departures, HubOperation, Service
 from karavan.model.enums import Unit
 from karavan.model.network import Network
 from karavan.model.timetable import Run, from_hours, iso_hours, next_departure, service_runs, to_hours
@@ -353,21 +353,21 @@ def _walk(
                 raise InputError(
                     f"plan[{k}].board", element.board, f"the node the previous element ends at ({location})"
                 )
-            run = step.run
-            svc = run.service
-            dep = t if element.stay_aboard else next_departure(svc.departures, t, run.cum_h[step.i])
+            dep = t if element.stay_aboard else next_departure(step.departures, t, step.offset_h)
             if dep < t:  # guard against rounding in the timetable arithmetic
                 dep = t
             wait = dep - t
             figs = step.figures
             if trail is not None:
+                run = step.run
                 label = f"{k + 1}: {run.key} {element.board}→{element.alight}"
-                trail.append(_wait_row(label, svc, t, dep, wait))
+                trail.append(_wait_row(label, run.service, t, dep, wait))
                 figs = _leg(net, params, run, step.i, step.j, cargo, trail, label)
             t = dep + figs.running_h
+            mode, name, kind, operator, carrier, toc = step.describe
             legs.append(
-                LegResult(k, figs, dep, t, wait, element.stay_aboard, *step.describe[:5], tonnes,
-                          step.describe[5], element.through_train)
+                LegResult(k, figs, dep, t, wait, element.stay_aboard, mode, name, kind, operator, carrier, tonnes, toc,
+                          element.through_train)
             )  # fmt: skip
             location = element.alight
             distance += figs.distance_km
@@ -488,6 +488,10 @@ class _LegStep:
     figures: LegFigures
     describe: tuple[str, str, str, str, str, str]
     """mode, service name, service kind, operator, carrier unit, transport category."""
+    departures: Departures
+    """The service's departure pattern."""
+    offset_h: float
+    """Running time from the run's origin to the boarding stop."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -524,7 +528,7 @@ def _leg_step(net: Network, params: Parameters, leg: LegPlan, k: int, cargo: Car
         figs = _leg(net, params, run, i, j, cargo, None, "")
         svc = run.service
         describe = (svc.mode.value, svc.name, svc.kind.value, svc.operator, figs.carrier or cargo.unit.value, svc.toc)
-        hit = _LegStep(run, i, j, figs, describe)
+        hit = _LegStep(run, i, j, figs, describe, svc.departures, run.cum_h[i])
         memo[key] = hit
     return hit
 

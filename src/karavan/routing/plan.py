@@ -310,7 +310,8 @@ def _build_mask(
 
 @dataclass(frozen=True, slots=True)
 class _PathColumns:
-    """The graph columns a path is read from, as Python lists (indexing a list beats a numpy scalar)."""
+    """The graph columns a path is read from, as Python lists (indexing a list beats a numpy scalar),
+    and the plan elements made from them so far (immutable, so routes share them)."""
 
     v_run: list[int]
     v_stop: list[int]
@@ -318,6 +319,11 @@ class _PathColumns:
     head: list[int]
     ref: list[int]
     board_run: list[int]
+    legs: dict[tuple[int, int, int, bool, str | None], LegPlan] = field(default_factory=dict)
+    """By run, boarding and alighting stop index, ``stay_aboard`` and through train."""
+    hubs: dict[str, HubPlan] = field(default_factory=dict)
+    through: dict[int, str] = field(default_factory=dict)
+    """The through train a run's consist belongs to, by run (for THRU edges)."""
 
 
 def _path_columns(g: RoutingGraph) -> _PathColumns:
@@ -328,6 +334,35 @@ def _path_columns(g: RoutingGraph) -> _PathColumns:
         )
         g.__dict__["_path_columns"] = cols
     return cols
+
+
+def _hub_plan(cols: _PathColumns, op_id: str) -> HubPlan:
+    hub = cols.hubs.get(op_id)
+    if hub is None:
+        hub = cols.hubs.setdefault(op_id, HubPlan(op_id))
+    return hub
+
+
+def _leg_plan(g: RoutingGraph, cols: _PathColumns, key: tuple[int, int, int, bool, str | None]) -> LegPlan:
+    """The leg riding run ``key[0]`` from stop ``key[1]`` to stop ``key[2]`` (aboard, through train)."""
+    leg = cols.legs.get(key)
+    if leg is None:
+        run_idx, board_k, alight_k, aboard, through = key
+        run = g.runs[run_idx]
+        stops = run.stops
+        made = LegPlan(run.service.id, run.reverse, stops[board_k], stops[alight_k], aboard, through, run.carrier)
+        leg = cols.legs.setdefault(key, made)
+    return leg
+
+
+def _through_train(g: RoutingGraph, cols: _PathColumns, run_idx: int) -> str:
+    """The through train whose consist run ``run_idx`` carries on (its first or last section's service)."""
+    name = cols.through.get(run_idx)
+    if name is None:
+        run = g.runs[run_idx]
+        chain = g.net.through_chain(run.service.id)
+        name = cols.through.setdefault(run_idx, chain[-1] if run.reverse else chain[0])
+    return name
 
 
 def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan], list[str]]:
@@ -341,7 +376,7 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     plan: list[LegPlan | HubPlan] = []
     nodes: list[str] = []
     if label.start_terminal:
-        plan.append(HubPlan(label.start_terminal))
+        plan.append(_hub_plan(cols, label.start_terminal))
     first_v = label.edges[0][1]
     run_idx = cols.v_run[first_v]
     board_k = v_stop[first_v]
@@ -351,46 +386,38 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
 
     def close(alight_k: int) -> None:
         nonlocal aboard
-        run = g.runs[run_idx]
         if alight_k > board_k:
-            stops = run.stops
-            leg = LegPlan(run.service.id, run.reverse, stops[board_k], stops[alight_k], aboard, through, run.carrier)
-            plan.append(leg)
-            for nid in run.stops[board_k : alight_k + 1]:
+            plan.append(_leg_plan(g, cols, (run_idx, board_k, alight_k, aboard, through)))
+            for nid in g.runs[run_idx].stops[board_k : alight_k + 1]:
                 if not nodes or nodes[-1] != nid:
                     nodes.append(nid)
             aboard = True
 
     for _, idx in label.edges[1:]:
         k = kinds[idx]
-        head = heads[idx]
         if k == RIDE:
+            next_k = v_stop[heads[idx]]
             border = ride_ops.get(idx)
-            next_k = v_stop[head]
             if border:
-                run = g.runs[run_idx]
+                stops = g.runs[run_idx].stops
                 for op_id in border:
                     at = g.net.hub_operations[op_id].node
-                    split_k = cur_k if at == run.stops[cur_k] else next_k
+                    split_k = cur_k if at == stops[cur_k] else next_k
                     close(split_k)
                     board_k = split_k
-                    plan.append(HubPlan(op_id))
+                    plan.append(_hub_plan(cols, op_id))
             cur_k = next_k
         elif k in (XFER, THRU):
             close(cur_k)
             aboard = k == THRU  # a through train: the same consist goes on, no wait for a departure
-            if k == THRU:
-                chain = g.net.through_chain(g.runs[run_idx].service.id)
-                through = chain[-1] if g.runs[run_idx].reverse else chain[0]
-            else:
-                through = None
-            plan.append(HubPlan(g.op_ids[cols.ref[idx]]))
+            through = _through_train(g, cols, run_idx) if k == THRU else None
+            plan.append(_hub_plan(cols, g.op_ids[cols.ref[idx]]))
             run_idx = cols.board_run[idx]
-            board_k = v_stop[head]
+            board_k = v_stop[heads[idx]]
             cur_k = board_k
     close(cur_k)
     if label.end_terminal:
-        plan.append(HubPlan(label.end_terminal))
+        plan.append(_hub_plan(cols, label.end_terminal))
     return plan, nodes
 
 
