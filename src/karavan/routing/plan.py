@@ -8,6 +8,7 @@ routes found here instead of searching again.
 from __future__ import annotations
 
 import math
+import operator
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from numpy.typing import NDArray
 
 from karavan.accounting import HubPlan, Itinerary, LegPlan, Parameters, evaluate, load_parameters
 from karavan.errors import InputError, NoRouteError
+from karavan.model.entities import Node
 from karavan.model.enums import Mode
 from karavan.model.network import Network
 from karavan.model.timetable import to_hours
@@ -256,16 +258,16 @@ def resolve_query(net: Network, query: RouteQuery) -> RouteQuery:
     """
     from karavan.errors import InputError
 
-    o = net.resolve(query.origin)
-    d = net.resolve(query.destination)
+    o = _resolve(net, query.origin)
+    d = _resolve(net, query.destination)
     if o.id == d.id:
         raise InputError("destination", query.destination, f"a place other than the origin {o.id}")
-    via = tuple(net.resolve(v).id for v in query.via)
+    via = tuple(_resolve(net, v).id for v in query.via)
     if o.id in via or d.id in via:
         raise InputError("via", list(query.via), "places other than the origin and the destination")
     if len(set(via)) != len(via):
         raise InputError("via", list(query.via), "each place once (a route visits no place twice)")
-    avoid_n = tuple(net.resolve(p).id for p in query.avoid_nodes)
+    avoid_n = tuple(_resolve(net, p).id for p in query.avoid_nodes)
     for nid in (o.id, d.id, *via):
         if nid in avoid_n:
             raise InputError("avoid_nodes", nid, "places other than the origin, destination and via places")
@@ -278,6 +280,23 @@ def resolve_query(net: Network, query: RouteQuery) -> RouteQuery:
     if (o.id, d.id, via, avoid_n) == (query.origin, query.destination, query.via, query.avoid_nodes):
         return query
     return query.with_node_ids(o.id, d.id, via, avoid_n)
+
+
+_PLACES_KEPT = 4096
+"""Place names resolved per network before the memo starts afresh."""
+
+
+def _resolve(net: Network, place: str) -> Node:
+    """``net.resolve(place)``, memoised per network by the place as written (a name that does not resolve raises
+    every time)."""
+    memo: dict[str, Node] = net.__dict__.setdefault("_resolved_places", {})
+    node = memo.get(place)
+    if node is None:
+        node = net.resolve(place)
+        if len(memo) >= _PLACES_KEPT:
+            memo.clear()
+        memo[place] = node
+    return node
 
 
 _MASKS_KEPT = 64
@@ -436,6 +455,15 @@ class _Context:
     node_idx: dict[str, int]
 
 
+def _node_index(g: RoutingGraph) -> dict[str, int]:
+    """Node id to node index of the graph (built once per graph; read only)."""
+    index: dict[str, int] | None = g.__dict__.get("_node_index")
+    if index is None:
+        index = {nid: i for i, nid in enumerate(g.node_ids)}
+        g.__dict__["_node_index"] = index
+    return index
+
+
 def _search(ctx: _Context, depart: datetime, q: RouteQuery | None = None) -> SearchResult:
     q = q or ctx.query
     mask = ctx.allowed if q is ctx.query else _allowed_mask(ctx.graph, q)
@@ -487,24 +515,23 @@ def _balance(
     ``x / min`` (``x`` where the minimum is not positive). A handful of rows: plain Python.
     """
     cols = range(len(rows[0])) if cols is None else cols
-    offset: list[float] = []
-    scale: list[float] = []
+    terms: list[list[float]] = []
     for c in cols:
         column = [r[c] for r in rows]
         lo = min(column)
         if relative_to_min:
             spread = max(column) - lo
-            offset.append(lo)
-            scale.append(spread if spread > 0 else 1.0)
+            sc = spread if spread > 0 else 1.0
+            terms.append([(x - lo) / sc for x in column])
         else:
-            offset.append(0.0)
-            scale.append(lo if lo > 0 else 1.0)
-    return [sum((r[c] - o) / sc for c, o, sc in zip(cols, offset, scale, strict=True)) for r in rows]
+            sc = lo if lo > 0 else 1.0
+            terms.append([x / sc for x in column])
+    return [sum(row) for row in zip(*terms, strict=True)]
 
 
 def _best(rows: Sequence[Sequence[float]], balanced: Sequence[float], col: int) -> int:
     """The first row with the lowest figure ``col``, ties broken by the lowest ``balanced``."""
-    return min(range(len(rows)), key=lambda i: (rows[i][col], balanced[i]))
+    return min(zip([r[col] for r in rows], balanced, range(len(rows)), strict=True))[2]
 
 
 def _simulate(ctx: _Context, evaluated: Sequence[tuple[Sequence[LegPlan | HubPlan], Itinerary]]) -> list[Any]:
@@ -575,7 +602,7 @@ def _non_dominated(routes: list[Route], slack: float, key: Callable[[Route], tup
     f = 1.0 + slack
     for a, r in ranked:
         limit = [ab * f + 1e-9 for ab in a]
-        if any(all(kb <= lim for kb, lim in zip(kk, limit, strict=True)) for kk, _ in kept):
+        if any(all(map(operator.le, kk, limit)) for kk, _ in kept):
             continue
         kept.append((a, r))
     return [r for _, r in kept]
@@ -648,7 +675,7 @@ def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
     q = resolve_query(net, query)
     params = load_parameters(net.path)
     g = routing_graph(net, q.cargo, params)
-    ctx = _Context(net, g, params, q, _allowed_mask(g, q), {nid: i for i, nid in enumerate(g.node_ids)})
+    ctx = _Context(net, g, params, q, _allowed_mask(g, q), _node_index(g))
     per_departure: list[tuple[datetime, list[Route]]] = []
     truncated = False
     n_labels = 0

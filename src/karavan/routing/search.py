@@ -153,6 +153,30 @@ def criteria_mask(criteria: int | Sequence[str]) -> NDArray[np.bool_]:
     return use
 
 
+_Columns = tuple[NDArray[np.bool_], bool, NDArray[np.float64]]
+_COLUMNS: dict[tuple[int | tuple[str, ...], float], _Columns] = {}
+
+
+def _columns(criteria: int | Sequence[str], reliability_eps: float) -> _Columns:
+    """The columns compared, whether more than time is, and the epsilon factors per column.
+
+    Memoised by the criteria and the epsilon (a few combinations; the search only reads the arrays).
+    """
+    crit = criteria if isinstance(criteria, int) else tuple(str(c) for c in criteria)
+    key = (crit, float(reliability_eps))
+    hit = _COLUMNS.get(key)
+    if hit is None:
+        use = criteria_mask(criteria)
+        eps = np.ones(5)
+        eps[3] = 1.0 + reliability_eps
+        eps[4] = (1.0 + reliability_eps) ** 2  # on the variance: the epsilon applies to the standard deviation
+        hit = (use, int(use.sum()) > 1, eps)
+        if len(_COLUMNS) >= 256:
+            _COLUMNS.clear()
+        _COLUMNS[key] = hit
+    return hit
+
+
 def lower_bounds(
     graph: RoutingGraph, dest: int, use: NDArray[np.bool_], weights: NDArray[np.float64]
 ) -> NDArray[np.float64]:
@@ -287,8 +311,7 @@ def pareto_search(
         Loop-free labels (no node twice, the destination only at the end, via places in order).
     """
     n = graph.n_vertices
-    use = criteria_mask(criteria)
-    multi = int(use.sum()) > 1
+    use, multi, eps = _columns(criteria, reliability_eps)
     cw = criteria_weights(graph, month_of(depart_h))
     lb = lower_bounds(graph, dest, use, cw.wts) if multi else np.zeros((n, 5))
     if allowed is None:
@@ -297,9 +320,6 @@ def pareto_search(
     init_v, init_w, starts = _initial_labels(graph, origin, depart_h, cw, ka)
     target_ok, tgt_w, tgt_open, ends = _targets(graph, dest, cw)
     elem = elementary(graph) or bool(via)
-    eps = np.ones(5)
-    eps[3] = 1.0 + reliability_eps
-    eps[4] = (1.0 + reliability_eps) ** 2  # on the variance: the epsilon applies to the standard deviation
     via_a = np.asarray(via, dtype=np.int64)
     found = None
     if not multi:
