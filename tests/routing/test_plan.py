@@ -146,3 +146,14 @@ def test_adding_a_service_never_worsens_best_time(mini_net: Network, two_way_dir
     base = min(r.transit_time_h for r in plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=when)).routes)
     more = min(r.transit_time_h for r in plan_routes(richer, RouteQuery("Alpha", "Baku", depart=when)).routes)
     assert more <= base + 1e-6
+
+
+def test_place_names_resolved_once_per_network(mini_net: Network) -> None:
+    from karavan.routing.plan import _resolve
+
+    assert _resolve(mini_net, "Baku").id == "AZBAK"
+    assert mini_net.__dict__["_resolved_places"]["Baku"].id == "AZBAK"
+    for _ in range(2):  # a name that does not resolve raises every time, and is not kept
+        with pytest.raises(UnknownPlaceError):
+            _resolve(mini_net, "Atlantis")
+    assert "Atlantis" not in mini_net.__dict__["_resolved_places"]

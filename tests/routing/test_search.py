@@ -99,3 +99,17 @@ def test_node_bits_kept_per_tracked_set() -> None:
         want = node_bits(tracked)
         assert np.array_equal(got[0], want[0])
         assert got[1] == want[1]
+
+
+def test_search_columns_kept_per_criteria_and_epsilon() -> None:
+    use, multi, eps = search._columns(("cost",), 0.0)
+    assert use.tolist() == [True, True, False, False, False]
+    assert multi
+    assert eps.tolist() == [1.0] * 5
+    assert search._columns(["cost"], 0.0)[0] is use  # a list of names is the same set
+    _, _, eps2 = search._columns(("cost",), 0.1)
+    assert eps2[3] == pytest.approx(1.1)
+    assert eps2[4] == pytest.approx(1.21)
+    use1, multi1, _ = search._columns(1, 0.0)
+    assert use1.tolist() == [True, False, False, False, False]
+    assert not multi1
