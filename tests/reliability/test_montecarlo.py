@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from numba import njit
 
 from karavan.accounting import Cargo, HubPlan, LegPlan, evaluate, next_opening
@@ -288,3 +290,26 @@ def test_a_route_does_not_depend_on_the_routes_simulated_with_it(mini_net: Netwo
     for res, (steps, _) in zip(together, items, strict=True):
         assert len(res.elements) == len(steps)
         assert np.allclose(res.contrib_h.sum(axis=0), res.transit_h)  # elements add up to the trip, run by run
+
+
+@given(
+    data=st.data(),
+    routes=st.integers(0, 4),
+    runs=st.integers(1, 60),
+)
+def test_quantiles_equal_numpys(data: st.DataObject, routes: int, runs: int) -> None:
+    from karavan.reliability.montecarlo import QUANTILES, quantiles_of
+
+    values = st.one_of(st.floats(0, 5000, allow_nan=False), st.sampled_from([0.0, 12.5, 48.0]))  # ties too
+    rows = st.lists(st.lists(values, min_size=runs, max_size=runs), min_size=routes, max_size=routes)
+    total = np.array(data.draw(rows)).reshape(routes, runs)
+    want = np.quantile(total, QUANTILES, axis=1)
+    got = quantiles_of(total.copy(), QUANTILES)
+    assert got.shape == want.shape
+    assert np.array_equal(got, want)  # the very same floats, not only close ones
+    with_inf = total.copy()
+    if routes:  # a run that never arrives: numpy's own quantiles (inf - inf is not a number)
+        with_inf[0, 0] = np.inf
+        with np.errstate(invalid="ignore"):
+            want_inf = np.quantile(with_inf, QUANTILES, axis=1)
+            assert np.array_equal(quantiles_of(with_inf, QUANTILES), want_inf, equal_nan=True)
