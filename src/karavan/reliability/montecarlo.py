@@ -23,6 +23,7 @@ share of an element is ``Cov(d_k, T) / Var(T)`` with ``T = Σ d_k``; the shares 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -514,22 +515,42 @@ def quantiles_of(total: F64, quantiles: Sequence[float]) -> F64:
     value that is not finite go to ``np.quantile`` itself.
     """
     n = total.shape[1]
-    if n == 0 or not np.isfinite(total).all():
+    if n == 0 or not math.isfinite(float(total.sum())):  # a sum is finite only if every value is
         return np.asarray(np.quantile(total, quantiles, axis=1), dtype=np.float64)
-    virtual = (n - 1) * np.asarray(quantiles, dtype=np.float64)
-    prev = np.floor(virtual)
-    nxt = prev + 1
-    above = virtual >= n - 1
-    prev[above] = -1
-    nxt[above] = -1
-    prev_i, next_i = prev.astype(np.intp), nxt.astype(np.intp)
-    part = np.partition(total, np.unique(np.concatenate(([0, -1], prev_i, next_i))), axis=1)
+    prev_i, next_i, kth, gamma = _order_statistics(n, tuple(quantiles))
+    part = np.partition(total, kth, axis=1)
     a, b = part[:, prev_i].T, part[:, next_i].T
-    gamma = np.asarray(virtual - prev_i, dtype=np.float64).reshape(-1, 1)
     diff = b - a
     out = a + diff * gamma
     np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)
     return np.asarray(out, dtype=np.float64)
+
+
+_Order = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], F64]
+_ORDERS: dict[tuple[int, tuple[float, ...]], _Order] = {}
+
+
+def _order_statistics(n: int, quantiles: tuple[float, ...]) -> _Order:
+    """Indices below and above each quantile's virtual index among ``n`` sorted values, the indices
+    to partition at, and the interpolation weights, as numpy computes them (memoised by both inputs)."""
+    hit = _ORDERS.get((n, quantiles))
+    if hit is None:
+        virtual = (n - 1) * np.asarray(quantiles, dtype=np.float64)
+        prev = np.floor(virtual)
+        nxt = prev + 1
+        above = virtual >= n - 1
+        prev[above] = -1
+        nxt[above] = -1
+        prev_i, next_i = prev.astype(np.intp), nxt.astype(np.intp)
+        kth = np.unique(np.concatenate(([0, -1], prev_i, next_i)))
+        gamma = np.asarray(virtual - prev_i, dtype=np.float64).reshape(-1, 1)
+        for arr in (prev_i, next_i, kth, gamma):
+            arr.flags.writeable = False  # shared between calls and threads
+        hit = (prev_i, next_i, kth, gamma)
+        if len(_ORDERS) >= 64:
+            _ORDERS.clear()
+        _ORDERS[(n, quantiles)] = hit
+    return hit
 
 
 def _rows(

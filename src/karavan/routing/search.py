@@ -405,7 +405,7 @@ def loop_free_search(
     return found
 
 
-_BITS_KEPT = 8
+_BITS_KEPT = 64
 """Node-bit tables kept per tracked set (the hubs of the graphs in use, and no tracked node)."""
 _BITS: dict[bytes, tuple[NDArray[np.int64], bool]] = {}
 
