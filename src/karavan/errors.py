@@ -108,6 +108,10 @@ class MissingExtraError(KaravanError, ImportError):
         super().__init__(f"{what} needs {module}: pip install 'karavan[{extra}]'")
 
 
+class NativeKernelError(KaravanError, ImportError):
+    """The compiled kernels (C code built at install time) are missing or cannot be loaded; the message says how to build them."""
+
+
 class SolveError(KaravanError, RuntimeError):
     """An optimisation did not reach an optimal solution; the message gives the solver's status."""
 

@@ -1,5 +1,8 @@
 """The compiled Monte Carlo kernel: every run of every route of a plan in one call, without the GIL.
 
+The runs are drawn in C (``montecarlo.c`` of :mod:`karavan._native`, called through ctypes,
+which releases the GIL); the functions here check the arrays and pass them on.
+
 A route is a sequence of *elements* (hub operations and legs), each one row of a float table
 (:data:`WIDTH` columns named by the ``C_*`` constants below, filled by
 :mod:`karavan.reliability.montecarlo`). Duration distributions take four columns
@@ -23,10 +26,15 @@ the call, and the same seed gives the same numbers on every platform.
 
 from __future__ import annotations
 
-import math
+import ctypes
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-from numba import njit
+from numpy.typing import ArrayLike, NDArray
+
+from karavan._native import library
+from karavan.errors import InputError
 
 WEEK_H = 168.0
 MONDAY_H = 96.0
@@ -82,202 +90,120 @@ P_TIMETABLE, P_SLIPPAGE, P_FERRY, P_WEATHER, P_RUNNING, P_RUNNING_DELAY, P_BORDE
 N_PARTS = 9
 
 
-@njit(cache=True, inline="always")
-def _rotl(x, k):
-    return (x << np.uint64(k)) | (x >> np.uint64(64 - k))
+
+F64 = NDArray[np.float64]
+U64 = NDArray[np.uint64]
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+_D = ctypes.c_double
+_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "mc_seed_state": (None, [ctypes.c_uint64, _P]),
+    "mc_uniform": (_D, [_P]),
+    "mc_normal": (_D, [_P]),
+    "mc_month_of": (_I, [_D]),
+    "mc_storm_residual": (_D, [_P, _P, _P, _I, _P, _I]),
+    "mc_next_opening": (_D, [_D, _P, _I]),
+    "mc_next_departure": (_D, [_P, _D, _P, _I]),
+    "mc_simulate_routes": (None, [ctypes.c_uint64, _P, _P, _I, _I, _P, _P, _P, _I, _P, _P, _I, _P, _I, _P, _P, _P]),
+}
+_fns: dict[str, Callable[..., Any]] = {}
 
 
-@njit(cache=True)
-def seed_state(seed):
-    """xoshiro256** state from a seed, through splitmix64."""
-    s = np.empty(4, dtype=np.uint64)
-    z = np.uint64(seed)
-    for i in range(4):
-        z = z + np.uint64(0x9E3779B97F4A7C15)
-        x = z
-        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        s[i] = x ^ (x >> np.uint64(31))
+def c_function(name: str) -> Callable[..., Any]:
+    """The C function ``name`` of the kernels' library with its argument types (set once per process)."""
+    fn = _fns.get(name)
+    if fn is None:
+        fn = getattr(library(), name)
+        fn.restype, fn.argtypes = _SIGNATURES[name]
+        _fns[name] = fn
+    return fn
+
+
+def _in(a: ArrayLike) -> F64:
+    return np.ascontiguousarray(a, dtype=np.float64)
+
+
+def _out(a: NDArray[Any], dtype: type[np.generic], name: str) -> int:
+    """The address of an array the C code updates in place (it must already have the C layout)."""
+    if a.dtype != dtype or not a.flags.c_contiguous or not a.flags.writeable:
+        raise InputError(name, f"{a.dtype} array", f"a writeable C-contiguous {np.dtype(dtype).name} array")
+    return int(a.ctypes.data)
+
+
+def _spec(spec: ArrayLike) -> F64:
+    s = _in(spec).reshape(-1, WIDTH)
     return s
 
 
-@njit(cache=True, inline="always")
-def uniform(s):
+def seed_state(seed: int) -> U64:
+    """xoshiro256** state from a seed, through splitmix64."""
+    s = np.empty(4, dtype=np.uint64)
+    c_function("mc_seed_state")(int(seed) & 0xFFFFFFFFFFFFFFFF, s.ctypes.data)
+    return s
+
+
+def uniform(s: U64) -> float:
     """A double in [0, 1) from xoshiro256** (advances ``s``)."""
-    result = _rotl(s[1] * np.uint64(5), 7) * np.uint64(9)
-    t = s[1] << np.uint64(17)
-    s[2] ^= s[0]
-    s[3] ^= s[1]
-    s[1] ^= s[2]
-    s[0] ^= s[3]
-    s[2] ^= t
-    s[3] = _rotl(s[3], 45)
-    return float(result >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return float(c_function("mc_uniform")(_out(s, np.uint64, "s")))
 
 
-@njit(cache=True, inline="always")
-def normal(s):
-    """A standard normal draw (Box-Muller)."""
-    u1 = 1.0 - uniform(s)  # (0, 1]
-    u2 = uniform(s)
-    return math.sqrt(-2.0 * math.log(u1)) * math.cos(2.0 * math.pi * u2)
+def normal(s: U64) -> float:
+    """A standard normal draw (Box-Muller; advances ``s`` by two uniforms)."""
+    return float(c_function("mc_normal")(_out(s, np.uint64, "s")))
 
 
-@njit(cache=True, inline="always")
-def draw(s, spec, e, col, pool):
-    """One draw of the distribution in ``spec[e, col:col + 4]``."""
-    kind, a, b, c = spec[e, col], spec[e, col + 1], spec[e, col + 2], spec[e, col + 3]
-    if kind == D_FIXED:
-        return a
-    if kind == D_UNIFORM:
-        return a + (b - a) * uniform(s)
-    if kind == D_TRIANGULAR:
-        if c == a:
-            return a
-        u = uniform(s)
-        if u < (b - a) / (c - a):
-            return a + math.sqrt(u * (c - a) * (b - a))
-        return c - math.sqrt((1.0 - u) * (c - a) * (c - b))
-    if kind == D_LOGNORMAL:
-        return math.exp(a + b * normal(s))
-    n = int(b)
-    k = min(int(uniform(s) * n), n - 1)
-    return pool[int(a) + k]
-
-
-@njit(cache=True, inline="always")
-def month_of(t_h):
+def month_of(t_h: float) -> int:
     """Calendar month 0..11 (UTC) of a time in hours since the epoch (civil-from-days)."""
-    z = math.floor(math.floor(t_h) / 24.0) + 719468.0
-    era = math.floor(z / 146097.0)
-    doe = z - era * 146097.0
-    yoe = math.floor((doe - math.floor(doe / 1460.0) + math.floor(doe / 36524.0) - math.floor(doe / 146096.0)) / 365.0)
-    doy = doe - (365.0 * yoe + math.floor(yoe / 4.0) - math.floor(yoe / 100.0))
-    mp = math.floor((5.0 * doy + 2.0) / 153.0)
-    month = mp + 3.0 if mp < 10.0 else mp - 9.0  # 1..12
-    return int(month) - 1
+    return int(c_function("mc_month_of")(float(t_h)))
 
 
-@njit(cache=True, inline="always")
-def storm_residual(s, storm, storm_pool, storm_cum):
+def storm_residual(s: U64, storm: ArrayLike, storm_pool: ArrayLike, storm_cum: ArrayLike) -> float:
     """Remaining closure when arriving during a storm: ``U × L*`` with ``L*`` length-biased."""
-    u = uniform(s)
-    if storm[0] == STORM_FIXED:
-        return u * storm[1]
-    if storm[0] == STORM_LOGNORMAL:
-        mu, sigma = storm[1], storm[2]
-        return u * math.exp(mu + sigma * sigma + sigma * normal(s))
-    k = np.searchsorted(storm_cum, uniform(s) * storm_cum[-1], side="right")
-    return u * storm_pool[min(k, storm_pool.size - 1)]
+    st, pool, cum = _in(storm), _in(storm_pool), _in(storm_cum)
+    return float(
+        c_function("mc_storm_residual")(
+            _out(s, np.uint64, "s"), st.ctypes.data, pool.ctypes.data, pool.size, cum.ctypes.data, cum.size
+        )
+    )
 
 
-@njit(cache=True, inline="always")
-def weather(s, port, t_h, shares, storm, storm_pool, storm_cum):
-    """Extra hours until a port reopens at ``t_h`` (0 when open or not a listed port)."""
-    if port < 0:
-        return 0.0
-    closed = uniform(s) < shares[port, month_of(t_h)]
-    return storm_residual(s, storm, storm_pool, storm_cum) if closed else 0.0
-
-
-@njit(cache=True, inline="always")
-def next_opening(t_h, spec, e):
+def next_opening(t_h: float, spec: ArrayLike, e: int) -> float:
     """When a hub operation with weekly opening hours next serves a unit ready at ``t_h`` (inf: never)."""
-    if spec[e, C_OPEN_ALWAYS] != 0.0:
-        return t_h
-    mask = int(spec[e, C_OPEN_MASK])
-    day0 = math.floor(t_h / 24.0)
-    for d in range(8):
-        day = day0 + d
-        weekday = int((day + EPOCH_WEEKDAY) % 7)
-        if mask & (1 << weekday) and t_h < day * 24.0 + spec[e, C_OPEN_END_H]:
-            return max(t_h, day * 24.0 + spec[e, C_OPEN_START_H])
-    return math.inf
+    sp = _spec(spec)
+    return float(c_function("mc_next_opening")(float(t_h), sp.ctypes.data, int(e)))
 
 
-@njit(cache=True, inline="always")
-def next_departure(s, t_h, spec, e):
+def next_departure(s: U64, t_h: float, spec: ArrayLike, e: int) -> float:
     """The timetabled departure for a unit ready at ``t_h`` (a drawn phase for unpublished headways)."""
-    kind = spec[e, C_DEP]
-    headway = spec[e, C_HEADWAY_H]
-    if kind == DEP_HEADWAY_UNKNOWN_PHASE:
-        return t_h + uniform(s) * headway
-    offset = spec[e, C_OFFSET_H]
-    origin_t = t_h - offset
-    if kind == DEP_HEADWAY:
-        anchor = spec[e, C_ANCHOR_H]
-        k = math.ceil((origin_t - anchor) / headway - 1e-9)
-        return anchor + k * headway + offset
-    week_start = MONDAY_H + math.floor((origin_t - MONDAY_H) / WEEK_H) * WEEK_H
-    mask = int(spec[e, C_WEEK_MASK])
-    best = math.inf
-    for d in range(7):
-        if mask & (1 << d):
-            cand = week_start + d * 24.0 + spec[e, C_TIME_H]
-            if cand < origin_t - 1e-9:
-                cand += WEEK_H
-            best = min(best, cand)
-    return best + offset
+    sp = _spec(spec)
+    return float(c_function("mc_next_departure")(_out(s, np.uint64, "s"), float(t_h), sp.ctypes.data, int(e)))
 
 
-@njit(cache=True, inline="always")
-def _hub(s, t, spec, e, pool, parts, i):
-    opened = next_opening(t, spec, e)
-    parts[P_OPENING, i] += opened - t
-    dwell = draw(s, spec, e, C_DIST, pool)
-    parts[int(spec[e, C_HUB_PART]), i] += dwell
-    return opened + dwell
-
-
-@njit(cache=True, inline="always")
-def _leg(s, t, spec, e, pool, parts, i, shares, storm, storm_pool, storm_cum):
-    board, alight = int(spec[e, C_BOARD_PORT]), int(spec[e, C_ALIGHT_PORT])
-    if spec[e, C_STAY] == 0.0:
-        if spec[e, C_DEP] == DEP_WHEN_FULL:
-            w = weather(s, board, t, shares, storm, storm_pool, storm_cum)
-            parts[P_WEATHER, i] += w
-            fill = draw(s, spec, e, C_FILL, pool)
-            parts[P_FERRY, i] += fill
-            t = t + fill + w
-        else:
-            dep = next_departure(s, t, spec, e)
-            parts[P_TIMETABLE, i] += dep - t
-            slip = draw(s, spec, e, C_SLIP, pool)
-            parts[P_SLIPPAGE, i] += slip
-            dep += slip
-            w = weather(s, board, dep, shares, storm, storm_pool, storm_cum)
-            parts[P_WEATHER, i] += w
-            t = dep + w
-    planned = spec[e, C_PLANNED_H]
-    running = spec[e, C_RUN_SCALE] * draw(s, spec, e, C_DIST, pool)
-    on_plan = min(running, planned)
-    parts[P_RUNNING, i] += on_plan
-    parts[P_RUNNING_DELAY, i] += running - on_plan
-    t += running
-    w = weather(s, alight, t, shares, storm, storm_pool, storm_cum)
-    parts[P_WEATHER, i] += w
-    return t + w
-
-
-@njit(cache=True, nogil=True)
-def simulate_routes(seed, t0_h, bounds, spec, pool, shares, storm, storm_pool, storm_cum, total, contrib, parts):
+def simulate_routes(
+    seed: int, t0_h: ArrayLike, bounds: ArrayLike, spec: ArrayLike, pool: ArrayLike, shares: ArrayLike,
+    storm: ArrayLike, storm_pool: ArrayLike, storm_cum: ArrayLike, total: F64, contrib: F64, parts: F64,
+) -> None:  # fmt: skip
     """Run every route ``r`` (elements ``spec[bounds[r]:bounds[r + 1]]``) ``total.shape[1]`` times.
 
     Fills ``total[r]`` (door-to-door hours), ``contrib[e]`` (hours element ``e`` adds) and
     ``parts[r]`` (hours by kind of time, zeroed here).
     """
-    runs = total.shape[1]
-    for r in range(total.shape[0]):
-        s = seed_state(seed)
-        p = parts[r]
-        p[:, :] = 0.0
-        for i in range(runs):
-            t = t0_h[r]
-            for e in range(bounds[r], bounds[r + 1]):
-                start = t
-                if spec[e, C_KIND] == HUB:
-                    t = _hub(s, t, spec, e, pool, p, i)
-                else:
-                    t = _leg(s, t, spec, e, pool, p, i, shares, storm, storm_pool, storm_cum)
-                contrib[e, i] = t - start
-            total[r, i] = t - t0_h[r]
+    t0, bd, sp, pl = _in(t0_h), np.ascontiguousarray(bounds, dtype=np.int64), _spec(spec), _in(pool)
+    sh, st, spool, scum = _in(shares), _in(storm), _in(storm_pool), _in(storm_cum)
+    n_routes, runs = total.shape
+    if bd.size != n_routes + 1 or t0.size != n_routes or parts.shape != (n_routes, N_PARTS, runs):
+        raise InputError("bounds", bd.size, f"{n_routes + 1} route bounds, {n_routes} start times and parts")
+    if contrib.shape != (sp.shape[0], runs) or (n_routes and bd[-1] > sp.shape[0]):
+        raise InputError("contrib", contrib.shape, f"one row of {runs} runs per element ({sp.shape[0]})")
+    months = sh.shape[1] if sh.ndim == 2 else 12
+    c_function("mc_simulate_routes")(
+        int(seed) & 0xFFFFFFFFFFFFFFFF, t0.ctypes.data, bd.ctypes.data, n_routes, runs, sp.ctypes.data,
+        pl.ctypes.data, sh.ctypes.data, months, st.ctypes.data, spool.ctypes.data, spool.size, scum.ctypes.data,
+        scum.size, _out(total, np.float64, "total"), _out(contrib, np.float64, "contrib"),
+        _out(parts, np.float64, "parts"),
+    )  # fmt: skip
+
+
+COMPILED = (seed_state, uniform, normal, month_of, storm_residual, next_opening, next_departure, simulate_routes)
+"""The functions that run in the compiled library."""

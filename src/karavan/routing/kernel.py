@@ -1,84 +1,130 @@
-"""Compiled (numba) core of the time-dependent multi-criteria label-setting search.
+"""Compiled core of the time-dependent multi-criteria label-setting search.
 
-Everything here works on flat numpy arrays so it compiles to machine code; the
-readable reference for the time functions is :mod:`karavan.model.timetable`
-(:func:`~karavan.model.timetable.next_departure`) and
+The searches run in C (``routing.c`` of :mod:`karavan._native`, called through ctypes, without
+the GIL); the functions here convert the flat numpy arrays to the layouts the C code reads and
+wrap its results. The readable reference for the time functions is
+:mod:`karavan.model.timetable` (:func:`~karavan.model.timetable.next_departure`) and
 :func:`karavan.routing.search.next_open`, which the tests compare against.
 """
 
 from __future__ import annotations
 
-import math
+import ctypes
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
-from numba import njit
+from numpy.typing import ArrayLike, NDArray
+
+from karavan._native import library
+from karavan.errors import InputError
 
 MONDAY_H = 96.0
 """1970-01-05 00:00 UTC (the first Monday after the epoch), hours since the epoch."""
 WEEK_H = 168.0
 PAT_WEEKLY, PAT_HEADWAY, PAT_WHEN_FULL = 0, 1, 2
 
+# Label storage (C side): criteria values, ``(parent, edge, vertex, via, next in bag)`` and a
+# 128-bit set of the nodes on the label's path (node % 128), for loop checks and path dominance.
+P_PARENT, P_EDGE, P_VERT, P_VIA, P_NEXT = 0, 1, 2, 3, 4
+NC = 5
+"""Criteria columns: time, cost, CO2e, mean delay beyond plan, variance (the last two: reliability)."""
 
-@njit(cache=True)
-def next_departure_nb(pk: int, pmask: int, pa: float, pb: float, t: float, offset: float) -> float:  # pragma: no cover
-    """Compiled twin of :func:`karavan.model.timetable.next_departure`."""
-    if pk == PAT_WHEN_FULL:
-        return t + pa
-    ot = t - offset
-    if pk == PAT_HEADWAY:
-        anchor = MONDAY_H + pb
-        k = math.ceil((ot - anchor) / pa - 1e-9)
-        return anchor + k * pa + offset
-    week_start = MONDAY_H + math.floor((ot - MONDAY_H) / WEEK_H) * WEEK_H
-    best = math.inf
-    for d in range(7):
-        if (pmask >> d) & 1:
-            cand = week_start + d * 24.0 + pa
-            if cand < ot - 1e-9:
-                cand += WEEK_H
-            if cand < best:
-                best = cand
-    return best + offset
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+A = ArrayLike
+SearchOutput = tuple[F64, I64, I64, I64, int, B]
+ArrivalOutput = tuple[F64, I64, I64, I64, int]
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+_D = ctypes.c_double
 
 
-@njit(cache=True)
-def next_open_nb(omask: int, ostart: float, oend: float, t: float) -> float:  # pragma: no cover
+class _Graph(ctypes.Structure):
+    """``KrGraph`` of ``routing.c``: the time-dependent graph and the query."""
+
+    _fields_ = (
+        ("n_vert", _I), ("n_nodes", _I), ("n_init", _I), ("n_via", _I), ("dest_node", _I), ("n_lm", _I),
+        ("indptr", _P), ("head", _P), ("kind", _P), ("wts", _P), ("board_run", _P), ("opening", _P),
+        ("v_node", _P), ("v_offset", _P), ("pk", _P), ("pmask", _P), ("pa", _P), ("pb", _P), ("omask", _P),
+        ("ostart", _P), ("oend", _P), ("allowed", _P), ("init_v", _P), ("init_w", _P), ("target_ok", _P),
+        ("tgt_w", _P), ("tgt_open", _P), ("via", _P), ("horizon_end", _D),
+    )  # fmt: skip
+
+
+class _Result(ctypes.Structure):
+    """``KrResult`` of ``routing.c``: destination rows and label records, owned by C until taken."""
+
+    _fields_ = (("targets", _P), ("n_tgt", _I), ("li", _P), ("n_lab", _I), ("capped", _I))
+
+
+_SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
+    "kr_next_departure": (_D, [_I, _I, _D, _D, _D, _D]),
+    "kr_next_open": (_D, [_I, _D, _D, _D]),
+    "kr_heap_push": (_I, [_P, _P, _I, _P, _I, _I]),
+    "kr_heap_pop": (_I, [_P, _P, _I, _P, _I, ctypes.POINTER(_I)]),
+    "kr_dijkstra_static": (None, [_I, _P, _P, _P, _P, _P, _I, _P, _P, _P, _P]),
+    "kr_static_bounds": (ctypes.c_int, [_I, _I, _P, _P, _P, _P, _I, _P, _I, _P, _P]),
+    "kr_landmark_tables": (ctypes.c_int, [_I, _I, _P, _P, _P, _P, _P, _P, _I, _P, _P]),
+    "kr_looped_nodes": (ctypes.c_int, [_P, _I, _P, _P, _P, _I, _P]),
+    "kr_label_search": (
+        ctypes.c_int,
+        [ctypes.POINTER(_Graph), _P, _P, _P, _D, ctypes.c_int, _I, _P, ctypes.c_int, ctypes.POINTER(_Result), _P],
+    ),
+    "kr_earliest_arrival": (
+        ctypes.c_int,
+        [ctypes.POINTER(_Graph), _I, _P, _P, _I, _P, _P, ctypes.POINTER(_Result)],
+    ),
+    "kr_take_result": (None, [ctypes.POINTER(_Result), _P, _P, _P, _P]),
+}
+
+_fns: dict[str, Callable[..., Any]] = {}
+
+
+def c_function(name: str) -> Callable[..., Any]:
+    """The C function ``name`` of the kernels' library with its argument types (set once per process)."""
+    fn = _fns.get(name)
+    if fn is None:
+        fn = getattr(library(), name)
+        fn.restype, fn.argtypes = _SIGNATURES[name]
+        _fns[name] = fn
+    return fn
+
+
+def _arr(a: ArrayLike, dtype: type[np.generic]) -> NDArray[Any]:
+    """``a`` as a C-contiguous array of ``dtype`` (itself when it already is one)."""
+    return np.ascontiguousarray(a, dtype=dtype)
+
+
+def _out(a: NDArray[Any], dtype: type[np.generic], name: str) -> int:
+    """The address of an array the C code writes into (it must already have the C layout)."""
+    if a.dtype != dtype or not a.flags.c_contiguous or not a.flags.writeable:
+        raise InputError(name, f"{a.dtype} array", f"a writeable C-contiguous {np.dtype(dtype).name} array")
+    return int(a.ctypes.data)
+
+
+def _check(rc: int) -> None:
+    if rc != 0:
+        raise MemoryError("the routing kernel ran out of memory")
+
+
+def next_departure_nb(pk: int, pmask: int, pa: float, pb: float, t: float, offset: float) -> float:
+    """Compiled twin of :func:`karavan.model.timetable.next_departure` (pattern kind, weekday mask, parameters)."""
+    return float(c_function("kr_next_departure")(int(pk), int(pmask), pa, pb, t, offset))
+
+
+def next_open_nb(omask: int, ostart: float, oend: float, t: float) -> float:
     """Compiled twin of :func:`karavan.routing.search.next_open`."""
-    day = math.floor(t / 24.0)
-    for d in range(day, day + 8):
-        wd = (d + 3) % 7
-        if not (omask >> wd) & 1:
-            continue
-        start = d * 24.0 + ostart
-        end = d * 24.0 + oend
-        if t < end:
-            return max(t, start)
-    return t
+    return float(c_function("kr_next_open")(int(omask), ostart, oend, t))
 
 
-# Binary heaps on flat arrays (no Python objects in the hot loops). ``hk`` holds the keys,
-# one row of ``K`` floats compared lexicographically, ``hv`` the payload (a label or vertex).
+# Binary heaps on flat arrays: ``hk`` holds the keys, one row of ``K`` floats compared
+# lexicographically, ``hv`` the payload (a label or vertex).
 
 
-@njit(cache=True, inline="always")
-def _key_lt(a, i, b, j):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Whether row ``i`` of ``a`` is lexicographically below row ``j`` of ``b``."""
-    for k in range(a.shape[1]):
-        if a[i, k] != b[j, k]:
-            return a[i, k] < b[j, k]
-    return False
-
-
-@njit(cache=True, inline="always")
-def _swap(hk, hv, i, j):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Swap heap entries ``i`` and ``j`` (keys and values)."""
-    for k in range(hk.shape[1]):
-        hk[i, k], hk[j, k] = hk[j, k], hk[i, k]
-    hv[i], hv[j] = hv[j], hv[i]
-
-
-@njit(cache=True)
-def heap_push(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma: no cover
+def heap_push(hk: F64, hv: I64, size: int, key: ArrayLike, val: int) -> tuple[F64, I64, int]:
     """Push ``(key, val)``; returns the (possibly grown) arrays and the new size."""
     if size == hv.size:
         hk2 = np.empty((2 * size, hk.shape[1]))
@@ -86,444 +132,126 @@ def heap_push(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma
         hv2 = np.empty(2 * size, dtype=hv.dtype)
         hv2[:size] = hv
         hk, hv = hk2, hv2
-    i = size
-    hk[i, :] = key
-    hv[i] = val
-    while i > 0:
-        p = (i - 1) >> 1
-        if not _key_lt(hk, i, hk, p):
-            break
-        _swap(hk, hv, i, p)
-        i = p
-    return hk, hv, size + 1
+    k = _arr(key, np.float64)
+    if k.size != hk.shape[1]:
+        raise InputError("key", k.size, f"{hk.shape[1]} values (one per key column)")
+    new = c_function("kr_heap_push")(
+        _out(hk, np.float64, "hk"), _out(hv, np.int64, "hv"), size, k.ctypes.data, int(val), hk.shape[1]
+    )
+    return hk, hv, int(new)
 
 
-@njit(cache=True)
-def heap_pop(hk, hv, size, key):  # type: ignore[no-untyped-def]  # pragma: no cover
+def heap_pop(hk: F64, hv: I64, size: int, key: F64) -> tuple[int, int]:
     """Pop the smallest entry: its key is written to ``key``; returns its value and the new size."""
-    key[:] = hk[0]
-    val = hv[0]
-    size -= 1
-    if size == 0:
-        return val, 0
-    hk[0, :] = hk[size]
-    hv[0] = hv[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size and _key_lt(hk, c + 1, hk, c):
-            c += 1
-        if not _key_lt(hk, c, hk, i):
-            break
-        _swap(hk, hv, i, c)
-        i = c
-    return val, size
+    if size <= 0:
+        raise InputError("size", size, "a non-empty heap")
+    val = _I()
+    new = c_function("kr_heap_pop")(
+        _out(hk, np.float64, "hk"), _out(hv, np.int64, "hv"), size, _out(key, np.float64, "key"), hk.shape[1],
+        ctypes.byref(val),
+    )  # fmt: skip
+    return int(val.value), int(new)
 
 
-@njit(cache=True, inline="always")
-def _push1(hk, hv, size, key, val):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Push onto a one-key heap with room (a Dijkstra pushes at most once per edge)."""
-    i = size
-    while i > 0:
-        p = (i - 1) >> 1
-        if hk[p] <= key:
-            break
-        hk[i] = hk[p]
-        hv[i] = hv[p]
-        i = p
-    hk[i] = key
-    hv[i] = val
-    return size + 1
-
-
-@njit(cache=True, inline="always")
-def _pop1(hk, hv, size):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Pop the smallest entry of a one-key heap: ``(key, value, new size)``."""
-    key = hk[0]
-    val = hv[0]
-    size -= 1
-    last_k = hk[size]
-    last_v = hv[size]
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= size:
-            break
-        if c + 1 < size and hk[c + 1] < hk[c]:
-            c += 1
-        if hk[c] >= last_k:
-            break
-        hk[i] = hk[c]
-        hv[i] = hv[c]
-        i = c
-    hk[i] = last_k
-    hv[i] = last_v
-    return key, val, size
-
-
-@njit(cache=True, nogil=True)
-def dijkstra_static(indptr, nbr, eidx, w, sources, dist, done, hk, hv):  # type: ignore[no-untyped-def]  # pragma: no cover
+def dijkstra_static(indptr: I64, nbr: I64, eidx: I64, w: F64, sources: I64, dist: F64, done: B, hk: F64, hv: I64) -> None:
     """Static multi-source Dijkstra into ``dist`` over the CSR ``indptr``/``nbr`` (edge weights ``w[eidx]``).
 
     ``done``, ``hk`` and ``hv`` are scratch arrays (``hk``/``hv`` of at least ``eidx.size +
     sources.size`` entries); unreachable vertices keep ``inf``.
     """
-    dist[:] = np.inf
-    done[:] = False
-    size = 0
-    for s in sources:
-        if dist[s] > 0.0:
-            dist[s] = 0.0
-            size = _push1(hk, hv, size, 0.0, s)
-    while size > 0:
-        d, v, size = _pop1(hk, hv, size)
-        if done[v]:
-            continue
-        done[v] = True
-        for j in range(indptr[v], indptr[v + 1]):
-            u = nbr[j]
-            nd = d + w[eidx[j]]
-            if nd < dist[u]:
-                dist[u] = nd
-                size = _push1(hk, hv, size, nd, u)
+    ip, nb, ei, ww, src = (_arr(indptr, np.int64), _arr(nbr, np.int64), _arr(eidx, np.int64),
+                           _arr(w, np.float64), _arr(sources, np.int64))  # fmt: skip
+    if hk.size < ei.size + src.size or hv.size < ei.size + src.size or done.size < ip.size - 1:
+        raise InputError("hk", hk.size, f"scratch arrays of at least {ei.size + src.size} entries")
+    c_function("kr_dijkstra_static")(
+        ip.size - 1, ip.ctypes.data, nb.ctypes.data, ei.ctypes.data, ww.ctypes.data, src.ctypes.data, src.size,
+        _out(dist, np.float64, "dist"), _out(done, np.bool_, "done"), _out(hk, np.float64, "hk"),
+        _out(hv, np.int64, "hv"),
+    )  # fmt: skip
 
 
-@njit(cache=True, nogil=True)
-def static_bounds(rindptr, rtail, redge, wts, sources, use):  # type: ignore[no-untyped-def]  # pragma: no cover
+def static_bounds(rindptr: I64, rtail: I64, redge: I64, wts: F64, sources: I64, use: B) -> F64:
     """Per used column of ``wts``, the shortest static distance from every vertex to any of ``sources``.
 
     One Dijkstra per column on the reversed graph (``rindptr``/``rtail``/``redge``: CSR by
     head vertex, the tail and the edge of each reversed edge); unused columns are 0,
     unreachable vertices ``inf``.
     """
-    n = rindptr.size - 1
-    out = np.zeros((n, wts.shape[1]))
-    cap = redge.size + sources.size + 1
-    hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
-    done = np.empty(n, dtype=np.bool_)
-    dist = np.empty(n)
-    for col in range(wts.shape[1]):
-        if use[col]:
-            dijkstra_static(rindptr, rtail, redge, np.ascontiguousarray(wts[:, col]), sources, dist, done, hk, hv)
-            out[:, col] = dist
+    ip, tl, ed = _arr(rindptr, np.int64), _arr(rtail, np.int64), _arr(redge, np.int64)
+    w, src, u = _arr(wts, np.float64), _arr(sources, np.int64), _arr(use, np.bool_)
+    n = ip.size - 1
+    out = np.empty((n, w.shape[1]))
+    _check(
+        c_function("kr_static_bounds")(
+            n, ed.size, ip.ctypes.data, tl.ctypes.data, ed.ctypes.data, w.ctypes.data, w.shape[1], src.ctypes.data,
+            src.size, u.ctypes.data, out.ctypes.data,
+        )
+    )  # fmt: skip
     return out
 
 
-@njit(cache=True, nogil=True)
-def landmark_tables(indptr, head, rindptr, rtail, redge, w, k):  # type: ignore[no-untyped-def]  # pragma: no cover
+def landmark_tables(indptr: I64, head: ArrayLike, rindptr: I64, rtail: I64, redge: I64, w: F64, k: int) -> tuple[F64, F64]:
     """``k`` landmarks spread by farthest-point sampling (undirected distance) and the static
     distances ``(from_l, to_l)``, ``(n, k)`` each, from and to every landmark (ALT bounds)."""
-    n = indptr.size - 1
-    m = head.size
-    # undirected CSR: forward then reverse edges of each vertex
-    uptr = np.zeros(n + 1, dtype=np.int64)
-    for v in range(n):
-        uptr[v + 1] = uptr[v] + (indptr[v + 1] - indptr[v]) + (rindptr[v + 1] - rindptr[v])
-    unbr = np.empty(2 * m, dtype=np.int64)
-    ueid = np.empty(2 * m, dtype=np.int64)
-    for v in range(n):
-        p = uptr[v]
-        for j in range(indptr[v], indptr[v + 1]):
-            unbr[p] = head[j]
-            ueid[p] = j
-            p += 1
-        for j in range(rindptr[v], rindptr[v + 1]):
-            unbr[p] = rtail[j]
-            ueid[p] = redge[j]
-            p += 1
-    fid = np.arange(m)
-    hk = np.empty(2 * m + 2)
-    hv = np.empty(2 * m + 2, dtype=np.int64)
-    done = np.empty(n, dtype=np.bool_)
-    dist = np.empty(n)
-    near = np.full(n, np.inf)
-    from_l = np.empty((n, k))
-    to_l = np.empty((n, k))
-    src = np.zeros(1, dtype=np.int64)
-    dijkstra_static(uptr, unbr, ueid, w, src, dist, done, hk, hv)
-    near[:] = dist  # the first landmark is the vertex farthest from vertex 0
-    for i in range(k):
-        far = -1.0
-        for v in range(n):
-            if near[v] < np.inf and near[v] > far:
-                far = near[v]
-                src[0] = v
-        dijkstra_static(indptr, head, fid, w, src, dist, done, hk, hv)
-        from_l[:, i] = dist
-        dijkstra_static(rindptr, rtail, redge, w, src, dist, done, hk, hv)
-        to_l[:, i] = dist
-        dijkstra_static(uptr, unbr, ueid, w, src, dist, done, hk, hv)
-        if i == 0:
-            near[:] = dist
-        for v in range(n):
-            if dist[v] < near[v]:
-                near[v] = dist[v]
+    ip, hd, rip = _arr(indptr, np.int64), _arr(head, np.int64), _arr(rindptr, np.int64)
+    rt, re, ww = _arr(rtail, np.int64), _arr(redge, np.int64), _arr(w, np.float64)
+    n = ip.size - 1
+    from_l, to_l = np.empty((n, k)), np.empty((n, k))
+    _check(
+        c_function("kr_landmark_tables")(
+            n, hd.size, ip.ctypes.data, hd.ctypes.data, rip.ctypes.data, rt.ctypes.data, re.ctypes.data,
+            ww.ctypes.data, k, from_l.ctypes.data, to_l.ctypes.data,
+        )
+    )  # fmt: skip
     return from_l, to_l
 
 
-@njit(cache=True, inline="always")
-def _alt_bound(from_l, to_l, v, lt_from, lt_to):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """ALT lower bound of the static distance from ``v`` to a target with landmark rows ``lt_from``/``lt_to``
-    (triangle inequality; ``inf`` when a landmark shows the target unreachable from ``v``)."""
-    h = 0.0
-    for i in range(from_l.shape[1]):
-        a = from_l[v, i]
-        if a < np.inf:
-            d = lt_from[i] - a  # d(L, t) <= d(L, v) + d(v, t)
-            if d > h:
-                h = d
-        b = lt_to[i]
-        if b < np.inf:
-            d = to_l[v, i] - b  # d(v, L) <= d(v, t) + d(t, L)
-            if d > h:
-                h = d
-    return h
-
-
-# Label storage: ``lf[k, :]`` the criteria values, ``li[k] = (parent, edge, vertex, via, next in bag)``,
-# ``lm[k]`` a 128-bit set of the nodes on the label's path (node % 128), for loop checks and path dominance.
-P_PARENT, P_EDGE, P_VERT, P_VIA, P_NEXT = 0, 1, 2, 3, 4
-NC = 5
-"""Criteria columns: time, cost, CO2e, mean delay beyond plan, variance (the last two: reliability)."""
-
-
-@njit(cache=True, inline="always")
-def _leq(a, b, use, f):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """``a <= b * f`` in every used column (``f`` one factor per column)."""
-    for k in range(a.size):  # noqa: SIM110 - a plain loop compiles to the tightest code
-        if use[k] and a[k] > b[k] * f[k] + 1e-9:
-            return False
-    return True
-
-
-@njit(cache=True, inline="always")
-def _leq_exact(a, b, use):  # type: ignore[no-untyped-def]  # pragma: no cover
-    for k in range(a.size):  # noqa: SIM110
-        if use[k] and a[k] > b[k]:
-            return False
-    return True
-
-
-@njit(cache=True, inline="always")
-def _leq_eps(a, b, use, eps):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """``a <= b * eps`` in every used column (``eps`` 1 for exact dominance)."""
-    for k in range(a.size):  # noqa: SIM110
-        if use[k] and a[k] > b[k] * eps[k]:
-            return False
-    return True
-
-
-@njit(cache=True, inline="always")
-def _pruned(targets, n_tgt, x, use, f):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Whether a destination label found so far dominates ``x`` within the factors ``f``."""
-    for k in range(n_tgt):  # noqa: SIM110
-        if _leq(targets[k, :NC], x, use, f):
-            return True
-    return False
-
-
-@njit(cache=True, inline="always")
-def _bit(b):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Word and mask of bit ``b`` (0-127) of a label's node set."""
-    return (b >> 6) & 1, np.uint64(1) << np.uint64(b & 63)
-
-
-@njit(cache=True)
-def on_path(li, v_node, lid, node):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Whether ``node`` is on the path of label ``lid``."""
-    j = lid
-    while j >= 0:
-        if v_node[li[j, P_VERT]] == node:
-            return True
-        j = li[j, P_PARENT]
-    return False
-
-
-@njit(cache=True)
-def _subset(li, lm, v_node, node_bit, a, b_parent, b_node, b_m0, b_m1, exact):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Whether the tracked nodes of label ``a`` are all on the path ``b_parent`` + ``b_node`` (path dominance)."""
-    if (lm[a, 0] & ~b_m0) != 0 or (lm[a, 1] & ~b_m1) != 0:
-        return False
-    if exact:
-        return True  # at most 128 tracked nodes: the bit sets are the node sets
-    j = a
-    while j >= 0:
-        node = v_node[li[j, P_VERT]]
-        if node_bit[node] >= 0 and node != b_node and not on_path(li, v_node, b_parent, node):
-            return False
-        j = li[j, P_PARENT]
-    return True
-
-
-@njit(cache=True)
-def _add_label(  # type: ignore[no-untyped-def]  # pragma: no cover
-    lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, state, x, parent, edge, vert, vi, key, use, eps,
-    max_labels, capped, v_node, node_bit, elementary, exact,
-):  # fmt: skip
-    """Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
-
-    With ``elementary`` a label dominates another only if its path's tracked nodes
-    (``node_bit`` >= 0) are a subset of the other's (so no continuation that is loop-free on
-    them is lost). Returns the (possibly grown) label
-    and heap arrays, the new label count and heap size.
-    """
-    node = v_node[vert]
-    m0 = np.uint64(0)
-    m1 = np.uint64(0)
-    if parent >= 0:
-        m0 = lm[parent, 0]
-        m1 = lm[parent, 1]
-    if node_bit[node] >= 0:
-        w, b = _bit(node_bit[node])
-        if w == 0:
-            m0 |= b
-        else:
-            m1 |= b
-    j = bag_head[state]
-    while j >= 0:
-        if _leq_eps(lf[j], x, use, eps) and (
-            not elementary or _subset(li, lm, v_node, node_bit, j, parent, node, m0, m1, exact)
-        ):
-            return lf, li, lm, ldead, n_lab, hk, hv, hsize
-        j = li[j, P_NEXT]
-    prev = -1
-    j = bag_head[state]
-    while j >= 0:
-        nxt = li[j, P_NEXT]
-        drop = _leq_exact(x, lf[j], use)
-        if drop and elementary:
-            # the new label's nodes (parent path + node) within label j's nodes
-            drop = ((m0 & ~lm[j, 0]) == 0) and ((m1 & ~lm[j, 1]) == 0)
-            if drop and not exact:
-                drop = node_bit[node] < 0 or on_path(li, v_node, j, node)
-                k = parent
-                while drop and k >= 0:
-                    kn = v_node[li[k, P_VERT]]
-                    drop = node_bit[kn] < 0 or on_path(li, v_node, j, kn)
-                    k = li[k, P_PARENT]
-        if drop:
-            ldead[j] = True
-            bag_size[state] -= 1
-            if prev < 0:
-                bag_head[state] = nxt
-            else:
-                li[prev, P_NEXT] = nxt
-        else:
-            prev = j
-        j = nxt
-    if bag_size[state] >= max_labels:
-        capped[0] += 1
-        return lf, li, lm, ldead, n_lab, hk, hv, hsize
-    if n_lab == lf.shape[0]:
-        cap = 2 * n_lab
-        lf2 = np.empty((cap, NC))
-        lf2[:n_lab] = lf
-        li2 = np.empty((cap, 5), dtype=np.int64)
-        li2[:n_lab] = li
-        lm2 = np.empty((cap, 2), dtype=np.uint64)
-        lm2[:n_lab] = lm
-        ld2 = np.zeros(cap, dtype=np.bool_)
-        ld2[:n_lab] = ldead
-        lf, li, lm, ldead = lf2, li2, lm2, ld2
-    lid = n_lab
-    lf[lid, :] = x
-    li[lid, P_PARENT] = parent
-    li[lid, P_EDGE] = edge
-    li[lid, P_VERT] = vert
-    li[lid, P_VIA] = vi
-    li[lid, P_NEXT] = bag_head[state]
-    lm[lid, 0] = m0
-    lm[lid, 1] = m1
-    ldead[lid] = False
-    bag_head[state] = lid
-    bag_size[state] += 1
-    hk, hv, hsize = heap_push(hk, hv, hsize, key[:3], lid)
-    return lf, li, lm, ldead, n_lab + 1, hk, hv, hsize
-
-
-@njit(cache=True, inline="always")
-def _arrival(v, t, tgt_w, tgt_open, omask, ostart, oend):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Time at the destination after alighting at target vertex ``v`` at ``t`` (end terminal, opening hours)."""
-    if tgt_open[v] >= 0:
-        o = tgt_open[v]
-        t = next_open_nb(omask[o], ostart[o], oend[o], t)
-    return t + tgt_w[v, 0]
-
-
-@njit(cache=True, inline="always")
-def _via_step(vi, wn, via, dest_node):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Via progress after entering node ``wn``; -1 where it would reach the destination before every via place."""
-    nvi = vi + 1 if vi < via.size and wn == via[vi] else vi
-    if wn == dest_node and nvi < via.size:
-        return -1
-    return nvi
-
-
-@njit(cache=True)
-def _edge_time(k, t, ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb, omask, ostart, oend):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Time after edge ``ei`` of kind ``k`` entered at ``t``: XFER (2) waits for the boarded run's
-    departure, THRU (5) goes straight on after the operation, the others add their duration."""
-    if k == 2 or k == 5:
-        nt = t
-        oi = opening[ei]
-        if oi >= 0:
-            nt = next_open_nb(omask[oi], ostart[oi], oend[oi], nt)
-        nt += dur[ei]
-        if k == 2:
-            r = board_run[ei]
-            nt = next_departure_nb(pk[r], pmask[r], pa[r], pb[r], nt, v_offset[w])
-        return nt
-    return t + dur[ei]
-
-
-@njit(cache=True)
-def _record_target(targets, n_tgt, x, lid, use, eps):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Add a destination label unless dominated (within ``eps``); drop those it dominates."""
-    if _pruned(targets, n_tgt, x, use, eps):
-        return targets, n_tgt
-    w = 0
-    for k in range(n_tgt):
-        if not _leq_exact(x, targets[k, :NC], use):
-            targets[w, :] = targets[k, :]
-            w += 1
-    n_tgt = w
-    if n_tgt == targets.shape[0]:
-        bigger = np.empty((targets.shape[0] * 2, NC + 1))
-        bigger[:n_tgt] = targets[:n_tgt]
-        targets = bigger
-    targets[n_tgt, :NC] = x
-    targets[n_tgt, NC] = lid
-    return targets, n_tgt + 1
-
-
-@njit(cache=True)
-def looped_nodes(targets, parent, vert, v_node, n_nodes):  # type: ignore[no-untyped-def]  # pragma: no cover
+def looped_nodes(targets: F64, parent: I64, vert: I64, v_node: ArrayLike, n_nodes: int) -> B:
     """Nodes that the path of a destination label (rows of ``targets``) comes back to after leaving them."""
+    t, p, v, vn = (_arr(targets, np.float64), _arr(parent, np.int64), _arr(vert, np.int64),
+                   _arr(v_node, np.int32))  # fmt: skip
     out = np.zeros(n_nodes, dtype=np.bool_)
-    seen = np.full(n_nodes, -1, dtype=np.int64)
-    for t in range(targets.shape[0]):
-        j = int(targets[t, NC])
-        prev = -1
-        while j >= 0:
-            node = v_node[vert[j]]
-            if node != prev:
-                if seen[node] == t:
-                    out[node] = True
-                seen[node] = t
-                prev = node
-            j = parent[j]
+    _check(
+        c_function("kr_looped_nodes")(
+            t.ctypes.data, t.shape[0], p.ctypes.data, v.ctypes.data, vn.ctypes.data, n_nodes, out.ctypes.data
+        )
+    )
     return out
 
 
-@njit(cache=True, nogil=True)
-def label_search(  # type: ignore[no-untyped-def]
-    indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
-    allowed, lb, init_v, init_w, target_ok, tgt_w, tgt_open, via, dest_node, use, eps, slack_f, multi, max_labels,
-    horizon_end, node_bit, exact,
-):  # pragma: no cover - compiled  # fmt: skip
+_GRAPH_TYPES = (np.int64, np.int32, np.int8, np.float64, np.int32, np.int32, np.int32, np.float64, np.int8, np.int64,
+                np.float64, np.float64, np.int64, np.float64, np.float64, np.bool_)  # fmt: skip
+"""dtypes of the graph arrays ``indptr`` .. ``allowed``, in the order of the searches' arguments."""
+_QUERY_TYPES = (np.int64, np.float64, np.bool_, np.float64, np.int32, np.int64)
+"""dtypes of ``init_v``, ``init_w``, ``target_ok``, ``tgt_w``, ``tgt_open``, ``via``."""
+
+
+def _graph(graph: tuple[Any, ...], query: tuple[Any, ...], dest_node: int, horizon_end: float) -> tuple[_Graph, list[Any]]:
+    """The C view of the graph and query arrays, and the converted arrays it points to (kept alive by the caller)."""
+    keep = [_arr(a, t) for a, t in zip(graph, _GRAPH_TYPES, strict=True)]
+    keep += [_arr(a, t) for a, t in zip(query, _QUERY_TYPES, strict=True)]
+    keep[17] = keep[17].reshape(-1, NC)  # init_w, one row per initial label
+    addr = [a.ctypes.data for a in keep]
+    g = _Graph(keep[6].size, 0, keep[17].shape[0], keep[21].size, int(dest_node), 0, *addr, float(horizon_end))
+    return g, keep
+
+
+def _take(res: _Result, looped: B | None) -> tuple[F64, I64, I64, I64]:
+    """Copy a C search result into numpy arrays (and free it)."""
+    targets = np.empty((res.n_tgt, NC + 1))
+    parent, edge, vert = (np.empty(res.n_lab, dtype=np.int64) for _ in range(3))
+    c_function("kr_take_result")(
+        ctypes.byref(res), targets.ctypes.data, parent.ctypes.data, edge.ctypes.data, vert.ctypes.data
+    )
+    return targets, parent, edge, vert
+
+
+def label_search(
+    indptr: A, head: A, kind: A, wts: A, board_run: A, opening: A, v_node: A, v_offset: A, pk: A, pmask: A, pa: A,
+    pb: A, omask: A, ostart: A, oend: A, allowed: A, lb: A, init_v: A, init_w: A, target_ok: A, tgt_w: A,
+    tgt_open: A, via: A, dest_node: int, use: A, eps: A, slack_f: float, multi: bool, max_labels: int,
+    horizon_end: float, node_bit: A, exact: bool,
+) -> SearchOutput:  # fmt: skip
     """Pareto labels to the target vertices; returns targets and the label tree.
 
     Criteria are the ``NC`` columns of ``wts`` (per edge), ``init_w`` (per initial label) and
@@ -536,7 +264,8 @@ def label_search(  # type: ignore[no-untyped-def]
     bit in the labels' node sets, -1 for a node not tracked; the bit sets are exact node sets
     when ``exact``), none passes the destination node, and a label reaches the destination
     node only after all ``via`` nodes, in order. ``multi=False`` searches earliest
-    arrival only and stops as soon as it is settled.
+    arrival only and stops as soon as it is settled. Label, heap and destination tables grow
+    as needed in C (a :class:`MemoryError` if memory runs out; no label is dropped).
 
     Returns
     -------
@@ -547,102 +276,30 @@ def label_search(  # type: ignore[no-untyped-def]
         ``looped`` flags the nodes a destination label's path comes back to
         (:func:`looped_nodes`; only untracked nodes can be flagged).
     """
-    n_via = via.size
-    n_states = v_node.size * (n_via + 1)
-    elementary = False
-    for b in node_bit:
-        elementary |= b >= 0
-    bag_head = np.full(n_states, -1, dtype=np.int64)
-    bag_size = np.zeros(n_states, dtype=np.int64)
-    lf = np.empty((1024, NC))
-    li = np.empty((1024, 5), dtype=np.int64)
-    lm = np.empty((1024, 2), dtype=np.uint64)
-    ldead = np.zeros(1024, dtype=np.bool_)
-    n_lab = 0
-    targets = np.empty((64, NC + 1))
-    n_tgt = 0
-    hk = np.empty((1024, 3))
-    hv = np.empty(1024, dtype=np.int64)
-    hsize = 0
-    top = np.empty(3)
-    capped = np.zeros(1, dtype=np.int64)
-    x = np.empty(NC)
-    key = np.empty(NC)
-    dur = wts[:, 0].copy()
-    pf = eps * slack_f
-
-    for i in range(init_v.size):
-        v = init_v[i]
-        if not allowed[v] or init_w[i, 0] > horizon_end:
-            continue
-        vi = 1 if n_via > 0 and via[0] == v_node[v] else 0
-        for c in range(NC):
-            x[c] = init_w[i, c]
-            key[c] = x[c] + lb[v, c]
-        lf, li, lm, ldead, n_lab, hk, hv, hsize = _add_label(
-            lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, v * (n_via + 1) + vi, x, -1, -1, v, vi, key,
-            use, eps, max_labels, capped, v_node, node_bit, elementary, exact,
-        )  # fmt: skip
-
-    while hsize > 0:
-        lid, hsize = heap_pop(hk, hv, hsize, top)
-        if ldead[lid]:
-            continue
-        if not multi and n_tgt > 0 and top[0] >= targets[0, 0]:
-            break  # earliest arrival settled (A* order with a consistent bound)
-        v = li[lid, P_VERT]
-        vi = li[lid, P_VIA]
-        node = v_node[v]
-        if vi == n_via:
-            for c in range(NC):
-                key[c] = lf[lid, c] + lb[v, c]
-            if _pruned(targets, n_tgt, key, use, pf):
-                continue
-            if target_ok[v]:
-                x[:] = lf[lid] + tgt_w[v]
-                x[0] = _arrival(v, lf[lid, 0], tgt_w, tgt_open, omask, ostart, oend)
-                targets, n_tgt = _record_target(targets, n_tgt, x, lid, use, eps)
-        if node == dest_node:
-            continue  # a route ends at its destination: going on would have to come back
-        for ei in range(indptr[v], indptr[v + 1]):
-            w = head[ei]
-            if not allowed[w]:
-                continue
-            wn = v_node[w]
-            nvi = _via_step(vi, wn, via, dest_node)
-            if nvi < 0:
-                continue  # the destination only after every via place
-            if elementary and wn != node and node_bit[wn] >= 0:
-                wb, bit = _bit(node_bit[wn])
-                if (lm[lid, wb] & bit) != 0 and (exact or on_path(li, v_node, lid, wn)):
-                    continue  # no tracked node twice (the bit sets are exact node sets when ``exact``)
-            nt = _edge_time(kind[ei], lf[lid, 0], ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb,
-                            omask, ostart, oend)  # fmt: skip
-            if nt > horizon_end:
-                continue
-            for c in range(NC):
-                x[c] = lf[lid, c] + wts[ei, c]
-            x[0] = nt
-            for c in range(NC):
-                key[c] = x[c] + lb[w, c]
-            if nvi == n_via and _pruned(targets, n_tgt, key, use, pf):
-                continue
-            lf, li, lm, ldead, n_lab, hk, hv, hsize = _add_label(
-                lf, li, lm, ldead, n_lab, bag_head, bag_size, hk, hv, hsize, w * (n_via + 1) + nvi, x, lid, ei, w,
-                nvi, key, use, eps, max_labels, capped, v_node, node_bit, elementary, exact,
-            )  # fmt: skip
-
-    parent = li[:n_lab, P_PARENT].copy()
-    vert = li[:n_lab, P_VERT].copy()
-    looped = looped_nodes(targets[:n_tgt], parent, vert, v_node, node_bit.size)
-    return targets[:n_tgt].copy(), parent, li[:n_lab, P_EDGE].copy(), vert, capped[0], looped
+    g, keep = _graph(
+        (indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
+         allowed), (init_v, init_w, target_ok, tgt_w, tgt_open, via), dest_node, horizon_end,
+    )  # fmt: skip
+    nb = _arr(node_bit, np.int64)
+    g.n_nodes = nb.size
+    lb_a, use_a, eps_a = _arr(lb, np.float64), _arr(use, np.bool_), _arr(eps, np.float64)
+    looped = np.zeros(nb.size, dtype=np.bool_)
+    res = _Result()
+    rc = c_function("kr_label_search")(
+        ctypes.byref(g), lb_a.ctypes.data, use_a.ctypes.data, eps_a.ctypes.data, float(slack_f), bool(multi),
+        int(max_labels), nb.ctypes.data, bool(exact), ctypes.byref(res), looped.ctypes.data,
+    )  # fmt: skip
+    _check(rc)
+    del keep
+    targets, parent, edge, vert = _take(res, looped)
+    return targets, parent, edge, vert, int(res.capped), looped
 
 
-@njit(cache=True, nogil=True)
-def earliest_arrival(  # type: ignore[no-untyped-def]
-    indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
-    allowed, init_v, init_w, target_ok, tgt_w, tgt_open, via, dest_node, horizon_end, from_l, to_l, lt_from, lt_to,
-):  # pragma: no cover - compiled  # fmt: skip
+def earliest_arrival(
+    indptr: A, head: A, kind: A, wts: A, board_run: A, opening: A, v_node: A, v_offset: A, pk: A, pmask: A, pa: A,
+    pb: A, omask: A, ostart: A, oend: A, allowed: A, init_v: A, init_w: A, target_ok: A, tgt_w: A, tgt_open: A,
+    via: A, dest_node: int, horizon_end: float, from_l: A, to_l: A, lt_from: A, lt_to: A,
+) -> ArrivalOutput:  # fmt: skip
     """Earliest arrival at the target vertices: a time-dependent A* (FIFO waits) that stops once
     the destination is settled.
 
@@ -653,110 +310,27 @@ def earliest_arrival(  # type: ignore[no-untyped-def]
     States are (vertex, via progress) as in :func:`label_search`; the destination node is
     entered only after every ``via`` node and never left. Paths are not checked for repeated
     nodes (the caller does, and falls back to :func:`label_search`). Returns the same tuple as
-    :func:`label_search`: the one target row and the label tree of its path (labels in path
-    order, the criteria summed along it).
+    :func:`label_search` without ``looped``: the one target row and the label tree of its path
+    (labels in path order, the criteria summed along it).
     """
-    n_via = via.size
-    stride = n_via + 1
-    n_states = v_node.size * stride
-    dist = np.full(n_states, np.inf)
-    pred_e = np.full(n_states, -1, dtype=np.int64)  # edge into the state, or -1 - initial label
-    pred_s = np.full(n_states, -1, dtype=np.int64)  # previous state, -1 for an initial label
-    done = np.zeros(n_states, dtype=np.bool_)
-    pot = np.full(v_node.size, -1.0)
-    dur = wts[:, 0]
-    cap = head.size * stride + init_v.size + 1
-    hk = np.empty(cap)
-    hv = np.empty(cap, dtype=np.int64)
-    size = 0
-    for i in range(init_v.size):
-        v = init_v[i]
-        if not allowed[v] or init_w[i, 0] > horizon_end:
-            continue
-        vi = 1 if n_via > 0 and via[0] == v_node[v] else 0
-        s = v * stride + vi
-        if init_w[i, 0] < dist[s]:
-            if pot[v] < 0.0:
-                pot[v] = _alt_bound(from_l, to_l, v, lt_from, lt_to)
-            dist[s] = init_w[i, 0]
-            pred_e[s] = -1 - i
-            pred_s[s] = -1
-            size = _push1(hk, hv, size, init_w[i, 0] + pot[v], s)
-    best = np.inf
-    best_s = -1
-    while size > 0:
-        key, s, size = _pop1(hk, hv, size)
-        if done[s]:
-            continue
-        if key >= best:
-            break
-        done[s] = True
-        t = dist[s]
-        v = s // stride
-        vi = s - v * stride
-        if vi == n_via and target_ok[v]:
-            a = _arrival(v, t, tgt_w, tgt_open, omask, ostart, oend)
-            if a < best:
-                best = a
-                best_s = s
-        if v_node[v] == dest_node:
-            continue
-        for ei in range(indptr[v], indptr[v + 1]):
-            w = head[ei]
-            if not allowed[w]:
-                continue
-            nvi = _via_step(vi, v_node[w], via, dest_node)
-            if nvi < 0:
-                continue
-            ns = w * stride + nvi
-            if done[ns]:
-                continue
-            nt = _edge_time(kind[ei], t, ei, w, dur, board_run, opening, v_offset, pk, pmask, pa, pb,
-                            omask, ostart, oend)  # fmt: skip
-            if nt <= horizon_end and nt < dist[ns]:
-                if pot[w] < 0.0:
-                    pot[w] = _alt_bound(from_l, to_l, w, lt_from, lt_to)
-                if pot[w] == np.inf:
-                    continue  # the destination cannot be reached from w
-                dist[ns] = nt
-                pred_e[ns] = ei
-                pred_s[ns] = s
-                size = _push1(hk, hv, size, nt + pot[w], ns)
-    return _path_labels(best_s, best, pred_s, pred_e, dist, wts, init_v, init_w, tgt_w, stride)
-
-
-@njit(cache=True)
-def _path_labels(best_s, best, pred_s, pred_e, dist, wts, init_v, init_w, tgt_w, stride):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """The label tree of the path to state ``best_s`` (labels in path order) and its target row."""
-    targets = np.empty((0 if best_s < 0 else 1, NC + 1))
-    n_lab = 0
-    s = best_s
-    while s >= 0:
-        n_lab += 1
-        s = pred_s[s]
-    states = np.empty(n_lab, dtype=np.int64)
-    s = best_s
-    for k in range(n_lab - 1, -1, -1):
-        states[k] = s
-        s = pred_s[s]
-    parent = np.arange(-1, n_lab - 1, dtype=np.int64)
-    edge = np.empty(n_lab, dtype=np.int64)
-    vert = states // stride
-    x = np.zeros(NC)
-    for k in range(n_lab):
-        e = pred_e[states[k]]
-        if e < 0:
-            edge[k] = -1
-            x[:] = init_w[-1 - e]
-        else:
-            edge[k] = e
-            for c in range(NC):
-                x[c] += wts[e, c]
-            x[0] = dist[states[k]]
-    if best_s >= 0:
-        v = vert[n_lab - 1]
-        for c in range(NC):
-            targets[0, c] = x[c] + tgt_w[v, c]
-        targets[0, 0] = best
-        targets[0, NC] = n_lab - 1
+    g, keep = _graph(
+        (indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
+         allowed), (init_v, init_w, target_ok, tgt_w, tgt_open, via), dest_node, horizon_end,
+    )  # fmt: skip
+    fl, tl = _arr(from_l, np.float64), _arr(to_l, np.float64)
+    ltf, ltt = _arr(lt_from, np.float64), _arr(lt_to, np.float64)
+    k = fl.shape[1] if fl.ndim == 2 else 0
+    res = _Result()
+    rc = c_function("kr_earliest_arrival")(
+        ctypes.byref(g), keep[1].size, fl.ctypes.data, tl.ctypes.data, k, ltf.ctypes.data, ltt.ctypes.data,
+        ctypes.byref(res),
+    )  # fmt: skip
+    _check(rc)
+    del keep
+    targets, parent, edge, vert = _take(res, None)
     return targets, parent, edge, vert, 0
+
+
+COMPILED = (next_departure_nb, next_open_nb, heap_push, heap_pop, dijkstra_static, static_bounds, landmark_tables,
+            looped_nodes, label_search, earliest_arrival)  # fmt: skip
+"""The functions that run in the compiled library."""

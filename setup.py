@@ -1,0 +1,36 @@
+"""The compiled kernels' build (C extension); everything else about the package is in pyproject.toml."""
+
+from __future__ import annotations
+
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
+
+NATIVE = "src/karavan/_native"
+UNIX_FLAGS = ["-std=c11", "-O3", "-ffp-contract=off", "-fvisibility=hidden"]
+"""IEEE arithmetic as written (no fused multiply-add, no fast-math), so results match on every platform."""
+MSVC_FLAGS = ["/O2", "/fp:precise"]
+
+
+class BuildKernels(build_ext):
+    """A plain shared library called through ctypes: compiler flags per compiler, no Python entry point."""
+
+    def build_extensions(self) -> None:
+        flags = MSVC_FLAGS if self.compiler.compiler_type == "msvc" else UNIX_FLAGS
+        for ext in self.extensions:
+            ext.extra_compile_args = flags
+        super().build_extensions()
+
+    def get_export_symbols(self, ext: Extension) -> list[str]:
+        return []  # the kernels export their own functions; there is no PyInit_ function
+
+
+setup(
+    ext_modules=[
+        Extension(
+            "karavan._native._kernels",
+            sources=[f"{NATIVE}/routing.c", f"{NATIVE}/montecarlo.c"],
+            depends=[f"{NATIVE}/kernels.h"],
+        )
+    ],
+    cmdclass={"build_ext": BuildKernels},
+)

@@ -1,0 +1,934 @@
+/* Compiled core of the time-dependent multi-criteria label-setting search.
+ *
+ * The Python side is karavan.routing.kernel (argument checks and array conversion); the
+ * readable references for the time functions are karavan.model.timetable.next_departure and
+ * karavan.routing.search.next_open, which the tests compare against. */
+#include <string.h>
+
+#include "kernels.h"
+
+#define PAT_WEEKLY 0
+#define PAT_HEADWAY 1
+#define PAT_WHEN_FULL 2
+#define NC 5 /* criteria: time, cost, CO2e, mean delay beyond plan, variance */
+#define NT (NC + 1) /* a destination row: the criteria and the label */
+#define HK 3 /* the label heap's key: (time, cost, CO2e) + lower bound */
+/* label record: parent, edge, vertex, via progress, next label in the bag */
+#define P_PARENT 0
+#define P_EDGE 1
+#define P_VERT 2
+#define P_VIA 3
+#define P_NEXT 4
+#define NI 5
+#define XFER 2
+#define THRU 5
+
+/* ---------------------------------------------------------------- time functions */
+
+KV_EXPORT double kr_next_departure(i64 pk, i64 pmask, double pa, double pb, double t, double offset) {
+    if (pk == PAT_WHEN_FULL) return t + pa;
+    double ot = t - offset;
+    if (pk == PAT_HEADWAY) {
+        double anchor = KV_MONDAY_H + pb;
+        double k = ceil((ot - anchor) / pa - 1e-9);
+        return anchor + k * pa + offset;
+    }
+    double week_start = KV_MONDAY_H + floor((ot - KV_MONDAY_H) / KV_WEEK_H) * KV_WEEK_H;
+    double best = INFINITY;
+    for (int d = 0; d < 7; d++) {
+        if ((pmask >> d) & 1) {
+            double cand = week_start + d * 24.0 + pa;
+            if (cand < ot - 1e-9) cand += KV_WEEK_H;
+            if (cand < best) best = cand;
+        }
+    }
+    return best + offset;
+}
+
+KV_EXPORT double kr_next_open(i64 omask, double ostart, double oend, double t) {
+    i64 day = (i64)floor(t / 24.0);
+    for (i64 d = day; d < day + 8; d++) {
+        i64 wd = kv_floormod(d + 3, 7);
+        if (!((omask >> wd) & 1)) continue;
+        double start = d * 24.0 + ostart;
+        double end = d * 24.0 + oend;
+        if (t < end) return kv_max(t, start);
+    }
+    return t;
+}
+
+/* ---------------------------------------------------------------- heaps */
+
+/* Binary heap on flat arrays: hk holds rows of k keys compared lexicographically, hv the payload. */
+static inline int key_lt(const double *a, const double *b, i64 k) {
+    for (i64 c = 0; c < k; c++)
+        if (a[c] != b[c]) return a[c] < b[c];
+    return 0;
+}
+
+static inline void heap_swap(double *hk, i64 *hv, i64 i, i64 j, i64 k) {
+    for (i64 c = 0; c < k; c++) {
+        double tmp = hk[i * k + c];
+        hk[i * k + c] = hk[j * k + c];
+        hk[j * k + c] = tmp;
+    }
+    i64 tv = hv[i];
+    hv[i] = hv[j];
+    hv[j] = tv;
+}
+
+/* Push (key, val) onto a heap with room for one more entry; returns the new size. */
+KV_EXPORT i64 kr_heap_push(double *hk, i64 *hv, i64 size, const double *key, i64 val, i64 k) {
+    i64 i = size;
+    memcpy(hk + i * k, key, (size_t)k * sizeof(double));
+    hv[i] = val;
+    while (i > 0) {
+        i64 p = (i - 1) >> 1;
+        if (!key_lt(hk + i * k, hk + p * k, k)) break;
+        heap_swap(hk, hv, i, p, k);
+        i = p;
+    }
+    return size + 1;
+}
+
+/* Pop the smallest entry of a non-empty heap into key and *val; returns the new size. */
+KV_EXPORT i64 kr_heap_pop(double *hk, i64 *hv, i64 size, double *key, i64 k, i64 *val) {
+    memcpy(key, hk, (size_t)k * sizeof(double));
+    *val = hv[0];
+    size -= 1;
+    if (size == 0) return 0;
+    memcpy(hk, hk + size * k, (size_t)k * sizeof(double));
+    hv[0] = hv[size];
+    i64 i = 0;
+    for (;;) {
+        i64 c = 2 * i + 1;
+        if (c >= size) break;
+        if (c + 1 < size && key_lt(hk + (c + 1) * k, hk + c * k, k)) c += 1;
+        if (!key_lt(hk + c * k, hk + i * k, k)) break;
+        heap_swap(hk, hv, i, c, k);
+        i = c;
+    }
+    return size;
+}
+
+/* One-key heap with room (a Dijkstra pushes at most once per edge). */
+static inline i64 push1(double *hk, i64 *hv, i64 size, double key, i64 val) {
+    i64 i = size;
+    while (i > 0) {
+        i64 p = (i - 1) >> 1;
+        if (hk[p] <= key) break;
+        hk[i] = hk[p];
+        hv[i] = hv[p];
+        i = p;
+    }
+    hk[i] = key;
+    hv[i] = val;
+    return size + 1;
+}
+
+static inline i64 pop1(double *hk, i64 *hv, i64 size, double *key, i64 *val) {
+    *key = hk[0];
+    *val = hv[0];
+    size -= 1;
+    double last_k = hk[size];
+    i64 last_v = hv[size];
+    i64 i = 0;
+    for (;;) {
+        i64 c = 2 * i + 1;
+        if (c >= size) break;
+        if (c + 1 < size && hk[c + 1] < hk[c]) c += 1;
+        if (hk[c] >= last_k) break;
+        hk[i] = hk[c];
+        hv[i] = hv[c];
+        i = c;
+    }
+    hk[i] = last_k;
+    hv[i] = last_v;
+    return size;
+}
+
+/* ---------------------------------------------------------------- static Dijkstra */
+
+/* Multi-source Dijkstra into dist over the CSR indptr/nbr, edge weights w[eidx[j] * wstride]
+ * (wstride: the row length of a weight table read by column). done, hk and hv are scratch
+ * arrays (hk/hv of at least len(eidx) + n_src entries); unreachable vertices keep inf. */
+static void dijkstra(i64 n, const i64 *indptr, const i64 *nbr, const i64 *eidx, const double *w, i64 wstride,
+                     const i64 *sources, i64 n_src, double *dist, u8 *done, double *hk, i64 *hv) {
+    for (i64 v = 0; v < n; v++) {
+        dist[v] = INFINITY;
+        done[v] = 0;
+    }
+    i64 size = 0;
+    for (i64 i = 0; i < n_src; i++) {
+        i64 s = sources[i];
+        if (dist[s] > 0.0) {
+            dist[s] = 0.0;
+            size = push1(hk, hv, size, 0.0, s);
+        }
+    }
+    while (size > 0) {
+        double d;
+        i64 v;
+        size = pop1(hk, hv, size, &d, &v);
+        if (done[v]) continue;
+        done[v] = 1;
+        for (i64 j = indptr[v]; j < indptr[v + 1]; j++) {
+            i64 u = nbr[j];
+            double nd = d + w[eidx[j] * wstride];
+            if (nd < dist[u]) {
+                dist[u] = nd;
+                size = push1(hk, hv, size, nd, u);
+            }
+        }
+    }
+}
+
+/* Static multi-source Dijkstra into dist (see dijkstra), unit weight stride. */
+KV_EXPORT void kr_dijkstra_static(i64 n, const i64 *indptr, const i64 *nbr, const i64 *eidx, const double *w,
+                                  const i64 *sources, i64 n_src, double *dist, u8 *done, double *hk, i64 *hv) {
+    dijkstra(n, indptr, nbr, eidx, w, 1, sources, n_src, dist, done, hk, hv);
+}
+
+/* Per used column of wts (m x ncol), the shortest static distance from every vertex to any of
+ * sources, into out (n x ncol), one Dijkstra per column on the reversed graph; unused columns 0. */
+KV_EXPORT int kr_static_bounds(i64 n, i64 m, const i64 *rindptr, const i64 *rtail, const i64 *redge, const double *wts,
+                               i64 ncol, const i64 *sources, i64 n_src, const u8 *use, double *out) {
+    i64 cap = m + n_src + 1;
+    double *hk = malloc((size_t)cap * sizeof(double));
+    i64 *hv = malloc((size_t)cap * sizeof(i64));
+    u8 *done = malloc((size_t)(n > 0 ? n : 1));
+    double *dist = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    int rc = KV_NO_MEMORY;
+    if (hk && hv && done && dist) {
+        for (i64 i = 0; i < n * ncol; i++) out[i] = 0.0;
+        for (i64 col = 0; col < ncol; col++) {
+            if (!use[col]) continue;
+            dijkstra(n, rindptr, rtail, redge, wts + col, ncol, sources, n_src, dist, done, hk, hv);
+            for (i64 v = 0; v < n; v++) out[v * ncol + col] = dist[v];
+        }
+        rc = KV_OK;
+    }
+    free(hk);
+    free(hv);
+    free(done);
+    free(dist);
+    return rc;
+}
+
+/* k landmarks spread by farthest-point sampling (undirected distance) and the static distances
+ * from_l and to_l (n x k each) from and to every landmark (ALT bounds). */
+KV_EXPORT int kr_landmark_tables(i64 n, i64 m, const i64 *indptr, const i64 *head, const i64 *rindptr,
+                                 const i64 *rtail, const i64 *redge, const double *w, i64 k, double *from_l,
+                                 double *to_l) {
+    size_t nn = (size_t)(n > 0 ? n : 1);
+    i64 *uptr = malloc((nn + 1) * sizeof(i64));
+    i64 *unbr = malloc((size_t)(2 * m + 1) * sizeof(i64));
+    i64 *ueid = malloc((size_t)(2 * m + 1) * sizeof(i64));
+    i64 *fid = malloc((size_t)(m + 1) * sizeof(i64));
+    double *hk = malloc((size_t)(2 * m + 2) * sizeof(double));
+    i64 *hv = malloc((size_t)(2 * m + 2) * sizeof(i64));
+    u8 *done = malloc(nn);
+    double *dist = malloc(nn * sizeof(double));
+    double *near = malloc(nn * sizeof(double));
+    int rc = KV_NO_MEMORY;
+    if (!(uptr && unbr && ueid && fid && hk && hv && done && dist && near)) goto out;
+    /* undirected CSR: forward then reverse edges of each vertex */
+    uptr[0] = 0;
+    for (i64 v = 0; v < n; v++)
+        uptr[v + 1] = uptr[v] + (indptr[v + 1] - indptr[v]) + (rindptr[v + 1] - rindptr[v]);
+    for (i64 v = 0; v < n; v++) {
+        i64 p = uptr[v];
+        for (i64 j = indptr[v]; j < indptr[v + 1]; j++, p++) {
+            unbr[p] = head[j];
+            ueid[p] = j;
+        }
+        for (i64 j = rindptr[v]; j < rindptr[v + 1]; j++, p++) {
+            unbr[p] = rtail[j];
+            ueid[p] = redge[j];
+        }
+    }
+    for (i64 j = 0; j < m; j++) fid[j] = j;
+    for (i64 v = 0; v < n; v++) near[v] = INFINITY;
+    i64 src = 0;
+    dijkstra(n, uptr, unbr, ueid, w, 1, &src, 1, dist, done, hk, hv);
+    for (i64 v = 0; v < n; v++) near[v] = dist[v]; /* the first landmark is the vertex farthest from vertex 0 */
+    for (i64 i = 0; i < k; i++) {
+        double far = -1.0;
+        for (i64 v = 0; v < n; v++) {
+            if (near[v] < INFINITY && near[v] > far) {
+                far = near[v];
+                src = v;
+            }
+        }
+        dijkstra(n, indptr, head, fid, w, 1, &src, 1, dist, done, hk, hv);
+        for (i64 v = 0; v < n; v++) from_l[v * k + i] = dist[v];
+        dijkstra(n, rindptr, rtail, redge, w, 1, &src, 1, dist, done, hk, hv);
+        for (i64 v = 0; v < n; v++) to_l[v * k + i] = dist[v];
+        dijkstra(n, uptr, unbr, ueid, w, 1, &src, 1, dist, done, hk, hv);
+        if (i == 0)
+            for (i64 v = 0; v < n; v++) near[v] = dist[v];
+        for (i64 v = 0; v < n; v++)
+            if (dist[v] < near[v]) near[v] = dist[v];
+    }
+    rc = KV_OK;
+out:
+    free(uptr);
+    free(unbr);
+    free(ueid);
+    free(fid);
+    free(hk);
+    free(hv);
+    free(done);
+    free(dist);
+    free(near);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- searches */
+
+/* The time-dependent graph and query shared by both searches (see karavan.routing.kernel). */
+typedef struct {
+    i64 n_vert, n_nodes, n_init, n_via, dest_node, n_lm;
+    const i64 *indptr;
+    const i32 *head;
+    const i8 *kind;
+    const double *wts; /* n_edges x NC */
+    const i32 *board_run, *opening, *v_node;
+    const double *v_offset;
+    const i8 *pk;
+    const i64 *pmask;
+    const double *pa, *pb;
+    const i64 *omask;
+    const double *ostart, *oend;
+    const u8 *allowed;
+    const i64 *init_v;
+    const double *init_w; /* n_init x NC */
+    const u8 *target_ok;
+    const double *tgt_w; /* n_vert x NC */
+    const i32 *tgt_open;
+    const i64 *via;
+    double horizon_end;
+} KrGraph;
+
+/* What a search returns: destination rows and the label records (NI columns each), malloc'ed
+ * here and released by kr_take_result once copied. */
+typedef struct {
+    double *targets;
+    i64 n_tgt;
+    i64 *li;
+    i64 n_lab;
+    i64 capped;
+} KrResult;
+
+KV_EXPORT void kr_free_result(KrResult *res) {
+    free(res->targets);
+    free(res->li);
+    res->targets = NULL;
+    res->li = NULL;
+}
+
+/* Copy a result into the caller's arrays (targets n_tgt x NT, parent/edge/vert n_lab) and free it. */
+KV_EXPORT void kr_take_result(KrResult *res, double *targets, i64 *parent, i64 *edge, i64 *vert) {
+    if (res->n_tgt) memcpy(targets, res->targets, (size_t)(res->n_tgt * NT) * sizeof(double));
+    for (i64 j = 0; j < res->n_lab; j++) {
+        parent[j] = res->li[j * NI + P_PARENT];
+        edge[j] = res->li[j * NI + P_EDGE];
+        vert[j] = res->li[j * NI + P_VERT];
+    }
+    kr_free_result(res);
+}
+
+/* Time at the destination after alighting at target vertex v at t (end terminal, opening hours). */
+static inline double arrival(const KrGraph *g, i64 v, double t) {
+    i32 o = g->tgt_open[v];
+    if (o >= 0) t = kr_next_open(g->omask[o], g->ostart[o], g->oend[o], t);
+    return t + g->tgt_w[v * NC];
+}
+
+/* Via progress after entering node wn; -1 where it would reach the destination before every via place. */
+static inline i64 via_step(const KrGraph *g, i64 vi, i64 wn) {
+    i64 nvi = (vi < g->n_via && wn == g->via[vi]) ? vi + 1 : vi;
+    if (wn == g->dest_node && nvi < g->n_via) return -1;
+    return nvi;
+}
+
+/* Time after edge ei entered at t: XFER waits for the boarded run's departure, THRU goes straight on
+ * after the operation, the others add their duration. */
+static inline double edge_time(const KrGraph *g, i64 ei, i64 w, double t) {
+    i8 k = g->kind[ei];
+    double dur = g->wts[ei * NC];
+    if (k == XFER || k == THRU) {
+        double nt = t;
+        i32 oi = g->opening[ei];
+        if (oi >= 0) nt = kr_next_open(g->omask[oi], g->ostart[oi], g->oend[oi], nt);
+        nt += dur;
+        if (k == XFER) {
+            i32 r = g->board_run[ei];
+            nt = kr_next_departure(g->pk[r], g->pmask[r], g->pa[r], g->pb[r], nt, g->v_offset[w]);
+        }
+        return nt;
+    }
+    return t + dur;
+}
+
+static inline i64 initial_via(const KrGraph *g, i64 v) {
+    return (g->n_via > 0 && g->via[0] == g->v_node[v]) ? 1 : 0;
+}
+
+/* State of a label-setting search: labels, bags per (vertex, via) state, heap and destination rows. */
+typedef struct {
+    const KrGraph *g;
+    const double *lb; /* n_vert x NC */
+    const u8 *use;
+    const double *eps;
+    double pf[NC];
+    i64 max_labels;
+    const i64 *node_bit;
+    int elementary, exact;
+    double *lf; /* cap x NC */
+    i64 *li; /* cap x NI */
+    u64 *lm; /* cap x 2: 128-bit set of the nodes on the label's path (node % 128) */
+    u8 *ldead;
+    i64 n_lab, cap;
+    i64 *bag_head, *bag_size;
+    double *hk; /* hcap x HK */
+    i64 *hv;
+    i64 hsize, hcap;
+    double *targets; /* tcap x NT */
+    i64 n_tgt, tcap;
+    i64 capped;
+} Search;
+
+/* a <= b * f + 1e-9 in every used column */
+static inline int leq(const double *a, const double *b, const u8 *use, const double *f) {
+    for (int k = 0; k < NC; k++)
+        if (use[k] && a[k] > b[k] * f[k] + 1e-9) return 0;
+    return 1;
+}
+
+static inline int leq_exact(const double *a, const double *b, const u8 *use) {
+    for (int k = 0; k < NC; k++)
+        if (use[k] && a[k] > b[k]) return 0;
+    return 1;
+}
+
+/* a <= b * eps in every used column (eps 1 for exact dominance) */
+static inline int leq_eps(const double *a, const double *b, const u8 *use, const double *eps) {
+    for (int k = 0; k < NC; k++)
+        if (use[k] && a[k] > b[k] * eps[k]) return 0;
+    return 1;
+}
+
+/* Whether a destination label found so far dominates x within the factors f. */
+static inline int pruned(const Search *s, const double *x, const double *f) {
+    for (i64 k = 0; k < s->n_tgt; k++)
+        if (leq(s->targets + k * NT, x, s->use, f)) return 1;
+    return 0;
+}
+
+/* Whether node is on the path of label lid. */
+static inline int on_path(const Search *s, i64 lid, i64 node) {
+    for (i64 j = lid; j >= 0; j = s->li[j * NI + P_PARENT])
+        if (s->g->v_node[s->li[j * NI + P_VERT]] == node) return 1;
+    return 0;
+}
+
+/* Whether the tracked nodes of label a are all on the path b_parent + b_node (path dominance). */
+static int subset(const Search *s, i64 a, i64 b_parent, i64 b_node, u64 b_m0, u64 b_m1) {
+    if ((s->lm[2 * a] & ~b_m0) != 0 || (s->lm[2 * a + 1] & ~b_m1) != 0) return 0;
+    if (s->exact) return 1; /* at most 128 tracked nodes: the bit sets are the node sets */
+    for (i64 j = a; j >= 0; j = s->li[j * NI + P_PARENT]) {
+        i64 node = s->g->v_node[s->li[j * NI + P_VERT]];
+        if (s->node_bit[node] >= 0 && node != b_node && !on_path(s, b_parent, node)) return 0;
+    }
+    return 1;
+}
+
+/* Whether a new label (parent path + node, bit sets m0/m1) lies within label j's tracked nodes. */
+static int within(const Search *s, i64 j, i64 parent, i64 node, u64 m0, u64 m1) {
+    if (((m0 & ~s->lm[2 * j]) != 0) || ((m1 & ~s->lm[2 * j + 1]) != 0)) return 0;
+    if (s->exact) return 1;
+    const i64 *node_bit = s->node_bit;
+    int drop = node_bit[node] < 0 || on_path(s, j, node);
+    for (i64 k = parent; drop && k >= 0; k = s->li[k * NI + P_PARENT]) {
+        i64 kn = s->g->v_node[s->li[k * NI + P_VERT]];
+        drop = node_bit[kn] < 0 || on_path(s, j, kn);
+    }
+    return drop;
+}
+
+static int grow_labels(Search *s) {
+    i64 cap = 2 * s->cap;
+    double *lf = realloc(s->lf, (size_t)(cap * NC) * sizeof(double));
+    if (lf) s->lf = lf;
+    i64 *li = realloc(s->li, (size_t)(cap * NI) * sizeof(i64));
+    if (li) s->li = li;
+    u64 *lm = realloc(s->lm, (size_t)(cap * 2) * sizeof(u64));
+    if (lm) s->lm = lm;
+    u8 *ld = realloc(s->ldead, (size_t)cap);
+    if (ld) s->ldead = ld;
+    if (!(lf && li && lm && ld)) return KV_NO_MEMORY;
+    s->cap = cap;
+    return KV_OK;
+}
+
+static int heap_add(Search *s, const double *key, i64 val) {
+    if (s->hsize == s->hcap) {
+        i64 cap = 2 * s->hcap;
+        double *hk = realloc(s->hk, (size_t)(cap * HK) * sizeof(double));
+        if (hk) s->hk = hk;
+        i64 *hv = realloc(s->hv, (size_t)cap * sizeof(i64));
+        if (hv) s->hv = hv;
+        if (!(hk && hv)) return KV_NO_MEMORY;
+        s->hcap = cap;
+    }
+    s->hsize = kr_heap_push(s->hk, s->hv, s->hsize, key, val, HK);
+    return KV_OK;
+}
+
+/* Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
+ *
+ * With elementary a label dominates another only if its path's tracked nodes (node_bit >= 0)
+ * are a subset of the other's (so no continuation that is loop-free on them is lost). */
+static int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge, i64 vert, i64 vi,
+                     const double *key) {
+    const i64 node = s->g->v_node[vert];
+    u64 m0 = 0, m1 = 0;
+    if (parent >= 0) {
+        m0 = s->lm[2 * parent];
+        m1 = s->lm[2 * parent + 1];
+    }
+    i64 nb = s->node_bit[node];
+    if (nb >= 0) {
+        u64 b = (u64)1 << (u64)(nb & 63);
+        if (((nb >> 6) & 1) == 0)
+            m0 |= b;
+        else
+            m1 |= b;
+    }
+    for (i64 j = s->bag_head[state]; j >= 0; j = s->li[j * NI + P_NEXT]) {
+        if (leq_eps(s->lf + j * NC, x, s->use, s->eps) &&
+            (!s->elementary || subset(s, j, parent, node, m0, m1)))
+            return KV_OK;
+    }
+    i64 prev = -1;
+    i64 j = s->bag_head[state];
+    while (j >= 0) {
+        i64 nxt = s->li[j * NI + P_NEXT];
+        int drop = leq_exact(x, s->lf + j * NC, s->use);
+        if (drop && s->elementary) drop = within(s, j, parent, node, m0, m1);
+        if (drop) {
+            s->ldead[j] = 1;
+            s->bag_size[state] -= 1;
+            if (prev < 0)
+                s->bag_head[state] = nxt;
+            else
+                s->li[prev * NI + P_NEXT] = nxt;
+        } else {
+            prev = j;
+        }
+        j = nxt;
+    }
+    if (s->bag_size[state] >= s->max_labels) {
+        s->capped += 1;
+        return KV_OK;
+    }
+    if (s->n_lab == s->cap && grow_labels(s) != KV_OK) return KV_NO_MEMORY;
+    i64 lid = s->n_lab;
+    memcpy(s->lf + lid * NC, x, NC * sizeof(double));
+    i64 *rec = s->li + lid * NI;
+    rec[P_PARENT] = parent;
+    rec[P_EDGE] = edge;
+    rec[P_VERT] = vert;
+    rec[P_VIA] = vi;
+    rec[P_NEXT] = s->bag_head[state];
+    s->lm[2 * lid] = m0;
+    s->lm[2 * lid + 1] = m1;
+    s->ldead[lid] = 0;
+    s->bag_head[state] = lid;
+    s->bag_size[state] += 1;
+    s->n_lab = lid + 1;
+    return heap_add(s, key, lid);
+}
+
+/* Add a destination label unless dominated (within eps); drop those it dominates. */
+static int record_target(Search *s, const double *x, i64 lid) {
+    if (pruned(s, x, s->eps)) return KV_OK;
+    i64 w = 0;
+    for (i64 k = 0; k < s->n_tgt; k++) {
+        if (!leq_exact(x, s->targets + k * NT, s->use)) {
+            if (w != k) memcpy(s->targets + w * NT, s->targets + k * NT, NT * sizeof(double));
+            w++;
+        }
+    }
+    s->n_tgt = w;
+    if (s->n_tgt == s->tcap) {
+        i64 cap = 2 * s->tcap;
+        double *t = realloc(s->targets, (size_t)(cap * NT) * sizeof(double));
+        if (!t) return KV_NO_MEMORY;
+        s->targets = t;
+        s->tcap = cap;
+    }
+    double *row = s->targets + s->n_tgt * NT;
+    memcpy(row, x, NC * sizeof(double));
+    row[NC] = (double)lid;
+    s->n_tgt += 1;
+    return KV_OK;
+}
+
+/* Nodes that the path of a destination label comes back to after leaving them, into out (n_nodes). */
+static int looped(const double *targets, i64 n_tgt, const i64 *parent_of, i64 pstride, const i64 *vert_of,
+                  i64 vstride, const i32 *v_node, i64 n_nodes, u8 *out) {
+    i64 *seen = malloc((size_t)(n_nodes > 0 ? n_nodes : 1) * sizeof(i64));
+    if (!seen) return KV_NO_MEMORY;
+    for (i64 i = 0; i < n_nodes; i++) {
+        out[i] = 0;
+        seen[i] = -1;
+    }
+    for (i64 t = 0; t < n_tgt; t++) {
+        i64 j = (i64)targets[t * NT + NC];
+        i64 prev = -1;
+        while (j >= 0) {
+            i64 node = v_node[vert_of[j * vstride]];
+            if (node != prev) {
+                if (seen[node] == t) out[node] = 1;
+                seen[node] = t;
+                prev = node;
+            }
+            j = parent_of[j * pstride];
+        }
+    }
+    free(seen);
+    return KV_OK;
+}
+
+KV_EXPORT int kr_looped_nodes(const double *targets, i64 n_tgt, const i64 *parent, const i64 *vert,
+                              const i32 *v_node, i64 n_nodes, u8 *out) {
+    return looped(targets, n_tgt, parent, 1, vert, 1, v_node, n_nodes, out);
+}
+
+static void search_free(Search *s) {
+    free(s->lf);
+    free(s->li);
+    free(s->lm);
+    free(s->ldead);
+    free(s->bag_head);
+    free(s->bag_size);
+    free(s->hk);
+    free(s->hv);
+    free(s->targets);
+}
+
+static int search_init(Search *s, const KrGraph *g) {
+    i64 n_states = g->n_vert * (g->n_via + 1);
+    size_t ns = (size_t)(n_states > 0 ? n_states : 1);
+    s->cap = s->hcap = 1024;
+    s->tcap = 64;
+    s->n_lab = s->hsize = s->n_tgt = s->capped = 0;
+    s->lf = malloc((size_t)(s->cap * NC) * sizeof(double));
+    s->li = malloc((size_t)(s->cap * NI) * sizeof(i64));
+    s->lm = malloc((size_t)(s->cap * 2) * sizeof(u64));
+    s->ldead = malloc((size_t)s->cap);
+    s->bag_head = malloc(ns * sizeof(i64));
+    s->bag_size = calloc(ns, sizeof(i64));
+    s->hk = malloc((size_t)(s->hcap * HK) * sizeof(double));
+    s->hv = malloc((size_t)s->hcap * sizeof(i64));
+    s->targets = malloc((size_t)(s->tcap * NT) * sizeof(double));
+    if (!(s->lf && s->li && s->lm && s->ldead && s->bag_head && s->bag_size && s->hk && s->hv && s->targets))
+        return KV_NO_MEMORY;
+    for (i64 i = 0; i < n_states; i++) s->bag_head[i] = -1;
+    return KV_OK;
+}
+
+static int seed_labels(Search *s) {
+    const KrGraph *g = s->g;
+    double x[NC], key[NC];
+    for (i64 i = 0; i < g->n_init; i++) {
+        i64 v = g->init_v[i];
+        if (!g->allowed[v] || g->init_w[i * NC] > g->horizon_end) continue;
+        i64 vi = initial_via(g, v);
+        for (int c = 0; c < NC; c++) {
+            x[c] = g->init_w[i * NC + c];
+            key[c] = x[c] + s->lb[v * NC + c];
+        }
+        if (add_label(s, v * (g->n_via + 1) + vi, x, -1, -1, v, vi, key) != KV_OK) return KV_NO_MEMORY;
+    }
+    return KV_OK;
+}
+
+/* Whether entering tracked node wn would visit it a second time on label lid's path. */
+static inline int revisits(const Search *s, i64 lid, i64 node, i64 wn) {
+    if (!s->elementary || wn == node) return 0;
+    i64 nb = s->node_bit[wn];
+    if (nb < 0) return 0;
+    u64 bit = (u64)1 << (u64)(nb & 63);
+    if ((s->lm[2 * lid + ((nb >> 6) & 1)] & bit) == 0) return 0;
+    return s->exact || on_path(s, lid, wn);
+}
+
+/* Expand label lid along every out-edge of its vertex. */
+static int expand(Search *s, i64 lid) {
+    const KrGraph *g = s->g;
+    const i64 v = s->li[lid * NI + P_VERT];
+    const i64 vi = s->li[lid * NI + P_VIA];
+    const i64 node = g->v_node[v];
+    const double *lab = s->lf + lid * NC;
+    double x[NC], key[NC];
+    for (i64 ei = g->indptr[v]; ei < g->indptr[v + 1]; ei++) {
+        i64 w = g->head[ei];
+        if (!g->allowed[w]) continue;
+        i64 wn = g->v_node[w];
+        i64 nvi = via_step(g, vi, wn);
+        if (nvi < 0) continue; /* the destination only after every via place */
+        if (revisits(s, lid, node, wn)) continue; /* no tracked node twice */
+        double nt = edge_time(g, ei, w, lab[0]);
+        if (nt > g->horizon_end) continue;
+        for (int c = 0; c < NC; c++) x[c] = lab[c] + g->wts[ei * NC + c];
+        x[0] = nt;
+        for (int c = 0; c < NC; c++) key[c] = x[c] + s->lb[w * NC + c];
+        if (nvi == g->n_via && pruned(s, key, s->pf)) continue;
+        if (add_label(s, w * (g->n_via + 1) + nvi, x, lid, ei, w, nvi, key) != KV_OK) return KV_NO_MEMORY;
+        lab = s->lf + lid * NC; /* the label table may have moved */
+    }
+    return KV_OK;
+}
+
+/* The label loop: pop in A* order, record destination labels, expand. */
+static int run_search(Search *s, int multi) {
+    const KrGraph *g = s->g;
+    double top[HK], key[NC], x[NC];
+    while (s->hsize > 0) {
+        i64 lid;
+        s->hsize = kr_heap_pop(s->hk, s->hv, s->hsize, top, HK, &lid);
+        if (s->ldead[lid]) continue;
+        if (!multi && s->n_tgt > 0 && top[0] >= s->targets[0]) break; /* earliest arrival settled */
+        i64 v = s->li[lid * NI + P_VERT];
+        i64 vi = s->li[lid * NI + P_VIA];
+        if (vi == g->n_via) {
+            const double *lab = s->lf + lid * NC;
+            for (int c = 0; c < NC; c++) key[c] = lab[c] + s->lb[v * NC + c];
+            if (pruned(s, key, s->pf)) continue;
+            if (g->target_ok[v]) {
+                for (int c = 0; c < NC; c++) x[c] = lab[c] + g->tgt_w[v * NC + c];
+                x[0] = arrival(g, v, lab[0]);
+                if (record_target(s, x, lid) != KV_OK) return KV_NO_MEMORY;
+            }
+        }
+        if (g->v_node[v] == g->dest_node) continue; /* a route ends at its destination */
+        if (expand(s, lid) != KV_OK) return KV_NO_MEMORY;
+    }
+    return KV_OK;
+}
+
+/* Pareto labels to the target vertices (see karavan.routing.kernel.label_search); the result's
+ * arrays are taken with kr_take_result, looped (n_nodes) flags the nodes a destination path comes back to. */
+KV_EXPORT int kr_label_search(const KrGraph *g, const double *lb, const u8 *use, const double *eps, double slack_f,
+                              int multi, i64 max_labels, const i64 *node_bit, int exact, KrResult *res, u8 *looped_out) {
+    Search s;
+    memset(&s, 0, sizeof s);
+    s.g = g;
+    s.lb = lb;
+    s.use = use;
+    s.eps = eps;
+    for (int c = 0; c < NC; c++) s.pf[c] = eps[c] * slack_f;
+    s.max_labels = max_labels;
+    s.node_bit = node_bit;
+    s.exact = exact;
+    s.elementary = 0;
+    for (i64 i = 0; i < g->n_nodes; i++) s.elementary |= node_bit[i] >= 0;
+    int rc = search_init(&s, g);
+    if (rc == KV_OK) rc = seed_labels(&s);
+    if (rc == KV_OK) rc = run_search(&s, multi);
+    if (rc == KV_OK)
+        rc = looped(s.targets, s.n_tgt, s.li + P_PARENT, NI, s.li + P_VERT, NI, g->v_node, g->n_nodes, looped_out);
+    if (rc != KV_OK) {
+        search_free(&s);
+        return rc;
+    }
+    res->targets = s.targets;
+    res->n_tgt = s.n_tgt;
+    res->li = s.li;
+    res->n_lab = s.n_lab;
+    res->capped = s.capped;
+    s.targets = NULL;
+    s.li = NULL;
+    search_free(&s);
+    return KV_OK;
+}
+
+/* ALT lower bound of the static distance from v to a target with landmark rows lt_from/lt_to. */
+static inline double alt_bound(const double *from_l, const double *to_l, i64 k, i64 v, const double *lt_from,
+                               const double *lt_to) {
+    double h = 0.0;
+    for (i64 i = 0; i < k; i++) {
+        double a = from_l[v * k + i];
+        if (a < INFINITY) {
+            double d = lt_from[i] - a; /* d(L, t) <= d(L, v) + d(v, t) */
+            if (d > h) h = d;
+        }
+        double b = lt_to[i];
+        if (b < INFINITY) {
+            double d = to_l[v * k + i] - b; /* d(v, L) <= d(v, t) + d(t, L) */
+            if (d > h) h = d;
+        }
+    }
+    return h;
+}
+
+/* Scratch of the earliest-arrival search, one entry per (vertex, via) state. */
+typedef struct {
+    double *dist, *pot, *hk;
+    i64 *pred_e, *pred_s, *hv;
+    u8 *done;
+} Arrival;
+
+static void arrival_free(Arrival *a) {
+    free(a->dist);
+    free(a->pot);
+    free(a->hk);
+    free(a->pred_e);
+    free(a->pred_s);
+    free(a->hv);
+    free(a->done);
+}
+
+static int arrival_init(Arrival *a, const KrGraph *g, i64 n_edges) {
+    i64 stride = g->n_via + 1;
+    size_t ns = (size_t)(g->n_vert * stride > 0 ? g->n_vert * stride : 1);
+    size_t cap = (size_t)(n_edges * stride + g->n_init + 1);
+    a->dist = malloc(ns * sizeof(double));
+    a->pred_e = malloc(ns * sizeof(i64));
+    a->pred_s = malloc(ns * sizeof(i64));
+    a->done = calloc(ns, 1);
+    a->pot = malloc((size_t)(g->n_vert > 0 ? g->n_vert : 1) * sizeof(double));
+    a->hk = malloc(cap * sizeof(double));
+    a->hv = malloc(cap * sizeof(i64));
+    if (!(a->dist && a->pred_e && a->pred_s && a->done && a->pot && a->hk && a->hv)) return KV_NO_MEMORY;
+    for (size_t i = 0; i < ns; i++) {
+        a->dist[i] = INFINITY;
+        a->pred_e[i] = -1;
+        a->pred_s[i] = -1;
+    }
+    for (i64 v = 0; v < g->n_vert; v++) a->pot[v] = -1.0;
+    return KV_OK;
+}
+
+/* The label tree of the path to state best_s (labels in path order) and its target row. */
+static int path_labels(const KrGraph *g, const Arrival *a, i64 best_s, double best, KrResult *res) {
+    i64 stride = g->n_via + 1;
+    i64 n_lab = 0;
+    for (i64 s = best_s; s >= 0; s = a->pred_s[s]) n_lab++;
+    res->li = malloc((size_t)((n_lab > 0 ? n_lab : 1) * NI) * sizeof(i64));
+    res->targets = malloc(NT * sizeof(double));
+    if (!(res->li && res->targets)) return KV_NO_MEMORY;
+    i64 s = best_s;
+    for (i64 k = n_lab - 1; k >= 0; k--) {
+        res->li[k * NI + P_VIA] = s; /* the state, for the walk below */
+        s = a->pred_s[s];
+    }
+    double x[NC] = {0.0, 0.0, 0.0, 0.0, 0.0};
+    for (i64 k = 0; k < n_lab; k++) {
+        i64 *rec = res->li + k * NI;
+        i64 st = rec[P_VIA];
+        i64 e = a->pred_e[st];
+        rec[P_PARENT] = k - 1;
+        rec[P_VERT] = st / stride;
+        rec[P_VIA] = st - rec[P_VERT] * stride;
+        rec[P_NEXT] = -1;
+        if (e < 0) {
+            rec[P_EDGE] = -1;
+            memcpy(x, g->init_w + (-1 - e) * NC, NC * sizeof(double));
+        } else {
+            rec[P_EDGE] = e;
+            for (int c = 0; c < NC; c++) x[c] += g->wts[e * NC + c];
+            x[0] = a->dist[st];
+        }
+    }
+    res->n_lab = n_lab;
+    res->n_tgt = best_s >= 0 ? 1 : 0;
+    res->capped = 0;
+    if (best_s >= 0) {
+        i64 v = res->li[(n_lab - 1) * NI + P_VERT];
+        for (int c = 0; c < NC; c++) res->targets[c] = x[c] + g->tgt_w[v * NC + c];
+        res->targets[0] = best;
+        res->targets[NC] = (double)(n_lab - 1);
+    }
+    return KV_OK;
+}
+
+static inline double potential(Arrival *a, const double *from_l, const double *to_l, i64 k, i64 v,
+                               const double *lt_from, const double *lt_to) {
+    if (a->pot[v] < 0.0) a->pot[v] = alt_bound(from_l, to_l, k, v, lt_from, lt_to);
+    return a->pot[v];
+}
+
+/* Earliest arrival at the target vertices: a time-dependent A* on the ALT bound (landmark tables
+ * from_l/to_l, n_vert x k, and the destination's rows lt_from/lt_to) that stops once the
+ * destination is settled; see karavan.routing.kernel.earliest_arrival. */
+KV_EXPORT int kr_earliest_arrival(const KrGraph *g, i64 n_edges, const double *from_l, const double *to_l, i64 k,
+                                  const double *lt_from, const double *lt_to, KrResult *res) {
+    Arrival a;
+    memset(&a, 0, sizeof a);
+    const i64 stride = g->n_via + 1;
+    int rc = arrival_init(&a, g, n_edges);
+    if (rc != KV_OK) {
+        arrival_free(&a);
+        return rc;
+    }
+    i64 size = 0;
+    for (i64 i = 0; i < g->n_init; i++) {
+        i64 v = g->init_v[i];
+        double t0 = g->init_w[i * NC];
+        if (!g->allowed[v] || t0 > g->horizon_end) continue;
+        i64 s = v * stride + initial_via(g, v);
+        if (t0 < a.dist[s]) {
+            double p = potential(&a, from_l, to_l, k, v, lt_from, lt_to);
+            a.dist[s] = t0;
+            a.pred_e[s] = -1 - i;
+            a.pred_s[s] = -1;
+            size = push1(a.hk, a.hv, size, t0 + p, s);
+        }
+    }
+    double best = INFINITY;
+    i64 best_s = -1;
+    while (size > 0) {
+        double key;
+        i64 s;
+        size = pop1(a.hk, a.hv, size, &key, &s);
+        if (a.done[s]) continue;
+        if (key >= best) break;
+        a.done[s] = 1;
+        double t = a.dist[s];
+        i64 v = s / stride;
+        i64 vi = s - v * stride;
+        if (vi == g->n_via && g->target_ok[v]) {
+            double at = arrival(g, v, t);
+            if (at < best) {
+                best = at;
+                best_s = s;
+            }
+        }
+        if (g->v_node[v] == g->dest_node) continue;
+        for (i64 ei = g->indptr[v]; ei < g->indptr[v + 1]; ei++) {
+            i64 w = g->head[ei];
+            if (!g->allowed[w]) continue;
+            i64 nvi = via_step(g, vi, g->v_node[w]);
+            if (nvi < 0) continue;
+            i64 ns = w * stride + nvi;
+            if (a.done[ns]) continue;
+            double nt = edge_time(g, ei, w, t);
+            if (nt <= g->horizon_end && nt < a.dist[ns]) {
+                double p = potential(&a, from_l, to_l, k, w, lt_from, lt_to);
+                if (p == INFINITY) continue; /* the destination cannot be reached from w */
+                a.dist[ns] = nt;
+                a.pred_e[ns] = ei;
+                a.pred_s[ns] = s;
+                size = push1(a.hk, a.hv, size, nt + p, ns);
+            }
+        }
+    }
+    rc = path_labels(g, &a, best_s, best, res);
+    arrival_free(&a);
+    if (rc != KV_OK) kr_free_result(res);
+    return rc;
+}
