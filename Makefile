@@ -3,26 +3,34 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NATIVE := $(VENV)/.native
+NATIVE_SRC := $(wildcard src/karavan/_native/*.c src/karavan/_native/*.h)
 
 .PHONY: setup browser demo test lint typecheck pytest bench clean
 
-$(STAMP): pyproject.toml
+# The editable install compiles the C kernels (a C compiler is needed) into src/karavan/_native.
+$(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=69'
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP)
+# Rebuild the compiled kernels in place when their C sources change.
+$(NATIVE): $(STAMP) $(NATIVE_SRC)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+	touch $(NATIVE)
 
-demo: $(STAMP)
+setup: $(NATIVE)
+
+demo: $(NATIVE)
 	$(BIN)/karavan network validate
 	$(BIN)/karavan route "Xi'an" Istanbul --cargo FEU --count 2 --avoid-country RU
 
-lint: $(STAMP)
+lint: $(NATIVE)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
-typecheck: $(STAMP)
+typecheck: $(NATIVE)
 	$(BIN)/mypy
 
 # Browser tests drive Debian's Chromium through Playwright (no browser download).
@@ -31,10 +39,10 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-pytest: $(STAMP) browser
+pytest: $(NATIVE) browser
 	$(BIN)/pytest -q
 
 test: lint typecheck pytest
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/karavan/_native/*.so

@@ -36,8 +36,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         _DB_DIR.cleanup()
 
 
-# Property tests check behaviour, not speed: no per-example deadline (the first example of a
-# numba kernel includes its compilation, and the machine may be shared).
+# Property tests check behaviour, not speed: no per-example deadline (the machine may be shared).
 settings.register_profile("karavan", deadline=None)
 settings.load_profile("karavan")
 

@@ -109,7 +109,8 @@ class MissingExtraError(KaravanError, ImportError):
 
 
 class NativeKernelError(KaravanError, ImportError):
-    """The compiled kernels (C code built at install time) are missing or cannot be loaded; the message says how to build them."""
+    """The compiled kernels (C code built at install time) are missing or cannot be loaded; the message says how
+    to build them."""
 
 
 class SolveError(KaravanError, RuntimeError):

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from numba import njit
 
 from karavan.accounting import Cargo, HubPlan, LegPlan, evaluate, next_opening
 from karavan.errors import InputError
@@ -138,13 +137,151 @@ def test_kernel_opening_matches_scalar() -> None:
     assert np.allclose([kernel.next_opening(x, spec, 0) for x in t], [next_opening(opening, x) for x in t])
 
 
-@njit
 def _residuals(storm: np.ndarray, n: int) -> np.ndarray:
     state = kernel.seed_state(0)
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = kernel.storm_residual(state, storm, np.zeros(1), np.ones(1))
-    return out
+    pool, cum = np.zeros(1), np.ones(1)
+    return np.array([kernel.storm_residual(state, storm, pool, cum) for _ in range(n)])
+
+
+def _fixed_plan_table() -> tuple[np.ndarray, np.ndarray]:
+    """Every element kind of the kernel: a hub with opening hours, weekly, sails-when-full (weather,
+    empirical fill), unphased and phased headway legs and a stay aboard; two routes."""
+    spec = np.zeros((8, kernel.WIDTH))
+    hub = spec[0]
+    hub[kernel.C_KIND] = kernel.HUB
+    hub[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_LOGNORMAL, math.log(20.0), 0.7, 0.0)
+    hub[kernel.C_OPEN_MASK], hub[kernel.C_OPEN_START_H], hub[kernel.C_OPEN_END_H] = 0b11111, 8.0, 18.0
+    hub[kernel.C_HUB_PART] = kernel.P_BORDER
+    weekly = spec[1]
+    weekly[kernel.C_KIND], weekly[kernel.C_DEP] = kernel.LEG, kernel.DEP_WEEKLY
+    weekly[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_TRIANGULAR, 20.0, 24.0, 40.0)
+    weekly[kernel.C_OFFSET_H], weekly[kernel.C_WEEK_MASK], weekly[kernel.C_TIME_H] = 5.25, 0b1001, 12.0
+    weekly[kernel.C_SLIP : kernel.C_SLIP + 4] = (kernel.D_UNIFORM, 0.0, 6.0, 0.0)
+    (
+        weekly[kernel.C_BOARD_PORT],
+        weekly[kernel.C_ALIGHT_PORT],
+        weekly[kernel.C_RUN_SCALE],
+        weekly[kernel.C_PLANNED_H],
+    ) = -1, 0, 1.0, 24.0
+    ferry = spec[2]
+    ferry[kernel.C_KIND], ferry[kernel.C_DEP] = kernel.LEG, kernel.DEP_WHEN_FULL
+    ferry[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_LOGNORMAL, math.log(18.0), 0.3, 0.0)
+    ferry[kernel.C_FILL : kernel.C_FILL + 4] = (kernel.D_EMPIRICAL, 0.0, 5.0, 0.0)
+    ferry[kernel.C_BOARD_PORT], ferry[kernel.C_ALIGHT_PORT], ferry[kernel.C_RUN_SCALE], ferry[kernel.C_PLANNED_H] = (
+        0,
+        1,
+        1.1,
+        20.0,
+    )
+    unphased = spec[3]
+    unphased[kernel.C_KIND], unphased[kernel.C_DEP], unphased[kernel.C_HEADWAY_H] = (
+        kernel.LEG,
+        kernel.DEP_HEADWAY_UNKNOWN_PHASE,
+        6.0,
+    )
+    unphased[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_FIXED, 30.0, 0.0, 0.0)
+    (
+        unphased[kernel.C_BOARD_PORT],
+        unphased[kernel.C_ALIGHT_PORT],
+        unphased[kernel.C_RUN_SCALE],
+        unphased[kernel.C_PLANNED_H],
+    ) = -1, -1, 1, 30
+    phased = spec[4]
+    phased[kernel.C_KIND], phased[kernel.C_DEP], phased[kernel.C_HEADWAY_H], phased[kernel.C_ANCHOR_H] = (
+        kernel.LEG,
+        kernel.DEP_HEADWAY,
+        8.0,
+        100.0,
+    )
+    phased[kernel.C_OFFSET_H] = 2.0
+    phased[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_UNIFORM, 10.0, 14.0, 0.0)
+    phased[kernel.C_SLIP : kernel.C_SLIP + 4] = (kernel.D_LOGNORMAL, 0.5, 0.8, 0.0)
+    (
+        phased[kernel.C_BOARD_PORT],
+        phased[kernel.C_ALIGHT_PORT],
+        phased[kernel.C_RUN_SCALE],
+        phased[kernel.C_PLANNED_H],
+    ) = -1, -1, 1, 12
+    aboard = spec[5]
+    aboard[kernel.C_KIND], aboard[kernel.C_STAY] = kernel.LEG, 1.0
+    aboard[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_FIXED, 5.0, 0.0, 0.0)
+    (
+        aboard[kernel.C_BOARD_PORT],
+        aboard[kernel.C_ALIGHT_PORT],
+        aboard[kernel.C_RUN_SCALE],
+        aboard[kernel.C_PLANNED_H],
+    ) = -1, -1, 1, 4
+    spec[6:8] = spec[2:4]
+    shares = np.vstack([np.full(12, 0.3), np.linspace(0.1, 0.65, 12)])
+    return spec, shares
+
+
+def _fixed_plan_quantiles(storm: np.ndarray, storm_pool: np.ndarray, storm_cum: np.ndarray) -> list[float]:
+    """P50 and P90 of both routes of the fixed table (seed 7, 2,000 runs)."""
+    spec, shares = _fixed_plan_table()
+    runs = 2000
+    total, contrib, parts = np.empty((2, runs)), np.empty((8, runs)), np.empty((2, kernel.N_PARTS, runs))
+    pool = np.array([2.0, 5.0, 9.0, 30.0, 70.0])
+    t0 = np.array([489_216.0, 489_316.0])  # 2025-10-23 00:00 UTC and 100 h later
+    bounds = np.array([0, 6, 8], dtype=np.int64)
+    kernel.simulate_routes(7, t0, bounds, spec, pool, shares, storm, storm_pool, storm_cum, total, contrib, parts)
+    assert np.allclose(contrib[:6].sum(axis=0), total[0])
+    assert np.allclose(parts[0].sum(axis=0), total[0])
+    return [float(x) for x in np.quantile(total, [0.5, 0.9], axis=1).ravel()]
+
+
+# Regression values produced by the numba build of the kernel that the C kernel replaced: the
+# xoshiro256** stream and every draw are bit-identical, so seeded figures must not move.
+NUMBA_FIXED_PLAN = {
+    "lognormal storms": [279.2065921095491, 106.76723013722221, 419.7051747699448, 222.5490648730018],
+    "pooled storms": [239.3906133681303, 71.97265670119668, 295.9144094881544, 127.99314219676307],
+}
+NUMBA_MINI_ALPHA_BAKU = (266.88287712357123, 358.3506829289836, 270.59707180454825)
+"""P50, P90 and mean of ``simulate`` Alpha → Baku on the mini network (seed 7, 5,000 runs, 2025-07-01)."""
+NUMBA_UNIFORMS_SEED_5 = (0.2884112281702357, 0.6020823331320106, 0.6495467305510222)
+
+
+@pytest.mark.parametrize("storms", list(NUMBA_FIXED_PLAN))
+def test_seeded_kernel_figures_match_the_numba_build(storms: str) -> None:
+    storm = {
+        "lognormal storms": (np.array([kernel.STORM_LOGNORMAL, math.log(36.0), 0.9]), np.zeros(1), np.ones(1)),
+        "pooled storms": (
+            np.array([kernel.STORM_POOL, 0.0, 0.0]),
+            np.array([5.0, 10.0, 40.0]),
+            np.array([0.5, 0.8, 1.0]),
+        ),
+    }[storms]
+    assert _fixed_plan_quantiles(*storm) == NUMBA_FIXED_PLAN[storms]
+
+
+def test_seeded_route_simulation_matches_the_numba_build(mini_net: Network) -> None:
+    res = simulate(mini_net, RouteQuery("Alpha", "Baku", runs=5000, seed=7, depart=DEPART))
+    assert (res.p50_h, res.p90_h, res.mean_h) == NUMBA_MINI_ALPHA_BAKU
+    state = kernel.seed_state(5)
+    assert tuple(kernel.uniform(state) for _ in range(3)) == NUMBA_UNIFORMS_SEED_5
+
+
+def test_simulation_runs_in_the_compiled_library(mini_net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    called: list[str] = []
+    real = kernel.c_function
+
+    def spy(name: str) -> object:
+        called.append(name)
+        return real(name)
+
+    monkeypatch.setattr(kernel, "c_function", spy)
+    simulate(mini_net, RouteQuery("Alpha", "Baku", runs=100, seed=1, depart=DEPART))
+    assert "mc_simulate_routes" in called
+
+
+def test_kernel_rejects_output_arrays_it_cannot_fill() -> None:
+    spec, shares = _fixed_plan_table()
+    total, contrib, parts = np.empty((2, 10), dtype=np.float32), np.empty((8, 10)), np.empty((2, kernel.N_PARTS, 10))
+    with pytest.raises(InputError, match="total"):
+        kernel.simulate_routes(
+            0, np.zeros(2), np.array([0, 6, 8]), spec, np.ones(5), shares, np.zeros(3), np.zeros(1), np.ones(1),
+            total, contrib, parts,
+        )  # fmt: skip
 
 
 def test_month_index_and_residual_storm() -> None:

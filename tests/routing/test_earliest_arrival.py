@@ -69,7 +69,7 @@ def test_earliest_arrival_brute_force() -> None:
         _check(seed)
 
 
-@settings(max_examples=200, deadline=None)  # numba may compile on the first call
+@settings(max_examples=200, deadline=None)  # behaviour, not speed (shared machines)
 @given(seed=st.integers(10_000, 2**32 - 1))
 def test_earliest_arrival_property(seed: int) -> None:
     _check(seed)

@@ -1,13 +1,22 @@
-"""The compiled time functions agree with their readable Python references."""
+"""The compiled kernels: time functions against their readable Python references, heaps, table growth, loading."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from karavan.model import Headway, LogNormal, OpeningHours, Weekday, Weekly, WhenFull
+import karavan._native
+from karavan.errors import InputError, NativeKernelError
+from karavan.model import Headway, LogNormal, Network, OpeningHours, Weekday, Weekly, WhenFull
 from karavan.model.timetable import next_departure
-from karavan.routing.kernel import next_departure_nb, next_open_nb
+from karavan.routing import RouteQuery, kernel, plan_routes
+from karavan.routing.kernel import NC, heap_pop, heap_push, label_search, next_departure_nb, next_open_nb
 from karavan.routing.search import next_open
 
 days = st.lists(st.sampled_from(list(Weekday)), min_size=1, max_size=7, unique=True)
@@ -15,7 +24,7 @@ times = st.floats(0, 2e5)
 offsets = st.floats(0, 400)
 
 
-@settings(max_examples=200, deadline=None)  # numba may compile on the first call
+@settings(max_examples=200, deadline=None)  # behaviour, not speed (shared machines)
 @given(d=days, hh=st.integers(0, 23), mm=st.integers(0, 59), t=times, off=offsets)
 def test_weekly_matches(d: list[Weekday], hh: int, mm: int, t: float, off: float) -> None:
     pat = Weekly(days=tuple(d), time=f"{hh:02d}:{mm:02d}")
@@ -23,7 +32,7 @@ def test_weekly_matches(d: list[Weekday], hh: int, mm: int, t: float, off: float
     assert abs(next_departure_nb(0, mask, pat.time_h, 0.0, t, off) - next_departure(pat, t, off)) < 1e-6
 
 
-@settings(max_examples=200, deadline=None)  # numba may compile on the first call
+@settings(max_examples=200, deadline=None)  # behaviour, not speed (shared machines)
 @given(h=st.floats(0.5, 400), hh=st.integers(0, 23), t=times, off=offsets)
 def test_headway_matches(h: float, hh: int, t: float, off: float) -> None:
     pat = Headway(headway_h=h, first=f"{hh:02d}:00")
@@ -36,7 +45,7 @@ def test_when_full_matches() -> None:
     assert next_departure_nb(2, 0, mean, 0.0, 1000.0, 5.0) == next_departure(pat, 1000.0, 5.0)
 
 
-@settings(max_examples=200, deadline=None)  # numba may compile on the first call
+@settings(max_examples=200, deadline=None)  # behaviour, not speed (shared machines)
 @given(d=days, start=st.integers(0, 22), length=st.integers(1, 12), t=times)
 def test_opening_matches(d: list[Weekday], start: int, length: int, t: float) -> None:
     end = min(24, start + length)
@@ -45,3 +54,85 @@ def test_opening_matches(d: list[Weekday], start: int, length: int, t: float) ->
     got = next_open_nb(mask, float(start), float(end), t)
     assert abs(got - next_open(op, t)) < 1e-9
     assert got >= t
+
+
+@settings(max_examples=100)
+@given(keys=st.lists(st.tuples(st.integers(0, 5), st.integers(0, 5), st.floats(-10, 10)), max_size=300))
+def test_heap_pops_in_lexicographic_order(keys: list[tuple[int, int, float]]) -> None:
+    hk, hv, size = np.empty((1, 3)), np.empty(1, dtype=np.int64), 0
+    for i, key in enumerate(keys):
+        hk, hv, size = heap_push(hk, hv, size, np.array(key, dtype=np.float64), i)
+    top = np.empty(3)
+    popped = []
+    while size:
+        val, size = heap_pop(hk, hv, size, top)
+        assert tuple(top) == keys[val]
+        popped.append(val)
+    assert sorted(popped) == list(range(len(keys)))
+    assert [keys[v] for v in popped] == sorted(keys)
+
+
+def test_heap_rejects_arrays_it_cannot_update() -> None:
+    with pytest.raises(InputError, match="hv"):
+        heap_push(np.empty((2, 3)), np.empty(2, dtype=np.int32), 0, np.zeros(3), 1)
+
+
+def _ladder(steps: int) -> tuple[Any, ...]:
+    """A chain of ``steps`` pairs of parallel rides, one taking 2**i hours, the other 2**i USD: every
+    one of the 2**steps paths is Pareto-optimal (time + cost is the same for all)."""
+    n = steps + 1
+    indptr = np.append(np.arange(0, 2 * n, 2, dtype=np.int64), 2 * steps)  # the last vertex has no edges
+    head = np.repeat(np.arange(1, n, dtype=np.int32), 2)
+    wts = np.zeros((2 * steps, NC))
+    wts[0::2, 0] = 2.0 ** np.arange(steps)
+    wts[1::2, 1] = 2.0 ** np.arange(steps)
+    none = np.full(2 * steps, -1, np.int32)
+    target_ok = np.zeros(n, np.bool_)
+    target_ok[-1] = True
+    return (
+        indptr, head, np.zeros(2 * steps, np.int8), wts, none, none, np.arange(n, dtype=np.int32), np.zeros(n),
+        np.zeros(1, np.int8), np.zeros(1, np.int64), np.ones(1), np.zeros(1), np.zeros(1, np.int64), np.zeros(1),
+        np.full(1, 24.0), np.ones(n, np.bool_), np.zeros((n, NC)), np.zeros(1, np.int64), np.zeros((1, NC)),
+        target_ok, np.zeros((n, NC)), np.full(n, -1, np.int32), np.zeros(0, np.int64), steps,
+        np.array([True, True, False, False, False]), np.ones(NC), 1.0, True, 1 << 20, 1e9, np.full(n, -1, np.int64),
+        True,
+    )  # fmt: skip
+
+
+def test_label_search_grows_its_tables_without_dropping_labels() -> None:
+    steps = 11  # 2,048 destination labels, 4,095 labels in all: beyond every initial table size
+    targets, parent, edge, vert, capped, looped = label_search(*_ladder(steps))
+    assert capped == 0
+    assert not looped.any()
+    assert targets.shape == (2**steps, NC + 1)
+    assert np.all(targets[:, 0] + targets[:, 1] == 2**steps - 1)
+    assert len({(t, c) for t, c in targets[:, :2].tolist()}) == 2**steps
+    assert parent.size == edge.size == vert.size == 2 ** (steps + 1) - 1
+    lid = int(targets[0, NC])
+    hops = 0
+    while parent[lid] >= 0:
+        lid, hops = int(parent[lid]), hops + 1
+    assert hops == steps
+    assert vert[lid] == 0
+
+
+def test_searches_run_in_the_compiled_library(mini_net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    called: list[str] = []
+    real = kernel.c_function
+
+    def spy(name: str) -> object:
+        called.append(name)
+        return real(name)
+
+    monkeypatch.setattr(kernel, "c_function", spy)
+    plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=datetime(2025, 7, 1, tzinfo=UTC), runs=0))
+    assert {"kr_label_search", "kr_static_bounds"} <= set(called)
+    assert karavan._native.library_path().parent == Path(karavan._native.__file__).parent
+
+
+def test_a_missing_library_names_how_to_build_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(karavan._native, "_loaded", [])
+    monkeypatch.setattr(karavan._native, "LIBRARY", "_not_built")
+    monkeypatch.setattr(kernel, "_fns", {})
+    with pytest.raises(NativeKernelError, match=r"not built.*pip install -e \."):
+        next_open_nb(1, 8.0, 18.0, 100.0)

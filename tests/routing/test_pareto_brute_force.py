@@ -69,7 +69,7 @@ class Case:
         return float(nt)
 
     def kernel(self, node_bit: NDArray[np.int64], exact: bool) -> LabelSearchResult:
-        return label_search(  # type: ignore[no-any-return]
+        return label_search(
             self.indptr, self.head, self.kind, self.wts, self.board_run, np.full(self.head.size, -1, np.int32),
             self.v_node, np.zeros(self.n), self.pk, self.pmask, self.pa, self.pb, np.zeros(1, np.int64),
             np.zeros(1), np.full(1, 24.0), np.ones(self.n, np.bool_), np.zeros((self.n, NC)), self.init_v,
@@ -126,7 +126,7 @@ def test_brute_force_ten_thousand_networks() -> None:
         _check(seed)
 
 
-@settings(max_examples=300, deadline=None)  # numba may compile on the first call
+@settings(max_examples=300, deadline=None)  # behaviour, not speed (shared machines)
 @given(seed=st.integers(10_000, 2**32 - 1))
 def test_brute_force_property(seed: int) -> None:
     _check(seed)

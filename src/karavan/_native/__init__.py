@@ -52,5 +52,7 @@ def library() -> ctypes.CDLL:
         try:
             _loaded.append(ctypes.CDLL(str(path)))
         except OSError as exc:
-            raise NativeKernelError(f"the compiled kernels in {path} cannot be loaded ({exc}): run {BUILD_HINT}") from exc
+            raise NativeKernelError(
+                f"the compiled kernels in {path} cannot be loaded ({exc}): run {BUILD_HINT}"
+            ) from exc
     return _loaded[0]

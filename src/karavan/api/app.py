@@ -58,7 +58,7 @@ readable `message`; 404 for an unknown place (with `suggestions`) or no route, 4
 `field`, 503 when the service's dataset is invalid.
 """
 
-LIBRARIES = ("fastapi", "starlette", "pydantic", "uvicorn", "numpy", "scipy", "numba", "rapidfuzz", "highspy")
+LIBRARIES = ("fastapi", "starlette", "pydantic", "uvicorn", "numpy", "scipy", "rapidfuzz", "highspy")
 CAPABILITIES = {"routing": "plan_routes", "reliability": "simulate", "capacity": "assign"}
 
 

@@ -14,8 +14,8 @@
   ``Retry-After`` estimated from recent service times, so ``/healthz``, place search and
   the page stay fast however many routes or simulations are asked for.
 - **Every request** has a time budget (:attr:`Settings.request_timeout_s`); past it the
-  client gets 504 (except a lane's first request in a process, which pays for one-off JIT
-  compilation and graph building while the others queue behind it). The computation is
+  client gets 504 (except a lane's first request in a process, which pays for one-off
+  graph building while the others queue behind it). The computation is
   not interrupted mid-way (the library has no cancellation points) but finishes in the
   background, still holding its lane slot so load accounting stays honest; where the
   endpoint caches (:class:`ResultCache`), a retry is then answered at once.
@@ -210,8 +210,8 @@ class ProtectMiddleware:
         if lane is not None and (lane.full() or not await lane.acquire(budget / 2)):
             await self._shed(send, lane)
             return
-        # A lane's first request in a process includes one-off JIT compilation (numba) and
-        # graph building: it runs without a deadline, the others queue behind it.
+        # A lane's first request in a process includes one-off graph building (routing graph,
+        # landmark tables): it runs without a deadline, the others queue behind it.
         deadline = start + budget if lane is None or lane.warm else math.inf
         await self._run(scope, replay, send, lane, deadline)
 

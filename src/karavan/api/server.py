@@ -1,11 +1,11 @@
 """Running the service: warm-forked uvicorn workers under gunicorn, and the listening socket.
 
 :func:`serve` builds the app once in the supervising process, loads the dataset and runs one
-route plan there (numba kernels compiled or loaded from their cache, routing graph built),
+route plan there (compiled kernels loaded, routing graph and its landmark tables built),
 freezes that heap for the garbage collector (:func:`preload`), then hands it to gunicorn
 with ``preload_app``: every worker, and every replacement of a worker that dies, is forked
-from that warm process and answers within milliseconds instead of importing, loading and
-compiling again. Workers are uvicorn's (:class:`KaravanWorker`, from
+from that warm process and answers within milliseconds instead of importing and
+loading again. Workers are uvicorn's (:class:`KaravanWorker`, from
 ``uvicorn-worker``) with the no-delay protocol below and no access log. Where gunicorn is not
 installed (it does not run on Windows), uvicorn's own supervisor starts fresh worker processes.
 

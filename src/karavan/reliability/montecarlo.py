@@ -1,6 +1,6 @@
 """Monte Carlo transit-time distributions of itineraries, in one compiled call for all routes.
 
-Every stochastic part of a door-to-door trip is sampled run by run in a numba kernel
+Every stochastic part of a door-to-door trip is sampled run by run in a compiled kernel
 (:mod:`karavan.reliability.kernel`, element rows built by :mod:`karavan.reliability.spec`),
 and time is propagated through timetables (sails-when-full services draw a fill wait):
 

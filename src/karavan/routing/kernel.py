@@ -153,7 +153,9 @@ def heap_pop(hk: F64, hv: I64, size: int, key: F64) -> tuple[int, int]:
     return int(val.value), int(new)
 
 
-def dijkstra_static(indptr: I64, nbr: I64, eidx: I64, w: F64, sources: I64, dist: F64, done: B, hk: F64, hv: I64) -> None:
+def dijkstra_static(
+    indptr: I64, nbr: I64, eidx: I64, w: F64, sources: I64, dist: F64, done: B, hk: F64, hv: I64
+) -> None:
     """Static multi-source Dijkstra into ``dist`` over the CSR ``indptr``/``nbr`` (edge weights ``w[eidx]``).
 
     ``done``, ``hk`` and ``hv`` are scratch arrays (``hk``/``hv`` of at least ``eidx.size +
@@ -190,7 +192,9 @@ def static_bounds(rindptr: I64, rtail: I64, redge: I64, wts: F64, sources: I64, 
     return out
 
 
-def landmark_tables(indptr: I64, head: ArrayLike, rindptr: I64, rtail: I64, redge: I64, w: F64, k: int) -> tuple[F64, F64]:
+def landmark_tables(
+    indptr: I64, head: ArrayLike, rindptr: I64, rtail: I64, redge: I64, w: F64, k: int
+) -> tuple[F64, F64]:
     """``k`` landmarks spread by farthest-point sampling (undirected distance) and the static
     distances ``(from_l, to_l)``, ``(n, k)`` each, from and to every landmark (ALT bounds)."""
     ip, hd, rip = _arr(indptr, np.int64), _arr(head, np.int64), _arr(rindptr, np.int64)
@@ -226,7 +230,9 @@ _QUERY_TYPES = (np.int64, np.float64, np.bool_, np.float64, np.int32, np.int64)
 """dtypes of ``init_v``, ``init_w``, ``target_ok``, ``tgt_w``, ``tgt_open``, ``via``."""
 
 
-def _graph(graph: tuple[Any, ...], query: tuple[Any, ...], dest_node: int, horizon_end: float) -> tuple[_Graph, list[Any]]:
+def _graph(
+    graph: tuple[Any, ...], query: tuple[Any, ...], dest_node: int, horizon_end: float
+) -> tuple[_Graph, list[Any]]:
     """The C view of the graph and query arrays, and the converted arrays it points to (kept alive by the caller)."""
     keep = [_arr(a, t) for a, t in zip(graph, _GRAPH_TYPES, strict=True)]
     keep += [_arr(a, t) for a, t in zip(query, _QUERY_TYPES, strict=True)]

@@ -321,7 +321,7 @@ def pareto_search(
     target_ok, tgt_w, tgt_open, ends = _targets(graph, dest, cw)
     elem = elementary(graph) or bool(via)
     via_a = np.asarray(via, dtype=np.int64)
-    found = None
+    found: KernelResult | LabelSearchResult | None = None
     if not multi:
         found = earliest_arrival(
             graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
@@ -334,7 +334,7 @@ def pareto_search(
     if found is None:
 
         def search(node_bit: NDArray[np.int64], exact: bool) -> LabelSearchResult:
-            return label_search(  # type: ignore[no-any-return]
+            return label_search(
                 graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
                 ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
                 init_v, init_w, target_ok, tgt_w, tgt_open, via_a, dest, use, eps, 1.0 + slack, multi,
