@@ -15,7 +15,7 @@
   (per-destination bounds computed in each query: the bounds cache is dropped first);
 - ``truncated_share``: share of those 3-criterion queries the label cap cut;
 - ``cold_cli_s``: wall time of ``karavan route "Xi'an" Istanbul --cargo FEU --count 2 --avoid-country RU``
-  in a new process (disk caches warm: bytecode, numba cache, dataset cache; see :func:`cold_cli`);
+  in a new process (disk caches warm: bytecode, dataset cache; see :func:`cold_cli`);
 - ``peak_rss_mb``.
 
 Targets (2-core machine): embedded p50 < 2 ms; single p50 < 10 ms and below rustworkx; tri p95
@@ -78,7 +78,7 @@ def embedded(reps: int) -> dict[str, float]:
         queries = [
             RouteQuery(o, d, depart=depart, cargo=cargo, avoid_countries=a, runs=runs) for o, d, a in EMBEDDED_QUERIES
         ]
-        for q in queries:  # warm-up: graph build, JIT, caches
+        for q in queries:  # warm-up: graph build, caches
             plan_routes(net, q)
         times: list[float] = []
         for _ in range(reps if runs == 0 else 1):
@@ -252,7 +252,7 @@ def scaled(side: int, queries: int) -> dict[str, float]:
     g = synthetic_graph(side)
     pairs = _od_pairs(side, queries)
     t0 = 24.0 * 20_000
-    pareto_search(g, *pairs[0], t0, criteria=1)  # JIT warm-up
+    pareto_search(g, *pairs[0], t0, criteria=1)  # warm-up: graph arrays, caches
     g.__dict__.pop("_landmarks", None)
     t = time.perf_counter()
     landmarks(g)
@@ -286,8 +286,8 @@ def cold_cli() -> float:
     """Wall time of the headline ``karavan route`` in a new process (after one warm-up run).
 
     The warm-up fills what an installed karavan keeps between runs: the bytecode of its modules
-    (``PYTHONDONTWRITEBYTECODE`` is dropped for the two runs), the numba cache and the dataset
-    cache (:mod:`karavan.io.cache`).
+    (``PYTHONDONTWRITEBYTECODE`` is dropped for the two runs) and the dataset cache
+    (:mod:`karavan.io.cache`).
     """
     exe = shutil.which("karavan") or str(Path(sys.executable).with_name("karavan"))
     cmd = [exe, "route", "Xi'an", "Istanbul", "--cargo", "FEU", "--count", "2", "--avoid-country", "RU"]
