@@ -115,3 +115,19 @@ def two_way_dir(mini_dir: Path) -> Path:
     with (mini_dir / "hub_operations.yaml").open("a", encoding="utf-8") as f:
         f.write(OPS)
     return mini_dir
+
+
+@pytest.fixture
+def native_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the compiled kernels' C functions looked up during the test (every kernel call looks one up)."""
+    import karavan._native
+
+    called: list[str] = []
+    real = karavan._native.function
+
+    def spy(name: str, restype: object, argtypes: list[object]) -> object:
+        called.append(name)
+        return real(name, restype, argtypes)
+
+    monkeypatch.setattr(karavan._native, "function", spy)
+    return called

@@ -15,7 +15,7 @@ import karavan._native
 from karavan.errors import InputError, NativeKernelError
 from karavan.model import Headway, LogNormal, Network, OpeningHours, Weekday, Weekly, WhenFull
 from karavan.model.timetable import next_departure
-from karavan.routing import RouteQuery, kernel, plan_routes
+from karavan.routing import RouteQuery, plan_routes
 from karavan.routing.kernel import NC, heap_pop, heap_push, label_search, next_departure_nb, next_open_nb
 from karavan.routing.search import next_open
 
@@ -116,23 +116,15 @@ def test_label_search_grows_its_tables_without_dropping_labels() -> None:
     assert vert[lid] == 0
 
 
-def test_searches_run_in_the_compiled_library(mini_net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
-    called: list[str] = []
-    real = kernel.c_function
-
-    def spy(name: str) -> object:
-        called.append(name)
-        return real(name)
-
-    monkeypatch.setattr(kernel, "c_function", spy)
+def test_searches_run_in_the_compiled_library(mini_net: Network, native_calls: list[str]) -> None:
     plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=datetime(2025, 7, 1, tzinfo=UTC), runs=0))
-    assert {"kr_label_search", "kr_static_bounds"} <= set(called)
+    assert {"kr_label_search", "kr_static_bounds"} <= set(native_calls)
     assert karavan._native.library_path().parent == Path(karavan._native.__file__).parent
 
 
 def test_a_missing_library_names_how_to_build_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(karavan._native, "_loaded", [])
     monkeypatch.setattr(karavan._native, "LIBRARY", "_not_built")
-    monkeypatch.setattr(kernel, "_fns", {})
+    monkeypatch.setattr(karavan._native, "_functions", {})
     with pytest.raises(NativeKernelError, match=r"not built.*pip install -e \."):
         next_open_nb(1, 8.0, 18.0, 100.0)

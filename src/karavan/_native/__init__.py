@@ -9,10 +9,15 @@ Python faces of these functions; nothing here is loaded before their first call.
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
+from typing import Any
 
-from karavan.errors import NativeKernelError
+import numpy as np
+from numpy.typing import NDArray
+
+from karavan.errors import InputError, NativeKernelError
 
 LIBRARY = "_kernels"
 """File stem of the compiled library (an extension suffix such as ``.cpython-311-x86_64-linux-gnu.so`` follows)."""
@@ -21,6 +26,7 @@ BUILD_HINT = "pip install -e . (or python setup.py build_ext --inplace in a sour
 """How to build the library, named by the error raised when it is missing."""
 
 _loaded: list[ctypes.CDLL] = []
+_functions: dict[str, Callable[..., Any]] = {}
 
 
 def library_path(folder: Path | None = None) -> Path:
@@ -56,3 +62,26 @@ def library() -> ctypes.CDLL:
                 f"the compiled kernels in {path} cannot be loaded ({exc}): run {BUILD_HINT}"
             ) from exc
     return _loaded[0]
+
+
+def function(name: str, restype: Any, argtypes: list[Any]) -> Callable[..., Any]:
+    """The C function ``name`` of the library, its result and argument types set (once per process)."""
+    fn = _functions.get(name)
+    if fn is None:
+        fn = getattr(library(), name)
+        fn.restype, fn.argtypes = restype, argtypes
+        _functions[name] = fn
+    return fn
+
+
+def out_address(a: NDArray[Any], dtype: type[np.generic], name: str) -> int:
+    """The address of an array the C code updates in place (it must already have the C layout).
+
+    Raises
+    ------
+    karavan.errors.InputError
+        ``a`` is not a writeable C-contiguous array of ``dtype`` (a converted copy would not be seen).
+    """
+    if a.dtype != dtype or not a.flags.c_contiguous or not a.flags.writeable:
+        raise InputError(name, f"{a.dtype} array", f"a writeable C-contiguous {np.dtype(dtype).name} array")
+    return int(a.ctypes.data)

@@ -33,7 +33,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from karavan._native import library
+from karavan import _native
+from karavan._native import out_address as _out
 from karavan.errors import InputError
 
 WEEK_H = 168.0
@@ -106,28 +107,15 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "mc_next_departure": (_D, [_P, _D, _P, _I]),
     "mc_simulate_routes": (None, [ctypes.c_uint64, _P, _P, _I, _I, _P, _P, _P, _I, _P, _P, _I, _P, _I, _P, _P, _P]),
 }
-_fns: dict[str, Callable[..., Any]] = {}
 
 
 def c_function(name: str) -> Callable[..., Any]:
-    """The C function ``name`` of the kernels' library with its argument types (set once per process)."""
-    fn = _fns.get(name)
-    if fn is None:
-        fn = getattr(library(), name)
-        fn.restype, fn.argtypes = _SIGNATURES[name]
-        _fns[name] = fn
-    return fn
+    """The C function ``name`` of the kernels' library with its argument types."""
+    return _native.function(name, *_SIGNATURES[name])
 
 
 def _in(a: ArrayLike) -> F64:
     return np.ascontiguousarray(a, dtype=np.float64)
-
-
-def _out(a: NDArray[Any], dtype: type[np.generic], name: str) -> int:
-    """The address of an array the C code updates in place (it must already have the C layout)."""
-    if a.dtype != dtype or not a.flags.c_contiguous or not a.flags.writeable:
-        raise InputError(name, f"{a.dtype} array", f"a writeable C-contiguous {np.dtype(dtype).name} array")
-    return int(a.ctypes.data)
 
 
 def _spec(spec: ArrayLike) -> F64:

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from karavan._native import library
+from karavan import _native
+from karavan._native import out_address as _out
 from karavan.errors import InputError
 
 MONDAY_H = 96.0
@@ -80,29 +81,15 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "kr_take_result": (None, [ctypes.POINTER(_Result), _P, _P, _P, _P]),
 }
 
-_fns: dict[str, Callable[..., Any]] = {}
-
 
 def c_function(name: str) -> Callable[..., Any]:
-    """The C function ``name`` of the kernels' library with its argument types (set once per process)."""
-    fn = _fns.get(name)
-    if fn is None:
-        fn = getattr(library(), name)
-        fn.restype, fn.argtypes = _SIGNATURES[name]
-        _fns[name] = fn
-    return fn
+    """The C function ``name`` of the kernels' library with its argument types."""
+    return _native.function(name, *_SIGNATURES[name])
 
 
 def _arr(a: ArrayLike, dtype: type[np.generic]) -> NDArray[Any]:
     """``a`` as a C-contiguous array of ``dtype`` (itself when it already is one)."""
     return np.ascontiguousarray(a, dtype=dtype)
-
-
-def _out(a: NDArray[Any], dtype: type[np.generic], name: str) -> int:
-    """The address of an array the C code writes into (it must already have the C layout)."""
-    if a.dtype != dtype or not a.flags.c_contiguous or not a.flags.writeable:
-        raise InputError(name, f"{a.dtype} array", f"a writeable C-contiguous {np.dtype(dtype).name} array")
-    return int(a.ctypes.data)
 
 
 def _check(rc: int) -> None:
