@@ -198,12 +198,14 @@ KV_EXPORT int kr_static_bounds(i64 n, i64 m, const i64 *rindptr, const i64 *rtai
     i64 *hv = malloc((size_t)cap * sizeof(i64));
     u8 *done = malloc((size_t)(n > 0 ? n : 1));
     double *dist = malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
+    double *w = malloc((size_t)(m > 0 ? m : 1) * sizeof(double)); /* one column, contiguous */
     int rc = KV_NO_MEMORY;
-    if (hk && hv && done && dist) {
+    if (hk && hv && done && dist && w) {
         for (i64 i = 0; i < n * ncol; i++) out[i] = 0.0;
         for (i64 col = 0; col < ncol; col++) {
             if (!use[col]) continue;
-            dijkstra(n, rindptr, rtail, redge, wts + col, ncol, sources, n_src, dist, done, hk, hv);
+            for (i64 e = 0; e < m; e++) w[e] = wts[e * ncol + col];
+            dijkstra(n, rindptr, rtail, redge, w, 1, sources, n_src, dist, done, hk, hv);
             for (i64 v = 0; v < n; v++) out[v * ncol + col] = dist[v];
         }
         rc = KV_OK;
@@ -212,6 +214,7 @@ KV_EXPORT int kr_static_bounds(i64 n, i64 m, const i64 *rindptr, const i64 *rtai
     free(hv);
     free(done);
     free(dist);
+    free(w);
     return rc;
 }
 

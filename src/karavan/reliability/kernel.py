@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from karavan import _native
+from karavan._native import address as _addr
 from karavan._native import out_address as _out
 from karavan.errors import InputError
 
@@ -126,7 +127,7 @@ def _spec(spec: ArrayLike) -> F64:
 def seed_state(seed: int) -> U64:
     """xoshiro256** state from a seed, through splitmix64."""
     s = np.empty(4, dtype=np.uint64)
-    c_function("mc_seed_state")(int(seed) & 0xFFFFFFFFFFFFFFFF, s.ctypes.data)
+    c_function("mc_seed_state")(int(seed) & 0xFFFFFFFFFFFFFFFF, _addr(s))
     return s
 
 
@@ -150,7 +151,7 @@ def storm_residual(s: U64, storm: ArrayLike, storm_pool: ArrayLike, storm_cum: A
     st, pool, cum = _in(storm), _in(storm_pool), _in(storm_cum)
     return float(
         c_function("mc_storm_residual")(
-            _out(s, np.uint64, "s"), st.ctypes.data, pool.ctypes.data, pool.size, cum.ctypes.data, cum.size
+            _out(s, np.uint64, "s"), _addr(st), _addr(pool), pool.size, _addr(cum), cum.size
         )
     )
 
@@ -158,13 +159,13 @@ def storm_residual(s: U64, storm: ArrayLike, storm_pool: ArrayLike, storm_cum: A
 def next_opening(t_h: float, spec: ArrayLike, e: int) -> float:
     """When a hub operation with weekly opening hours next serves a unit ready at ``t_h`` (inf: never)."""
     sp = _spec(spec)
-    return float(c_function("mc_next_opening")(float(t_h), sp.ctypes.data, int(e)))
+    return float(c_function("mc_next_opening")(float(t_h), _addr(sp), int(e)))
 
 
 def next_departure(s: U64, t_h: float, spec: ArrayLike, e: int) -> float:
     """The timetabled departure for a unit ready at ``t_h`` (a drawn phase for unpublished headways)."""
     sp = _spec(spec)
-    return float(c_function("mc_next_departure")(_out(s, np.uint64, "s"), float(t_h), sp.ctypes.data, int(e)))
+    return float(c_function("mc_next_departure")(_out(s, np.uint64, "s"), float(t_h), _addr(sp), int(e)))
 
 
 def simulate_routes(
@@ -185,8 +186,8 @@ def simulate_routes(
         raise InputError("contrib", contrib.shape, f"one row of {runs} runs per element ({sp.shape[0]})")
     months = sh.shape[1] if sh.ndim == 2 else 12
     c_function("mc_simulate_routes")(
-        int(seed) & 0xFFFFFFFFFFFFFFFF, t0.ctypes.data, bd.ctypes.data, n_routes, runs, sp.ctypes.data,
-        pl.ctypes.data, sh.ctypes.data, months, st.ctypes.data, spool.ctypes.data, spool.size, scum.ctypes.data,
+        int(seed) & 0xFFFFFFFFFFFFFFFF, _addr(t0), _addr(bd), n_routes, runs, _addr(sp),
+        _addr(pl), _addr(sh), months, _addr(st), _addr(spool), spool.size, _addr(scum),
         scum.size, _out(total, np.float64, "total"), _out(contrib, np.float64, "contrib"),
         _out(parts, np.float64, "parts"),
     )  # fmt: skip

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from karavan import _native
+from karavan._native import address as _addr
 from karavan._native import out_address as _out
 from karavan.errors import InputError
 
@@ -123,7 +124,7 @@ def heap_push(hk: F64, hv: I64, size: int, key: ArrayLike, val: int) -> tuple[F6
     if k.size != hk.shape[1]:
         raise InputError("key", k.size, f"{hk.shape[1]} values (one per key column)")
     new = c_function("kr_heap_push")(
-        _out(hk, np.float64, "hk"), _out(hv, np.int64, "hv"), size, k.ctypes.data, int(val), hk.shape[1]
+        _out(hk, np.float64, "hk"), _out(hv, np.int64, "hv"), size, _addr(k), int(val), hk.shape[1]
     )
     return hk, hv, int(new)
 
@@ -153,7 +154,7 @@ def dijkstra_static(
     if hk.size < ei.size + src.size or hv.size < ei.size + src.size or done.size < ip.size - 1:
         raise InputError("hk", hk.size, f"scratch arrays of at least {ei.size + src.size} entries")
     c_function("kr_dijkstra_static")(
-        ip.size - 1, ip.ctypes.data, nb.ctypes.data, ei.ctypes.data, ww.ctypes.data, src.ctypes.data, src.size,
+        ip.size - 1, _addr(ip), _addr(nb), _addr(ei), _addr(ww), _addr(src), src.size,
         _out(dist, np.float64, "dist"), _out(done, np.bool_, "done"), _out(hk, np.float64, "hk"),
         _out(hv, np.int64, "hv"),
     )  # fmt: skip
@@ -172,8 +173,8 @@ def static_bounds(rindptr: I64, rtail: I64, redge: I64, wts: F64, sources: I64, 
     out = np.empty((n, w.shape[1]))
     _check(
         c_function("kr_static_bounds")(
-            n, ed.size, ip.ctypes.data, tl.ctypes.data, ed.ctypes.data, w.ctypes.data, w.shape[1], src.ctypes.data,
-            src.size, u.ctypes.data, out.ctypes.data,
+            n, ed.size, _addr(ip), _addr(tl), _addr(ed), _addr(w), w.shape[1], _addr(src),
+            src.size, _addr(u), _addr(out),
         )
     )  # fmt: skip
     return out
@@ -190,8 +191,8 @@ def landmark_tables(
     from_l, to_l = np.empty((n, k)), np.empty((n, k))
     _check(
         c_function("kr_landmark_tables")(
-            n, hd.size, ip.ctypes.data, hd.ctypes.data, rip.ctypes.data, rt.ctypes.data, re.ctypes.data,
-            ww.ctypes.data, k, from_l.ctypes.data, to_l.ctypes.data,
+            n, hd.size, _addr(ip), _addr(hd), _addr(rip), _addr(rt), _addr(re),
+            _addr(ww), k, _addr(from_l), _addr(to_l),
         )
     )  # fmt: skip
     return from_l, to_l
@@ -202,11 +203,7 @@ def looped_nodes(targets: F64, parent: I64, vert: I64, v_node: ArrayLike, n_node
     t, p, v, vn = (_arr(targets, np.float64), _arr(parent, np.int64), _arr(vert, np.int64),
                    _arr(v_node, np.int32))  # fmt: skip
     out = np.zeros(n_nodes, dtype=np.bool_)
-    _check(
-        c_function("kr_looped_nodes")(
-            t.ctypes.data, t.shape[0], p.ctypes.data, v.ctypes.data, vn.ctypes.data, n_nodes, out.ctypes.data
-        )
-    )
+    _check(c_function("kr_looped_nodes")(_addr(t), t.shape[0], _addr(p), _addr(v), _addr(vn), n_nodes, _addr(out)))
     return out
 
 
@@ -224,7 +221,7 @@ def _graph(
     keep = [_arr(a, t) for a, t in zip(graph, _GRAPH_TYPES, strict=True)]
     keep += [_arr(a, t) for a, t in zip(query, _QUERY_TYPES, strict=True)]
     keep[17] = keep[17].reshape(-1, NC)  # init_w, one row per initial label
-    addr = [a.ctypes.data for a in keep]
+    addr = [_addr(a) for a in keep]
     g = _Graph(keep[6].size, 0, keep[17].shape[0], keep[21].size, int(dest_node), 0, *addr, float(horizon_end))
     return g, keep
 
@@ -233,9 +230,7 @@ def _take(res: _Result, looped: B | None) -> tuple[F64, I64, I64, I64]:
     """Copy a C search result into numpy arrays (and free it)."""
     targets = np.empty((res.n_tgt, NC + 1))
     parent, edge, vert = (np.empty(res.n_lab, dtype=np.int64) for _ in range(3))
-    c_function("kr_take_result")(
-        ctypes.byref(res), targets.ctypes.data, parent.ctypes.data, edge.ctypes.data, vert.ctypes.data
-    )
+    c_function("kr_take_result")(ctypes.byref(res), _addr(targets), _addr(parent), _addr(edge), _addr(vert))
     return targets, parent, edge, vert
 
 
@@ -279,8 +274,8 @@ def label_search(
     looped = np.zeros(nb.size, dtype=np.bool_)
     res = _Result()
     rc = c_function("kr_label_search")(
-        ctypes.byref(g), lb_a.ctypes.data, use_a.ctypes.data, eps_a.ctypes.data, float(slack_f), bool(multi),
-        int(max_labels), nb.ctypes.data, bool(exact), ctypes.byref(res), looped.ctypes.data,
+        ctypes.byref(g), _addr(lb_a), _addr(use_a), _addr(eps_a), float(slack_f), bool(multi),
+        int(max_labels), _addr(nb), bool(exact), ctypes.byref(res), _addr(looped),
     )  # fmt: skip
     _check(rc)
     del keep
@@ -315,7 +310,7 @@ def earliest_arrival(
     k = fl.shape[1] if fl.ndim == 2 else 0
     res = _Result()
     rc = c_function("kr_earliest_arrival")(
-        ctypes.byref(g), keep[1].size, fl.ctypes.data, tl.ctypes.data, k, ltf.ctypes.data, ltt.ctypes.data,
+        ctypes.byref(g), keep[1].size, _addr(fl), _addr(tl), k, _addr(ltf), _addr(ltt),
         ctypes.byref(res),
     )  # fmt: skip
     _check(rc)
