@@ -118,7 +118,7 @@ def test_label_search_grows_its_tables_without_dropping_labels() -> None:
 
 def test_searches_run_in_the_compiled_library(mini_net: Network, native_calls: list[str]) -> None:
     plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=datetime(2025, 7, 1, tzinfo=UTC), runs=0))
-    assert {"kr_label_search", "kr_static_bounds"} <= set(native_calls)
+    assert "kr_label_search" in native_calls
     assert karavan._native.library_path().parent == Path(karavan._native.__file__).parent
 
 

@@ -80,6 +80,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
         [ctypes.POINTER(_Graph), _I, _P, _P, _I, _P, _P, ctypes.POINTER(_Result)],
     ),
     "kr_take_result": (None, [ctypes.POINTER(_Result), _P, _P, _P, _P]),
+    "kr_free_result": (None, [ctypes.POINTER(_Result)]),
 }
 
 
@@ -226,10 +227,14 @@ def _graph(
     return g, keep
 
 
-def _take(res: _Result, looped: B | None) -> tuple[F64, I64, I64, I64]:
+def _take(res: _Result) -> tuple[F64, I64, I64, I64]:
     """Copy a C search result into numpy arrays (and free it)."""
-    targets = np.empty((res.n_tgt, NC + 1))
-    parent, edge, vert = (np.empty(res.n_lab, dtype=np.int64) for _ in range(3))
+    try:
+        targets = np.empty((res.n_tgt, NC + 1))
+        parent, edge, vert = (np.empty(res.n_lab, dtype=np.int64) for _ in range(3))
+    except MemoryError:
+        c_function("kr_free_result")(ctypes.byref(res))
+        raise
     c_function("kr_take_result")(ctypes.byref(res), _addr(targets), _addr(parent), _addr(edge), _addr(vert))
     return targets, parent, edge, vert
 
@@ -279,7 +284,7 @@ def label_search(
     )  # fmt: skip
     _check(rc)
     del keep
-    targets, parent, edge, vert = _take(res, looped)
+    targets, parent, edge, vert = _take(res)
     return targets, parent, edge, vert, int(res.capped), looped
 
 
@@ -315,7 +320,7 @@ def earliest_arrival(
     )  # fmt: skip
     _check(rc)
     del keep
-    targets, parent, edge, vert = _take(res, None)
+    targets, parent, edge, vert = _take(res)
     return targets, parent, edge, vert, 0
 
 
