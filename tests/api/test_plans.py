@@ -38,6 +38,11 @@ def test_save_route_then_reopen_it(client: TestClient) -> None:
     assert saved["result"]["routes"] == live["routes"]
     assert saved["content_hash"] == client.get("/healthz").json()["dataset"]["content_hash"]
     assert all("mode" in leg for leg in saved["result"]["routes"][0]["legs"])
+    # stored with its map geometry whatever the query asked: the share_url reopens it on the map
+    assert "geojson" not in live
+    drawn = client.get("/api/routes", params={**ROUTE, "geojson": True}).json()
+    assert saved["result"]["geojson"] == drawn["geojson"]
+    assert saved["result"]["layers"] == drawn["layers"]
 
 
 def test_saved_records_are_listed_newest_first_and_filtered(client: TestClient) -> None:

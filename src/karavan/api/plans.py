@@ -167,8 +167,8 @@ def _result(app_state: Any, req: SaveRoute | SaveSimulation | SaveScenario | Sav
 
     holder: NetworkHolder = app_state.holder
     settings: Settings = app_state.settings
-    if isinstance(req, SaveRoute):
-        return api.routes_payload(holder.get(), req.query, settings)
+    if isinstance(req, SaveRoute):  # with the map geometry: the record's share_url reopens it on the map
+        return api.routes_payload(holder.get(), req.query.model_copy(update={"geojson": True}), settings)
     if isinstance(req, SaveSimulation):
         return api.simulate_payload(holder.get(), req.query, settings)
     if isinstance(req, SaveScenario):

@@ -513,7 +513,7 @@
     if (!state.query) { return; }
     var btn = this;
     btn.disabled = true;
-    apiPost("plans", { kind: "route", query: Object.assign({ trail: false, geojson: true }, state.query) }).then(function (res) {
+    apiPost("plans", { kind: "route", query: Object.assign({ trail: false }, state.query) }).then(function (res) {
       state.plan = String(res.id);
       pushUrl(false);
       showShare(state.plan);
