@@ -15,6 +15,7 @@ from karavan.capacity.demand import Demand, ODFlow
 from karavan.capacity.flownet import ALIGHT, BOARD
 from karavan.capacity.lp import solve_lp
 from karavan.capacity.scenario import apply_scenario, parse_scenario
+from karavan.errors import InputError
 from karavan.model import Network
 from karavan.model.enums import Unit
 
@@ -211,3 +212,36 @@ def test_all_or_nothing_needs_no_lp_and_is_the_optimum(cap_net: Network) -> None
     heavy = Demand(tuple(teu_flow(o, t, 2 * KZ_TRAIN_T) for o, t in flows), name="t")
     prep = _prepare(cap_net, heavy, AssignOptions())
     assert solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=1e5).stats["lp_solves"] > 0
+
+
+@pytest.mark.parametrize("gap", [0.9, 0.5, 0.3, 1e-2])
+def test_stopping_gap_is_honoured_and_bounds_the_distance_to_the_optimum(cap_net: Network, gap: float) -> None:
+    flows = (("CNAAA", "AZBAK"), ("kz-border", "AZBAK"), ("CNAAA", "KZAAU"), ("kz-border", "KZAAU"))
+    d = Demand(tuple(teu_flow(o, t, s * KZ_TRAIN_T) for (o, t), s in zip(flows, (1.7, 0.9, 1.3, 0.6), strict=True)))
+    prep = _prepare(cap_net, d, AssignOptions())
+    want = _arc_flow_objective(cap_net, d, 1e5)
+    sol = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=1e5, gap=gap)
+    assert sol.stats["target_gap"] == gap
+    assert sol.stats["lp_solves"] > 0
+    assert 0.0 <= sol.stats["relative_gap"] <= gap
+    # the gap certifies the objective: optimum ≤ objective ≤ optimum + gap × objective
+    assert want * (1 - 1e-9) <= sol.objective_usd <= want + gap * sol.objective_usd + 1e-6
+    served = sol.served_t + sol.unserved_t
+    assert served == pytest.approx(prep.ods.demand_t, rel=1e-9)
+
+
+def test_gap_is_unknown_when_the_iteration_limit_comes_before_a_bound(cap_net: Network) -> None:
+    flows = (("CNAAA", "AZBAK"), ("kz-border", "AZBAK"), ("CNAAA", "KZAAU"))
+    d = Demand(tuple(teu_flow(o, t, 2 * KZ_TRAIN_T) for o, t in flows), name="t")
+    prep = _prepare(cap_net, d, AssignOptions())
+    capped = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=1e5, max_iter=1)
+    full = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=1e5, gap=0.0)
+    assert full.stats["iterations"] > 1
+    assert capped.stats["relative_gap"] is None
+    assert full.stats["relative_gap"] == pytest.approx(0.0, abs=1e-9)
+    assert full.objective_usd == pytest.approx(_arc_flow_objective(cap_net, d, 1e5), rel=1e-7)
+
+
+def test_lp_gap_option_is_checked() -> None:
+    with pytest.raises(InputError, match="lp_gap"):
+        AssignOptions(lp_gap=1.5)

@@ -52,6 +52,10 @@ class AssignOptions:
         mean value of time, at least 0.01).
     gap : float
         Target relative gap of the equilibrium.
+    lp_gap : float
+        Stopping gap of the LP's column generation: it stops once the master's objective is within this
+        share of the Lagrangian lower bound (``solver.relative_gap`` reports the gap reached); 0 runs to the
+        exact LP optimum.
     max_iter : int
         Iteration limit (column generation or Frank–Wolfe).
     top : int
@@ -69,6 +73,7 @@ class AssignOptions:
     bpr_beta: float = 4.0
     congestion_vot_usd_per_t_h: float | None = None
     gap: float = 1e-4
+    lp_gap: float = 1e-6
     max_iter: int = 2000
     top: int = 10
     wait_h: Mapping[str, float] | None = None
@@ -86,6 +91,8 @@ class AssignOptions:
             raise InputError("unserved_penalty_usd_per_t", self.unserved_penalty_usd_per_t, "a positive number")
         if not 0 < self.gap < 1:
             raise InputError("gap", self.gap, "a relative gap in (0, 1)")
+        if not 0 <= self.lp_gap < 1:
+            raise InputError("lp_gap", self.lp_gap, "a relative gap in [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -358,7 +365,14 @@ def assign(
     prep = _prepare(net, dem, opts)
     fn = prep.fn
     if method == "lp":
-        sol = solve_lp(fn, prep.ods, prep.gc, penalty_usd_per_t=opts.unserved_penalty_usd_per_t, max_iter=opts.max_iter)
+        sol = solve_lp(
+            fn,
+            prep.ods,
+            prep.gc,
+            penalty_usd_per_t=opts.unserved_penalty_usd_per_t,
+            max_iter=opts.max_iter,
+            gap=opts.lp_gap,
+        )
     else:
         from karavan.capacity.equilibrium import BPR, solve_equilibrium
 
