@@ -111,6 +111,55 @@ KV_EXPORT i64 kr_heap_pop(double *hk, i64 *hv, i64 size, double *key, i64 k, i64
     return size;
 }
 
+/* The label heap (HK keys): the same moves as kr_heap_push/kr_heap_pop, with the entry being sifted
+ * held aside instead of swapped at every level (so the heap and the pop order are the same). */
+static inline int lt3(const double *a, const double *b) {
+    if (a[0] != b[0]) return a[0] < b[0];
+    if (a[1] != b[1]) return a[1] < b[1];
+    return a[2] < b[2];
+}
+
+static inline void put3(double *hk, i64 *hv, i64 i, const double *key, i64 val) {
+    hk[i * HK] = key[0];
+    hk[i * HK + 1] = key[1];
+    hk[i * HK + 2] = key[2];
+    hv[i] = val;
+}
+
+static inline i64 push3(double *hk, i64 *hv, i64 size, const double *key, i64 val) {
+    i64 i = size;
+    while (i > 0) {
+        i64 p = (i - 1) >> 1;
+        if (!lt3(key, hk + p * HK)) break;
+        put3(hk, hv, i, hk + p * HK, hv[p]);
+        i = p;
+    }
+    put3(hk, hv, i, key, val);
+    return size + 1;
+}
+
+static inline i64 pop3(double *hk, i64 *hv, i64 size, double *key, i64 *val) {
+    key[0] = hk[0];
+    key[1] = hk[1];
+    key[2] = hk[2];
+    *val = hv[0];
+    size -= 1;
+    if (size == 0) return 0;
+    double last[HK] = {hk[size * HK], hk[size * HK + 1], hk[size * HK + 2]};
+    i64 last_v = hv[size];
+    i64 i = 0;
+    for (;;) {
+        i64 c = 2 * i + 1;
+        if (c >= size) break;
+        if (c + 1 < size && lt3(hk + (c + 1) * HK, hk + c * HK)) c += 1;
+        if (!lt3(hk + c * HK, last)) break;
+        put3(hk, hv, i, hk + c * HK, hv[c]);
+        i = c;
+    }
+    put3(hk, hv, i, last, last_v);
+    return size;
+}
+
 /* One-key heap with room (a Dijkstra pushes at most once per edge). */
 static inline i64 push1(double *hk, i64 *hv, i64 size, double key, i64 val) {
     i64 i = size;
@@ -485,7 +534,7 @@ static int heap_add(Search *s, const double *key, i64 val) {
         if (!(hk && hv)) return KV_NO_MEMORY;
         s->hcap = cap;
     }
-    s->hsize = kr_heap_push(s->hk, s->hv, s->hsize, key, val, HK);
+    s->hsize = push3(s->hk, s->hv, s->hsize, key, val);
     return KV_OK;
 }
 
@@ -702,7 +751,7 @@ static int run_search(Search *s, int multi) {
     double top[HK], key[NC], x[NC];
     while (s->hsize > 0) {
         i64 lid;
-        s->hsize = kr_heap_pop(s->hk, s->hv, s->hsize, top, HK, &lid);
+        s->hsize = pop3(s->hk, s->hv, s->hsize, top, &lid);
         if (s->ldead[lid]) continue;
         if (!multi && s->n_tgt > 0 && top[0] >= s->targets[0]) break; /* earliest arrival settled */
         i64 v = s->li[lid * NI + P_VERT];
