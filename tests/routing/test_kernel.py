@@ -101,7 +101,7 @@ def _ladder(steps: int) -> tuple[Any, ...]:
 
 def test_label_search_grows_its_tables_without_dropping_labels() -> None:
     steps = 11  # 2,048 destination labels, 4,095 labels in all: beyond every initial table size
-    targets, parent, edge, vert, capped, looped = label_search(*_ladder(steps))
+    targets, parent, edge, vert, capped, looped = label_search(*_ladder(steps), depart_h=0.0)
     assert capped == 0
     assert not looped.any()
     assert targets.shape == (2**steps, NC + 1)
@@ -128,3 +128,32 @@ def test_a_missing_library_names_how_to_build_it(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(karavan._native, "_functions", {})
     with pytest.raises(NativeKernelError, match=r"not built.*pip install -e \."):
         next_open_nb(1, 8.0, 18.0, 100.0)
+
+
+def _terminal_wait_case(depart_h: float, slack: float) -> list[tuple[float, float]]:
+    """Destination (transit h, USD) rows of two routes to one place: 1 h + a 50 h terminal wait for USD 100,
+    or 2 h for USD 96 (popped second: its bound is later than the first route's 1 h)."""
+    none = np.full(2, -1, np.int32)
+    wts = np.zeros((2, NC))
+    wts[:, 0], wts[:, 1] = (1.0, 2.0), (100.0, 96.0)
+    tgt_w = np.zeros((3, NC))
+    tgt_w[1, 0] = 50.0
+    init_w = np.zeros((1, NC))
+    init_w[0, 0] = depart_h
+    targets = label_search(
+        np.array([0, 2, 2, 2]), np.array([1, 2], np.int32), np.zeros(2, np.int8), wts, none, none,
+        np.array([0, 1, 1], np.int32), np.zeros(3), np.zeros(1, np.int8), np.zeros(1, np.int64), np.ones(1),
+        np.zeros(1), np.zeros(1, np.int64), np.zeros(1), np.full(1, 24.0), np.ones(3, np.bool_), np.zeros((3, NC)),
+        np.zeros(1, np.int64), init_w, np.array([False, True, True]), tgt_w, np.full(3, -1, np.int32),
+        np.zeros(0, np.int64), 1, np.array([True, True, False, False, False]), np.ones(NC), 1.0 + slack, True,
+        64, depart_h + 1e4, np.full(2, -1, np.int64), True, depart_h=depart_h,
+    )[0]  # fmt: skip
+    return sorted((float(r[0] - depart_h), float(r[1])) for r in targets)
+
+
+@pytest.mark.parametrize("depart_h", [0.0, 24.0 * 20_000])
+def test_slack_scales_transit_time_not_the_clock(depart_h: float) -> None:
+    # the 2 h route is 25x faster and cheaper: a 5 % slack must not let the 51 h route turn it away,
+    # however far the departure is from the epoch
+    assert _terminal_wait_case(depart_h, 0.05) == [(2.0, 96.0)]
+    assert _terminal_wait_case(depart_h, 0.0) == [(2.0, 96.0)]

@@ -74,7 +74,7 @@ class Case:
             self.v_node, np.zeros(self.n), self.pk, self.pmask, self.pa, self.pb, np.zeros(1, np.int64),
             np.zeros(1), np.full(1, 24.0), np.ones(self.n, np.bool_), np.zeros((self.n, NC)), self.init_v,
             self.init_w, self.target_ok, self.tgt_w, np.full(self.n, -1, np.int32), self.via, self.dest, self.use,
-            np.ones(NC), 1.0, True, 1_000_000, 1e9, node_bit, exact,
+            np.ones(NC), 1.0, True, 1_000_000, 1e9, node_bit, exact, depart_h=0.0,
         )  # fmt: skip
 
     def search(self, *, relaxed: bool = True) -> list[tuple[float, ...]]:

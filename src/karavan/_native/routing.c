@@ -434,6 +434,7 @@ typedef struct {
     const u8 *use;
     const double *eps;
     double pf[NC];
+    double t0; /* the query's departure, hours since the epoch */
     i64 max_labels;
     const i64 *node_bit;
     int elementary, exact;
@@ -452,8 +453,11 @@ typedef struct {
 } Search;
 
 /* a <= b * f + 1e-9 in every used column */
-static inline int leq(const double *a, const double *b, const u8 *use, const double *f) {
-    for (int k = 0; k < NC; k++)
+/* a <= b * f in every used column, time (column 0) as hours since the departure t0: a factor on
+ * the time column scales the transit time, not the clock */
+static inline int leq(const double *a, const double *b, const u8 *use, const double *f, double t0) {
+    if (use[0] && a[0] - t0 > (b[0] - t0) * f[0] + 1e-9) return 0;
+    for (int k = 1; k < NC; k++)
         if (use[k] && a[k] > b[k] * f[k] + 1e-9) return 0;
     return 1;
 }
@@ -474,7 +478,7 @@ static inline int leq_eps(const double *a, const double *b, const u8 *use, const
 /* Whether a destination label found so far dominates x within the factors f. */
 static inline int pruned(const Search *s, const double *x, const double *f) {
     for (i64 k = 0; k < s->n_tgt; k++)
-        if (leq(s->targets + k * NT, x, s->use, f)) return 1;
+        if (leq(s->targets + k * NT, x, s->use, f, s->t0)) return 1;
     return 0;
 }
 
@@ -775,6 +779,7 @@ static int run_search(Search *s, int multi) {
 /* Pareto labels to the target vertices (see karavan.routing.kernel.label_search); the result's
  * arrays are taken with kr_take_result, looped (n_nodes) flags the nodes a destination path comes back to. */
 KV_EXPORT int kr_label_search(const KrGraph *g, const double *lb, const u8 *use, const double *eps, double slack_f,
+                              double depart_h,
                               int multi, i64 max_labels, const i64 *node_bit, int exact, KrResult *res, u8 *looped_out) {
     Search s;
     memset(&s, 0, sizeof s);
@@ -783,6 +788,7 @@ KV_EXPORT int kr_label_search(const KrGraph *g, const double *lb, const u8 *use,
     s.use = use;
     s.eps = eps;
     for (int c = 0; c < NC; c++) s.pf[c] = eps[c] * slack_f;
+    s.t0 = depart_h;
     s.max_labels = max_labels;
     s.node_bit = node_bit;
     s.exact = exact;

@@ -73,7 +73,7 @@ _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "kr_looped_nodes": (ctypes.c_int, [_P, _I, _P, _P, _P, _I, _P]),
     "kr_label_search": (
         ctypes.c_int,
-        [ctypes.POINTER(_Graph), _P, _P, _P, _D, ctypes.c_int, _I, _P, ctypes.c_int, ctypes.POINTER(_Result), _P],
+        [ctypes.POINTER(_Graph), _P, _P, _P, _D, _D, ctypes.c_int, _I, _P, ctypes.c_int, ctypes.POINTER(_Result), _P],
     ),
     "kr_earliest_arrival": (
         ctypes.c_int,
@@ -243,22 +243,23 @@ def label_search(
     indptr: A, head: A, kind: A, wts: A, board_run: A, opening: A, v_node: A, v_offset: A, pk: A, pmask: A, pa: A,
     pb: A, omask: A, ostart: A, oend: A, allowed: A, lb: A, init_v: A, init_w: A, target_ok: A, tgt_w: A,
     tgt_open: A, via: A, dest_node: int, use: A, eps: A, slack_f: float, multi: bool, max_labels: int,
-    horizon_end: float, node_bit: A, exact: bool,
+    horizon_end: float, node_bit: A, exact: bool, *, depart_h: float,
 ) -> SearchOutput:  # fmt: skip
     """Pareto labels to the target vertices; returns targets and the label tree.
 
-    Criteria are the ``NC`` columns of ``wts`` (per edge), ``init_w`` (per initial label) and
-    ``tgt_w`` (per target vertex); column 0 is time and follows timetables. Dominance uses the
-    columns flagged in ``use``, a stored label turning a new one away when it is within the
-    factors ``eps`` of it (1 = exact; above 1 on the reliability columns keeps the set small:
-    epsilon dominance). Labels are expanded in lexicographic order of ``label + lower
-    bound`` on (time, cost, CO2e) (multi-objective A*, correct because the bounds ``lb`` are
-    consistent). No label's path visits a tracked node twice (``node_bit[node]`` is the node's
-    bit in the labels' node sets, -1 for a node not tracked; the bit sets are exact node sets
-    when ``exact``), none passes the destination node, and a label reaches the destination
-    node only after all ``via`` nodes, in order. ``multi=False`` searches earliest
-    arrival only and stops as soon as it is settled. Label, heap and destination tables grow
-    as needed in C (a :class:`MemoryError` if memory runs out; no label is dropped).
+    Criteria are the ``NC`` columns of ``wts`` (per edge), ``init_w`` (per initial label) and ``tgt_w`` (per
+    target vertex); column 0 is time and follows timetables. Dominance uses the columns flagged in ``use``, a
+    stored label turning a new one away when it is within the factors ``eps`` of it (1 = exact; above 1 on the
+    reliability columns keeps the set small: epsilon dominance). A label is dropped when a destination label
+    found so far is within the factors ``eps * slack_f`` of its bounded key in every used column; on time the
+    factor scales the transit time since ``depart_h`` (the query's departure), not the clock. Labels are
+    expanded in lexicographic order of ``label + lower bound`` on (time, cost, CO2e) (multi-objective A*,
+    correct because the bounds ``lb`` are consistent). No label's path visits a tracked node twice
+    (``node_bit[node]`` is the node's bit in the labels' node sets, -1 for a node not tracked; the bit sets are
+    exact node sets when ``exact``), none passes the destination node, and a label reaches the destination node
+    only after all ``via`` nodes, in order. ``multi=False`` searches earliest arrival only and stops as soon as
+    it is settled. Label, heap and destination tables grow as needed in C (a :class:`MemoryError` if memory runs
+    out; no label is dropped).
 
     Returns
     -------
@@ -279,7 +280,7 @@ def label_search(
     looped = np.zeros(nb.size, dtype=np.bool_)
     res = _Result()
     rc = c_function("kr_label_search")(
-        ctypes.byref(g), _addr(lb_a), _addr(use_a), _addr(eps_a), float(slack_f), bool(multi),
+        ctypes.byref(g), _addr(lb_a), _addr(use_a), _addr(eps_a), float(slack_f), float(depart_h), bool(multi),
         int(max_labels), _addr(nb), bool(exact), ctypes.byref(res), _addr(looped),
     )  # fmt: skip
     _check(rc)

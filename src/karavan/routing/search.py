@@ -338,7 +338,7 @@ def pareto_search(
                 graph.indptr, graph.head, graph.kind, cw.wts, graph.board_run, graph.opening, graph.v_node,
                 ka.v_offset, ka.pk, ka.pmask, ka.pa, ka.pb, ka.omask, ka.ostart, ka.oend, allowed, lb,
                 init_v, init_w, target_ok, tgt_w, tgt_open, via_a, dest, use, eps, 1.0 + slack, multi,
-                max_labels_per_state, depart_h + HORIZON_H, node_bit, exact,
+                max_labels_per_state, depart_h + HORIZON_H, node_bit, exact, depart_h=depart_h,
             )  # fmt: skip
 
         found = loop_free_search(search, hubs(graph)) if elem else search(*_untracked(graph))
