@@ -157,22 +157,12 @@ def _fixed_plan_table() -> tuple[np.ndarray, np.ndarray]:
     weekly[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_TRIANGULAR, 20.0, 24.0, 40.0)
     weekly[kernel.C_OFFSET_H], weekly[kernel.C_WEEK_MASK], weekly[kernel.C_TIME_H] = 5.25, 0b1001, 12.0
     weekly[kernel.C_SLIP : kernel.C_SLIP + 4] = (kernel.D_UNIFORM, 0.0, 6.0, 0.0)
-    (
-        weekly[kernel.C_BOARD_PORT],
-        weekly[kernel.C_ALIGHT_PORT],
-        weekly[kernel.C_RUN_SCALE],
-        weekly[kernel.C_PLANNED_H],
-    ) = -1, 0, 1.0, 24.0
+    weekly[kernel.C_BOARD_PORT : kernel.C_PLANNED_H + 1] = (-1, 0, 1.0, 24.0)  # board/alight port, run scale, planned h
     ferry = spec[2]
     ferry[kernel.C_KIND], ferry[kernel.C_DEP] = kernel.LEG, kernel.DEP_WHEN_FULL
     ferry[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_LOGNORMAL, math.log(18.0), 0.3, 0.0)
     ferry[kernel.C_FILL : kernel.C_FILL + 4] = (kernel.D_EMPIRICAL, 0.0, 5.0, 0.0)
-    ferry[kernel.C_BOARD_PORT], ferry[kernel.C_ALIGHT_PORT], ferry[kernel.C_RUN_SCALE], ferry[kernel.C_PLANNED_H] = (
-        0,
-        1,
-        1.1,
-        20.0,
-    )
+    ferry[kernel.C_BOARD_PORT : kernel.C_PLANNED_H + 1] = (0, 1, 1.1, 20.0)
     unphased = spec[3]
     unphased[kernel.C_KIND], unphased[kernel.C_DEP], unphased[kernel.C_HEADWAY_H] = (
         kernel.LEG,
@@ -180,12 +170,7 @@ def _fixed_plan_table() -> tuple[np.ndarray, np.ndarray]:
         6.0,
     )
     unphased[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_FIXED, 30.0, 0.0, 0.0)
-    (
-        unphased[kernel.C_BOARD_PORT],
-        unphased[kernel.C_ALIGHT_PORT],
-        unphased[kernel.C_RUN_SCALE],
-        unphased[kernel.C_PLANNED_H],
-    ) = -1, -1, 1, 30
+    unphased[kernel.C_BOARD_PORT : kernel.C_PLANNED_H + 1] = (-1, -1, 1, 30)
     phased = spec[4]
     phased[kernel.C_KIND], phased[kernel.C_DEP], phased[kernel.C_HEADWAY_H], phased[kernel.C_ANCHOR_H] = (
         kernel.LEG,
@@ -196,21 +181,11 @@ def _fixed_plan_table() -> tuple[np.ndarray, np.ndarray]:
     phased[kernel.C_OFFSET_H] = 2.0
     phased[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_UNIFORM, 10.0, 14.0, 0.0)
     phased[kernel.C_SLIP : kernel.C_SLIP + 4] = (kernel.D_LOGNORMAL, 0.5, 0.8, 0.0)
-    (
-        phased[kernel.C_BOARD_PORT],
-        phased[kernel.C_ALIGHT_PORT],
-        phased[kernel.C_RUN_SCALE],
-        phased[kernel.C_PLANNED_H],
-    ) = -1, -1, 1, 12
+    phased[kernel.C_BOARD_PORT : kernel.C_PLANNED_H + 1] = (-1, -1, 1, 12)
     aboard = spec[5]
     aboard[kernel.C_KIND], aboard[kernel.C_STAY] = kernel.LEG, 1.0
     aboard[kernel.C_DIST : kernel.C_DIST + 4] = (kernel.D_FIXED, 5.0, 0.0, 0.0)
-    (
-        aboard[kernel.C_BOARD_PORT],
-        aboard[kernel.C_ALIGHT_PORT],
-        aboard[kernel.C_RUN_SCALE],
-        aboard[kernel.C_PLANNED_H],
-    ) = -1, -1, 1, 4
+    aboard[kernel.C_BOARD_PORT : kernel.C_PLANNED_H + 1] = (-1, -1, 1, 4)
     spec[6:8] = spec[2:4]
     shares = np.vstack([np.full(12, 0.3), np.linspace(0.1, 0.65, 12)])
     return spec, shares

@@ -89,7 +89,7 @@ def test_origin_tables_follow_the_weights_and_the_clock(embedded: tuple[Network,
 
 
 def test_node_bits_kept_per_tracked_set() -> None:
-    search._BITS.clear()
+    search._bits_of.cache_clear()
     a = np.zeros(200, dtype=np.bool_)
     a[[3, 7]] = True
     b = a.copy()

@@ -23,7 +23,8 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 EPOCH_WEEKDAY = 3
 """1970-01-01 was a Thursday (``datetime.weekday()`` == 3)."""
 WEEK_H = 168.0
-_MONDAY_H = (7 - EPOCH_WEEKDAY) % 7 * 24.0  # first Monday 00:00 after the epoch, in hours
+MONDAY_H = (7 - EPOCH_WEEKDAY) % 7 * 24.0
+"""First Monday 00:00 after the epoch (1970-01-05), hours since the epoch (the C kernels' ``KVMONDAY_H``)."""
 
 
 def to_hours(when: datetime) -> float:
@@ -89,7 +90,7 @@ def _compiled(pattern: Departures) -> _Compiled:
     elif isinstance(pattern, Headway) and not pattern.phase_known:
         form = (_ADD, pattern.headway_h / 2.0, 0.0, ())
     elif isinstance(pattern, Headway):
-        form = (_HEADWAY, _MONDAY_H + pattern.first_h, pattern.headway_h, ())
+        form = (_HEADWAY, MONDAY_H + pattern.first_h, pattern.headway_h, ())
     else:
         form = (_WEEKLY, pattern.time_h, 0.0, tuple(sorted({d.number * 24.0 for d in pattern.days})))
     if len(_PATTERNS) >= _PATTERNS_KEPT:
@@ -100,7 +101,7 @@ def _compiled(pattern: Departures) -> _Compiled:
 
 def _next_weekly(day_h: tuple[float, ...], time_h: float, origin_t: float) -> float:
     """The first departure at or after ``origin_t`` on the days starting ``day_h`` into the week, at ``time_h``."""
-    week_start = _MONDAY_H + math.floor((origin_t - _MONDAY_H) / WEEK_H) * WEEK_H
+    week_start = MONDAY_H + math.floor((origin_t - MONDAY_H) / WEEK_H) * WEEK_H
     best = math.inf
     for day in day_h:
         cand = week_start + day + time_h

@@ -38,11 +38,6 @@ from karavan._native import address as _addr
 from karavan._native import out_address as _out
 from karavan.errors import InputError
 
-WEEK_H = 168.0
-MONDAY_H = 96.0
-"""First Monday 00:00 after the epoch (1970-01-01 was a Thursday), hours."""
-EPOCH_WEEKDAY = 3
-
 # element kinds
 HUB = 0.0
 LEG = 1.0

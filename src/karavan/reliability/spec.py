@@ -22,7 +22,7 @@ from karavan.model.distributions import Distribution, Empirical, Fixed, LogNorma
 from karavan.model.entities import Departures, Headway, OpeningHours, Service, Weekly, WhenFull
 from karavan.model.enums import HubOpKind, Mode
 from karavan.model.network import Network
-from karavan.model.timetable import service_runs
+from karavan.model.timetable import MONDAY_H, service_runs
 from karavan.reliability import kernel as k
 from karavan.reliability.params import PortWeather, ReliabilityParameters
 
@@ -212,7 +212,7 @@ def departure_columns(tables: Tables, row: F64, pattern: Departures) -> None:
     elif isinstance(pattern, Headway):
         row[k.C_DEP] = k.DEP_HEADWAY if pattern.phase_known else k.DEP_HEADWAY_UNKNOWN_PHASE
         row[k.C_HEADWAY_H] = pattern.headway_h
-        row[k.C_ANCHOR_H] = k.MONDAY_H + pattern.first_h
+        row[k.C_ANCHOR_H] = MONDAY_H + pattern.first_h
     else:
         assert isinstance(pattern, Weekly)
         row[k.C_DEP] = k.DEP_WEEKLY

@@ -21,9 +21,6 @@ from karavan._native import address as _addr
 from karavan._native import out_address as _out
 from karavan.errors import InputError
 
-MONDAY_H = 96.0
-"""1970-01-05 00:00 UTC (the first Monday after the epoch), hours since the epoch."""
-WEEK_H = 168.0
 PAT_WEEKLY, PAT_HEADWAY, PAT_WHEN_FULL = 0, 1, 2
 
 # Label storage (C side): criteria values, ``(parent, edge, vertex, via, next in bag)`` and a

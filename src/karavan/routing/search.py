@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, cast
 
 import numpy as np
@@ -154,7 +154,6 @@ def criteria_mask(criteria: int | Sequence[str]) -> NDArray[np.bool_]:
 
 
 _Columns = tuple[NDArray[np.bool_], bool, NDArray[np.float64]]
-_COLUMNS: dict[tuple[int | tuple[str, ...], float], _Columns] = {}
 
 
 def _columns(criteria: int | Sequence[str], reliability_eps: float) -> _Columns:
@@ -163,18 +162,16 @@ def _columns(criteria: int | Sequence[str], reliability_eps: float) -> _Columns:
     Memoised by the criteria and the epsilon (a few combinations; the search only reads the arrays).
     """
     crit = criteria if isinstance(criteria, int) else tuple(str(c) for c in criteria)
-    key = (crit, float(reliability_eps))
-    hit = _COLUMNS.get(key)
-    if hit is None:
-        use = criteria_mask(criteria)
-        eps = np.ones(5)
-        eps[3] = 1.0 + reliability_eps
-        eps[4] = (1.0 + reliability_eps) ** 2  # on the variance: the epsilon applies to the standard deviation
-        hit = (use, int(use.sum()) > 1, eps)
-        if len(_COLUMNS) >= 256:
-            _COLUMNS.clear()
-        _COLUMNS[key] = hit
-    return hit
+    return _columns_of(crit, float(reliability_eps))
+
+
+@lru_cache(maxsize=256)
+def _columns_of(criteria: int | tuple[str, ...], reliability_eps: float) -> _Columns:
+    use = criteria_mask(criteria)
+    eps = np.ones(5)
+    eps[3] = 1.0 + reliability_eps
+    eps[4] = (1.0 + reliability_eps) ** 2  # on the variance: the epsilon applies to the standard deviation
+    return use, int(use.sum()) > 1, eps
 
 
 def lower_bounds(
@@ -405,24 +402,17 @@ def loop_free_search(
     return found
 
 
-_BITS_KEPT = 64
-"""Node-bit tables kept per tracked set (the hubs of the graphs in use, and no tracked node)."""
-_BITS: dict[bytes, tuple[NDArray[np.int64], bool]] = {}
-
-
 def _hub_bits(tracked: NDArray[np.bool_]) -> tuple[NDArray[np.int64], bool]:
     """:func:`node_bits` of a tracked set searched first, memoised by the set (its bytes: one per node).
 
     The search only reads the bits, so threads share them.
     """
-    key = tracked.astype(np.bool_, copy=False).tobytes()
-    bits = _BITS.get(key)
-    if bits is None:
-        bits = node_bits(tracked)
-        if len(_BITS) >= _BITS_KEPT:
-            _BITS.clear()
-        _BITS[key] = bits
-    return bits
+    return _bits_of(tracked.astype(np.bool_, copy=False).tobytes())
+
+
+@lru_cache(maxsize=64)  # the hubs of the graphs in use, and no tracked node
+def _bits_of(tracked: bytes) -> tuple[NDArray[np.int64], bool]:
+    return node_bits(np.frombuffer(tracked, dtype=np.bool_))
 
 
 def _untracked(graph: RoutingGraph) -> tuple[NDArray[np.int64], bool]:
