@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from karavan.cli.common import err_console
+from karavan.cli.common import err_console, long_lived
 from karavan.errors import InputError, KaravanError, UnknownPlaceError, ValidationError, error_fields, short_repr
 
 COMMANDS = ("network", "route", "simulate", "assign", "scenario", "trade", "serve", "report", "db", "energy")
@@ -109,7 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     """
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        code = build_app(commands_for(args))(args=args, standalone_mode=False)
+        with long_lived():
+            app = build_app(commands_for(args))
+        code = app(args=args, standalone_mode=False)
         if isinstance(code, int) and code:
             sys.exit(code)
     except KaravanError as exc:

@@ -33,6 +33,7 @@ from karavan.cli.common import (
     depart_text,
     emit_json,
     load,
+    long_lived,
     options,
     route_query,
     write_text_atomic,
@@ -126,7 +127,8 @@ def route(
     scenario: ScenarioOpt = None,
 ) -> None:
     """Door-to-door Pareto routes with planned days, P50, P90, cost and CO2e; labelled on those figures."""
-    from karavan.routing import plan_routes
+    with long_lived():
+        from karavan.routing import plan_routes
 
     check_output(trail_csv, field="--trail-csv")
     query = route_query(

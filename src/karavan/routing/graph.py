@@ -405,8 +405,11 @@ def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) 
 
     ``net.content_hash`` covers the dataset tables (and a scenario's digest); the parameters
     digest covers the packaged ``parameters.yaml`` and a dataset's own override, so an edited
-    emission factor builds a new graph.
+    emission factor builds a new graph. Graphs are kept in memory and on disk
+    (:mod:`karavan.routing.stored`), so a new process reads the graph instead of building it.
     """
+    from karavan.routing import stored
+
     params = params or load_parameters(net.path)
     key = graph_key(net, cargo, params)
     with _LOCK:
@@ -414,7 +417,11 @@ def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) 
         if graph is not None:
             _CACHE.move_to_end(key)
             return graph
-    graph = build_graph(net, cargo, params)
+    disk_key = stored.graph_entry_key(key)
+    graph = stored.read_graph(net, cargo.unit, disk_key)
+    if graph is None:
+        graph = build_graph(net, cargo, params)
+        stored.write_graph(graph, disk_key)
     with _LOCK:
         _CACHE[key] = graph
         while len(_CACHE) > _CACHE_SIZE:

@@ -4,7 +4,8 @@ Reliability is two additive columns, the mean delay beyond plan and the variance
 element (:mod:`karavan.reliability.moments`), so a route's P90 is estimated as
 ``planned + mean delay + z·σ`` and the route with the lowest estimate is in the Pareto set.
 The weather part depends on the month, so the columns are built per month and cached on
-the graph (the graph itself is cached by dataset content, parameters, unit and weight).
+the graph and on disk (:mod:`karavan.routing.stored`; the graph itself is cached by dataset
+content, parameters, unit and weight).
 """
 
 from __future__ import annotations
@@ -87,10 +88,22 @@ def _edge_moments(graph: RoutingGraph, board: F64, alight: F64) -> F64:
 
 
 def criteria_weights(graph: RoutingGraph, month: int) -> CriteriaWeights:
-    """The search's criteria columns for departures in ``month`` (0-11), cached on the graph."""
+    """The search's criteria columns for departures in ``month`` (0-11), cached on the graph and on disk."""
     cache: dict[int, CriteriaWeights] = graph.__dict__.setdefault("_weights_cache", {})
     if month in cache:
         return cache[month]
+    from karavan.routing import stored
+
+    weights = stored.read_weights(graph, month)
+    if weights is None:
+        weights = build_weights(graph, month)
+        stored.write_weights(graph, month, weights)
+    cache[month] = weights
+    return weights
+
+
+def build_weights(graph: RoutingGraph, month: int) -> CriteriaWeights:
+    """The criteria columns for departures in ``month``, computed (prefer :func:`criteria_weights`)."""
     n = graph.n_vertices
     if graph.net is None or not graph.runs:  # a synthetic graph (benchmarks): no reliability data
         board, alight, rel = np.zeros((n, 2)), np.zeros((n, 2)), np.zeros((graph.n_edges, 2))
@@ -102,9 +115,7 @@ def criteria_weights(graph: RoutingGraph, month: int) -> CriteriaWeights:
     wts[:, 1] = graph.cost_usd
     wts[:, 2] = graph.co2e_kg
     wts[:, 3:] = rel
-    weights = CriteriaWeights(np.ascontiguousarray(wts), board, alight)
-    cache[month] = weights
-    return weights
+    return CriteriaWeights(np.ascontiguousarray(wts), board, alight)
 
 
-__all__ = ["CriteriaWeights", "criteria_weights"]
+__all__ = ["CriteriaWeights", "build_weights", "criteria_weights"]
