@@ -542,7 +542,8 @@ def _order_statistics(n: int, quantiles: tuple[float, ...]) -> _Order:
         prev[above] = -1
         nxt[above] = -1
         prev_i, next_i = prev.astype(np.intp), nxt.astype(np.intp)
-        kth = np.unique(np.concatenate(([0, -1], prev_i, next_i)))
+        # sorted distinct indices, as np.unique gives them (which imports numpy.ma on its first call)
+        kth = np.asarray(sorted({0, -1, *prev_i.tolist(), *next_i.tolist()}), dtype=np.intp)
         gamma = np.asarray(virtual - prev_i, dtype=np.float64).reshape(-1, 1)
         for arr in (prev_i, next_i, kth, gamma):
             arr.flags.writeable = False  # shared between calls and threads

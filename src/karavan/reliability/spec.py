@@ -187,7 +187,10 @@ def _leg_row(tables: Tables, element: LegPlan, svc: Service) -> F64:
     row[k.C_OFFSET_H] = run.cum_h[i]
     departure_columns(tables, row, svc.departures)
     slip = rp.montecarlo.slippage_h.get(svc.kind.value)
-    tables.dist(row, k.C_SLIP, Fixed(value=0.0) if slip is None or svc.delays_included else slip.value)
+    if slip is None or svc.delays_included:  # no slippage: the columns of a fixed zero, without making one
+        row[k.C_SLIP : k.C_SLIP + 4] = (k.D_FIXED, 0.0, 0.0, 0.0)
+    else:
+        tables.dist(row, k.C_SLIP, slip.value)
     planned = run.cum_h[j] - run.cum_h[i]
     row[k.C_PLANNED_H] = planned
     rt = svc.running_time_h
