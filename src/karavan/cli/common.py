@@ -32,8 +32,9 @@ class DeferredConsole:
     """A Rich console made on first use, so a command that writes only JSON never imports Rich.
 
     Attributes are those of the :class:`rich.console.Console` (:attr:`real`), created with
-    ``options`` and a width of 150 columns when the stream is not a terminal (Rich would
-    otherwise assume 80, and tables piped or logged would wrap).
+    ``options`` and, when the stream is not a terminal, a width of 150 columns (Rich would
+    otherwise assume 80, and tables piped or logged would wrap) and no highlighting: without
+    colours it changes no character, and its patterns cost more to compile than a table to print.
     """
 
     def __init__(self, *, stderr: bool = False, **options: Any) -> None:
@@ -49,14 +50,21 @@ class DeferredConsole:
 
             stream = sys.stderr if self._stderr else sys.stdout
             width = None if stream.isatty() else 150
-            self._console = Console(stderr=self._stderr, width=width, **self._options)
+            options = dict(self._options)
+            if self._plain():
+                options.setdefault("highlight", False)
+            self._console = Console(stderr=self._stderr, width=width, **options)
         return self._console
+
+    def _plain(self) -> bool:
+        """Whether the stream is plainly no terminal: not a TTY, and no variable asks Rich to treat it as one."""
+        stream = sys.stderr if self._stderr else sys.stdout
+        return not stream.isatty() and not any(os.environ.get(v) for v in TERMINAL_ENV)
 
     @property
     def is_terminal(self) -> bool:
         """Whether the stream is a terminal (answered without Rich when it plainly is not)."""
-        stream = sys.stderr if self._stderr else sys.stdout
-        if self._console is None and not stream.isatty() and not any(os.environ.get(v) for v in TERMINAL_ENV):
+        if self._console is None and self._plain():
             return False
         return self.real.is_terminal
 
