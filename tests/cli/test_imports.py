@@ -6,6 +6,7 @@ Each check runs in a new interpreter (``sys.modules`` of the test process alread
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -76,3 +77,46 @@ def test_a_command_imports_only_its_own_module(command: str, absent: set[str]) -
     assert f"karavan.cli.{command}" in names
     assert not names & absent
     assert not names & set(HEAVY)
+
+
+def test_a_warm_route_reads_caches_and_imports_no_parser_or_other_command() -> None:
+    """With the dataset, graph and weights on disk, ``karavan route`` parses no YAML and builds nothing."""
+    code = run_main("route", "Aktau", "Baku", "--format", "json")
+    imported_after(code)  # fills the disk cache (the test session has a throwaway one)
+    names = imported_after(code)
+    assert {"karavan.routing.plan", "karavan.routing.stored", "karavan.reliability.montecarlo"} <= names
+    absent = {
+        "yaml",
+        "karavan.io.safe_yaml",
+        "numpy.ma",
+        "rich",
+        "karavan.capacity",
+        "karavan.api",
+        "karavan.energy",
+        "karavan.reliability.des",
+        "karavan.cli.simulate",
+    }
+    assert not names & absent
+    assert not names & (set(HEAVY) - {"numpy"})
+
+
+@pytest.mark.parametrize(
+    ("args", "preset", "threads"),
+    [
+        (("route", "Aktau", "Baku", "--format", "json"), None, "1"),
+        (("route", "Aktau", "Baku", "--format", "json"), "2", "2"),
+        (("network", "list", "--format", "json"), None, None),
+    ],
+)
+def test_route_starts_numpy_with_one_blas_thread(
+    args: tuple[str, ...], preset: str | None, threads: str | None
+) -> None:
+    """Unless the user chose a number; other commands keep OpenBLAS's default."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    probe = (
+        f"import os, sys\n{run_main(*args)}\nsys.__stdout__.write('\\n' + repr(os.environ.get('OPENBLAS_NUM_THREADS')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True, env=env).stdout
+    assert out.splitlines()[-1] == repr(threads)

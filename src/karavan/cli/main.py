@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from importlib import import_module
@@ -15,6 +16,11 @@ from karavan.errors import InputError, KaravanError, UnknownPlaceError, Validati
 
 COMMANDS = ("network", "route", "simulate", "assign", "scenario", "trade", "serve", "report", "db", "energy")
 """The commands, in ``--help`` order; each is the module ``karavan.cli.<name>`` with a ``register(app)``."""
+ONE_BLAS_THREAD = ("route", "simulate")
+"""Commands without dense linear algebra: numpy's OpenBLAS starts them with one thread, not one per core.
+
+Starting the thread pool is part of importing numpy (20-60 ms on two cores, more on larger
+machines) and buys these commands nothing. ``$OPENBLAS_NUM_THREADS`` set by the user wins."""
 
 
 def _print_version(value: bool) -> None:
@@ -55,6 +61,12 @@ def commands_for(args: Sequence[str]) -> tuple[str, ...]:
     if args and args[0] in COMMANDS:
         return (args[0],)
     return COMMANDS
+
+
+def set_blas_threads(args: Sequence[str]) -> None:
+    """One OpenBLAS thread for the commands of :data:`ONE_BLAS_THREAD` (only before numpy is imported)."""
+    if args and args[0] in ONE_BLAS_THREAD and "numpy" not in sys.modules:
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
 def build_app(commands: Sequence[str] = COMMANDS) -> typer.Typer:
@@ -108,6 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     codes as the REST API (:func:`karavan.errors.error_fields`).
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    set_blas_threads(args)
     try:
         with long_lived():
             app = build_app(commands_for(args))

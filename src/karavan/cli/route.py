@@ -6,10 +6,9 @@ import csv
 import io
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.table import Table
 
 from karavan.cli.common import (
     QUERY_OPTIONS,
@@ -38,6 +37,9 @@ from karavan.cli.common import (
     route_query,
     write_text_atomic,
 )
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 class RouteFormat(StrEnum):
@@ -170,6 +172,8 @@ def route(
             markup=True,
         )
     if explain:
+        from rich.table import Table
+
         for i, r in enumerate(plan.routes, 1):
             t = Table(title=f"route {i} ({r.label}): calculation trail")
             for col in ("element", "quantity", "formula", "result", "inputs [sources] [estimate: reasoning]"):
@@ -200,6 +204,8 @@ def route_table(net: Any, plan: Any, *, depart_given: str | None = "") -> Table:
 
     ``depart_given`` is the ``--depart`` option as typed (``None``: left at its default, said in the title).
     """
+    from rich.table import Table
+
     q = plan.query
     o, d = net.nodes[q.origin], net.nodes[q.destination]
     title = f"{o.name_en} → {d.name_en}: {q.cargo.count:g} × {q.cargo.unit.value}, " + depart_text(
