@@ -86,6 +86,12 @@ def _entries(d: Path, kind: str) -> list[Path]:
     return sorted(d.glob(f"{kind}-*{cache.SUFFIX}"))
 
 
+def _only_key(d: Path, kind: str) -> str:
+    """The key of the one entry of ``kind`` in ``d``."""
+    [path] = _entries(d, kind)
+    return path.name[len(kind) + 1 : -len(cache.SUFFIX)]
+
+
 def _stored_graph(
     net: Network, cargo: Cargo, monkeypatch: pytest.MonkeyPatch, month: int | None = None
 ) -> RoutingGraph:
@@ -217,8 +223,7 @@ def test_tables_that_do_not_fit_the_network_are_rebuilt(
     net = load_network(MINI)
     cargo = Cargo("FEU")
     graph = routing_graph(net, cargo)
-    [path] = _entries(cache_dir, stored.GRAPH_KIND)
-    key = path.name[len(stored.GRAPH_KIND) + 1 : -len(cache.SUFFIX)]
+    key = _only_key(cache_dir, stored.GRAPH_KIND)
     tables = stored.graph_tables(graph)
     tamper(tables)
     cache.write_entry(stored.GRAPH_KIND, key, tables)
@@ -232,8 +237,7 @@ def test_weights_of_another_shape_are_rebuilt(cache_dir: Path, monkeypatch: pyte
     cargo = Cargo("FEU")
     graph = routing_graph(net, cargo)
     weights = criteria_weights(graph, 6)
-    [path] = _entries(cache_dir, stored.WEIGHTS_KIND)
-    key = path.name[len(stored.WEIGHTS_KIND) + 1 : -len(cache.SUFFIX)]
+    key = _only_key(cache_dir, stored.WEIGHTS_KIND)
     cache.write_entry(stored.WEIGHTS_KIND, key, (weights.wts[:-1], weights.board, weights.alight))
     _new_process(monkeypatch)
     again = routing_graph(net, cargo)
