@@ -55,8 +55,11 @@
 
 static inline u64 rotl(u64 x, int k) { return (x << k) | (x >> (64 - k)); }
 
+/* The functions called in the loops are static (inlined); the exported mc_* names are thin
+ * wrappers for Python and the tests (an exported function cannot be inlined in a shared library). */
+
 /* xoshiro256** state from a seed, through splitmix64. */
-KV_EXPORT void mc_seed_state(u64 seed, u64 *s) {
+static inline void seed_state(u64 seed, u64 *s) {
     u64 z = seed;
     for (int i = 0; i < 4; i++) {
         z += 0x9E3779B97F4A7C15ULL;
@@ -67,8 +70,10 @@ KV_EXPORT void mc_seed_state(u64 seed, u64 *s) {
     }
 }
 
+KV_EXPORT void mc_seed_state(u64 seed, u64 *s) { seed_state(seed, s); }
+
 /* A double in [0, 1) from xoshiro256** (advances s). */
-KV_EXPORT double mc_uniform(u64 *s) {
+static inline double uniform(u64 *s) {
     u64 result = rotl(s[1] * 5, 7) * 9;
     u64 t = s[1] << 17;
     s[2] ^= s[0];
@@ -80,33 +85,37 @@ KV_EXPORT double mc_uniform(u64 *s) {
     return (double)(result >> 11) * (1.0 / 9007199254740992.0);
 }
 
+KV_EXPORT double mc_uniform(u64 *s) { return uniform(s); }
+
 /* A standard normal draw (Box-Muller). */
-KV_EXPORT double mc_normal(u64 *s) {
-    double u1 = 1.0 - mc_uniform(s); /* (0, 1] */
-    double u2 = mc_uniform(s);
+static inline double normal(u64 *s) {
+    double u1 = 1.0 - uniform(s); /* (0, 1] */
+    double u2 = uniform(s);
     return sqrt(-2.0 * log(u1)) * cos(2.0 * 3.141592653589793 * u2);
 }
+
+KV_EXPORT double mc_normal(u64 *s) { return normal(s); }
 
 /* One draw of the distribution in spec[e, col:col + 4]. */
 static inline double draw(u64 *s, const double *row, int col, const double *pool) {
     double kind = row[col], a = row[col + 1], b = row[col + 2], c = row[col + 3];
     if (kind == D_FIXED) return a;
-    if (kind == D_UNIFORM) return a + (b - a) * mc_uniform(s);
+    if (kind == D_UNIFORM) return a + (b - a) * uniform(s);
     if (kind == D_TRIANGULAR) {
         if (c == a) return a;
-        double u = mc_uniform(s);
+        double u = uniform(s);
         if (u < (b - a) / (c - a)) return a + sqrt(u * (c - a) * (b - a));
         return c - sqrt((1.0 - u) * (c - a) * (c - b));
     }
-    if (kind == D_LOGNORMAL) return exp(a + b * mc_normal(s));
+    if (kind == D_LOGNORMAL) return exp(a + b * normal(s));
     i64 n = (i64)b;
-    i64 k = (i64)(mc_uniform(s) * (double)n);
+    i64 k = (i64)(uniform(s) * (double)n);
     if (n - 1 < k) k = n - 1;
     return pool[(i64)a + k];
 }
 
 /* Calendar month 0..11 (UTC) of a time in hours since the epoch (civil-from-days). */
-KV_EXPORT i64 mc_month_of(double t_h) {
+static inline i64 month_of(double t_h) {
     double z = floor(floor(t_h) / 24.0) + 719468.0;
     double era = floor(z / 146097.0);
     double doe = z - era * 146097.0;
@@ -115,6 +124,44 @@ KV_EXPORT i64 mc_month_of(double t_h) {
     double mp = floor((5.0 * doy + 2.0) / 153.0);
     double month = mp < 10.0 ? mp + 3.0 : mp - 9.0; /* 1..12 */
     return (i64)month - 1;
+}
+
+KV_EXPORT i64 mc_month_of(double t_h) { return month_of(t_h); }
+
+/* Days since the epoch of the first day of month m (1..12) of year y (days-from-civil). */
+static inline i64 month_start_day(i64 y, i64 m) {
+    y -= m <= 2;
+    i64 era = (y >= 0 ? y : y - 399) / 400;
+    i64 yoe = y - era * 400;
+    i64 doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+}
+
+/* The calendar month of t_h and the hours [lo_h, hi_h) it spans (an empty span when t_h is not finite). */
+typedef struct {
+    double lo_h, hi_h;
+    i64 month;
+} MonthSpan;
+
+static MonthSpan month_span(double t_h) {
+    MonthSpan span = {INFINITY, -INFINITY, month_of(t_h)};
+    if (!(fabs(t_h) < 1e15)) return span;
+    double z = floor(floor(t_h) / 24.0) + 719468.0;
+    i64 era = (i64)floor(z / 146097.0);
+    i64 doe = (i64)z - era * 146097;
+    i64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    i64 year = yoe + era * 400 + (span.month < 2);
+    i64 m = span.month + 1;
+    double lo = 24.0 * (double)month_start_day(year, m);
+    double hi = 24.0 * (double)(m == 12 ? month_start_day(year + 1, 1) : month_start_day(year, m + 1));
+    if (lo <= t_h && t_h < hi) span.lo_h = lo, span.hi_h = hi;
+    return span;
+}
+
+/* month_of(t_h), from the span of the last month asked for when t_h falls in it. */
+static inline i64 month_cached(MonthSpan *last, double t_h) {
+    if (!(last->lo_h <= t_h && t_h < last->hi_h)) *last = month_span(t_h);
+    return last->month;
 }
 
 /* The storm tables: kind and parameters (3), the pool of closure lengths and its cumulative weights. */
@@ -140,13 +187,13 @@ static inline i64 search_right(const double *cum, i64 n, double x) {
 
 /* Remaining closure when arriving during a storm: U x L* with L* length-biased. */
 static inline double storm_residual(u64 *s, const Storms *st) {
-    double u = mc_uniform(s);
+    double u = uniform(s);
     if (st->storm[0] == STORM_FIXED) return u * st->storm[1];
     if (st->storm[0] == STORM_LOGNORMAL) {
         double mu = st->storm[1], sigma = st->storm[2];
-        return u * exp(mu + sigma * sigma + sigma * mc_normal(s));
+        return u * exp(mu + sigma * sigma + sigma * normal(s));
     }
-    i64 k = search_right(st->cum, st->n_cum, mc_uniform(s) * st->cum[st->n_cum - 1]);
+    i64 k = search_right(st->cum, st->n_cum, uniform(s) * st->cum[st->n_cum - 1]);
     if (st->n_pool - 1 < k) k = st->n_pool - 1;
     return u * st->pool[k];
 }
@@ -162,12 +209,13 @@ typedef struct {
     const double *shares;
     i64 months;
     Storms storms;
+    MonthSpan last; /* the month of the last weather draw */
 } Weather;
 
 /* Extra hours until a port reopens at t_h (0 when open or not a listed port). */
-static inline double weather(u64 *s, i64 port, double t_h, const Weather *w) {
+static inline double weather(u64 *s, i64 port, double t_h, Weather *w) {
     if (port < 0) return 0.0;
-    int closed = mc_uniform(s) < w->shares[port * w->months + mc_month_of(t_h)];
+    int closed = uniform(s) < w->shares[port * w->months + month_cached(&w->last, t_h)];
     return closed ? storm_residual(s, &w->storms) : 0.0;
 }
 
@@ -191,7 +239,7 @@ KV_EXPORT double mc_next_opening(double t_h, const double *spec, i64 e) { return
 static inline double next_departure(u64 *s, double t_h, const double *row) {
     double kind = row[C_DEP];
     double headway = row[C_HEADWAY_H];
-    if (kind == DEP_HEADWAY_UNKNOWN_PHASE) return t_h + mc_uniform(s) * headway;
+    if (kind == DEP_HEADWAY_UNKNOWN_PHASE) return t_h + uniform(s) * headway;
     double offset = row[C_OFFSET_H];
     double origin_t = t_h - offset;
     if (kind == DEP_HEADWAY) {
@@ -226,7 +274,7 @@ static inline double hub(u64 *s, double t, const double *row, const double *pool
 }
 
 static inline double leg(u64 *s, double t, const double *row, const double *pool, double *p, i64 runs,
-                         const Weather *wx) {
+                         Weather *wx) {
     i64 board = (i64)row[C_BOARD_PORT], alight = (i64)row[C_ALIGHT_PORT];
     if (row[C_STAY] == 0.0) {
         if (row[C_DEP] == DEP_WHEN_FULL) {
@@ -264,10 +312,10 @@ KV_EXPORT void mc_simulate_routes(u64 seed, const double *t0_h, const i64 *bound
                                   const double *spec, const double *pool, const double *shares, i64 months,
                                   const double *storm, const double *storm_pool, i64 n_pool, const double *storm_cum,
                                   i64 n_cum, double *total, double *contrib, double *parts) {
-    Weather wx = {shares, months, {storm, storm_pool, storm_cum, n_pool, n_cum}};
+    Weather wx = {shares, months, {storm, storm_pool, storm_cum, n_pool, n_cum}, {INFINITY, -INFINITY, 0}};
     u64 s[4];
     for (i64 r = 0; r < n_routes; r++) {
-        mc_seed_state(seed, s);
+        seed_state(seed, s);
         double *pr = parts + r * N_PARTS * runs;
         for (i64 j = 0; j < N_PARTS * runs; j++) pr[j] = 0.0;
         for (i64 i = 0; i < runs; i++) {
