@@ -191,49 +191,69 @@ def _fixed_plan_table() -> tuple[np.ndarray, np.ndarray]:
     return spec, shares
 
 
-def _fixed_plan_quantiles(storm: np.ndarray, storm_pool: np.ndarray, storm_cum: np.ndarray) -> list[float]:
-    """P50 and P90 of both routes of the fixed table (seed 7, 2,000 runs)."""
+def _fixed_plan_quantiles(
+    storm: np.ndarray, storm_pool: np.ndarray, storm_cum: np.ndarray, *, seed: int = 7, runs: int = 2000
+) -> list[float]:
+    """P50 and P90 of both routes of the fixed table."""
     spec, shares = _fixed_plan_table()
-    runs = 2000
     total, contrib, parts = np.empty((2, runs)), np.empty((8, runs)), np.empty((2, kernel.N_PARTS, runs))
     pool = np.array([2.0, 5.0, 9.0, 30.0, 70.0])
     t0 = np.array([489_216.0, 489_316.0])  # 2025-10-23 00:00 UTC and 100 h later
     bounds = np.array([0, 6, 8], dtype=np.int64)
-    kernel.simulate_routes(7, t0, bounds, spec, pool, shares, storm, storm_pool, storm_cum, total, contrib, parts)
+    kernel.simulate_routes(seed, t0, bounds, spec, pool, shares, storm, storm_pool, storm_cum, total, contrib, parts)
     assert np.allclose(contrib[:6].sum(axis=0), total[0])
     assert np.allclose(parts[0].sum(axis=0), total[0])
+    alone = np.empty((2, runs))
+    kernel.simulate_routes(seed, t0, bounds, spec, pool, shares, storm, storm_pool, storm_cum, alone)
+    assert np.array_equal(alone, total)  # the per-element figures do not change the runs
     return [float(x) for x in np.quantile(total, [0.5, 0.9], axis=1).ravel()]
 
 
-# Regression values produced by the numba build of the kernel that the C kernel replaced: the
-# xoshiro256** stream and every draw are bit-identical, so seeded figures must not move.
-NUMBA_FIXED_PLAN = {
+STORMS = {
+    "lognormal storms": (np.array([kernel.STORM_LOGNORMAL, math.log(36.0), 0.9]), np.zeros(1), np.ones(1)),
+    "pooled storms": (np.array([kernel.STORM_POOL, 0.0, 0.0]), np.array([5.0, 10.0, 40.0]), np.array([0.5, 0.8, 1.0])),
+}
+
+# Figures of the previous sampler (Box-Muller normals, runs drawn run by run through every element),
+# seed 7. The sampler changed, so the seeded figures moved; they must stay within Monte Carlo noise.
+BOX_MULLER_FIXED_PLAN = {
     "lognormal storms": [279.2065921095491, 106.76723013722221, 419.7051747699448, 222.5490648730018],
     "pooled storms": [239.3906133681303, 71.97265670119668, 295.9144094881544, 127.99314219676307],
 }
-NUMBA_MINI_ALPHA_BAKU = (266.88287712357123, 358.3506829289836, 270.59707180454825)
-"""P50, P90 and mean of ``simulate`` Alpha → Baku on the mini network (seed 7, 5,000 runs, 2025-07-01)."""
-NUMBA_UNIFORMS_SEED_5 = (0.2884112281702357, 0.6020823331320106, 0.6495467305510222)
+"""P50 of both routes, then P90 of both routes, 2,000 runs."""
+BOX_MULLER_MINI_ALPHA_BAKU = (266.88287712357123, 358.3506829289836, 270.59707180454825)
+"""P50, P90 and mean of ``simulate`` Alpha → Baku on the mini network (5,000 runs, 2025-07-01)."""
+XOSHIRO_UNIFORMS_SEED_5 = (0.2884112281702357, 0.6020823331320106, 0.6495467305510222)
 
 
-@pytest.mark.parametrize("storms", list(NUMBA_FIXED_PLAN))
-def test_seeded_kernel_figures_match_the_numba_build(storms: str) -> None:
-    storm = {
-        "lognormal storms": (np.array([kernel.STORM_LOGNORMAL, math.log(36.0), 0.9]), np.zeros(1), np.ones(1)),
-        "pooled storms": (
-            np.array([kernel.STORM_POOL, 0.0, 0.0]),
-            np.array([5.0, 10.0, 40.0]),
-            np.array([0.5, 0.8, 1.0]),
-        ),
-    }[storms]
-    assert _fixed_plan_quantiles(*storm) == NUMBA_FIXED_PLAN[storms]
+def _within_noise(reference: np.ndarray, samples: np.ndarray, center: np.ndarray) -> np.ndarray:
+    """Whether each reference figure is within 4 standard deviations (over seeds) of the figure at many runs."""
+    return np.abs(reference - center) < 4 * samples.std(axis=0, ddof=1)
 
 
-def test_seeded_route_simulation_matches_the_numba_build(mini_net: Network) -> None:
+@pytest.mark.parametrize("storms", list(STORMS))
+def test_seeded_kernel_figures_agree_with_the_previous_sampler(storms: str) -> None:
+    samples = np.array([_fixed_plan_quantiles(*STORMS[storms], seed=s) for s in range(30)])
+    center = np.array(_fixed_plan_quantiles(*STORMS[storms], runs=100_000))
+    assert _within_noise(np.array(BOX_MULLER_FIXED_PLAN[storms]), samples, center).all()
+    assert _fixed_plan_quantiles(*STORMS[storms]) == _fixed_plan_quantiles(*STORMS[storms])  # seeded
+
+
+def test_seeded_route_simulation_agrees_with_the_previous_sampler(mini_net: Network) -> None:
+    route = plan_routes(mini_net, RouteQuery("Alpha", "Baku", runs=0, depart=DEPART)).routes[0]
+    plan, cargo = plan_from_itinerary(route.itinerary), Cargo("FEU")
+
+    def figures(seed: int, runs: int) -> tuple[float, float, float]:
+        res = simulate_itinerary(mini_net, plan, cargo, depart=DEPART, runs=runs, seed=seed)
+        return res.p50_h, res.p90_h, res.mean_h
+
+    samples = np.array([figures(s, 5000) for s in range(30)])
+    center = np.array(figures(7, 200_000))
+    assert _within_noise(np.array(BOX_MULLER_MINI_ALPHA_BAKU), samples, center).all()
     res = simulate(mini_net, RouteQuery("Alpha", "Baku", runs=5000, seed=7, depart=DEPART))
-    assert (res.p50_h, res.p90_h, res.mean_h) == NUMBA_MINI_ALPHA_BAKU
+    assert (res.p50_h, res.p90_h, res.mean_h) == figures(7, 5000)
     state = kernel.seed_state(5)
-    assert tuple(kernel.uniform(state) for _ in range(3)) == NUMBA_UNIFORMS_SEED_5
+    assert tuple(kernel.uniform(state) for _ in range(3)) == XOSHIRO_UNIFORMS_SEED_5
 
 
 def test_simulation_runs_in_the_compiled_library(mini_net: Network, native_calls: list[str]) -> None:
@@ -273,6 +293,82 @@ def test_kernel_uniforms_are_uniform_and_seeded() -> None:
     z = np.array([kernel.normal(a) for _ in range(20_000)])
     assert z.mean() == pytest.approx(0.0, abs=0.03)
     assert z.std() == pytest.approx(1.0, abs=0.03)
+
+
+def test_normal_quantile_is_as241() -> None:
+    from statistics import NormalDist
+
+    edges = [2.0**-52, 1e-12, 0.075, 0.5, 0.925, 1 - 2.0**-53]
+    p = np.concatenate([np.random.default_rng(0).uniform(0, 1, 20_000), edges])
+    assert [kernel.normal_quantile(x) for x in p] == pytest.approx([NormalDist().inv_cdf(x) for x in p], rel=1e-15)
+
+
+def _draws(cols: tuple[float, float, float, float], runs: int, seed: int = 3) -> np.ndarray:
+    """``runs`` kernel draws of one distribution (the dwell of an always-open hub)."""
+    spec = np.zeros((1, kernel.WIDTH))
+    spec[0, kernel.C_DIST : kernel.C_DIST + 4] = cols
+    spec[0, kernel.C_OPEN_ALWAYS] = 1.0
+    total = np.empty((1, runs))
+    kernel.simulate_routes(
+        seed, [0.0], [0, 1], spec, np.zeros(1), np.zeros((1, 12)), np.zeros(3), np.zeros(1), np.ones(1), total
+    )
+    return total[0]
+
+
+@pytest.mark.parametrize(
+    ("cols", "law"),
+    [
+        ((kernel.D_UNIFORM, 2.0, 9.0, 0.0), ("uniform", (2.0, 7.0))),
+        ((kernel.D_TRIANGULAR, 4.0, 8.0, 24.0), ("triang", (0.2, 4.0, 20.0))),
+        ((kernel.D_LOGNORMAL, math.log(20.0), 0.7, 0.0), ("lognorm", (0.7, 0.0, 20.0))),
+        ((kernel.D_LOGNORMAL, -1.0, 1.6, 0.0), ("lognorm", (1.6, 0.0, math.exp(-1.0)))),
+    ],
+)
+def test_kernel_draws_follow_their_law(
+    cols: tuple[float, float, float, float], law: tuple[str, tuple[float, ...]]
+) -> None:
+    """Kolmogorov-Smirnov and quantiles (the far tails too) of 200,000 draws against the exact law."""
+    from scipy import stats
+
+    dist = getattr(stats, law[0])(*law[1])
+    x = _draws(cols, 200_000)
+    assert stats.kstest(x, dist.cdf).pvalue > 1e-3
+    q = np.array([0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999])
+    # the standard error of a sample quantile: sqrt(q (1 - q) / n) / density at it
+    se = np.sqrt(q * (1 - q) / x.size) / dist.pdf(dist.ppf(q))
+    assert np.all(np.abs(np.quantile(x, q) - dist.ppf(q)) < 4 * se)
+
+
+def test_kernel_normals_are_standard_normal() -> None:
+    from scipy import stats
+
+    s = kernel.seed_state(11)
+    z = np.array([kernel.normal(s) for _ in range(50_000)])
+    assert stats.kstest(z, stats.norm.cdf).pvalue > 1e-3
+    assert np.isfinite(z).all()
+    lognormal = _draws((kernel.D_LOGNORMAL, 0.0, 1.0, 0.0), 50_000, seed=11)
+    assert np.allclose(np.log(lognormal), z)  # one uniform per normal draw, inverted
+
+
+@given(picks=st.lists(st.lists(st.integers(0, 3), max_size=6), min_size=1, max_size=5), later=st.booleans())
+def test_routes_with_shared_leading_elements_draw_as_alone(picks: list[list[int]], later: bool) -> None:
+    """Leading elements routes share are simulated once: every route's runs are those it has alone."""
+    table, shares = _fixed_plan_table()
+    elements = table[[1, 2, 3, 0]]  # weekly leg, ferry (weather, empirical fill), headway leg, hub
+    spec = np.concatenate([elements[p] for p in picks]) if any(picks) else np.zeros((0, kernel.WIDTH))
+    bounds = np.cumsum([0] + [len(p) for p in picks])
+    t0 = np.full(len(picks), 489_216.0)
+    if later:
+        t0[-1] += 1.0
+    pool, weather = np.array([2.0, 5.0, 9.0, 30.0, 70.0]), (STORMS["lognormal storms"])
+    runs = 40
+    together = np.empty((len(picks), runs))
+    kernel.simulate_routes(5, t0, bounds, spec, pool, shares, *weather, together)
+    for r in range(len(picks)):
+        alone = np.empty((1, runs))
+        rows = spec[bounds[r] : bounds[r + 1]]
+        kernel.simulate_routes(5, t0[r : r + 1], [0, len(rows)], rows, pool, shares, *weather, alone)
+        assert np.array_equal(together[r], alone[0])
 
 
 def test_november_weather_lengthens_the_crossing(mini_net: Network) -> None:

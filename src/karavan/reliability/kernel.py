@@ -21,7 +21,11 @@ kind  law           parameters
 Random numbers come from xoshiro256** seeded through splitmix64 from the query's seed; each
 route starts from the same state (common random numbers: two routes differ by their
 elements, not by their luck), so a route's result does not depend on the other routes of
-the call, and the same seed gives the same numbers on every platform.
+the call, and the same seed gives the same numbers on every platform. The runs go element by
+element (every run of the first element, then of the second, ...), so routes with the same
+leading elements draw the same numbers for them: the kernel simulates such a shared prefix once
+when the per-element figures are not asked for. Normal draws (lognormal laws) invert the normal
+distribution function (:func:`normal_quantile`, Wichura's AS 241) at one uniform.
 """
 
 from __future__ import annotations
@@ -93,15 +97,17 @@ U64 = NDArray[np.uint64]
 _P = ctypes.c_void_p
 _I = ctypes.c_int64
 _D = ctypes.c_double
+_C = ctypes.c_int
 _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
     "mc_seed_state": (None, [ctypes.c_uint64, _P]),
     "mc_uniform": (_D, [_P]),
     "mc_normal": (_D, [_P]),
+    "mc_normal_quantile": (_D, [_D]),
     "mc_month_of": (_I, [_D]),
     "mc_storm_residual": (_D, [_P, _P, _P, _I, _P, _I]),
     "mc_next_opening": (_D, [_D, _P, _I]),
     "mc_next_departure": (_D, [_P, _D, _P, _I]),
-    "mc_simulate_routes": (None, [ctypes.c_uint64, _P, _P, _I, _I, _P, _P, _P, _I, _P, _P, _I, _P, _I, _P, _P, _P]),
+    "mc_simulate_routes": (_C, [ctypes.c_uint64, _P, _P, _I, _I, _P, _P, _P, _I, _P, _P, _I, _P, _I, _P, _P, _P]),
 }
 
 
@@ -132,8 +138,13 @@ def uniform(s: U64) -> float:
 
 
 def normal(s: U64) -> float:
-    """A standard normal draw (Box-Muller; advances ``s`` by two uniforms)."""
+    """A standard normal draw (the normal quantile of one uniform in (0, 1); advances ``s`` by one)."""
     return float(c_function("mc_normal")(_out(s, np.uint64, "s")))
+
+
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile of ``p`` in (0, 1) (Wichura's AS 241, as ``statistics.NormalDist().inv_cdf``)."""
+    return float(c_function("mc_normal_quantile")(float(p)))
 
 
 def month_of(t_h: float) -> int:
@@ -165,28 +176,50 @@ def next_departure(s: U64, t_h: float, spec: ArrayLike, e: int) -> float:
 
 def simulate_routes(
     seed: int, t0_h: ArrayLike, bounds: ArrayLike, spec: ArrayLike, pool: ArrayLike, shares: ArrayLike,
-    storm: ArrayLike, storm_pool: ArrayLike, storm_cum: ArrayLike, total: F64, contrib: F64, parts: F64,
+    storm: ArrayLike, storm_pool: ArrayLike, storm_cum: ArrayLike, total: F64, contrib: F64 | None = None,
+    parts: F64 | None = None,
 ) -> None:  # fmt: skip
     """Run every route ``r`` (elements ``spec[bounds[r]:bounds[r + 1]]``) ``total.shape[1]`` times.
 
-    Fills ``total[r]`` (door-to-door hours), ``contrib[e]`` (hours element ``e`` adds) and
-    ``parts[r]`` (hours by kind of time, zeroed here).
+    Fills ``total[r]`` (door-to-door hours) and, when given (both or neither), ``contrib[e]``
+    (hours element ``e`` adds) and ``parts[r]`` (hours by kind of time, zeroed here). Without
+    them the kernel writes nothing per element and simulates leading elements that routes share
+    once; ``total`` is the same either way.
+
+    Raises
+    ------
+    karavan.errors.InputError
+        Arrays of the wrong shape or type.
+    MemoryError
+        The kernel could not allocate its scratch space.
     """
     t0, bd, sp, pl = _in(t0_h), np.ascontiguousarray(bounds, dtype=np.int64), _spec(spec), _in(pool)
     sh, st, spool, scum = _in(shares), _in(storm), _in(storm_pool), _in(storm_cum)
     n_routes, runs = total.shape
-    if bd.size != n_routes + 1 or t0.size != n_routes or parts.shape != (n_routes, N_PARTS, runs):
-        raise InputError("bounds", bd.size, f"{n_routes + 1} route bounds, {n_routes} start times and parts")
-    if contrib.shape != (sp.shape[0], runs) or (n_routes and bd[-1] > sp.shape[0]):
-        raise InputError("contrib", contrib.shape, f"one row of {runs} runs per element ({sp.shape[0]})")
+    if bd.size != n_routes + 1 or t0.size != n_routes:
+        raise InputError("bounds", bd.size, f"{n_routes + 1} route bounds and {n_routes} start times")
+    if n_routes and (bd[0] != 0 or np.any(np.diff(bd) < 0) or bd[-1] > sp.shape[0]):
+        raise InputError("bounds", bd.tolist(), f"non-decreasing route bounds from 0 to at most {sp.shape[0]}")
+    c_out = p_out = None
+    if contrib is not None or parts is not None:
+        if contrib is None or contrib.shape != (sp.shape[0], runs):
+            shape = None if contrib is None else contrib.shape
+            raise InputError("contrib", shape, f"one row of {runs} runs per element ({sp.shape[0]})")
+        if parts is None or parts.shape != (n_routes, N_PARTS, runs):
+            raise InputError("parts", None if parts is None else parts.shape, f"{(n_routes, N_PARTS, runs)}")
+        c_out, p_out = _out(contrib, np.float64, "contrib"), _out(parts, np.float64, "parts")
     months = sh.shape[1] if sh.ndim == 2 else 12
-    c_function("mc_simulate_routes")(
+    rc = c_function("mc_simulate_routes")(
         int(seed) & 0xFFFFFFFFFFFFFFFF, _addr(t0), _addr(bd), n_routes, runs, _addr(sp),
         _addr(pl), _addr(sh), months, _addr(st), _addr(spool), spool.size, _addr(scum),
-        scum.size, _out(total, np.float64, "total"), _out(contrib, np.float64, "contrib"),
-        _out(parts, np.float64, "parts"),
+        scum.size, _out(total, np.float64, "total"), c_out, p_out,
     )  # fmt: skip
+    if rc != 0:
+        raise MemoryError("the Monte Carlo kernel ran out of memory")
 
 
-COMPILED = (seed_state, uniform, normal, month_of, storm_residual, next_opening, next_departure, simulate_routes)
+COMPILED = (
+    seed_state, uniform, normal, normal_quantile, month_of, storm_residual, next_opening, next_departure,
+    simulate_routes,
+)  # fmt: skip
 """The functions that run in the compiled library."""

@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from karavan.routing import Route, RouteQuery
 
 F64 = NDArray[np.float64]
+_Weather = tuple[F64, F64, F64, F64]
+"""The kernel's weather arguments: monthly closed shares, storm law, storm pool and its cumulative weights."""
 QUANTILES = (0.10, 0.50, 0.90, 0.95)
 PARTS = (
     "timetable_wait",
@@ -223,10 +225,8 @@ class SimulationResult:
     target: datetime | None
     on_time_probability: float | None
     planned_h: float
-    contrib_h: F64 = field(repr=False, compare=False)
-    """Hours each element adds in each run (elements × runs)."""
-    parts_h: F64 = field(repr=False, compare=False)
-    """Hours by kind of time (:data:`PARTS` × runs)."""
+    detail: Callable[[], tuple[F64, F64]] = field(repr=False, compare=False)
+    """:attr:`contrib_h` and :attr:`parts_h` (simulated when first asked for, see :func:`simulate_plans`)."""
     explain: Callable[[], list[tuple[str, str, float]]] = field(repr=False, compare=False)
     """Name, kind and planned hours of each element (built when first asked for)."""
     summary: Callable[[], dict[str, Any]] = field(repr=False, compare=False)
@@ -234,6 +234,16 @@ class SimulationResult:
     demand_mt: float | None = None
     parameters_version: str = ""
     histogram_bins: int = 30
+
+    @property
+    def contrib_h(self) -> F64:
+        """Hours each element adds in each run (elements × runs)."""
+        return self.detail()[0]
+
+    @property
+    def parts_h(self) -> F64:
+        """Hours by kind of time (:data:`PARTS` × runs)."""
+        return self.detail()[1]
 
     @cached_property
     def route(self) -> dict[str, Any]:
@@ -422,6 +432,7 @@ def simulate_itinerary(
         parameters=parameters,
         demand_mt=demand_mt,
         summaries=[dict(route)] if route is not None else None,
+        detail=True,
     )
     return result
 
@@ -438,6 +449,7 @@ def simulate_plans(
     parameters: ReliabilityParameters | None = None,
     demand_mt: float | None = None,
     summaries: Sequence[dict[str, Any]] | None = None,
+    detail: bool = False,
 ) -> list[SimulationResult]:
     """Simulate several evaluated plans at once: every run of every plan in one compiled call.
 
@@ -445,12 +457,18 @@ def simulate_plans(
     figures). Every plan's runs start from the same seeded random state, so a plan's result
     does not depend on the others simulated with it. The kernel runs without the GIL.
 
+    The per-element figures (``contrib_h``, ``parts_h``: element stats and variance shares) are
+    simulated in the same call with ``detail``; otherwise the call gives the transit times only,
+    and a result simulates its route again, alone and with the same seed, when its per-element
+    figures are first read (the same runs: a route's draws do not depend on the routes simulated
+    with it).
+
     Raises
     ------
     karavan.errors.InputError
         Bad ``runs``/``seed``.
     """
-    from karavan.reliability.kernel import simulate_routes
+    from karavan.reliability.kernel import N_PARTS, simulate_routes
     from karavan.reliability.spec import tables as spec_tables
 
     _check_runs_seed(runs, seed)
@@ -463,19 +481,19 @@ def simulate_plans(
     departs = [it.depart for _, it in items]
     t0 = np.array([to_hours(d) for d in departs], dtype=np.float64)
     spec = np.stack(rows) if rows else np.zeros((0, 24))
+    weather: _Weather = (tab.shares(), tab.storm, tab.storm_pool, tab.storm_cum)
     total = np.empty((len(items), runs))
-    contrib = np.empty((spec.shape[0], runs))
-    parts = np.empty((len(items), len(PARTS), runs))
-    simulate_routes(
-        seed, t0, np.asarray(bounds, dtype=np.int64), spec, pool, tab.shares(), tab.storm, tab.storm_pool,
-        tab.storm_cum, total, contrib, parts,
-    )  # fmt: skip
+    contrib = np.empty((spec.shape[0], runs)) if detail else None
+    parts = np.empty((len(items), N_PARTS, runs)) if detail else None
+    simulate_routes(seed, t0, np.asarray(bounds, dtype=np.int64), spec, pool, *weather, total, contrib, parts)
     quantiles = quantiles_of(total, QUANTILES) if runs else np.zeros((len(QUANTILES), len(items)))
     means, stds = total.mean(axis=1).tolist(), total.std(axis=1).tolist()
     on_time = _on_time(total, t0, target)
     out = []
     for r, (plan, it) in enumerate(items):
         summary = _summary_of(it) if summaries is None else _given(summaries[r])
+        route_spec = spec[bounds[r] : bounds[r + 1]]
+        known = None if contrib is None or parts is None else (contrib[bounds[r] : bounds[r + 1]], parts[r])
         out.append(
             SimulationResult(
                 runs=runs,
@@ -488,8 +506,7 @@ def simulate_plans(
                 target=target,
                 on_time_probability=on_time[r],
                 planned_h=it.transit_time_h,
-                contrib_h=contrib[bounds[r] : bounds[r + 1]],
-                parts_h=parts[r],
+                detail=_detail(seed, float(t0[r]), route_spec, pool, weather, runs, known),
                 explain=_explainer(net, plan, it),
                 summary=summary,
                 demand_mt=demand_mt,
@@ -497,6 +514,25 @@ def simulate_plans(
             )
         )
     return out
+
+
+def _detail(
+    seed: int, t0_h: float, spec: F64, pool: F64, weather: _Weather, runs: int, known: tuple[F64, F64] | None
+) -> Callable[[], tuple[F64, F64]]:
+    """A function giving one route's per-element hours and parts: ``known``, or simulated once when first called."""
+    from karavan.reliability.kernel import N_PARTS, simulate_routes
+
+    done: list[tuple[F64, F64]] = [] if known is None else [known]
+
+    def detail() -> tuple[F64, F64]:
+        if not done:
+            total = np.empty((1, runs))
+            contrib, parts = np.empty((spec.shape[0], runs)), np.empty((1, N_PARTS, runs))
+            simulate_routes(seed, [t0_h], [0, spec.shape[0]], spec, pool, *weather, total, contrib, parts)
+            done.append((contrib, parts[0]))
+        return done[0]
+
+    return detail
 
 
 def _on_time(total: F64, t0: F64, target: datetime | None) -> list[float | None]:
