@@ -97,85 +97,126 @@ static inline double uniform_open(u64 *s) {
     return ((double)(next64(s) >> 12) + 0.5) * (1.0 / 4503599627370496.0);
 }
 
-/* c[0] + c[1] r + ... + c[7] r^7 (Horner). */
-static inline double poly7(const double *c, double r) {
-    return ((((((c[7] * r + c[6]) * r + c[5]) * r + c[4]) * r + c[3]) * r + c[2]) * r + c[1]) * r + c[0];
+/* Edges of the 256 layers of the ziggurat of the normal density f(x) = exp(-x^2 / 2) (Marsaglia and
+ * Tsang 2000): layers of equal area V = 0.004928673233974658, ZIG_X[1] = R where the tail starts,
+ * ZIG_X[0] = V / f(R) the width of the base layer (rectangle and tail beyond R), then
+ * ZIG_X[i] = sqrt(-2 log(V / ZIG_X[i - 1] + f(ZIG_X[i - 1]))) and ZIG_X[256] = 0; R solves
+ * V(R) = R f(R) + sqrt(pi / 2) erfc(R / sqrt(2)) with the top layer's area V. */
+static const double ZIG_X[257] = {
+    3.9107579595249167, 3.654152885361009, 3.449278298561431, 3.320244733839825, 3.224575052047801,
+    3.147889289518, 3.0835261320021425, 3.027837791769593, 2.9786032798818427, 2.934366867208887,
+    2.894121053613412, 2.857138730873224, 2.8228773968264425, 2.790921174001927, 2.7609440052799856,
+    2.732685359044011, 2.7059336561230616, 2.6805146432857443, 2.6562830375767423, 2.633116393631582,
+    2.6109105184888226, 2.5895759867082857, 2.5690354526818426, 2.549221550324782, 2.5300752321598527,
+    2.5115444416266928, 2.4935830412710454, 2.4761499396705218, 2.4592083743347035, 2.4427253182003628,
+    2.4266709849371453, 2.411018413901118, 2.395743119781926, 2.3808227951720844, 2.36623705671729,
+    2.351967227379144, 2.337996148796528, 2.324308018871132, 2.3108882506013715, 2.297723348902863,
+    2.2848008027244915, 2.2721089902283813, 2.259637095173787, 2.2473750329473887, 2.2353133849299205,
+    2.2234433400925098, 2.21175664288416, 2.2002455466112756, 2.18890277162636, 2.177721467740292,
+    2.1666951803543073, 2.155817819876736, 2.1450836340478876, 2.1344871828460157, 2.1240233156895223,
+    2.1136871506866517, 2.1034740557148757, 2.09337963113879, 2.083399693998303, 2.0735302635187414,
+    2.0637675478117306, 2.0541079316506505, 2.04454796521753, 2.0350843537296175, 2.025713947863853,
+    2.0164337349062027, 2.0072408305605274, 1.9981324713584183, 1.9891060076174367, 1.9801588969004753,
+    1.971288697933658, 1.9624930649443617, 1.9537697423846454, 1.9451165600086768, 1.9365314282756931,
+    1.928012334052664, 1.9195573365931864, 1.9111645637712515, 1.9028322085504275, 1.894558525670703,
+    1.886341828536781, 1.878180486292994, 1.870072921071265, 1.8620176053996724, 1.8540130597602003,
+    1.8460578502851839, 1.838150586582805, 1.8302899196827553, 1.8224745400938844, 1.8147031759662813,
+    1.8069745913508195, 1.7992875845497187, 1.791640986552161, 1.78403365954944, 1.7764644955245215,
+    1.7689324149112673, 1.7614363653189091, 1.7539753203176704, 1.7465482782817214, 1.7391542612859108,
+    1.7317923140529623, 1.7244615029480441, 1.7171609150178224, 1.7098896570713011, 1.7026468547999223,
+    1.6954316519345607, 1.6882432094371944, 1.681080704725173, 1.6739433309261242, 1.6668302961616648,
+    1.6597408228581818, 1.6526741470830553, 1.6456295179047817, 1.638606196775547, 1.6316034569348727,
+    1.624620582833034, 1.617656869573015, 1.6107116223698297, 1.6037841560260941, 1.5968737944227878,
+    1.5899798700241905, 1.583101723396029, 1.576238702735906, 1.5693901634151233, 1.5625554675310445,
+    1.5557339834691761, 1.5489250854741732, 1.5421281532290017, 1.5353425714415139, 1.528567729437712,
+    1.5218030207609978, 1.5150478427767144, 1.5083015962813113, 1.5015636851154637, 1.4948335157804935,
+    1.4881104970574472, 1.481394039628187, 1.4746835556978553, 1.4679784586180793, 1.4612781625102753,
+    1.45458208188841, 1.4478896312805758, 1.4412002248487237, 1.4345132760058918, 1.4278281970302555,
+    1.4211443986753085, 1.4144612897754707, 1.4077782768463982, 1.4010947636792503, 1.3944101509281404,
+    1.3877238356899755, 1.3810352110758548, 1.3743436657731656, 1.3676485835974754, 1.3609493430332822,
+    1.354245316762634, 1.3475358711805863, 1.340820365896403, 1.334098153219359, 1.3273685776279247,
+    1.3206309752210552, 1.3138846731502194, 1.30712898903073, 1.3003632303308361, 1.2935866937369467,
+    1.2867986644932425, 1.279998415713817, 1.2731852076653554, 1.2663582870182284, 1.2595168860637131,
+    1.2526602218948961, 1.2457874955486261, 1.2388978911056863, 1.231990574746135, 1.2250646937565297,
+    1.2181193754854807, 1.2111537262436982, 1.2041668301443804, 1.1971577478794404, 1.190125515426691,
+    1.1830691426826856, 1.1759876120154509, 1.1688798767308322, 1.1617448594456106, 1.1545814503599268,
+    1.1473885054208481, 1.1401648443681505, 1.132909248652533, 1.1256204592155323, 1.1182971741193437,
+    1.1109380460135743, 1.1035416794246382, 1.09610662785202, 1.0886313906539782, 1.0811144097034022,
+    1.0735540657924345, 1.0659486747621207, 1.0582964833306734, 1.0505956645909282, 1.0428443131441474,
+    1.0350404398334394, 1.0271819660356445, 1.019266717465483, 1.0112924174399947, 1.003256679544672,
+    0.9951569996350901, 0.9869907470990615, 0.9787551552942237, 0.9704473110642236, 0.9620641432230397,
+    0.9536024098810852, 0.9450586844681645, 0.9364293402865742, 0.9277105334019992, 0.9188981836495896,
+    0.9099879534967176, 0.9009752244612208, 0.8918550707329405, 0.8826222295851646, 0.8732710680888597,
+    0.8637955455533078, 0.8541891710081628, 0.844444954909153, 0.834555354086381, 0.8245122087522911,
+    0.8143066701352142, 0.8039291169899702, 0.7933690588406223, 0.782615023307232, 0.7716544242245669,
+    0.7604734064301069, 0.7490566620178141, 0.7373872114342944, 0.7254461409099985, 0.7132122851909748,
+    0.7006618411068138, 0.6877678927957872, 0.6744998228372925, 0.6608225742444183, 0.6466957148949922,
+    0.6320722363860595, 0.6168969900077496, 0.6011046177559908, 0.5846167661063775, 0.5673382570538168,
+    0.549151702327163, 0.529909720661556, 0.5094233296020896, 0.4874439661392335, 0.4636343367908794,
+    0.4375184022078686, 0.40838913461198767, 0.3751213328783766, 0.33573751921442047,
+    0.2861745917920662, 0.21524189598487156, 0.0
+};
+#define ZIG_R 3.654152885361009
+
+/* A standard normal draw beyond ZIG_R (Marsaglia 1964), negative or not. */
+static double normal_tail(u64 *s, int negative) {
+    double x, y;
+    do {
+        x = log(uniform_open(s)) / ZIG_R;
+        y = log(uniform_open(s));
+    } while (-2.0 * y < x * x);
+    return negative ? x - ZIG_R : ZIG_R - x;
 }
 
-/* Coefficients of AS 241 (PPND16): the central region |p - 1/2| <= 0.425, then the tails by
- * r = sqrt(-log(min(p, 1 - p))) up to 5 and beyond. */
-static const double AS241_A[8] = {3.3871328727963666080e+0, 1.3314166789178437745e+2, 1.9715909503065514427e+3,
-                                  1.3731693765509461125e+4, 4.5921953931549871457e+4, 6.7265770927008700853e+4,
-                                  3.3430575583588128105e+4, 2.5090809287301226727e+3};
-static const double AS241_B[8] = {1.0,
-                                  4.2313330701600911252e+1,
-                                  6.8718700749205790830e+2,
-                                  5.3941960214247511077e+3,
-                                  2.1213794301586595867e+4,
-                                  3.9307895800092710610e+4,
-                                  2.8729085735721942674e+4,
-                                  5.2264952788528545610e+3};
-static const double AS241_C[8] = {1.42343711074968357734e+0, 4.63033784615654529590e+0, 5.76949722146069140550e+0,
-                                  3.64784832476320460504e+0, 1.27045825245236838258e+0, 2.41780725177450611770e-1,
-                                  2.27238449892691845833e-2, 7.74545014278341407640e-4};
-static const double AS241_D[8] = {1.0,
-                                  2.05319162663775882187e+0,
-                                  1.67638483018380384940e+0,
-                                  6.89767334985100004550e-1,
-                                  1.48103976427480074590e-1,
-                                  1.51986665636164571966e-2,
-                                  5.47593808499534494600e-4,
-                                  1.05075007164441684324e-9};
-static const double AS241_E[8] = {6.65790464350110377720e+0, 5.46378491116411436990e+0, 1.78482653991729133580e+0,
-                                  2.96560571828504891230e-1, 2.65321895265761230930e-2, 1.24266094738807843860e-3,
-                                  2.71155556874348757815e-5, 2.01033439929228813265e-7};
-static const double AS241_F[8] = {1.0,
-                                  5.99832206555887937690e-1,
-                                  1.36929880922735805310e-1,
-                                  1.48753612908506148525e-2,
-                                  7.86869131145613259100e-4,
-                                  1.84631831751005468180e-5,
-                                  1.42151175831644588870e-7,
-                                  2.04426310338993978564e-15};
-
-/* The standard normal quantile of p in (0, 1): Wichura's algorithm AS 241 (PPND16, relative error
- * about 1e-16), the rational approximations of R's qnorm and Python's statistics.NormalDist. */
-static inline double normal_quantile(double p) {
-    double q = p - 0.5;
-    if (fabs(q) <= 0.425) {
-        double r = 0.180625 - q * q;
-        return q * poly7(AS241_A, r) / poly7(AS241_B, r);
+/* A standard normal draw by the ziggurat method (exact; in the form of Doornik 2005): a layer from the
+ * low 8 bits of one 64-bit draw, a signed position in it from the top 53; inside the layer's
+ * rectangle (98.8 % of draws) that is the draw, otherwise a wedge test or the tail. */
+static inline double normal(u64 *s) {
+    for (;;) {
+        u64 bits = next64(s);
+        int i = (int)(bits & 0xFF);
+        double x = ((double)(bits >> 11) * (1.0 / 4503599627370496.0) - 1.0) * ZIG_X[i];
+        if (fabs(x) < ZIG_X[i + 1]) return x;
+        if (i == 0) return normal_tail(s, x < 0.0);
+        double f0 = exp(-0.5 * (ZIG_X[i] * ZIG_X[i] - x * x));
+        double f1 = exp(-0.5 * (ZIG_X[i + 1] * ZIG_X[i + 1] - x * x));
+        if (f1 + uniform(s) * (f0 - f1) < 1.0) return x;
     }
-    double r = sqrt(-log(q < 0.0 ? p : 1.0 - p));
-    double x = r <= 5.0 ? poly7(AS241_C, r - 1.6) / poly7(AS241_D, r - 1.6)
-                        : poly7(AS241_E, r - 5.0) / poly7(AS241_F, r - 5.0);
-    return q < 0.0 ? -x : x;
 }
-
-KV_EXPORT double mc_normal_quantile(double p) { return normal_quantile(p); }
-
-/* A standard normal draw: the normal quantile of one open uniform (inversion: one uniform per draw,
- * no log or cosine in 85 % of draws, where Box-Muller took two uniforms, a log, a sqrt and a cosine). */
-static inline double normal(u64 *s) { return normal_quantile(uniform_open(s)); }
 
 KV_EXPORT double mc_normal(u64 *s) { return normal(s); }
 
-/* One draw of the distribution in spec[e, col:col + 4]. */
-static inline double draw(u64 *s, const double *row, int col, const double *pool) {
-    double kind = row[col], a = row[col + 1], b = row[col + 2], c = row[col + 3];
-    if (kind == D_FIXED) return a;
-    if (kind == D_UNIFORM) return a + (b - a) * uniform(s);
-    if (kind == D_TRIANGULAR) {
-        if (c == a) return a;
+/* The duration law in spec[e, col:col + 4], with the terms of its draws worked out once per element. */
+typedef struct {
+    double kind, a, b, c;
+    double ba, ca, cb, mode_share; /* triangular: b - a, c - a, c - b and (b - a) / (c - a) */
+    const double *samples;         /* empirical: b samples from pool[a:] */
+    i64 n;
+} Law;
+
+static Law law_of(const double *row, int col, const double *pool) {
+    double a = row[col + 1], b = row[col + 2], c = row[col + 3];
+    Law law = {row[col], a, b, c, b - a, c - a, c - b, 0.0, NULL, 0};
+    if (law.kind == D_TRIANGULAR && c != a) law.mode_share = (b - a) / (c - a);
+    if (law.kind != D_FIXED && law.kind != D_UNIFORM && law.kind != D_TRIANGULAR && law.kind != D_LOGNORMAL)
+        law.samples = pool + (i64)a, law.n = (i64)b;
+    return law;
+}
+
+/* One draw of a law. */
+static inline double draw(u64 *s, const Law *d) {
+    if (d->kind == D_FIXED) return d->a;
+    if (d->kind == D_UNIFORM) return d->a + d->ba * uniform(s);
+    if (d->kind == D_TRIANGULAR) {
+        if (d->c == d->a) return d->a;
         double u = uniform(s);
-        if (u < (b - a) / (c - a)) return a + sqrt(u * (c - a) * (b - a));
-        return c - sqrt((1.0 - u) * (c - a) * (c - b));
+        if (u < d->mode_share) return d->a + sqrt(u * d->ca * d->ba);
+        return d->c - sqrt((1.0 - u) * d->ca * d->cb);
     }
-    if (kind == D_LOGNORMAL) return exp(a + b * normal(s));
-    i64 n = (i64)b;
-    i64 k = (i64)(uniform(s) * (double)n);
-    if (n - 1 < k) k = n - 1;
-    return pool[(i64)a + k];
+    if (d->kind == D_LOGNORMAL) return exp(d->a + d->b * normal(s));
+    i64 k = (i64)(uniform(s) * (double)d->n);
+    if (d->n - 1 < k) k = d->n - 1;
+    return d->samples[k];
 }
 
 /* Calendar month 0..11 (UTC) of a time in hours since the epoch (civil-from-days). */
@@ -334,29 +375,42 @@ KV_EXPORT double mc_next_departure(u64 *s, double t_h, const double *spec, i64 e
         if (p) (p)[(i64)(k) * (runs)] += (x);                                                                      \
     } while (0)
 
-/* One run's time through hub operation row, adding to the parts column p (stride runs; NULL: none). */
-static inline double hub(u64 *s, double t, const double *row, const double *pool, double *p, i64 runs) {
-    double opened = next_opening(t, row);
+/* An element row and its laws: the duration (dwell or running time), departure slippage and fill wait. */
+typedef struct {
+    const double *row;
+    Law dist, slip, fill;
+} Element;
+
+static Element element_of(const double *row, const double *pool) {
+    Law none = {D_FIXED, 0, 0, 0, 0, 0, 0, 0, NULL, 0};
+    Element el = {row, law_of(row, C_DIST, pool), none, none};
+    if (row[C_KIND] != HUB) el.slip = law_of(row, C_SLIP, pool), el.fill = law_of(row, C_FILL, pool);
+    return el;
+}
+
+/* One run's time through a hub operation, adding to the parts column p (stride runs; NULL: none). */
+static inline double hub(u64 *s, double t, const Element *el, double *p, i64 runs) {
+    double opened = next_opening(t, el->row);
     ADD_PART(p, P_OPENING, runs, opened - t);
-    double dwell = draw(s, row, C_DIST, pool);
-    ADD_PART(p, row[C_HUB_PART], runs, dwell);
+    double dwell = draw(s, &el->dist);
+    ADD_PART(p, el->row[C_HUB_PART], runs, dwell);
     return opened + dwell;
 }
 
-static inline double leg(u64 *s, double t, const double *row, const double *pool, double *p, i64 runs,
-                         Weather *wx) {
+static inline double leg(u64 *s, double t, const Element *el, double *p, i64 runs, Weather *wx) {
+    const double *row = el->row;
     i64 board = (i64)row[C_BOARD_PORT], alight = (i64)row[C_ALIGHT_PORT];
     if (row[C_STAY] == 0.0) {
         if (row[C_DEP] == DEP_WHEN_FULL) {
             double w = weather(s, board, t, wx);
             ADD_PART(p, P_WEATHER, runs, w);
-            double fill = draw(s, row, C_FILL, pool);
+            double fill = draw(s, &el->fill);
             ADD_PART(p, P_FERRY, runs, fill);
             t = t + fill + w;
         } else {
             double dep = next_departure(s, t, row);
             ADD_PART(p, P_TIMETABLE, runs, dep - t);
-            double slip = draw(s, row, C_SLIP, pool);
+            double slip = draw(s, &el->slip);
             ADD_PART(p, P_SLIPPAGE, runs, slip);
             dep += slip;
             double w = weather(s, board, dep, wx);
@@ -365,7 +419,7 @@ static inline double leg(u64 *s, double t, const double *row, const double *pool
         }
     }
     double planned = row[C_PLANNED_H];
-    double running = row[C_RUN_SCALE] * draw(s, row, C_DIST, pool);
+    double running = row[C_RUN_SCALE] * draw(s, &el->dist);
     double on_plan = kv_min(running, planned);
     ADD_PART(p, P_RUNNING, runs, on_plan);
     ADD_PART(p, P_RUNNING_DELAY, runs, running - on_plan);
@@ -379,17 +433,18 @@ static inline double leg(u64 *s, double t, const double *row, const double *pool
  * hours it adds (contrib[i]) and their split (parts, N_PARTS rows of runs). */
 static void element_runs(u64 *s, const double *row, double *t, i64 runs, const double *pool, Weather *wx,
                          double *contrib, double *parts) {
+    const Element el = element_of(row, pool);
     int is_hub = row[C_KIND] == HUB;
     if (contrib == NULL) {
         if (is_hub)
-            for (i64 i = 0; i < runs; i++) t[i] = hub(s, t[i], row, pool, NULL, runs);
+            for (i64 i = 0; i < runs; i++) t[i] = hub(s, t[i], &el, NULL, runs);
         else
-            for (i64 i = 0; i < runs; i++) t[i] = leg(s, t[i], row, pool, NULL, runs, wx);
+            for (i64 i = 0; i < runs; i++) t[i] = leg(s, t[i], &el, NULL, runs, wx);
         return;
     }
     for (i64 i = 0; i < runs; i++) {
         double start = t[i];
-        t[i] = is_hub ? hub(s, start, row, pool, parts + i, runs) : leg(s, start, row, pool, parts + i, runs, wx);
+        t[i] = is_hub ? hub(s, start, &el, parts + i, runs) : leg(s, start, &el, parts + i, runs, wx);
         contrib[i] = t[i] - start;
     }
 }
@@ -397,7 +452,8 @@ static void element_runs(u64 *s, const double *row, double *t, i64 runs, const d
 /* Leading elements two routes have in common (the same rows). */
 static i64 common_prefix(const double *spec, i64 a0, i64 a1, i64 b0, i64 b1) {
     i64 n = 0;
-    while (a0 + n < a1 && b0 + n < b1 && !memcmp(spec + (a0 + n) * WIDTH, spec + (b0 + n) * WIDTH, WIDTH * sizeof(double)))
+    while (a0 + n < a1 && b0 + n < b1 &&
+           !memcmp(spec + (a0 + n) * WIDTH, spec + (b0 + n) * WIDTH, WIDTH * sizeof(double)))
         n++;
     return n;
 }
