@@ -479,8 +479,8 @@ def simulate_plans(
     rows, bounds, extra = _rows(tab, items, cargo, des)
     pool = tab.pool_array() if not extra else np.concatenate([tab.pool_array(), *extra])
     departs = [it.depart for _, it in items]
-    t0 = np.array([to_hours(d) for d in departs], dtype=np.float64)
-    spec = np.stack(rows) if rows else np.zeros((0, 24))
+    t0 = np.array([it.depart_h for _, it in items], dtype=np.float64)
+    spec = np.array(rows) if rows else np.zeros((0, 24))  # rows of one width: an array, as np.stack but faster
     weather: _Weather = (tab.shares(), tab.storm, tab.storm_pool, tab.storm_cum)
     total = np.empty((len(items), runs))
     contrib = np.empty((spec.shape[0], runs)) if detail else None
