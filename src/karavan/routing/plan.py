@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import operator
-import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -189,6 +188,8 @@ class RoutePlan:
         """``{"best", "typical", "worst"}`` departures by P50 of their fastest route, or None."""
         if len(self.window) < 2:
             return None
+        import statistics  # here: a plan without a window does not pay for importing it
+
         ranked = sorted(self.window, key=lambda w: (w.p50_h, w.depart))
         return {
             "best": ranked[0].to_dict(),
