@@ -1,0 +1,44 @@
+"""Shared CLI helpers: the collector paused while a command's long-lived objects are made."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from karavan.cli.common import long_lived
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """The collector enabled and nothing frozen before the test; the same after it."""
+    was_enabled = gc.isenabled()
+    gc.enable()
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+    if not was_enabled:
+        gc.disable()
+
+
+def test_long_lived_pauses_the_collector_then_freezes_what_was_made(collector: None) -> None:
+    assert gc.get_freeze_count() == 0
+    with long_lived():
+        assert not gc.isenabled()
+        made = [[] for _ in range(100)]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= len(made)
+
+
+def test_long_lived_leaves_a_paused_collector_paused(collector: None) -> None:
+    gc.disable()
+    with long_lived():
+        pass
+    assert not gc.isenabled()
+
+
+def test_long_lived_restores_the_collector_on_an_error(collector: None) -> None:
+    with pytest.raises(ValueError, match="boom"), long_lived():
+        raise ValueError("boom")
+    assert gc.isenabled()
