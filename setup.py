@@ -28,7 +28,7 @@ setup(
     ext_modules=[
         Extension(
             "karavan._native._kernels",
-            sources=[f"{NATIVE}/routing.c", f"{NATIVE}/montecarlo.c"],
+            sources=[f"{NATIVE}/routing.c", f"{NATIVE}/montecarlo.c", f"{NATIVE}/flow.c"],
             depends=[f"{NATIVE}/kernels.h"],
         )
     ],

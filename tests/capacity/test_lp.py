@@ -179,7 +179,9 @@ def _arc_flow_objective(net: Network, demand: Demand, penalty: float) -> float:
     )
     b_eq = y_col @ ods.demand_t
     a_eq = sp.hstack([blocks, y_col])
-    a_ub = sp.hstack([sp.hstack([fn.incidence.T] * n_k), sp.csr_matrix((fn.n_rows, n_k))])
+    inc = fn.incidence
+    inc_t = sp.csr_matrix((inc.data, inc.rows, inc.indptr), shape=(n_e, fn.n_rows)).T
+    a_ub = sp.hstack([sp.hstack([inc_t] * n_k), sp.csr_matrix((fn.n_rows, n_k))])
     cost = np.r_[np.tile(prep.gc, n_k), np.full(n_k, penalty)]
     res = linprog(cost, A_ub=a_ub, b_ub=fn.row_rhs, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
     assert res.status == 0, res.message

@@ -398,11 +398,8 @@ def _result(
 ) -> AssignmentResult:
     fn = prep.fn
     flow = sol.edge_flow
-    inc = fn.incidence
-    row_act = inc.T @ flow if fn.n_rows else np.zeros(0)
-    inc_bin = inc.copy()
-    inc_bin.data[:] = 1.0
-    row_t = inc_bin.T @ flow if fn.n_rows else np.zeros(0)
+    row_act = fn.incidence.row_load(flow)
+    row_t = fn.incidence.row_load(flow, unit=True)
     elements: list[ElementResult] = []
     seen: set[str] = set()
     for el in fn.elements:

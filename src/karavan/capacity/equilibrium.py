@@ -12,7 +12,7 @@ equilibrium minimises the Beckmann function
     Z(x) = c·x + θ Σ_r T_r α C_r / (β + 1) · (v_r / C_r)^(β+1),   v = Aᵀ x.
 
 It is found by the conjugate Frank–Wolfe method (Mitradjieva & Lindberg 2013): all-or-nothing
-steps with vectorised :func:`scipy.sparse.csgraph.dijkstra`, a conjugate direction, and an exact
+steps with the compiled per-origin Dijkstra of :mod:`karavan.capacity.paths`, a conjugate direction, and an exact
 line search by bisection, until the relative gap ``(c(x)·x - c(x)·y) / c(x)·x`` ≤ the target.
 Unserved demand (no path, or a path dearer than the penalty) goes to a penalty edge.
 """
@@ -24,12 +24,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from karavan.capacity.flownet import FlowNet
+from karavan.capacity.flownet import FlowNet, sum_by
 from karavan.capacity.lp import FlowSolution, ODArrays
 from karavan.capacity.paths import shortest_paths
+
+_Paths = tuple[NDArray[np.int64], NDArray[np.int64]]
+"""(OD, edge) pairs of one all-or-nothing assignment's paths."""
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,7 @@ def solve_equilibrium(
     t0 = time.perf_counter()
     n_od = ods.demand_t.size
     n_edges = fn.n_edges
-    inc = fn.incidence.tocsr()
-    inc_t = inc.T.tocsr()
+    inc = fn.incidence
     cap = fn.row_rhs
     t_free = row_free_time(fn)
     a, b, theta = bpr.alpha, bpr.beta, bpr.vot_usd_per_t_h
@@ -78,16 +79,14 @@ def solve_equilibrium(
         return t_free * a * b / cap * np.power(np.maximum(v, 0.0) / cap, b - 1) if cap.size else np.zeros(0)
 
     def edge_cost(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        return gc + (inc @ (theta * delay_h(v)) if cap.size else 0.0)
+        return gc + (inc.edge_weight(theta * delay_h(v)) if cap.size else 0.0)
 
-    def aon(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], sp.csc_matrix, Any]:
+    def aon(w: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64], _Paths, Any]:
         res = shortest_paths(fn.tail, fn.head, w, fn.n_vertices, ods.o_vert, ods.d_vert, want=dem > 0)
         served = np.isfinite(res.dist) & (res.dist < penalty_usd_per_t) & (dem > 0)
         keep = served[res.path_od]
-        pmat = sp.csc_matrix(
-            (np.ones(int(keep.sum())), (res.path_edge[keep], res.path_od[keep])), shape=(n_edges, n_od)
-        )  # edges × OD, the OD's path
-        y = pmat @ np.where(served, dem, 0.0)
+        pmat = (res.path_od[keep], res.path_edge[keep])  # (OD, edge) of each OD's path
+        y = sum_by(pmat[1], weights=np.where(served, dem, 0.0)[pmat[0]], minlength=n_edges)
         u = np.where(served, 0.0, dem)
         return y, u, pmat, res.dist
 
@@ -103,7 +102,7 @@ def solve_equilibrium(
     it = 0
     while it < max_iter:
         it += 1
-        v = inc_t @ x if cap.size else np.zeros(0)
+        v = inc.row_load(x) if cap.size else np.zeros(0)
         w = edge_cost(v)
         y, uy, p_y, _dist = aon(w)
         total = float(w @ x + penalty_usd_per_t * ux.sum())
@@ -119,8 +118,8 @@ def solve_equilibrium(
             d_bar = s_prev - x
             d = y - x
             hd = ddelay_h(v) * theta
-            vb = inc_t @ d_bar
-            vd = inc_t @ d
+            vb = inc.row_load(d_bar)
+            vd = inc.row_load(d)
             num = float((vb * hd * vd).sum())
             den = float((vb * hd * (vd - vb)).sum())
             if den != 0.0:
@@ -132,7 +131,7 @@ def solve_equilibrium(
                     s_w = [alpha_c * pw + (1 - alpha_c) * yw for pw, yw in zip(prev_w, y_w, strict=True)]
         dx = s - x
         dux = us - ux
-        dv = inc_t @ dx if cap.size else np.zeros(0)
+        dv = inc.row_load(dx) if cap.size else np.zeros(0)
         lam = _line_search(gc, dx, penalty_usd_per_t * dux.sum(), v, dv, lambda vv: theta * delay_h(vv))
         if lam <= 0.0:
             # conjugate step not descending: fall back to the plain FW direction next time
@@ -143,9 +142,9 @@ def solve_equilibrium(
         weights = [(1 - lam) * wt for wt in weights] + [0.0] * (len(path_sets) - len(weights))
         weights = [wt + lam * sw for wt, sw in zip(weights, s_w + [0.0] * (len(weights) - len(s_w)), strict=True)]
         s_prev, us_prev, s_w_prev = s, us, s_w
-    v = inc_t @ x if cap.size else np.zeros(0)
+    v = inc.row_load(x) if cap.size else np.zeros(0)
     dh = delay_h(v)
-    edge_time = fn.time_h + (inc @ dh if cap.size else 0.0)
+    edge_time = fn.time_h + (inc.edge_weight(dh) if cap.size else 0.0)
     served = dem - ux
     # OD statistics: demand-weighted over the AON path sets with their convex weights
     tot_t = np.zeros(n_od)
@@ -155,10 +154,11 @@ def solve_equilibrium(
     for wt, pmat in zip(weights, path_sets, strict=False):
         if wt <= 0:
             continue
-        used = np.asarray(pmat.sum(axis=0)).ravel() > 0
-        tot_t += wt * used * (pmat.T @ edge_time)
-        tot_c += wt * used * (pmat.T @ fn.cost_usd)
-        tot_e += wt * used * (pmat.T @ fn.co2e_kg)
+        p_od, p_edge = pmat
+        used = np.bincount(p_od, minlength=n_od) > 0
+        tot_t += wt * used * sum_by(p_od, weights=edge_time[p_edge], minlength=n_od)
+        tot_c += wt * used * sum_by(p_od, weights=fn.cost_usd[p_edge], minlength=n_od)
+        tot_e += wt * used * sum_by(p_od, weights=fn.co2e_kg[p_edge], minlength=n_od)
         share += wt * used
     with np.errstate(invalid="ignore", divide="ignore"):
         good = (share > 0) & (served > 0)
@@ -176,7 +176,7 @@ def solve_equilibrium(
         row_price=theta * dh,
         objective_usd=objective,
         stats={
-            "solver": "conjugate Frank-Wolfe (BPR), scipy.sparse.csgraph Dijkstra",
+            "solver": "conjugate Frank-Wolfe (BPR), compiled Dijkstra",
             "status": "converged" if rel_gap <= gap else "iteration limit",
             "iterations": it,
             "relative_gap": float(rel_gap),

@@ -37,9 +37,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from karavan.accounting import Cargo, Parameters
@@ -84,6 +84,55 @@ class Element:
     rows: list[int] = field(default_factory=list)
 
 
+def sum_by(
+    index: NDArray[np.integer[Any]], weights: NDArray[np.float64] | None = None, minlength: int = 0
+) -> NDArray[np.float64]:
+    """``np.bincount`` as floats: the sum of ``weights`` (or the count) per value of ``index``."""
+    return np.bincount(index, weights=weights, minlength=minlength).astype(np.float64, copy=False)
+
+
+@dataclass(frozen=True, eq=False)
+class Incidence:
+    """Edges × capacity rows, sparse in CSR order by edge: reference tonnes of row ``rows[i]`` per tonne on edge
+    ``edge[i]`` is ``data[i]`` (each edge's entries between ``indptr[e]`` and ``indptr[e + 1]``, rows ascending)."""
+
+    indptr: NDArray[np.int64]
+    rows: NDArray[np.int64]
+    data: NDArray[np.float64]
+    n_rows: int
+
+    @classmethod
+    def build(
+        cls, edge: NDArray[np.int64], row: NDArray[np.int64], value: NDArray[np.float64], n_edges: int, n_rows: int
+    ) -> Incidence:
+        """From (edge, row, value) triples; duplicate pairs are summed."""
+        keys, inverse = np.unique(edge * max(n_rows, 1) + row, return_inverse=True)
+        data = sum_by(inverse, weights=value, minlength=keys.size).astype(np.float64)
+        e = keys // max(n_rows, 1)
+        indptr = np.zeros(n_edges + 1, dtype=np.int64)
+        np.cumsum(np.bincount(e, minlength=n_edges), out=indptr[1:])
+        return cls(indptr, (keys % max(n_rows, 1)).astype(np.int64), data, n_rows)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of edges."""
+        return int(self.indptr.size - 1)
+
+    @property
+    def edge(self) -> NDArray[np.int64]:
+        """The edge of each entry."""
+        return np.repeat(np.arange(self.n_edges, dtype=np.int64), np.diff(self.indptr))
+
+    def row_load(self, edge_flow: NDArray[np.float64], *, unit: bool = False) -> NDArray[np.float64]:
+        """Reference tonnes per row of the tonnes ``edge_flow`` per edge (``unit``: tonnes, every entry one)."""
+        flow = edge_flow[self.edge]
+        return sum_by(self.rows, weights=flow if unit else flow * self.data, minlength=self.n_rows)
+
+    def edge_weight(self, row_value: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Per edge, ``Σ_r a_er · row_value[r]`` (e.g. the prices a tonne on the edge pays)."""
+        return sum_by(self.edge, weights=self.data * row_value[self.rows], minlength=self.n_edges)
+
+
 @dataclass(eq=False)
 class FlowNet:
     """The assignment graph: edges with per-tonne figures, and capacity rows."""
@@ -112,7 +161,7 @@ class FlowNet:
     elements: list[Element]
     row_element: NDArray[np.int32]
     row_rhs: NDArray[np.float64]
-    incidence: sp.csr_matrix
+    incidence: Incidence
     """Edges × rows: reference tonnes of capacity used per tonne on the edge."""
     notes: list[str]
 
@@ -588,11 +637,13 @@ def build_flownet(
         return np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype=dtype)
 
     n_rows = len(rows.row_rhs)
-    incidence = sp.csr_matrix(
-        (np.asarray(inc_v, dtype=np.float64), (np.asarray(inc_e, dtype=np.int64), np.asarray(inc_r, dtype=np.int64))),
-        shape=(e_off, n_rows),
+    incidence = Incidence.build(
+        np.asarray(inc_e, dtype=np.int64),
+        np.asarray(inc_r, dtype=np.int64),
+        np.asarray(inc_v, dtype=np.float64),
+        e_off,
+        n_rows,
     )
-    incidence.sum_duplicates()
     return FlowNet(
         net=net,
         classes=list(classes),
@@ -645,7 +696,9 @@ __all__ = [
     "DemandClass",
     "Element",
     "FlowNet",
+    "Incidence",
     "build_flownet",
     "expected_wait_h",
     "per_departure_t",
+    "sum_by",
 ]

@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from karavan.capacity.flownet import FlowNet
-from karavan.capacity.paths import ShortestPaths, shortest_paths, useful_edges
+from karavan.capacity.flownet import FlowNet, Incidence, sum_by
+from karavan.capacity.paths import StaticGraph, useful_edges
 from karavan.errors import KaravanError
 
 COLD_SHARE = 0.05
@@ -113,25 +112,341 @@ def _new_highs() -> Any:
     return h
 
 
-def _new_master(demand_t: NDArray[np.float64], penalty_usd_per_t: float) -> Any:
-    """The master LP before any path: one equality row per OD and its unserved column at the penalty."""
-    import highspy
+class _Pool:
+    """Distinct paths, each stored once: its OD and its edges (destination first)."""
 
-    n_od = demand_t.size
-    h = _new_highs()
-    h.setOptionValue("presolve", "on")  # used by cold solves only: HiGHS skips it when warm-starting from a basis
-    h.addRows(n_od, demand_t.copy(), demand_t.copy(), 0, np.zeros(n_od, np.int32), np.zeros(0, np.int32), np.zeros(0))
-    h.addCols(
-        n_od,
-        np.full(n_od, penalty_usd_per_t),
-        np.zeros(n_od),
-        np.full(n_od, highspy.kHighsInf),
-        n_od,
-        np.arange(n_od, dtype=np.int32),
-        np.arange(n_od, dtype=np.int32),
-        np.ones(n_od),
-    )
-    return h
+    def __init__(self) -> None:
+        self.index: dict[tuple[int, bytes], int] = {}
+        self.od: list[int] = []
+        self.chunks: list[NDArray[np.int64]] = []
+        self.lens: list[int] = []
+
+    def add(self, ods: NDArray[np.int64], edges: NDArray[np.int64], starts: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Path ids of the paths ``edges[starts[i]:starts[i + 1]]`` of ``ods[i]``, new ones added."""
+        raw = edges.tobytes()
+        size = edges.itemsize
+        out = np.empty(ods.size, dtype=np.int64)
+        fresh: list[int] = []
+        bounds = starts.tolist()
+        for i, od in enumerate(ods.tolist()):
+            a, b = bounds[i], bounds[i + 1]
+            key = (od, raw[a * size : b * size])
+            pid = self.index.get(key)
+            if pid is None:
+                pid = len(self.od)
+                self.index[key] = pid
+                self.od.append(od)
+                self.lens.append(b - a)
+                fresh.append(i)
+            out[i] = pid
+        if fresh:
+            sel = np.asarray(fresh)
+            lens = starts[sel + 1] - starts[sel]
+            take = np.repeat(starts[sel] - np.r_[0, np.cumsum(lens)[:-1]], lens) + np.arange(int(lens.sum()))
+            self.chunks.append(edges[take])
+        return out
+
+    def arrays(self) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+        """(edges of all paths concatenated, offsets per path, OD per path)."""
+        edges = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int64)
+        ptr = np.zeros(len(self.lens) + 1, dtype=np.int64)
+        np.cumsum(self.lens, out=ptr[1:])
+        return edges, ptr, np.asarray(self.od, dtype=np.int64)
+
+
+@dataclass
+class _Columns:
+    """The master's tree columns: per column its group, the ODs it serves with their path ids, its cost and its
+    coefficients over every capacity row (active or not), so rows added later get entries for old columns."""
+
+    group: list[int] = field(default_factory=list)
+    od: list[NDArray[np.int64]] = field(default_factory=list)
+    pid: list[NDArray[np.int64]] = field(default_factory=list)
+    keys: set[tuple[int, bytes]] = field(default_factory=set)
+    row_chunks: list[NDArray[np.int32]] = field(default_factory=list)
+    val_chunks: list[NDArray[np.float64]] = field(default_factory=list)
+    col_chunks: list[NDArray[np.int32]] = field(default_factory=list)
+    _flat: tuple[NDArray[np.int32], NDArray[np.float64], NDArray[np.int32]] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.group)
+
+    def entries(self) -> tuple[NDArray[np.int32], NDArray[np.float64], NDArray[np.int32]]:
+        """(row, value, column) of every capacity-row coefficient of every column."""
+        if self._flat is None:
+            if self.row_chunks:
+                self._flat = (
+                    np.concatenate(self.row_chunks),
+                    np.concatenate(self.val_chunks),
+                    np.concatenate(self.col_chunks),
+                )
+            else:
+                self._flat = (np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int32))
+        return self._flat
+
+    def append(
+        self,
+        group: int,
+        od: NDArray[np.int64],
+        pid: NDArray[np.int64],
+        rows: NDArray[np.int32],
+        vals: NDArray[np.float64],
+    ) -> None:
+        self.group.append(group)
+        self.od.append(od)
+        self.pid.append(pid)
+        self.keys.add((group, pid.tobytes()))
+        self.row_chunks.append(rows)
+        self.val_chunks.append(vals)
+        self.col_chunks.append(np.full(rows.size, self.size - 1, dtype=np.int32))
+        self._flat = None
+
+
+@dataclass
+class _Groups:
+    """ODs grouped by origin vertex (the flow network's origin vertices already tell demand classes apart)."""
+
+    of_od: NDArray[np.int64]
+    n: int
+    demand_t: NDArray[np.float64]
+
+    @classmethod
+    def of(cls, ods: ODArrays) -> _Groups:
+        _, inverse = np.unique(ods.o_vert, return_inverse=True)
+        inv = inverse.astype(np.int64).ravel()
+        n = int(inv.max()) + 1 if inv.size else 0
+        return cls(inv, n, sum_by(inv, weights=ods.demand_t, minlength=n))
+
+
+@dataclass
+class _Pricing:
+    """One pricing pass: per OD the reduced cost of its cheapest option (path or unserved), the paths found."""
+
+    value: NDArray[np.float64]
+    """Per OD, ``D_k · min(M, d_k(λ))``."""
+    served: NDArray[np.bool_]
+    """Per OD, a path cheaper than the penalty was found (its edges below)."""
+    dist: NDArray[np.float64]
+    path_od: NDArray[np.int64]
+    path_edge: NDArray[np.int64]
+    path_start: NDArray[np.int64]
+    """Offsets of each found path in ``path_edge`` (one more than the paths)."""
+    path_cost: NDArray[np.float64]
+    """Generalised cost per tonne of each found path (at zero prices)."""
+
+
+def _price(
+    graph: StaticGraph,
+    w: NDArray[np.float64],
+    gc: NDArray[np.float64],
+    ods: ODArrays,
+    priced: NDArray[np.int64],
+    free_dist: NDArray[np.float64] | None,
+    penalty_usd_per_t: float,
+) -> _Pricing:
+    """Shortest paths under weights ``w`` for the ODs ``priced``; the others keep their free-flow distance.
+
+    Weights never fall below the generalised cost (``c + A λ``, ``A, λ ≥ 0``), so an OD whose free-flow distance is
+    at least the penalty can never be served and is not priced again: its option stays "unserved".
+    """
+    n_od = ods.demand_t.size
+    res = graph.paths(w, ods.o_vert[priced], ods.d_vert[priced], np.full(priced.size, penalty_usd_per_t))
+    dist = np.full(n_od, np.inf) if free_dist is None else free_dist.copy()
+    dist[priced] = res.dist
+    path_od = priced[res.path_od]
+    starts = np.flatnonzero(np.r_[True, path_od[1:] != path_od[:-1]]) if path_od.size else np.zeros(0, np.int64)
+    path_start = np.r_[starts, path_od.size].astype(np.int64)
+    owner = np.repeat(np.arange(starts.size), np.diff(path_start))
+    firsts = path_od[starts]
+    reduced = sum_by(owner, weights=w[res.path_edge], minlength=starts.size)
+    cost = sum_by(owner, weights=gc[res.path_edge], minlength=starts.size)
+    per_t = np.full(n_od, penalty_usd_per_t)
+    per_t[firsts] = np.minimum(reduced, penalty_usd_per_t)
+    served = np.zeros(n_od, dtype=np.bool_)
+    served[firsts] = True
+    return _Pricing(ods.demand_t * per_t, served, dist, firsts, res.path_edge, path_start, cost)
+
+
+def _row_entries(
+    inc: Incidence, edges: NDArray[np.int64], weight: NDArray[np.float64], col: NDArray[np.int64], n_cols: int
+) -> tuple[NDArray[np.int32], NDArray[np.float64], NDArray[np.int32]]:
+    """Capacity-row coefficients ``Σ_e weight_e a_re`` per column of (edge, weight, column) triples, sorted by
+    column then row: (row, value, column)."""
+    counts = np.diff(inc.indptr)[edges]
+    hit = counts > 0
+    edges, weight, col, counts = edges[hit], weight[hit], col[hit], counts[hit]
+    rep = np.repeat(np.arange(edges.size), counts)
+    offset = np.arange(rep.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    pos = inc.indptr[edges][rep] + offset
+    rows, vals, cols = inc.rows[pos], inc.data[pos] * weight[rep], col[rep]
+    n_rows = max(inc.n_rows, 1)
+    out_r: list[NDArray[np.int32]] = []
+    out_v: list[NDArray[np.float64]] = []
+    out_c: list[NDArray[np.int32]] = []
+    chunk = max(1, 8_000_000 // n_rows)  # columns per dense pass (a float per row and column)
+    order = np.argsort(cols, kind="stable")
+    cols_s = cols[order]
+    bounds = np.searchsorted(cols_s, np.arange(0, n_cols + chunk, chunk))
+    for i, c0 in enumerate(range(0, n_cols, chunk)):
+        sel = order[bounds[i] : bounds[i + 1]]
+        if sel.size == 0:
+            continue
+        dense = sum_by(
+            (cols[sel] - c0) * n_rows + rows[sel], weights=vals[sel], minlength=min(chunk, n_cols - c0) * n_rows
+        )
+        nz = np.flatnonzero(dense)
+        out_c.append((nz // n_rows + c0).astype(np.int32))
+        out_r.append((nz % n_rows).astype(np.int32))
+        out_v.append(dense[nz])
+    if not out_r:
+        return np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int32)
+    return np.concatenate(out_r), np.concatenate(out_v), np.concatenate(out_c)
+
+
+class _Master:
+    """The origin-aggregated master LP in HiGHS (see the module docstring) and its columns."""
+
+    def __init__(self, groups: _Groups, penalty_usd_per_t: float) -> None:
+        import highspy
+
+        self.inf = highspy.kHighsInf
+        self.groups = groups
+        self.cols = _Columns()
+        self.h = _new_highs()
+        self.h.setOptionValue("presolve", "on")  # cold solves only: HiGHS skips it when warm-starting
+        g = groups.n
+        dem = groups.demand_t
+        self.h.addRows(g, dem.copy(), dem.copy(), 0, np.zeros(g, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        empty = np.zeros(0, np.int64)
+        for k in range(g):  # column k of group k serves nothing: every OD of the group unserved
+            self.cols.append(k, empty, empty, np.zeros(0, np.int32), np.zeros(0))
+        idx = np.arange(g, dtype=np.int32)
+        cost = np.full(g, penalty_usd_per_t)
+        self.h.addCols(g, cost, np.zeros(g), np.full(g, self.inf), g, idx, idx, np.ones(g))
+        self.active_pos: NDArray[np.int64] | None = None
+        self.changed = 0
+
+    def add_columns(
+        self,
+        inc: Incidence,
+        pr: _Pricing,
+        pool: _Pool,
+        new_groups: NDArray[np.int64],
+        ods: ODArrays,
+        penalty_usd_per_t: float,
+    ) -> int:
+        """Add the pricing pass's tree column of each group in ``new_groups`` (unless already in); how many."""
+        if self.active_pos is None:
+            self.active_pos = np.full(inc.n_rows, -1, dtype=np.int64)
+        g_of = self.groups.of_od
+        take = np.isin(g_of[pr.path_od], new_groups)
+        sel = np.flatnonzero(take)
+        if sel.size == 0:
+            return 0
+        lens = np.diff(pr.path_start)[sel]
+        starts = np.r_[0, np.cumsum(lens)].astype(np.int64)
+        edge_pos = np.repeat(pr.path_start[sel] - starts[:-1], lens) + np.arange(int(lens.sum()))
+        edges = pr.path_edge[edge_pos]
+        ods_sel = pr.path_od[sel]
+        pids = pool.add(ods_sel, edges, starts)
+        grp = g_of[ods_sel]
+        order = np.argsort(grp, kind="stable")
+        grp_s = grp[order]
+        firsts = np.flatnonzero(np.r_[True, grp_s[1:] != grp_s[:-1]])
+        ends = np.r_[firsts[1:], grp_s.size]
+        local = np.full(self.groups.n, -1, dtype=np.int64)
+        fresh_groups: list[int] = []
+        spans: list[NDArray[np.int64]] = []
+        for a, b in zip(firsts.tolist(), ends.tolist(), strict=True):
+            g = int(grp_s[a])
+            if (g, pids[order[a:b]].tobytes()) in self.cols.keys:
+                continue
+            local[g] = len(fresh_groups)
+            fresh_groups.append(g)
+            spans.append(order[a:b])
+        if not fresh_groups:
+            return 0
+        path_col = local[grp]
+        edge_col = np.repeat(path_col, lens)
+        keep = edge_col >= 0
+        dem = ods.demand_t[ods_sel]
+        rows, vals, cols = _row_entries(inc, edges[keep], np.repeat(dem, lens)[keep], edge_col[keep], len(fresh_groups))
+        cost_rows = pr.path_cost[sel] * dem
+        served_dem = sum_by(path_col[path_col >= 0], weights=dem[path_col >= 0], minlength=len(fresh_groups))
+        served_cost = sum_by(path_col[path_col >= 0], weights=cost_rows[path_col >= 0], minlength=len(fresh_groups))
+        fg = np.asarray(fresh_groups, dtype=np.int64)
+        scale = 1.0 / self.groups.demand_t[fg]  # a column's weight is tonnes of its group's demand
+        costs = (served_cost + penalty_usd_per_t * (self.groups.demand_t[fg] - served_dem)) * scale
+        vals = vals * scale[cols]
+        col_bounds = np.searchsorted(cols, np.arange(len(fresh_groups) + 1))
+        for j, (g, mine) in enumerate(zip(fresh_groups, spans, strict=True)):
+            a, b = col_bounds[j], col_bounds[j + 1]
+            self.cols.append(g, ods_sel[mine], pids[mine], rows[a:b], vals[a:b])
+        self._add_to_highs(fg, costs, rows, vals, cols)
+        self.changed += len(fresh_groups)
+        return len(fresh_groups)
+
+    def _add_to_highs(
+        self,
+        fg: NDArray[np.int64],
+        costs: NDArray[np.float64],
+        rows: NDArray[np.int32],
+        vals: NDArray[np.float64],
+        cols: NDArray[np.int32],
+    ) -> None:
+        """One ``addCols`` call: each column's convexity row first, then its active capacity rows."""
+        assert self.active_pos is not None
+        k = fg.size
+        pos = self.active_pos[rows]
+        act = pos >= 0
+        counts = np.bincount(cols[act], minlength=k) + 1
+        starts = np.zeros(k, dtype=np.int64)
+        np.cumsum(counts[:-1], out=starts[1:])
+        nnz = int(counts.sum())
+        idx = np.empty(nnz, dtype=np.int32)
+        val = np.empty(nnz)
+        idx[starts] = fg
+        val[starts] = 1.0
+        mask = np.ones(nnz, dtype=np.bool_)
+        mask[starts] = False
+        idx[mask] = pos[act]
+        val[mask] = vals[act]
+        self.h.addCols(k, costs, np.zeros(k), np.full(k, self.inf), nnz, starts.astype(np.int32), idx, val)
+
+    def add_rows(self, viol: NDArray[np.int64], rhs: NDArray[np.float64]) -> None:
+        """Add capacity rows with their entries for every column, in one call."""
+        assert self.active_pos is not None
+        rows, vals, cols = self.cols.entries()
+        is_new = np.zeros(self.active_pos.size, dtype=np.bool_)
+        is_new[viol] = True
+        sel = np.flatnonzero(is_new[rows])
+        local = np.full(self.active_pos.size, -1, dtype=np.int64)
+        local[viol] = np.arange(viol.size)
+        r_loc = local[rows[sel]]
+        order = np.lexsort((cols[sel], r_loc))
+        starts = np.searchsorted(r_loc[order], np.arange(viol.size))
+        k = viol.size
+        self.h.addRows(
+            k,
+            np.full(k, -self.inf),
+            rhs[viol].astype(np.float64),
+            int(sel.size),
+            starts.astype(np.int32),
+            cols[sel][order].astype(np.int32),
+            vals[sel][order],
+        )
+        self.active_pos[viol] = self.groups.n + int((self.active_pos >= 0).sum()) + np.arange(k)
+        self.changed += k
+
+    def activity(self, mu: NDArray[np.float64], n_rows: int) -> NDArray[np.float64]:
+        """Reference tonnes per capacity row of the master's solution (columns with positive weight only)."""
+        used = np.flatnonzero(mu > 0)
+        if used.size == 0:
+            return np.zeros(n_rows)
+        rows = np.concatenate([self.cols.row_chunks[j] for j in used.tolist()])
+        vals = np.concatenate([self.cols.val_chunks[j] * mu[j] for j in used.tolist()])
+        return sum_by(rows, weights=vals, minlength=n_rows)
 
 
 def solve_lp(
@@ -147,144 +462,124 @@ def solve_lp(
     """Solve the capacitated assignment by column and row generation (see the module docstring).
 
     When every OD's free-flow shortest path fits every capacity row (all or nothing), that is the optimum:
-    no LP is built. Later pricing rounds skip the ODs whose free-flow distance already rules out a path of
-    negative reduced cost (:func:`_price`). The loop stops at the LP optimum, or as soon as a pricing round finds
-    the relative gap between the master's objective and the Lagrangian lower bound at most ``gap``; the gap
-    reached is ``stats["relative_gap"]`` (``None`` when the iteration limit came before any bound).
+    no LP is built. The loop stops at the LP optimum, or as soon as a pricing round finds the relative gap between
+    the master's objective and the Lagrangian lower bound at most ``gap``; the gap reached is
+    ``stats["relative_gap"]`` (``None`` when the iteration limit came before any bound).
     """
     import highspy
 
     t_start = time.perf_counter()
-    n_od = ods.demand_t.size
     n_rows = fn.n_rows
-    n_edges = fn.n_edges
-    inc_t = fn.incidence.T.tocsr()  # rows × edges
+    inc = fn.incidence
     rhs = fn.row_rhs
-    h: Any = None
-    active_pos = np.full(n_rows, -1, dtype=np.int64)  # HiGHS row index of each capacity row, or -1
-    n_active = 0
-    path_od: list[NDArray[np.int64]] = []
-    path_cols: list[sp.csc_matrix] = []  # edges × paths, one block per iteration
-    seen: set[tuple[int, bytes]] = set()
-    n_paths = 0
+    graph = StaticGraph(fn.tail, fn.head, fn.n_vertices, useful_edges(fn.tail, fn.head, fn.n_vertices, ods.d_vert))
+    groups = _Groups.of(ods)
+    pool = _Pool()
+    master: _Master | None = None
     lam = np.zeros(n_rows)
-    pi = np.zeros(n_od)
+    sigma = np.zeros(groups.n)
     free_dist: NDArray[np.float64] | None = None
-    a_paths = sp.csc_matrix((n_edges, 0))
-    iters = 0
-    lp_runs = 0
+    priced = np.flatnonzero(ods.demand_t > 0)
+    iters = lp_runs = simplex_iters = 0
     lower_bound = -np.inf
     objective = 0.0
-    simplex_iters = 0
-    tol = 1e-7
-    changed = 0  # columns and rows added since the last solve
+    tol = 1e-9
     pricing_s = master_s = 0.0
-    keep = useful_edges(fn.tail, fn.head, fn.n_vertices, ods.d_vert)
+    mu = np.zeros(0)
     while True:
         iters += 1
-        # ---------------------------------------------------------- pricing
-        lam_priced, priced_all = lam, n_paths == 0  # the first pass offers every OD its shortest path
         t_phase = time.perf_counter()
-        w = gc + (fn.incidence @ lam if n_rows else 0.0)
-        accept = pi - tol * np.maximum(1.0, np.abs(pi)) if n_paths else np.full(n_od, np.inf)
-        accept = np.minimum(accept, penalty_usd_per_t)
-        sp_res = _price(w, keep, fn, ods, accept, free_dist)
+        w = gc + (inc.edge_weight(lam) if n_rows else 0.0)
+        pr = _price(graph, w, gc, ods, priced, free_dist, penalty_usd_per_t)
         if free_dist is None:
-            free_dist = sp_res.dist  # priced at λ = 0: a lower bound of every later distance
+            free_dist = pr.dist  # priced at λ = 0: a lower bound of every later distance
+            priced = priced[free_dist[priced] < penalty_usd_per_t]
         pricing_s += time.perf_counter() - t_phase
-        if n_paths:
-            lower_bound = _lagrangian_bound(ods, sp_res.dist, penalty_usd_per_t, lam, rhs)
+        value_g = sum_by(groups.of_od, weights=pr.value, minlength=groups.n)
+        if master is not None:
+            lower_bound = float(value_g.sum() - (lam * rhs).sum())
             if _gap(objective, lower_bound) <= gap:
                 break
-        new_cols = _columns(sp_res, n_edges, seen)
-        if h is None:
-            aon = _all_or_nothing(fn, ods, new_cols, inc_t, gc, penalty_usd_per_t)
+        else:
+            aon = _all_or_nothing(fn, ods, pr, pool, gc, penalty_usd_per_t)
             if aon is not None:
                 aon_stats = {"iterations": iters, "lp_solves": 0, "simplex_iterations": 0, "pricing_s": pricing_s}
-                return _solution(fn, *aon, stats=aon_stats, t_start=t_start, keep_paths=keep_paths)
-            h = _new_master(ods.demand_t, penalty_usd_per_t)
-        added = 0
-        if new_cols is not None:
-            p_new, od_new = new_cols
-            added = p_new.shape[1]
-            c_new = p_new.T @ gc
-            path_od.append(od_new)
-            path_cols.append(p_new)
-            _add_columns(h, p_new, od_new, c_new, inc_t, active_pos, n_od)
-            changed += added
-            n_paths += added
-            a_paths = sp.hstack(path_cols, format="csc")
+                return _solution(fn, pool, *aon, stats=aon_stats, t_start=t_start, keep_paths=keep_paths)
+            master = _Master(groups, penalty_usd_per_t)
+        new_groups = np.flatnonzero(value_g - sigma < -tol * np.maximum(1.0, np.abs(sigma)))
+        if lp_runs == 0:
+            new_groups = np.arange(groups.n)
+        added = master.add_columns(inc, pr, pool, new_groups, ods, penalty_usd_per_t) if new_groups.size else 0
         if added == 0 and lp_runs > 0:
             break
         # ---------------------------------------------------------- master LP with row generation
         while True:
-            if changed > COLD_SHARE * h.getNumRow():
-                h.clearSolver()  # a large change: solving afresh with presolve beats repairing the old basis
-            changed = 0
+            if master.changed > COLD_SHARE * master.h.getNumRow():
+                master.h.clearSolver()  # a large change: solving afresh with presolve beats repairing the old basis
+            master.changed = 0
             t_phase = time.perf_counter()
-            h.run()
+            master.h.run()
             master_s += time.perf_counter() - t_phase
             lp_runs += 1
-            status = h.getModelStatus()
+            status = master.h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
-                raise SolverError(f"HiGHS: {h.modelStatusToString(status)}")
-            sol = h.getSolution()
-            simplex_iters = int(h.getInfo().simplex_iteration_count)
-            col = np.asarray(sol.col_value)
-            x_paths = col[n_od:]
-            if n_rows == 0 or n_paths == 0:
+                raise SolverError(f"HiGHS: {master.h.modelStatusToString(status)}")
+            sol = master.h.getSolution()
+            simplex_iters += int(master.h.getInfo().simplex_iteration_count)
+            mu = np.asarray(sol.col_value)
+            if n_rows == 0:
                 break
-            activity = inc_t @ (a_paths @ x_paths)
-            viol = np.flatnonzero((activity > rhs * (1 + 1e-9) + 1e-6) & (active_pos < 0))
+            assert master.active_pos is not None
+            act = master.activity(mu, n_rows)
+            viol = np.flatnonzero((act > rhs * (1 + 1e-9) + 1e-6) & (master.active_pos < 0))
             if viol.size == 0:
                 break
-            _add_rows(h, viol, inc_t, a_paths, rhs, active_pos, n_od + n_active, n_od)
-            changed += int(viol.size)
-            active_pos[viol] = n_od + n_active + np.arange(viol.size)
-            n_active += viol.size
+            master.add_rows(viol, rhs)
         row_dual = np.asarray(sol.row_dual)
-        pi = row_dual[:n_od]
+        sigma = row_dual[: groups.n] * groups.demand_t
         lam = np.zeros(n_rows)
-        act = np.flatnonzero(active_pos >= 0)
-        lam[act] = np.maximum(0.0, -row_dual[active_pos[act]])
-        objective = float(h.getInfo().objective_function_value)
-        if priced_all and np.array_equal(lam, lam_priced):
-            # the master's prices are those the paths were priced with and each OD's shortest path is in the
-            # master, so no path has a negative reduced cost (what another pricing pass would confirm)
-            lower_bound = _lagrangian_bound(ods, sp_res.dist, penalty_usd_per_t, lam, rhs)
-            break
+        if n_rows:
+            assert master.active_pos is not None
+            on = np.flatnonzero(master.active_pos >= 0)
+            lam[on] = np.maximum(0.0, -row_dual[master.active_pos[on]])
+        objective = float(master.h.getInfo().objective_function_value)
         if iters >= max_iter:
             break
-    col = np.asarray(h.getSolution().col_value)
-    od_all = np.concatenate(path_od) if path_od else np.zeros(0, np.int64)
+    assert master is not None
     gap_found = _gap(objective, lower_bound)
     stats: dict[str, Any] = {
-        "solver": "HiGHS (highspy) simplex, column and row generation",
+        "solver": "HiGHS (highspy) simplex, origin-aggregated column and row generation",
         "iterations": iters,
         "lp_solves": lp_runs,
         "simplex_iterations": simplex_iters,
-        "active_capacity_rows": int(n_active),
+        "active_capacity_rows": int((master.active_pos >= 0).sum()) if master.active_pos is not None else 0,
         "relative_gap": gap_found if math.isfinite(gap_found) else None,
         "target_gap": gap,
         "pricing_s": pricing_s,
         "master_s": master_s,
+        "columns": master.cols.size,
     }
-    x_paths = np.maximum(col[n_od:], 0.0)
-    unserved = np.maximum(col[:n_od], 0.0)
-    return _solution(
-        fn, a_paths, od_all, x_paths, unserved, lam, objective, stats=stats, t_start=t_start, keep_paths=keep_paths
+    x_paths, served = _path_flows(master, mu, pool, ods)
+    unserved = np.maximum(ods.demand_t - served, 0.0)
+    return _solution(fn, pool, x_paths, unserved, lam, objective, stats=stats, t_start=t_start, keep_paths=keep_paths)
+
+
+def _path_flows(
+    master: _Master, mu: NDArray[np.float64], pool: _Pool, ods: ODArrays
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Tonnes per pooled path and served tonnes per OD of the master's column weights."""
+    used = [j for j in np.flatnonzero(mu > 1e-12).tolist() if master.cols.od[j].size]
+    n_paths = len(pool.od)
+    if not used:
+        return np.zeros(n_paths), np.zeros(ods.demand_t.size)
+    od = np.concatenate([master.cols.od[j] for j in used])
+    pid = np.concatenate([master.cols.pid[j] for j in used])
+    share = mu / master.groups.demand_t[np.asarray(master.cols.group)]
+    weight = np.concatenate([np.full(master.cols.od[j].size, share[j]) for j in used]) * ods.demand_t[od]
+    return (
+        sum_by(pid, weights=weight, minlength=n_paths),
+        sum_by(od, weights=weight, minlength=ods.demand_t.size),
     )
-
-
-def _lagrangian_bound(
-    ods: ODArrays,
-    dist: NDArray[np.float64],
-    penalty_usd_per_t: float,
-    lam: NDArray[np.float64],
-    rhs: NDArray[np.float64],
-) -> float:
-    """``Σ_k D_k min(M, d_k(λ)) - Σ_r λ_r C_r`` at shortest-path distances ``d(λ)``: a lower bound of the optimum."""
-    return float((ods.demand_t * np.minimum(dist, penalty_usd_per_t)).sum() - (lam * rhs).sum())
 
 
 def _gap(objective: float, lower_bound: float) -> float:
@@ -297,35 +592,35 @@ def _gap(objective: float, lower_bound: float) -> float:
 def _all_or_nothing(
     fn: FlowNet,
     ods: ODArrays,
-    cols: tuple[sp.csc_matrix, NDArray[np.int64]] | None,
-    inc_t: sp.csr_matrix,
+    pr: _Pricing,
+    pool: _Pool,
     gc: NDArray[np.float64],
     penalty_usd_per_t: float,
-) -> (
-    tuple[sp.csc_matrix, NDArray[np.int64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float] | None
-):
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float] | None:
     """The optimum when every OD's whole demand fits on its free-flow shortest path, else ``None``.
 
-    Returns (paths, OD of each path, tonnes per path, unserved tonnes, row prices, objective): each OD on its
-    shortest path (unserved where it has none below the penalty), every price zero. That is optimal because each
-    OD takes its cheapest option at zero prices and no capacity row is exceeded.
+    Returns (tonnes per pooled path, unserved tonnes, row prices, objective): each OD on its shortest path
+    (unserved where it has none below the penalty), every price zero. That is optimal because each OD takes its
+    cheapest option at zero prices and no capacity row is exceeded. The paths go into ``pool``.
     """
-    n_od = ods.demand_t.size
-    p, od = cols if cols is not None else (sp.csc_matrix((fn.n_edges, 0)), np.zeros(0, np.int64))
-    x = ods.demand_t[od].astype(np.float64)
+    dem = ods.demand_t[pr.path_od]
+    lens = np.diff(pr.path_start)
     if fn.n_rows:
-        activity = inc_t @ (p @ x)
-        if np.any(activity > fn.row_rhs * (1 + 1e-9) + 1e-6):
+        flow = sum_by(pr.path_edge, weights=np.repeat(dem, lens), minlength=fn.n_edges)
+        if np.any(fn.incidence.row_load(flow) > fn.row_rhs * (1 + 1e-9) + 1e-6):
             return None
-    unserved = ods.demand_t - np.bincount(od, weights=x, minlength=n_od)
-    objective = float((p.T @ gc) @ x + penalty_usd_per_t * unserved.sum())
-    return p, od, x, np.maximum(unserved, 0.0), np.zeros(fn.n_rows), objective
+    pids = pool.add(pr.path_od, pr.path_edge, pr.path_start)
+    x = sum_by(pids, weights=dem, minlength=len(pool.od))
+    unserved = ods.demand_t.copy()
+    unserved[pr.path_od] = 0.0
+    objective = float((pr.path_cost * dem).sum() + penalty_usd_per_t * unserved.sum())
+    del gc
+    return x, unserved, np.zeros(fn.n_rows), objective
 
 
 def _solution(
     fn: FlowNet,
-    p_all: sp.csc_matrix,
-    od_all: NDArray[np.int64],
+    pool: _Pool,
     x_paths: NDArray[np.float64],
     unserved: NDArray[np.float64],
     lam: NDArray[np.float64],
@@ -335,33 +630,33 @@ def _solution(
     t_start: float,
     keep_paths: bool,
 ) -> FlowSolution:
-    """Edge flows, per-OD averages and kept paths of a solved master (or of the all-or-nothing optimum)."""
+    """Edge flows, per-OD averages and kept paths of the pooled paths' tonnes."""
     n_od = unserved.size
+    edges, ptr, od_all = pool.arrays()
     n_paths = int(x_paths.size)
-    edge_flow = p_all @ x_paths if n_paths else np.zeros(fn.n_edges)
-    served = np.bincount(od_all, weights=x_paths, minlength=n_od).astype(np.float64) if n_paths else np.zeros(n_od)
-    p_time = p_all.T @ fn.time_h if n_paths else np.zeros(0)
-    p_cost = p_all.T @ fn.cost_usd if n_paths else np.zeros(0)
-    p_co2 = p_all.T @ fn.co2e_kg if n_paths else np.zeros(0)
+    lens = np.diff(ptr)
+    owner = np.repeat(np.arange(n_paths), lens)
+    edge_flow = sum_by(edges, weights=x_paths[owner], minlength=fn.n_edges) if n_paths else np.zeros(fn.n_edges)
+    served = sum_by(od_all, weights=x_paths, minlength=n_od).astype(np.float64) if n_paths else np.zeros(n_od)
 
-    def avg(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        tot = np.bincount(od_all, weights=x_paths * v, minlength=n_od) if n_paths else np.zeros(n_od)
+    def avg(per_edge: NDArray[np.float64]) -> NDArray[np.float64]:
+        per_path = sum_by(owner, weights=per_edge[edges], minlength=n_paths)
+        tot = sum_by(od_all, weights=x_paths * per_path, minlength=n_od) if n_paths else np.zeros(n_od)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(served > 0, tot / np.where(served > 0, served, 1.0), np.nan)
 
     od_paths: list[list[tuple[float, NDArray[np.int64]]]] = [[] for _ in range(n_od)]
     if keep_paths and n_paths and n_od <= 5000:
-        p_csc = p_all.tocsc()
-        for p in np.flatnonzero(x_paths > 1e-9):
-            edges = p_csc.indices[p_csc.indptr[p] : p_csc.indptr[p + 1]]
-            od_paths[int(od_all[p])].append((float(x_paths[p]), edges.astype(np.int64)))
+        for p in np.flatnonzero(x_paths > 1e-9).tolist():
+            od_paths[int(od_all[p])].append((float(x_paths[p]), np.sort(edges[ptr[p] : ptr[p + 1]])))
+    used = int(np.count_nonzero(x_paths > 1e-9))
     return FlowSolution(
         edge_flow=edge_flow,
         served_t=served,
         unserved_t=unserved,
-        od_time_h=avg(p_time),
-        od_cost_usd_per_t=avg(p_cost),
-        od_co2e_kg_per_t=avg(p_co2),
+        od_time_h=avg(fn.time_h),
+        od_cost_usd_per_t=avg(fn.cost_usd),
+        od_co2e_kg_per_t=avg(fn.co2e_kg),
         row_price=lam,
         objective_usd=objective,
         stats={
@@ -371,148 +666,9 @@ def _solution(
             "master_s": 0.0,
             "active_capacity_rows": 0,
             **stats,
-            "paths": n_paths,
+            "paths": used,
             "capacity_rows": int(fn.n_rows),
             "seconds": time.perf_counter() - t_start,
         },
         od_paths=od_paths,
     )
-
-
-def _price(
-    w: NDArray[np.float64],
-    keep: NDArray[np.int64],
-    fn: FlowNet,
-    ods: ODArrays,
-    accept: NDArray[np.float64],
-    free_dist: NDArray[np.float64] | None,
-) -> ShortestPaths:
-    """Shortest paths under weights ``w`` for the ODs that can still price out (edge indices over ``fn``).
-
-    Weights never fall below the generalised cost (``c + A λ`` with ``A, λ ≥ 0``), so an OD's free-flow distance
-    ``free_dist`` bounds its distance at any prices from below: an OD whose free-flow distance is not below its
-    acceptance level cannot have a path of negative reduced cost and is not priced; its distance is reported as
-    that bound, which keeps the Lagrangian lower bound valid.
-    """
-    want = ods.demand_t > 0
-    if free_dist is not None:
-        want &= free_dist < accept
-    idx = np.flatnonzero(want)
-    res = shortest_paths(
-        fn.tail[keep],
-        fn.head[keep],
-        w[keep],
-        fn.n_vertices,
-        ods.o_vert[idx],
-        ods.d_vert[idx],
-        want=np.ones(idx.size, dtype=np.bool_),
-        accept=accept[idx],
-    )
-    dist = np.full(ods.demand_t.size, np.inf) if free_dist is None else free_dist.copy()
-    dist[idx] = res.dist
-    return ShortestPaths(dist, idx[res.path_od].astype(np.int64), keep[res.path_edge])
-
-
-def _columns(res: Any, n_edges: int, seen: set[tuple[int, bytes]]) -> tuple[sp.csc_matrix, NDArray[np.int64]] | None:
-    """New path columns (edges × paths, ones) from extracted shortest paths, skipping known paths.
-
-    Each OD's edges arrive in path order (destination first), so a path's edge sequence identifies it.
-    """
-    if res.path_od.size == 0:
-        return None
-    order = np.argsort(res.path_od, kind="stable")
-    od_s = res.path_od[order]
-    edge_s = res.path_edge[order].astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, od_s[1:] != od_s[:-1]])
-    ends = np.r_[starts[1:], od_s.size]
-    raw = edge_s.tobytes()
-    size = edge_s.itemsize
-    fresh = np.zeros(starts.size, dtype=np.bool_)
-    for j, (od, a, b) in enumerate(zip(od_s[starts].tolist(), starts.tolist(), ends.tolist(), strict=True)):
-        key = (od, raw[a * size : b * size])
-        if key not in seen:
-            seen.add(key)
-            fresh[j] = True
-    if not fresh.any():
-        return None
-    lens = (ends - starts)[fresh]
-    indices = edge_s[np.repeat(fresh, ends - starts)]
-    indptr = np.zeros(lens.size + 1, dtype=np.int64)
-    np.cumsum(lens, out=indptr[1:])
-    pmat = sp.csc_matrix((np.ones(indices.size), indices, indptr), shape=(n_edges, lens.size))
-    pmat.sort_indices()
-    return pmat, od_s[starts][fresh].astype(np.int64)
-
-
-def _add_columns(
-    h: Any,
-    p_new: sp.csc_matrix,
-    od_new: NDArray[np.int64],
-    c_new: NDArray[np.float64],
-    inc_t: sp.csr_matrix,
-    active_pos: NDArray[np.int64],
-    n_od: int,
-) -> None:
-    """Add path columns (OD row entry and active capacity rows) in one ``addCols`` call."""
-    import highspy
-
-    k = p_new.shape[1]
-    a_rows = (inc_t @ p_new).tocsc()  # capacity rows × new paths
-    act_rows = active_pos >= 0
-    if act_rows.any():
-        a_act = a_rows[np.flatnonzero(act_rows)].tocsc()
-        act_index = active_pos[np.flatnonzero(act_rows)]
-    else:
-        a_act = sp.csc_matrix((0, k))
-        act_index = np.zeros(0, dtype=np.int64)
-    # column j: OD row entry first, then active rows
-    counts = np.diff(a_act.indptr) + 1
-    starts = np.zeros(k, dtype=np.int64)
-    np.cumsum(counts[:-1], out=starts[1:])
-    nnz = int(counts.sum())
-    idx = np.empty(nnz, dtype=np.int32)
-    val = np.empty(nnz)
-    idx[starts] = od_new
-    val[starts] = 1.0
-    mask = np.ones(nnz, dtype=np.bool_)
-    mask[starts] = False
-    idx[mask] = act_index[a_act.indices]
-    val[mask] = a_act.data
-    h.addCols(
-        k,
-        np.asarray(c_new, dtype=np.float64),
-        np.zeros(k),
-        np.full(k, highspy.kHighsInf),
-        nnz,
-        starts.astype(np.int32),
-        idx,
-        val,
-    )
-    del n_od
-
-
-def _add_rows(
-    h: Any,
-    rows: NDArray[np.int64],
-    inc_t: sp.csr_matrix,
-    a_paths: sp.csc_matrix,
-    rhs: NDArray[np.float64],
-    active_pos: NDArray[np.int64],
-    first_index: int,
-    n_od: int,
-) -> None:
-    """Add violated capacity rows with their entries for all existing path columns, in one call."""
-    import highspy
-
-    rmat = (inc_t[rows] @ a_paths).tocsr()  # new rows × paths
-    k = rows.size
-    h.addRows(
-        k,
-        np.full(k, -highspy.kHighsInf),
-        rhs[rows].astype(np.float64),
-        int(rmat.nnz),
-        rmat.indptr[:-1].astype(np.int32),
-        (rmat.indices + n_od).astype(np.int32),
-        rmat.data.astype(np.float64),
-    )
-    del active_pos, first_index

@@ -1,25 +1,36 @@
-"""Vectorised shortest paths on a :class:`~karavan.capacity.flownet.FlowNet` (scipy.sparse.csgraph)."""
+"""Shortest paths on a :class:`~karavan.capacity.flownet.FlowNet`: one compiled Dijkstra per origin.
+
+The searches run in C (``flow.c`` of :mod:`karavan._native`, through ctypes): a binary-heap Dijkstra per origin
+that stops once all of that origin's destinations are settled, then each accepted destination's path walked
+back along the predecessor edges.
+"""
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import dijkstra
+
+from karavan import _native
+from karavan._native import address as _addr
+from karavan.errors import NativeKernelError
 
 EPS_W = 1e-9
-"""Added to every weight: csgraph may drop explicit zeros, and ties then favour fewer edges."""
-BATCH = 32
-"""Origins per Dijkstra call (bounds memory to BATCH × vertices)."""
+"""Added to every weight: ties then favour fewer edges."""
+
+_P = ctypes.c_void_p
+_I = ctypes.c_int64
+_KF_PATHS = ("kf_paths", _I, [_I, _P, _P, _P, _P, _P, _I, _P, _P, _P, _P, _P, _P, _P, _I])
 
 
 @dataclass(frozen=True)
 class ShortestPaths:
     """Shortest-path costs of many OD pairs and, on request, their edges.
 
-    ``path_od`` / ``path_edge`` list (OD position, edge index) pairs of the extracted paths.
+    ``path_od`` / ``path_edge`` list (OD position, edge index) pairs of the extracted paths, each path's
+    edges from the destination back to the origin.
     """
 
     dist: NDArray[np.float64]
@@ -41,6 +52,77 @@ def useful_edges(
     return np.flatnonzero(way_on[head]).astype(np.int64)
 
 
+class StaticGraph:
+    """A directed graph in CSR order by tail for repeated shortest-path searches under changing weights.
+
+    ``edges`` selects the edges of ``tail``/``head`` the searches may use (all by default); weights are
+    always given over all edges and paths report indices into them.
+    """
+
+    def __init__(
+        self,
+        tail: NDArray[np.int64],
+        head: NDArray[np.int64],
+        n_vertices: int,
+        edges: NDArray[np.int64] | None = None,
+    ) -> None:
+        sel = np.arange(tail.size, dtype=np.int64) if edges is None else np.asarray(edges, dtype=np.int64)
+        order = sel[np.argsort(tail[sel], kind="stable")]
+        self.n_vertices = int(n_vertices)
+        self.tail = np.ascontiguousarray(tail, dtype=np.int64)
+        self.indptr = np.zeros(self.n_vertices + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tail[order], minlength=self.n_vertices), out=self.indptr[1:])
+        self.head = np.ascontiguousarray(head[order], dtype=np.int64)
+        self.eid = np.ascontiguousarray(order, dtype=np.int64)
+        self._cap = 1024
+
+    def paths(
+        self,
+        weight: NDArray[np.float64],
+        o_vert: NDArray[np.int64],
+        d_vert: NDArray[np.int64],
+        accept: NDArray[np.float64] | None = None,
+    ) -> ShortestPaths:
+        """Least-weight paths from ``o_vert[i]`` to ``d_vert[i]``; edges only where ``dist < accept[i]``.
+
+        Without ``accept`` every reachable OD's path is extracted. Negative weights count as 0.
+        """
+        n_od = int(o_vert.size)
+        if n_od == 0 or self.eid.size == 0:
+            return ShortestPaths(np.full(n_od, np.inf), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        w = np.ascontiguousarray(np.maximum(weight, 0.0) + EPS_W, dtype=np.float64)
+        by_origin = np.argsort(o_vert, kind="stable")
+        o_sorted = o_vert[by_origin]
+        first = np.flatnonzero(np.r_[True, o_sorted[1:] != o_sorted[:-1]])
+        sources = np.ascontiguousarray(o_sorted[first], dtype=np.int64)
+        tgt_ptr = np.ascontiguousarray(np.r_[first, n_od], dtype=np.int64)
+        tgt = np.ascontiguousarray(d_vert[by_origin], dtype=np.int64)
+        acc = np.full(n_od, np.inf) if accept is None else np.asarray(accept, dtype=np.float64)[by_origin]
+        acc = np.ascontiguousarray(acc)
+        dist_s = np.empty(n_od)
+        path_ptr = np.empty(n_od + 1, dtype=np.int64)
+        call = _native.function(*_KF_PATHS)
+        while True:
+            buf = np.empty(self._cap, dtype=np.int64)
+            total = int(
+                call(
+                    self.n_vertices, _addr(self.indptr), _addr(self.head), _addr(self.eid), _addr(w),
+                    _addr(self.tail), sources.size, _addr(sources), _addr(tgt_ptr), _addr(tgt), _addr(acc),
+                    _addr(dist_s), _addr(path_ptr), _addr(buf), self._cap,
+                )
+            )  # fmt: skip
+            if total < 0:
+                raise NativeKernelError("shortest paths: out of memory")
+            if total <= self._cap:
+                break
+            self._cap = int(total * 1.25) + 1024
+        dist = np.empty(n_od)
+        dist[by_origin] = dist_s
+        lens = np.diff(path_ptr)
+        path_od = np.repeat(by_origin, lens).astype(np.int64)
+        return ShortestPaths(dist, path_od, buf[:total].copy())
+
+
 def shortest_paths(
     tail: NDArray[np.int64],
     head: NDArray[np.int64],
@@ -53,50 +135,9 @@ def shortest_paths(
 ) -> ShortestPaths:
     """Least-weight paths from ``o_vert[i]`` to ``d_vert[i]`` for every OD ``i``.
 
-    Parallel edges are collapsed to the lightest one. Paths are extracted for ODs where
-    ``want`` is true and (if ``accept`` is given) ``dist < accept``.
+    Paths are extracted for ODs where ``want`` is true and (if ``accept`` is given) ``dist < accept``.
     """
-    n_od = o_vert.size
-    dist = np.full(n_od, np.inf)
-    if n_od == 0 or tail.size == 0:
-        return ShortestPaths(dist, np.zeros(0, np.int64), np.zeros(0, np.int64))
-    w = np.maximum(weight, 0.0) + EPS_W
-    key = tail * n_vertices + head
-    order = np.lexsort((w, key))
-    ks = key[order]
-    first = np.ones(ks.size, dtype=np.bool_)
-    first[1:] = ks[1:] != ks[:-1]
-    rep_edge = order[first]
-    rep_key = ks[first]
-    graph = sp.csr_matrix((w[rep_edge], (tail[rep_edge], head[rep_edge])), shape=(n_vertices, n_vertices))
-    origins, od_origin = np.unique(o_vert, return_inverse=True)
-    out_od: list[NDArray[np.int64]] = []
-    out_edge: list[NDArray[np.int64]] = []
-    want_mask = np.ones(n_od, dtype=np.bool_) if want is None else want
-    by_origin = np.argsort(od_origin, kind="stable")
-    bounds = np.searchsorted(od_origin[by_origin], np.arange(origins.size + 1))
-    for b0 in range(0, origins.size, BATCH):
-        b1 = min(origins.size, b0 + BATCH)
-        dmat, pred = dijkstra(graph, directed=True, indices=origins[b0:b1], return_predecessors=True)
-        ods = by_origin[bounds[b0] : bounds[b1]]
-        rows = od_origin[ods] - b0
-        dist[ods] = dmat[rows, d_vert[ods]]
-        sel = want_mask[ods] & np.isfinite(dist[ods])
-        if accept is not None:
-            sel &= dist[ods] < accept[ods]
-        if not sel.any():
-            continue
-        ods_s, rows_s = ods[sel], rows[sel]
-        cur = d_vert[ods_s].astype(np.int64)
-        active = np.ones(ods_s.size, dtype=np.bool_)
-        while active.any():
-            idx = np.flatnonzero(active)
-            prev = pred[rows_s[idx], cur[idx]].astype(np.int64)
-            pos = np.searchsorted(rep_key, prev * n_vertices + cur[idx])
-            out_od.append(ods_s[idx].astype(np.int64))
-            out_edge.append(rep_edge[pos].astype(np.int64))
-            cur[idx] = prev
-            active[idx] = prev != o_vert[ods_s[idx]]
-    if out_od:
-        return ShortestPaths(dist, np.concatenate(out_od), np.concatenate(out_edge))
-    return ShortestPaths(dist, np.zeros(0, np.int64), np.zeros(0, np.int64))
+    acc = np.full(o_vert.size, np.inf) if accept is None else np.asarray(accept, dtype=np.float64).copy()
+    if want is not None:
+        acc[~want] = -np.inf
+    return StaticGraph(tail, head, n_vertices).paths(weight, o_vert, d_vert, acc)
