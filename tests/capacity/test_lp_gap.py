@@ -5,8 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from karavan.capacity import lp
 from karavan.capacity.assignment import AssignOptions, _prepare
 from karavan.capacity.demand import Demand, ODFlow
 from karavan.capacity.lp import solve_lp
@@ -89,3 +91,27 @@ def test_a_looser_gap_stops_earlier_within_its_certificate(grid: Network, gap: f
     assert 0.0 <= loose.stats["relative_gap"] <= gap
     assert exact.objective_usd * (1 - 1e-12) <= loose.objective_usd
     assert loose.objective_usd - exact.objective_usd <= gap * loose.objective_usd
+
+
+@pytest.mark.parametrize("group_ods", [1, 2, 5, 200])
+def test_every_grouping_of_the_master_reaches_the_arc_flow_optimum(
+    grid: Network, group_ods: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six origins share the lines with unserved demand; one convexity row per OD, per few ODs or per origin."""
+    d = congested(grid)
+    prep = _prepare(grid, d, AssignOptions())
+    monkeypatch.setattr(lp, "GROUP_ODS", group_ods)
+    sol = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=PENALTY, gap=0.0)
+    assert sol.unserved_t.sum() > 0
+    assert sol.objective_usd == pytest.approx(_arc_flow_objective(grid, d, PENALTY), rel=1e-7)
+    np.testing.assert_allclose(sol.served_t + sol.unserved_t, prep.ods.demand_t, rtol=1e-9)
+    load = prep.fn.incidence.row_load(sol.edge_flow)
+    assert np.all(load <= prep.fn.row_rhs * (1 + 1e-7) + 1e-6)
+    # the per-OD paths carry exactly the served tonnes and the edge flows
+    for i, paths in enumerate(sol.od_paths):
+        assert sum(t for t, _ in paths) == pytest.approx(sol.served_t[i], rel=1e-9, abs=1e-6)
+    from_paths = np.zeros(prep.fn.n_edges)
+    for paths in sol.od_paths:
+        for t, edges in paths:
+            np.add.at(from_paths, edges, t)
+    np.testing.assert_allclose(from_paths, sol.edge_flow, rtol=1e-9, atol=1e-6)

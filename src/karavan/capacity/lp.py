@@ -48,6 +48,10 @@ GAP = 1e-6
 Lagrangian lower bound at which the loop stops before reaching the exact LP optimum (0: run to the optimum)."""
 
 
+GROUP_ODS = 200
+"""ODs per convexity row of the master: each origin's ODs, by destination, in runs of at most this many."""
+
+
 class SolverError(KaravanError, RuntimeError):
     """The LP solver failed or returned a non-optimal status."""
 
@@ -205,16 +209,22 @@ class _Columns:
 
 @dataclass
 class _Groups:
-    """ODs grouped by origin vertex (the flow network's origin vertices already tell demand classes apart)."""
+    """ODs grouped by origin vertex (the flow network's origin vertices already tell demand classes apart), each
+    origin's ODs cut into runs of at most ``size`` by destination vertex: one convexity row per group."""
 
     of_od: NDArray[np.int64]
     n: int
     demand_t: NDArray[np.float64]
 
     @classmethod
-    def of(cls, ods: ODArrays) -> _Groups:
-        _, inverse = np.unique(ods.o_vert, return_inverse=True)
-        inv = inverse.astype(np.int64).ravel()
+    def of(cls, ods: ODArrays, size: int) -> _Groups:
+        order = np.lexsort((ods.d_vert, ods.o_vert))
+        o_s = ods.o_vert[order]
+        first = np.r_[True, o_s[1:] != o_s[:-1]] if o_s.size else np.zeros(0, np.bool_)
+        origin_start = np.maximum.accumulate(np.where(first, np.arange(o_s.size), 0))
+        new_group = first | ((np.arange(o_s.size) - origin_start) % max(size, 1) == 0)
+        inv = np.empty(o_s.size, dtype=np.int64)
+        inv[order] = np.cumsum(new_group) - 1
         n = int(inv.max()) + 1 if inv.size else 0
         return cls(inv, n, sum_by(inv, weights=ods.demand_t, minlength=n))
 
@@ -473,7 +483,7 @@ def solve_lp(
     inc = fn.incidence
     rhs = fn.row_rhs
     graph = StaticGraph(fn.tail, fn.head, fn.n_vertices, useful_edges(fn.tail, fn.head, fn.n_vertices, ods.d_vert))
-    groups = _Groups.of(ods)
+    groups = _Groups.of(ods, GROUP_ODS)
     pool = _Pool()
     master: _Master | None = None
     lam = np.zeros(n_rows)
@@ -519,9 +529,13 @@ def solve_lp(
             master.changed = 0
             t_phase = time.perf_counter()
             master.h.run()
+            status = master.h.getModelStatus()
+            if status != highspy.HighsModelStatus.kOptimal:  # a warm start can stall: solve afresh once
+                master.h.clearSolver()
+                master.h.run()
+                status = master.h.getModelStatus()
             master_s += time.perf_counter() - t_phase
             lp_runs += 1
-            status = master.h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:
                 raise SolverError(f"HiGHS: {master.h.modelStatusToString(status)}")
             sol = master.h.getSolution()
