@@ -35,7 +35,13 @@ Also measured:
   objectives are printed to show they agree.
 
 ``--json`` prints one JSON object with those keys (plus sizes and solver statistics); ``--no-congested`` skips
-the congested instance and the equilibrium peer (the slow part).
+the congested instance and the equilibrium peer (the slow part); ``--side`` and ``--zones`` make the grid and the
+zone demand smaller; ``--group-ods`` sets the ODs per convexity row of the LP master
+(:data:`karavan.capacity.lp.GROUP_ODS`: 1 is the per-OD path master, the zone count the origin-aggregated one).
+
+The LP prices with one compiled Dijkstra per origin and round (``kf_paths`` of ``karavan._native``); the
+congested instance needs one pricing round per new column of a group, and on a shared 2-core machine a round
+of 200 origins costs 4-11 s of CPU, which is why ``congested_200_s`` stays far above 15 s (docs/capacity.md).
 """
 
 from __future__ import annotations
@@ -149,9 +155,9 @@ def networkx_single(net: Network, demand: Demand) -> tuple[float, float]:
     fn = prep.fn
     g = nx.DiGraph()
     cap_edge = np.full(fn.n_edges, -1.0)
-    inc = fn.incidence.tocsr()
+    inc = fn.incidence
     for e in range(fn.n_edges):
-        row = inc.indices[inc.indptr[e] : inc.indptr[e + 1]]
+        row = inc.rows[inc.indptr[e] : inc.indptr[e + 1]]
         if row.size:
             cap_edge[e] = fn.row_rhs[row[0]] / inc.data[inc.indptr[e]]
     scale = 1000.0  # integer costs: milli-USD per tonne
@@ -279,8 +285,14 @@ def main(argv: list[str] | None = None) -> int:
         default=AssignOptions().lp_gap,
         help="stopping gap of the congested LP's column generation (relative to the objective)",
     )
+    ap.add_argument("--group-ods", type=int, default=None, help="ODs per convexity row of the LP master")
     args = ap.parse_args(argv)
     out: dict[str, Any] = {}
+    if args.group_ods is not None:
+        from karavan.capacity import lp
+
+        lp.GROUP_ODS = max(1, args.group_ods)
+        out["group_ods"] = lp.GROUP_ODS
 
     net = load_network()
     t0 = time.perf_counter()

@@ -8,6 +8,9 @@ back along the predecessor edges.
 from __future__ import annotations
 
 import ctypes
+import itertools
+import os
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +22,11 @@ from karavan.errors import NativeKernelError
 
 EPS_W = 1e-9
 """Added to every weight: ties then favour fewer edges."""
+
+THREADS = max(1, min(4, os.cpu_count() or 1))
+"""Threads the origins' searches are shared out over (the C code runs without the GIL)."""
+MIN_ORIGINS_PER_THREAD = 8
+"""Fewer origins than this per thread are searched in the calling thread."""
 
 _P = ctypes.c_void_p
 _I = ctypes.c_int64
@@ -74,7 +82,6 @@ class StaticGraph:
         np.cumsum(np.bincount(tail[order], minlength=self.n_vertices), out=self.indptr[1:])
         self.head = np.ascontiguousarray(head[order], dtype=np.int64)
         self.eid = np.ascontiguousarray(order, dtype=np.int64)
-        self._cap = 1024
 
     def paths(
         self,
@@ -99,28 +106,87 @@ class StaticGraph:
         tgt = np.ascontiguousarray(d_vert[by_origin], dtype=np.int64)
         acc = np.full(n_od, np.inf) if accept is None else np.asarray(accept, dtype=np.float64)[by_origin]
         acc = np.ascontiguousarray(acc)
-        dist_s = np.empty(n_od)
-        path_ptr = np.empty(n_od + 1, dtype=np.int64)
+        n_parts = min(THREADS, max(1, sources.size // MIN_ORIGINS_PER_THREAD))
+        cuts = np.linspace(0, sources.size, n_parts + 1).round().astype(np.int64)
+        parts = [self._search(w, sources, tgt_ptr, tgt, acc, int(a), int(b)) for a, b in itertools.pairwise(cuts)]
+        if n_parts > 1:  # the C searches release the GIL: the parts run side by side
+            threads = [threading.Thread(target=part.run) for part in parts[1:]]
+            for t in threads:
+                t.start()
+            parts[0].run()
+            for t in threads:
+                t.join()
+        else:
+            parts[0].run()
+        if any(part.failed for part in parts):
+            raise NativeKernelError("shortest paths: out of memory")
+        dist_s = np.concatenate([part.dist for part in parts])
+        lens = np.concatenate([np.diff(part.path_ptr) for part in parts])
+        edges = np.concatenate([part.edges for part in parts])
+        dist = np.empty(n_od)
+        dist[by_origin] = dist_s
+        path_od = np.repeat(by_origin, lens).astype(np.int64)
+        return ShortestPaths(dist, path_od, edges)
+
+    def _search(
+        self,
+        w: NDArray[np.float64],
+        sources: NDArray[np.int64],
+        tgt_ptr: NDArray[np.int64],
+        tgt: NDArray[np.int64],
+        acc: NDArray[np.float64],
+        a: int,
+        b: int,
+    ) -> _Search:
+        t0, t1 = int(tgt_ptr[a]), int(tgt_ptr[b])
+        return _Search(
+            self,
+            w,
+            np.ascontiguousarray(sources[a:b]),
+            np.ascontiguousarray(tgt_ptr[a : b + 1] - t0),
+            np.ascontiguousarray(tgt[t0:t1]),
+            np.ascontiguousarray(acc[t0:t1]),
+        )
+
+
+class _Search:
+    """One call of the C search over a slice of the origins, run in the calling or in a worker thread."""
+
+    def __init__(
+        self,
+        graph: StaticGraph,
+        w: NDArray[np.float64],
+        sources: NDArray[np.int64],
+        tgt_ptr: NDArray[np.int64],
+        tgt: NDArray[np.int64],
+        acc: NDArray[np.float64],
+    ) -> None:
+        self.graph, self.w, self.sources, self.tgt_ptr, self.tgt, self.acc = graph, w, sources, tgt_ptr, tgt, acc
+        self.dist = np.empty(tgt.size)
+        self.path_ptr = np.empty(tgt.size + 1, dtype=np.int64)
+        self.edges = np.zeros(0, dtype=np.int64)
+        self.failed = False
+
+    def run(self) -> None:
+        g = self.graph
         call = _native.function(*_KF_PATHS)
+        cap = max(1024, 64 * self.tgt.size)
         while True:
-            buf = np.empty(self._cap, dtype=np.int64)
+            buf = np.empty(cap, dtype=np.int64)
             total = int(
                 call(
-                    self.n_vertices, _addr(self.indptr), _addr(self.head), _addr(self.eid), _addr(w),
-                    _addr(self.tail), sources.size, _addr(sources), _addr(tgt_ptr), _addr(tgt), _addr(acc),
-                    _addr(dist_s), _addr(path_ptr), _addr(buf), self._cap,
+                    g.n_vertices, _addr(g.indptr), _addr(g.head), _addr(g.eid), _addr(self.w), _addr(g.tail),
+                    self.sources.size, _addr(self.sources), _addr(self.tgt_ptr), _addr(self.tgt), _addr(self.acc),
+                    _addr(self.dist), _addr(self.path_ptr), _addr(buf), cap,
                 )
             )  # fmt: skip
             if total < 0:
-                raise NativeKernelError("shortest paths: out of memory")
-            if total <= self._cap:
+                self.failed = True
+                return
+            if total <= cap:
                 break
-            self._cap = int(total * 1.25) + 1024
-        dist = np.empty(n_od)
-        dist[by_origin] = dist_s
-        lens = np.diff(path_ptr)
-        path_od = np.repeat(by_origin, lens).astype(np.int64)
-        return ShortestPaths(dist, path_od, buf[:total].copy())
+            cap = total
+        self.edges = buf[:total]
 
 
 def shortest_paths(
