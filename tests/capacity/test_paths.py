@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from karavan.capacity import paths
 from karavan.capacity.flownet import Incidence
 from karavan.capacity.paths import EPS_W, StaticGraph, shortest_paths
 
@@ -83,3 +85,19 @@ def test_incidence_matches_the_dense_matrix(entries: list[tuple[int, int, float]
     np.testing.assert_allclose(inc.row_load(flow, unit=True), (dense != 0).T @ flow, atol=1e-9)
     np.testing.assert_allclose(inc.edge_weight(price), dense @ price, atol=1e-9)
     assert inc.n_edges == n_e
+
+
+def test_a_full_path_buffer_resumes_at_the_origin_where_it_ran_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(3)
+    n, m = 400, 1600
+    tail, head = rng.integers(0, n, m), rng.integers(0, n, m)
+    w = rng.uniform(0.0, 10.0, m)
+    o, d = rng.integers(0, n, 300), rng.integers(0, n, 300)
+    d = np.where(d == o, (d + 1) % n, d)
+    want = shortest_paths(tail, head, w, n, o, d)
+    monkeypatch.setattr(paths, "PATH_ROOM_PER_TARGET", 0)  # room for 1,024 of the 1,734 path edges at first
+    monkeypatch.setattr(paths, "THREADS", 1)
+    got = shortest_paths(tail, head, w, n, o, d)
+    np.testing.assert_array_equal(got.dist, want.dist)
+    np.testing.assert_array_equal(got.path_od, want.path_od)
+    np.testing.assert_array_equal(got.path_edge, want.path_edge)

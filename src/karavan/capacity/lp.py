@@ -278,8 +278,9 @@ def _price(
 ) -> _Pricing:
     """Shortest paths under weights ``w`` for the ODs ``priced``; the others keep their free-flow distance.
 
-    Weights never fall below the generalised cost (``c + A λ``, ``A, λ ≥ 0``), so an OD whose free-flow distance is
-    at least the penalty can never be served and is not priced again: its option stays "unserved".
+    Weights never fall below the generalised cost (``c + A λ``, ``A, λ ≥ 0``), so an OD's free-flow distance bounds
+    its distance at any prices from below: the value of an OD left out is that bound, which keeps the Lagrangian
+    lower bound valid (see :func:`_to_price` for which ODs are left out).
     """
     n_od = ods.demand_t.size
     res = graph.paths(w, ods.o_vert[priced], ods.d_vert[priced], np.full(priced.size, penalty_usd_per_t))
@@ -292,7 +293,7 @@ def _price(
     firsts = path_od[starts]
     reduced = sum_by(owner, weights=w[res.path_edge], minlength=starts.size)
     cost = sum_by(owner, weights=gc[res.path_edge], minlength=starts.size)
-    per_t = np.full(n_od, penalty_usd_per_t)
+    per_t = np.minimum(dist, penalty_usd_per_t)
     per_t[firsts] = np.minimum(reduced, penalty_usd_per_t)
     served = np.zeros(n_od, dtype=np.bool_)
     served[firsts] = True
@@ -336,7 +337,7 @@ def _row_entries(
 
 
 class _Master:
-    """The origin-aggregated master LP in HiGHS (see the module docstring) and its columns."""
+    """The master LP over groups of ODs in HiGHS (see the module docstring) and its columns."""
 
     def __init__(self, groups: _Groups, penalty_usd_per_t: float) -> None:
         import highspy
@@ -524,7 +525,8 @@ def solve_lp(
         pr = _price(graph, w, gc, ods, priced, free_dist, penalty_usd_per_t)
         if free_dist is None:
             free_dist = pr.dist  # priced at λ = 0: a lower bound of every later distance
-            priced = priced[free_dist[priced] < penalty_usd_per_t]
+            servable = priced[free_dist[priced] < penalty_usd_per_t]
+            free_value = sum_by(groups.of_od, weights=ods.demand_t * np.minimum(free_dist, penalty_usd_per_t))
         pricing_s += time.perf_counter() - t_phase
         value_g = sum_by(groups.of_od, weights=pr.value, minlength=groups.n)
         if master is not None:
@@ -580,10 +582,12 @@ def solve_lp(
         objective = float(master.h.getInfo().objective_function_value)
         if iters >= max_iter:
             break
+        priced = _to_price(servable, groups, free_value, sigma, tol)
     assert master is not None
     gap_found = _gap(objective, lower_bound)
     stats: dict[str, Any] = {
-        "solver": "HiGHS (highspy) simplex, origin-aggregated column and row generation",
+        "solver": "HiGHS (highspy) simplex, column and row generation",
+        "group_ods": GROUP_ODS,
         "iterations": iters,
         "lp_solves": lp_runs,
         "simplex_iterations": simplex_iters,
@@ -597,6 +601,23 @@ def solve_lp(
     x_paths, served = _path_flows(master, mu, pool, ods)
     unserved = np.maximum(ods.demand_t - served, 0.0)
     return _solution(fn, pool, x_paths, unserved, lam, objective, stats=stats, t_start=t_start, keep_paths=keep_paths)
+
+
+def _to_price(
+    servable: NDArray[np.int64],
+    groups: _Groups,
+    free_value: NDArray[np.float64],
+    sigma: NDArray[np.float64],
+    tol: float,
+) -> NDArray[np.int64]:
+    """The ODs of the groups that may still have a column of negative reduced cost.
+
+    A group's best column at any prices costs at least its free-flow value ``Σ_k D_k min(M, d_k(0))``; a group whose
+    free-flow value is not below its dual ``σ_g`` cannot price out, and an origin left with no such group runs no
+    Dijkstra. ODs that cannot be served at all (free-flow distance at least the penalty) are never priced again.
+    """
+    live = free_value < sigma - tol * np.maximum(1.0, np.abs(sigma))
+    return servable[live[groups.of_od[servable]]]
 
 
 def _path_flows(

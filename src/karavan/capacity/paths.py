@@ -25,6 +25,9 @@ EPS_W = 1e-9
 
 THREADS = max(1, min(4, os.cpu_count() or 1))
 """Threads the origins' searches are shared out over (the C code runs without the GIL)."""
+PATH_ROOM_PER_TARGET = 128
+"""Path edges per destination a search makes room for at first (it doubles the room and goes on from the origin
+where it ran out)."""
 MIN_ORIGINS_PER_THREAD = 8
 """Fewer origins than this per thread are searched in the calling thread."""
 
@@ -170,23 +173,37 @@ class _Search:
     def run(self) -> None:
         g = self.graph
         call = _native.function(*_KF_PATHS)
-        cap = max(1024, 64 * self.tgt.size)
-        while True:
+        cap = max(1024, PATH_ROOM_PER_TARGET * self.tgt.size)
+        chunks: list[NDArray[np.int64]] = []
+        s0, done_edges = 0, 0  # sources finished, path edges written before them
+        while s0 < self.sources.size:
+            t0 = int(self.tgt_ptr[s0])
             buf = np.empty(cap, dtype=np.int64)
-            total = int(
+            ptr = np.empty(self.tgt.size - t0 + 1, dtype=np.int64)
+            dist = np.empty(self.tgt.size - t0)
+            src = np.ascontiguousarray(self.sources[s0:])
+            tptr = np.ascontiguousarray(self.tgt_ptr[s0:] - t0)
+            tgt, acc = np.ascontiguousarray(self.tgt[t0:]), np.ascontiguousarray(self.acc[t0:])
+            rc = int(
                 call(
                     g.n_vertices, _addr(g.indptr), _addr(g.head), _addr(g.eid), _addr(self.w), _addr(g.tail),
-                    self.sources.size, _addr(self.sources), _addr(self.tgt_ptr), _addr(self.tgt), _addr(self.acc),
-                    _addr(self.dist), _addr(self.path_ptr), _addr(buf), cap,
+                    src.size, _addr(src), _addr(tptr), _addr(tgt), _addr(acc), _addr(dist), _addr(ptr), _addr(buf), cap,
                 )
             )  # fmt: skip
-            if total < 0:
+            if rc == -1:
                 self.failed = True
                 return
-            if total <= cap:
-                break
-            cap = total
-        self.edges = buf[:total]
+            stop = src.size if rc >= 0 else -rc - 2  # sources of this call whose results are complete
+            t_stop = int(tptr[stop])
+            written = rc if rc >= 0 else int(ptr[t_stop])
+            self.dist[t0 : t0 + t_stop] = dist[:t_stop]
+            self.path_ptr[t0 : t0 + t_stop + 1] = ptr[: t_stop + 1] + done_edges
+            chunks.append(buf[:written])
+            done_edges += written
+            s0 += stop
+            if rc < 0:
+                cap *= 2
+        self.edges = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int64)
 
 
 def shortest_paths(
