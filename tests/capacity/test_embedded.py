@@ -32,3 +32,21 @@ def test_assign_2024_reports_every_od(caspian: Network) -> None:
     for od in res.od:
         assert od.served_t + od.unserved_t == pytest.approx(od.flow.volume_t, rel=1e-9)
     assert res.solver["status"] == "optimal"
+
+
+def test_the_lp_assignment_imports_no_scipy() -> None:
+    """SciPy costs a quarter of a second to import; the LP assignment of the embedded demand does without it."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from karavan.capacity import assign\n"
+        "from karavan.io import load_network\n"
+        "assign(load_network())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))\n"
+    )
+    env = {**os.environ, "KARAVAN_CACHE_DIR": "off"}  # built afresh, nothing read from or written to a cache
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+    assert out.strip() == "[]"
