@@ -256,10 +256,9 @@ class _Pricing:
 
     value: NDArray[np.float64]
     """Per OD, ``D_k · min(M, d_k(λ))``."""
-    served: NDArray[np.bool_]
-    """Per OD, a path cheaper than the penalty was found (its edges below)."""
     dist: NDArray[np.float64]
     path_od: NDArray[np.int64]
+    """The OD of each path found (a path cheaper than the penalty)."""
     path_edge: NDArray[np.int64]
     path_start: NDArray[np.int64]
     """Offsets of each found path in ``path_edge`` (one more than the paths)."""
@@ -295,9 +294,7 @@ def _price(
     cost = sum_by(owner, weights=gc[res.path_edge], minlength=starts.size)
     per_t = np.minimum(dist, penalty_usd_per_t)
     per_t[firsts] = np.minimum(reduced, penalty_usd_per_t)
-    served = np.zeros(n_od, dtype=np.bool_)
-    served[firsts] = True
-    return _Pricing(ods.demand_t * per_t, served, dist, firsts, res.path_edge, path_start, cost)
+    return _Pricing(ods.demand_t * per_t, dist, firsts, res.path_edge, path_start, cost)
 
 
 def _row_entries(
