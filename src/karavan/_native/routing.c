@@ -7,18 +7,23 @@
 
 #include "kernels.h"
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define KR_SSE2 1
+#endif
+
 #define PAT_WEEKLY 0
 #define PAT_HEADWAY 1
 #define PAT_WHEN_FULL 2
 #define NC 5 /* criteria: time, cost, CO2e, mean delay beyond plan, variance */
 #define NT (NC + 1) /* a destination row: the criteria and the label */
 #define HK 3 /* the label heap's key: (time, cost, CO2e) + lower bound */
-/* label record: parent, edge, vertex, via progress, next label in the bag */
+/* label record: parent, edge, vertex, via progress (and a spare column) */
 #define P_PARENT 0
 #define P_EDGE 1
 #define P_VERT 2
 #define P_VIA 3
-#define P_NEXT 4
+#define P_NEXT 4 /* unused (-1) */
 #define NI 5
 #define XFER 2
 #define THRU 5
@@ -336,6 +341,73 @@ out:
     return rc;
 }
 
+/* ---------------------------------------------------------------- scratch memory */
+
+/* The label search's buffers are kept per thread between calls (up to KEEP_BYTES each): a fresh
+ * allocation of a few hundred kilobytes costs more in page faults than a small search itself. */
+#define KEEP_BYTES ((size_t)1 << 20)
+enum { B_LF, B_LI, B_LM, B_DEAD, B_POOL, B_BOFF, B_BLEN, B_BCAP, B_HK, B_HV, B_TGT, B_TSH, N_BUF };
+typedef struct {
+    void *p[N_BUF];
+    size_t n[N_BUF];
+} Scratch;
+
+#if defined(_WIN32)
+static Scratch *scratch(void) { return NULL; } /* no cache: plain malloc and free */
+#else
+#include <pthread.h>
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static int scratch_ok;
+
+static void scratch_drop(void *c) {
+    Scratch *k = c;
+    for (int i = 0; i < N_BUF; i++) free(k->p[i]);
+    free(k);
+}
+
+static void scratch_key_make(void) { scratch_ok = pthread_key_create(&scratch_key, scratch_drop) == 0; }
+
+/* This thread's cache (NULL if it cannot be made: the buffers are then allocated per call). */
+static Scratch *scratch(void) {
+    pthread_once(&scratch_once, scratch_key_make);
+    if (!scratch_ok) return NULL;
+    Scratch *c = pthread_getspecific(scratch_key);
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (c && pthread_setspecific(scratch_key, c) != 0) {
+            free(c);
+            c = NULL;
+        }
+    }
+    return c;
+}
+#endif
+
+/* A buffer of at least bytes for slot (the cached one if it is large enough). */
+static void *buf_take(int slot, size_t bytes) {
+    Scratch *c = scratch();
+    if (c && c->p[slot] && c->n[slot] >= bytes) {
+        void *p = c->p[slot];
+        c->p[slot] = NULL;
+        return p;
+    }
+    return malloc(bytes);
+}
+
+/* Give a buffer of bytes back to slot's cache (the larger of it and the cached one is kept). */
+static void buf_give(int slot, void *p, size_t bytes) {
+    if (!p) return;
+    Scratch *c = scratch();
+    if (!c || bytes > KEEP_BYTES || (c->p[slot] && c->n[slot] >= bytes)) {
+        free(p);
+        return;
+    }
+    free(c->p[slot]);
+    c->p[slot] = p;
+    c->n[slot] = bytes;
+}
+
 /* ---------------------------------------------------------------- searches */
 
 /* The time-dependent graph and query shared by both searches (see karavan.routing.kernel). */
@@ -373,8 +445,8 @@ typedef struct {
 } KrResult;
 
 KV_EXPORT void kr_free_result(KrResult *res) {
-    free(res->targets);
-    free(res->li);
+    buf_give(B_TGT, res->targets, (size_t)(res->n_tgt * NT) * sizeof(double));
+    buf_give(B_LI, res->li, (size_t)(res->n_lab * NI) * sizeof(i64));
     res->targets = NULL;
     res->li = NULL;
 }
@@ -427,6 +499,11 @@ static inline i64 initial_via(const KrGraph *g, i64 v) {
     return (g->n_via > 0 && g->via[0] == g->v_node[v]) ? 1 : 0;
 }
 
+typedef struct BagEntry {
+    double x[NC];
+    i64 lid;
+} BagEntry;
+
 /* State of a label-setting search: labels, bags per (vertex, via) state, heap and destination rows. */
 typedef struct {
     const KrGraph *g;
@@ -443,42 +520,46 @@ typedef struct {
     u64 *lm; /* cap x 2: 128-bit set of the nodes on the label's path (node % 128) */
     u8 *ldead;
     i64 n_lab, cap;
-    i64 *bag_head, *bag_size;
+    /* bags: the labels of a state, contiguous in pool (criteria copied beside the label id) */
+    struct BagEntry *pool;
+    i64 pool_len, pool_cap;
+    i64 *bag_off, *bag_len, *bag_cap;
     double *hk; /* hcap x HK */
     i64 *hv;
     i64 hsize, hcap;
     double *targets; /* tcap x NT */
+    double *tshift; /* NC x tcap: the destination rows' criteria by column, time since t0 */
     i64 n_tgt, tcap;
     i64 capped;
 } Search;
 
-/* a <= b * f + 1e-9 in every used column */
-/* a <= b * f in every used column, time (column 0) as hours since the departure t0: a factor on
- * the time column scales the transit time, not the clock */
-static inline int leq(const double *a, const double *b, const u8 *use, const double *f, double t0) {
-    if (use[0] && a[0] - t0 > (b[0] - t0) * f[0] + 1e-9) return 0;
-    for (int k = 1; k < NC; k++)
-        if (use[k] && a[k] > b[k] * f[k] + 1e-9) return 0;
-    return 1;
+/* Whether a[k] > r[k] in some column (branch free: unused columns hold thresholds that never fail). */
+static inline int above(const double *a, const double *r) {
+    return (a[0] > r[0]) | (a[1] > r[1]) | (a[2] > r[2]) | (a[3] > r[3]) | (a[4] > r[4]);
 }
 
-static inline int leq_exact(const double *a, const double *b, const u8 *use) {
-    for (int k = 0; k < NC; k++)
-        if (use[k] && a[k] > b[k]) return 0;
-    return 1;
-}
-
-/* a <= b * eps in every used column (eps 1 for exact dominance) */
-static inline int leq_eps(const double *a, const double *b, const u8 *use, const double *eps) {
-    for (int k = 0; k < NC; k++)
-        if (use[k] && a[k] > b[k] * eps[k]) return 0;
-    return 1;
-}
-
-/* Whether a destination label found so far dominates x within the factors f. */
+/* Whether a destination label found so far dominates x within the factors f: target <= x * f +
+ * 1e-9 in every used column, time (column 0) as hours since the departure t0 (a factor on the
+ * time column scales the transit time, not the clock). The rows are read by column (tshift),
+ * eight at a time without branches. */
 static inline int pruned(const Search *s, const double *x, const double *f) {
-    for (i64 k = 0; k < s->n_tgt; k++)
-        if (leq(s->targets + k * NT, x, s->use, f, s->t0)) return 1;
+    double r[NC];
+    r[0] = s->use[0] ? (x[0] - s->t0) * f[0] + 1e-9 : INFINITY;
+    for (int k = 1; k < NC; k++) r[k] = s->use[k] ? x[k] * f[k] + 1e-9 : INFINITY;
+    const double *c0 = s->tshift, *c1 = c0 + s->tcap, *c2 = c1 + s->tcap, *c3 = c2 + s->tcap, *c4 = c3 + s->tcap;
+    i64 k = 0, n = s->n_tgt;
+#ifdef KR_SSE2
+    const __m128d r0 = _mm_set1_pd(r[0]), r1 = _mm_set1_pd(r[1]), r2 = _mm_set1_pd(r[2]), r3 = _mm_set1_pd(r[3]),
+                  r4 = _mm_set1_pd(r[4]);
+    for (; k + 2 <= n; k += 2) { /* two rows at a time: a lane with no column above its threshold prunes */
+        __m128d up = _mm_or_pd(_mm_cmpgt_pd(_mm_loadu_pd(c0 + k), r0), _mm_cmpgt_pd(_mm_loadu_pd(c1 + k), r1));
+        up = _mm_or_pd(up, _mm_or_pd(_mm_cmpgt_pd(_mm_loadu_pd(c2 + k), r2), _mm_cmpgt_pd(_mm_loadu_pd(c3 + k), r3)));
+        up = _mm_or_pd(up, _mm_cmpgt_pd(_mm_loadu_pd(c4 + k), r4));
+        if (_mm_movemask_pd(up) != 3) return 1;
+    }
+#endif
+    for (; k < n; k++)
+        if (!(c0[k] > r[0]) && !(c1[k] > r[1]) && !(c2[k] > r[2]) && !(c3[k] > r[3]) && !(c4[k] > r[4])) return 1;
     return 0;
 }
 
@@ -542,7 +623,32 @@ static int heap_add(Search *s, const double *key, i64 val) {
     return KV_OK;
 }
 
-/* Insert a label into its (vertex, via) bag unless dominated; unlink the labels it dominates.
+/* Room for one more entry in the bag of state (moved to the end of the pool when full). */
+static int bag_room(Search *s, i64 state) {
+    i64 len = s->bag_len[state];
+    if (len < s->bag_cap[state]) return KV_OK;
+    i64 cap = len < 2 ? 2 : 2 * len;
+    if (s->pool_len + cap > s->pool_cap) {
+        i64 pcap = 2 * s->pool_cap;
+        while (pcap < s->pool_len + cap) pcap *= 2;
+        BagEntry *p = realloc(s->pool, (size_t)pcap * sizeof(BagEntry));
+        if (!p) return KV_NO_MEMORY;
+        s->pool = p;
+        s->pool_cap = pcap;
+    }
+    if (len) memcpy(s->pool + s->pool_len, s->pool + s->bag_off[state], (size_t)len * sizeof(BagEntry));
+    s->bag_off[state] = s->pool_len;
+    s->bag_cap[state] = cap;
+    s->pool_len += cap;
+    return KV_OK;
+}
+
+/* x with the unused columns at -inf, for dominance tests through above(). */
+static inline void used_only(const Search *s, const double *x, double *out) {
+    for (int k = 0; k < NC; k++) out[k] = s->use[k] ? x[k] : -INFINITY;
+}
+
+/* Insert a label into its (vertex, via) bag unless dominated; drop the labels it dominates.
  *
  * With elementary a label dominates another only if its path's tracked nodes (node_bit >= 0)
  * are a subset of the other's (so no continuation that is loop-free on them is lost). */
@@ -562,34 +668,34 @@ static int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge
         else
             m1 |= b;
     }
-    for (i64 j = s->bag_head[state]; j >= 0; j = s->li[j * NI + P_NEXT]) {
-        if (leq_eps(s->lf + j * NC, x, s->use, s->eps) &&
-            (!s->elementary || subset(s, j, parent, node, m0, m1)))
+    double xe[NC], xu[NC]; /* a bag entry b turns x away if b <= x * eps; x drops b if x <= b (used columns) */
+    for (int k = 0; k < NC; k++) xe[k] = s->use[k] ? x[k] * s->eps[k] : INFINITY;
+    used_only(s, x, xu);
+    BagEntry *bag = s->pool + s->bag_off[state];
+    i64 n = s->bag_len[state];
+    for (i64 i = 0; i < n; i++) {
+        if (!above(bag[i].x, xe) && (!s->elementary || subset(s, bag[i].lid, parent, node, m0, m1)))
             return KV_OK;
     }
-    i64 prev = -1;
-    i64 j = s->bag_head[state];
-    while (j >= 0) {
-        i64 nxt = s->li[j * NI + P_NEXT];
-        int drop = leq_exact(x, s->lf + j * NC, s->use);
+    i64 w = 0;
+    for (i64 i = 0; i < n; i++) {
+        i64 j = bag[i].lid;
+        int drop = !above(xu, bag[i].x);
         if (drop && s->elementary) drop = within(s, j, parent, node, m0, m1);
         if (drop) {
             s->ldead[j] = 1;
-            s->bag_size[state] -= 1;
-            if (prev < 0)
-                s->bag_head[state] = nxt;
-            else
-                s->li[prev * NI + P_NEXT] = nxt;
         } else {
-            prev = j;
+            if (w != i) bag[w] = bag[i];
+            w++;
         }
-        j = nxt;
     }
-    if (s->bag_size[state] >= s->max_labels) {
+    s->bag_len[state] = w;
+    if (w >= s->max_labels) {
         s->capped += 1;
         return KV_OK;
     }
     if (s->n_lab == s->cap && grow_labels(s) != KV_OK) return KV_NO_MEMORY;
+    if (bag_room(s, state) != KV_OK) return KV_NO_MEMORY;
     i64 lid = s->n_lab;
     memcpy(s->lf + lid * NC, x, NC * sizeof(double));
     i64 *rec = s->li + lid * NI;
@@ -597,12 +703,14 @@ static int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge
     rec[P_EDGE] = edge;
     rec[P_VERT] = vert;
     rec[P_VIA] = vi;
-    rec[P_NEXT] = s->bag_head[state];
+    rec[P_NEXT] = -1;
     s->lm[2 * lid] = m0;
     s->lm[2 * lid + 1] = m1;
     s->ldead[lid] = 0;
-    s->bag_head[state] = lid;
-    s->bag_size[state] += 1;
+    BagEntry *e = s->pool + s->bag_off[state] + w;
+    memcpy(e->x, x, NC * sizeof(double));
+    e->lid = lid;
+    s->bag_len[state] = w + 1;
     s->n_lab = lid + 1;
     return heap_add(s, key, lid);
 }
@@ -610,10 +718,15 @@ static int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge
 /* Add a destination label unless dominated (within eps); drop those it dominates. */
 static int record_target(Search *s, const double *x, i64 lid) {
     if (pruned(s, x, s->eps)) return KV_OK;
+    double xu[NC];
+    used_only(s, x, xu);
     i64 w = 0;
     for (i64 k = 0; k < s->n_tgt; k++) {
-        if (!leq_exact(x, s->targets + k * NT, s->use)) {
-            if (w != k) memcpy(s->targets + w * NT, s->targets + k * NT, NT * sizeof(double));
+        if (above(xu, s->targets + k * NT)) {
+            if (w != k) {
+                memcpy(s->targets + w * NT, s->targets + k * NT, NT * sizeof(double));
+                for (int c = 0; c < NC; c++) s->tshift[c * s->tcap + w] = s->tshift[c * s->tcap + k];
+            }
             w++;
         }
     }
@@ -621,13 +734,22 @@ static int record_target(Search *s, const double *x, i64 lid) {
     if (s->n_tgt == s->tcap) {
         i64 cap = 2 * s->tcap;
         double *t = realloc(s->targets, (size_t)(cap * NT) * sizeof(double));
-        if (!t) return KV_NO_MEMORY;
-        s->targets = t;
+        if (t) s->targets = t;
+        double *ts = malloc((size_t)(cap * NC) * sizeof(double));
+        if (!(t && ts)) {
+            free(ts);
+            return KV_NO_MEMORY;
+        }
+        for (int c = 0; c < NC; c++) memcpy(ts + c * cap, s->tshift + c * s->tcap, (size_t)s->n_tgt * sizeof(double));
+        free(s->tshift);
+        s->tshift = ts;
         s->tcap = cap;
     }
     double *row = s->targets + s->n_tgt * NT;
     memcpy(row, x, NC * sizeof(double));
     row[NC] = (double)lid;
+    s->tshift[s->n_tgt] = x[0] - s->t0;
+    for (int c = 1; c < NC; c++) s->tshift[c * s->tcap + s->n_tgt] = x[c];
     s->n_tgt += 1;
     return KV_OK;
 }
@@ -663,36 +785,51 @@ KV_EXPORT int kr_looped_nodes(const double *targets, i64 n_tgt, const i64 *paren
     return looped(targets, n_tgt, parent, 1, vert, 1, v_node, n_nodes, out);
 }
 
+static size_t n_states(const KrGraph *g) {
+    i64 n = g->n_vert * (g->n_via + 1);
+    return (size_t)(n > 0 ? n : 1);
+}
+
 static void search_free(Search *s) {
-    free(s->lf);
-    free(s->li);
-    free(s->lm);
-    free(s->ldead);
-    free(s->bag_head);
-    free(s->bag_size);
-    free(s->hk);
-    free(s->hv);
-    free(s->targets);
+    size_t cap = (size_t)s->cap, ns = n_states(s->g);
+    buf_give(B_LF, s->lf, cap * NC * sizeof(double));
+    buf_give(B_LI, s->li, cap * NI * sizeof(i64));
+    buf_give(B_LM, s->lm, cap * 2 * sizeof(u64));
+    buf_give(B_DEAD, s->ldead, cap);
+    buf_give(B_POOL, s->pool, (size_t)s->pool_cap * sizeof(BagEntry));
+    buf_give(B_BOFF, s->bag_off, ns * sizeof(i64));
+    buf_give(B_BLEN, s->bag_len, ns * sizeof(i64));
+    buf_give(B_BCAP, s->bag_cap, ns * sizeof(i64));
+    buf_give(B_HK, s->hk, (size_t)(s->hcap * HK) * sizeof(double));
+    buf_give(B_HV, s->hv, (size_t)s->hcap * sizeof(i64));
+    buf_give(B_TGT, s->targets, (size_t)(s->tcap * NT) * sizeof(double));
+    buf_give(B_TSH, s->tshift, (size_t)(s->tcap * NC) * sizeof(double));
 }
 
 static int search_init(Search *s, const KrGraph *g) {
-    i64 n_states = g->n_vert * (g->n_via + 1);
-    size_t ns = (size_t)(n_states > 0 ? n_states : 1);
-    s->cap = s->hcap = 1024;
+    size_t ns = n_states(g);
+    s->cap = s->hcap = s->pool_cap = 1024;
     s->tcap = 64;
-    s->n_lab = s->hsize = s->n_tgt = s->capped = 0;
-    s->lf = malloc((size_t)(s->cap * NC) * sizeof(double));
-    s->li = malloc((size_t)(s->cap * NI) * sizeof(i64));
-    s->lm = malloc((size_t)(s->cap * 2) * sizeof(u64));
-    s->ldead = malloc((size_t)s->cap);
-    s->bag_head = malloc(ns * sizeof(i64));
-    s->bag_size = calloc(ns, sizeof(i64));
-    s->hk = malloc((size_t)(s->hcap * HK) * sizeof(double));
-    s->hv = malloc((size_t)s->hcap * sizeof(i64));
-    s->targets = malloc((size_t)(s->tcap * NT) * sizeof(double));
-    if (!(s->lf && s->li && s->lm && s->ldead && s->bag_head && s->bag_size && s->hk && s->hv && s->targets))
+    s->n_lab = s->hsize = s->n_tgt = s->capped = s->pool_len = 0;
+    size_t cap = (size_t)s->cap;
+    s->lf = buf_take(B_LF, cap * NC * sizeof(double));
+    s->li = buf_take(B_LI, cap * NI * sizeof(i64));
+    s->lm = buf_take(B_LM, cap * 2 * sizeof(u64));
+    s->ldead = buf_take(B_DEAD, cap);
+    s->pool = buf_take(B_POOL, (size_t)s->pool_cap * sizeof(BagEntry));
+    s->bag_off = buf_take(B_BOFF, ns * sizeof(i64));
+    s->bag_len = buf_take(B_BLEN, ns * sizeof(i64));
+    s->bag_cap = buf_take(B_BCAP, ns * sizeof(i64));
+    s->hk = buf_take(B_HK, (size_t)(s->hcap * HK) * sizeof(double));
+    s->hv = buf_take(B_HV, (size_t)s->hcap * sizeof(i64));
+    s->targets = buf_take(B_TGT, (size_t)(s->tcap * NT) * sizeof(double));
+    s->tshift = buf_take(B_TSH, (size_t)(s->tcap * NC) * sizeof(double));
+    if (!(s->lf && s->li && s->lm && s->ldead && s->pool && s->bag_off && s->bag_len && s->bag_cap && s->hk &&
+          s->hv && s->targets && s->tshift))
         return KV_NO_MEMORY;
-    for (i64 i = 0; i < n_states; i++) s->bag_head[i] = -1;
+    memset(s->bag_off, 0, ns * sizeof(i64));
+    memset(s->bag_len, 0, ns * sizeof(i64));
+    memset(s->bag_cap, 0, ns * sizeof(i64));
     return KV_OK;
 }
 
