@@ -116,52 +116,52 @@ KV_EXPORT i64 kr_heap_pop(double *hk, i64 *hv, i64 size, double *key, i64 k, i64
     return size;
 }
 
-/* The label heap (HK keys): the same moves as kr_heap_push/kr_heap_pop, with the entry being sifted
- * held aside instead of swapped at every level (so the heap and the pop order are the same). */
+/* The label heap (HK keys and the label in one entry): the same moves as kr_heap_push/kr_heap_pop,
+ * with the entry being sifted held aside instead of swapped at every level (so the heap and the
+ * pop order are the same). */
+typedef struct {
+    double k[HK];
+    i64 v;
+} HeapEntry;
+
+/* a < b lexicographically */
 static inline int lt3(const double *a, const double *b) {
     if (a[0] != b[0]) return a[0] < b[0];
     if (a[1] != b[1]) return a[1] < b[1];
     return a[2] < b[2];
 }
 
-static inline void put3(double *hk, i64 *hv, i64 i, const double *key, i64 val) {
-    hk[i * HK] = key[0];
-    hk[i * HK + 1] = key[1];
-    hk[i * HK + 2] = key[2];
-    hv[i] = val;
-}
-
-static inline i64 push3(double *hk, i64 *hv, i64 size, const double *key, i64 val) {
+static inline i64 push3(HeapEntry *h, i64 size, const double *key, i64 val) {
     i64 i = size;
     while (i > 0) {
         i64 p = (i - 1) >> 1;
-        if (!lt3(key, hk + p * HK)) break;
-        put3(hk, hv, i, hk + p * HK, hv[p]);
+        if (!lt3(key, h[p].k)) break;
+        h[i] = h[p];
         i = p;
     }
-    put3(hk, hv, i, key, val);
+    h[i].k[0] = key[0];
+    h[i].k[1] = key[1];
+    h[i].k[2] = key[2];
+    h[i].v = val;
     return size + 1;
 }
 
-static inline i64 pop3(double *hk, i64 *hv, i64 size, double *key, i64 *val) {
-    key[0] = hk[0];
-    key[1] = hk[1];
-    key[2] = hk[2];
-    *val = hv[0];
+/* Pop the smallest entry into *top; the heap keeps room for the entry at index size (read, not used). */
+static inline i64 pop3(HeapEntry *h, i64 size, HeapEntry *top) {
+    *top = h[0];
     size -= 1;
     if (size == 0) return 0;
-    double last[HK] = {hk[size * HK], hk[size * HK + 1], hk[size * HK + 2]};
-    i64 last_v = hv[size];
+    HeapEntry last = h[size];
     i64 i = 0;
     for (;;) {
         i64 c = 2 * i + 1;
         if (c >= size) break;
-        if (c + 1 < size && lt3(hk + (c + 1) * HK, hk + c * HK)) c += 1;
-        if (!lt3(hk + c * HK, last)) break;
-        put3(hk, hv, i, hk + c * HK, hv[c]);
+        if (c + 1 < size && lt3(h[c + 1].k, h[c].k)) c += 1;
+        if (!lt3(h[c].k, last.k)) break;
+        h[i] = h[c];
         i = c;
     }
-    put3(hk, hv, i, last, last_v);
+    h[i] = last;
     return size;
 }
 
@@ -346,7 +346,7 @@ out:
 /* The label search's buffers are kept per thread between calls (up to KEEP_BYTES each): a fresh
  * allocation of a few hundred kilobytes costs more in page faults than a small search itself. */
 #define KEEP_BYTES ((size_t)1 << 20)
-enum { B_LF, B_LI, B_LM, B_DEAD, B_POOL, B_BOFF, B_BLEN, B_BCAP, B_HK, B_HV, B_TGT, B_TSH, N_BUF };
+enum { B_LF, B_LI, B_LM, B_DEAD, B_POOL, B_BOFF, B_BLEN, B_BCAP, B_HEAP, B_TGT, B_TSH, N_BUF };
 typedef struct {
     void *p[N_BUF];
     size_t n[N_BUF];
@@ -524,8 +524,7 @@ typedef struct {
     struct BagEntry *pool;
     i64 pool_len, pool_cap;
     i64 *bag_off, *bag_len, *bag_cap;
-    double *hk; /* hcap x HK */
-    i64 *hv;
+    HeapEntry *heap; /* hcap entries */
     i64 hsize, hcap;
     double *targets; /* tcap x NT */
     double *tshift; /* NC x tcap: the destination rows' criteria by column, time since t0 */
@@ -535,7 +534,13 @@ typedef struct {
 
 /* Whether a[k] > r[k] in some column (branch free: unused columns hold thresholds that never fail). */
 static inline int above(const double *a, const double *r) {
+#ifdef KR_SSE2
+    __m128d up = _mm_or_pd(_mm_cmpgt_pd(_mm_loadu_pd(a), _mm_loadu_pd(r)),
+                           _mm_cmpgt_pd(_mm_loadu_pd(a + 2), _mm_loadu_pd(r + 2)));
+    return _mm_movemask_pd(up) != 0 || a[4] > r[4];
+#else
     return (a[0] > r[0]) | (a[1] > r[1]) | (a[2] > r[2]) | (a[3] > r[3]) | (a[4] > r[4]);
+#endif
 }
 
 /* Whether a destination label found so far dominates x within the factors f: target <= x * f +
@@ -612,14 +617,12 @@ static int grow_labels(Search *s) {
 static int heap_add(Search *s, const double *key, i64 val) {
     if (s->hsize == s->hcap) {
         i64 cap = 2 * s->hcap;
-        double *hk = realloc(s->hk, (size_t)(cap * HK) * sizeof(double));
-        if (hk) s->hk = hk;
-        i64 *hv = realloc(s->hv, (size_t)cap * sizeof(i64));
-        if (hv) s->hv = hv;
-        if (!(hk && hv)) return KV_NO_MEMORY;
+        HeapEntry *h = realloc(s->heap, (size_t)cap * sizeof(HeapEntry));
+        if (!h) return KV_NO_MEMORY;
+        s->heap = h;
         s->hcap = cap;
     }
-    s->hsize = push3(s->hk, s->hv, s->hsize, key, val);
+    s->hsize = push3(s->heap, s->hsize, key, val);
     return KV_OK;
 }
 
@@ -800,8 +803,7 @@ static void search_free(Search *s) {
     buf_give(B_BOFF, s->bag_off, ns * sizeof(i64));
     buf_give(B_BLEN, s->bag_len, ns * sizeof(i64));
     buf_give(B_BCAP, s->bag_cap, ns * sizeof(i64));
-    buf_give(B_HK, s->hk, (size_t)(s->hcap * HK) * sizeof(double));
-    buf_give(B_HV, s->hv, (size_t)s->hcap * sizeof(i64));
+    buf_give(B_HEAP, s->heap, (size_t)s->hcap * sizeof(HeapEntry));
     buf_give(B_TGT, s->targets, (size_t)(s->tcap * NT) * sizeof(double));
     buf_give(B_TSH, s->tshift, (size_t)(s->tcap * NC) * sizeof(double));
 }
@@ -820,12 +822,11 @@ static int search_init(Search *s, const KrGraph *g) {
     s->bag_off = buf_take(B_BOFF, ns * sizeof(i64));
     s->bag_len = buf_take(B_BLEN, ns * sizeof(i64));
     s->bag_cap = buf_take(B_BCAP, ns * sizeof(i64));
-    s->hk = buf_take(B_HK, (size_t)(s->hcap * HK) * sizeof(double));
-    s->hv = buf_take(B_HV, (size_t)s->hcap * sizeof(i64));
+    s->heap = buf_take(B_HEAP, (size_t)s->hcap * sizeof(HeapEntry));
     s->targets = buf_take(B_TGT, (size_t)(s->tcap * NT) * sizeof(double));
     s->tshift = buf_take(B_TSH, (size_t)(s->tcap * NC) * sizeof(double));
-    if (!(s->lf && s->li && s->lm && s->ldead && s->pool && s->bag_off && s->bag_len && s->bag_cap && s->hk &&
-          s->hv && s->targets && s->tshift))
+    if (!(s->lf && s->li && s->lm && s->ldead && s->pool && s->bag_off && s->bag_len && s->bag_cap &&
+          s->heap && s->targets && s->tshift))
         return KV_NO_MEMORY;
     memset(s->bag_off, 0, ns * sizeof(i64));
     memset(s->bag_len, 0, ns * sizeof(i64));
@@ -889,12 +890,13 @@ static int expand(Search *s, i64 lid) {
 /* The label loop: pop in A* order, record destination labels, expand. */
 static int run_search(Search *s, int multi) {
     const KrGraph *g = s->g;
-    double top[HK], key[NC], x[NC];
+    double key[NC], x[NC];
+    HeapEntry top;
     while (s->hsize > 0) {
-        i64 lid;
-        s->hsize = pop3(s->hk, s->hv, s->hsize, top, &lid);
+        s->hsize = pop3(s->heap, s->hsize, &top);
+        i64 lid = top.v;
         if (s->ldead[lid]) continue;
-        if (!multi && s->n_tgt > 0 && top[0] >= s->targets[0]) break; /* earliest arrival settled */
+        if (!multi && s->n_tgt > 0 && top.k[0] >= s->targets[0]) break; /* earliest arrival settled */
         i64 v = s->li[lid * NI + P_VERT];
         i64 vi = s->li[lid * NI + P_VIA];
         if (vi == g->n_via) {
