@@ -107,13 +107,23 @@ def test_label_search_grows_its_tables_without_dropping_labels() -> None:
     assert targets.shape == (2**steps, NC + 1)
     assert np.all(targets[:, 0] + targets[:, 1] == 2**steps - 1)
     assert len({(t, c) for t, c in targets[:, :2].tolist()}) == 2**steps
-    assert parent.size == edge.size == vert.size == 2 ** (steps + 1) - 1
-    lid = int(targets[0, NC])
-    hops = 0
-    while parent[lid] >= 0:
-        lid, hops = int(parent[lid]), hops + 1
-    assert hops == steps
-    assert vert[lid] == 0
+    # the tree holds the destination rows' paths, one after another, each from its first label
+    assert parent.size == edge.size == vert.size == 2**steps * (steps + 1)
+    first = 0
+    for row in targets:
+        lid = int(row[NC])
+        assert lid == first + steps
+        path = []
+        while parent[lid] >= 0:
+            assert parent[lid] == lid - 1
+            path.append(int(edge[lid]))
+            lid = int(parent[lid])
+        assert lid == first and edge[lid] == -1 and vert[lid] == 0
+        # one of the two parallel rides of every step, in order
+        assert [e // 2 for e in reversed(path)] == list(range(steps))
+        time_h = sum(2.0**i for i, e in enumerate(reversed(path)) if e % 2 == 0)
+        assert row[0] == time_h
+        first += steps + 1
 
 
 def test_searches_run_in_the_compiled_library(mini_net: Network, native_calls: list[str]) -> None:

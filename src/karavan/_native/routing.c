@@ -434,30 +434,50 @@ typedef struct {
     double horizon_end;
 } KrGraph;
 
-/* What a search returns: destination rows and the label records (NI columns each), malloc'ed
- * here and released by kr_take_result once copied. */
+/* What a search returns: destination rows and the label tree (records of NI columns), held here
+ * until kr_take_result copies them. n_lab counts the labels on the destination rows' paths (the
+ * size of the copy); tgt_cap and li_cap are the sizes of the buffers, in rows and records. */
 typedef struct {
     double *targets;
     i64 n_tgt;
     i64 *li;
     i64 n_lab;
     i64 capped;
+    i64 tgt_cap, li_cap;
 } KrResult;
 
 KV_EXPORT void kr_free_result(KrResult *res) {
-    buf_give(B_TGT, res->targets, (size_t)(res->n_tgt * NT) * sizeof(double));
-    buf_give(B_LI, res->li, (size_t)(res->n_lab * NI) * sizeof(i64));
+    buf_give(B_TGT, res->targets, (size_t)(res->tgt_cap * NT) * sizeof(double));
+    buf_give(B_LI, res->li, (size_t)(res->li_cap * NI) * sizeof(i64));
     res->targets = NULL;
     res->li = NULL;
 }
 
-/* Copy a result into the caller's arrays (targets n_tgt x NT, parent/edge/vert n_lab) and free it. */
+/* Labels on the paths of the n_tgt destination rows (the size of the copy kr_take_result makes). */
+static i64 path_count(const double *targets, i64 n_tgt, const i64 *li) {
+    i64 n = 0;
+    for (i64 t = 0; t < n_tgt; t++)
+        for (i64 j = (i64)targets[t * NT + NC]; j >= 0; j = li[j * NI + P_PARENT]) n++;
+    return n;
+}
+
+/* Copy a result into the caller's arrays and free it: targets (n_tgt x NT) and, for n_lab labels,
+ * parent/edge/vert of the destination rows' paths, each path in order from its first label (parent
+ * -1) to the row's label, the rows' paths one after another; the rows' label column is renumbered. */
 KV_EXPORT void kr_take_result(KrResult *res, double *targets, i64 *parent, i64 *edge, i64 *vert) {
-    if (res->n_tgt) memcpy(targets, res->targets, (size_t)(res->n_tgt * NT) * sizeof(double));
-    for (i64 j = 0; j < res->n_lab; j++) {
-        parent[j] = res->li[j * NI + P_PARENT];
-        edge[j] = res->li[j * NI + P_EDGE];
-        vert[j] = res->li[j * NI + P_VERT];
+    i64 end = 0;
+    for (i64 t = 0; t < res->n_tgt; t++) {
+        memcpy(targets + t * NT, res->targets + t * NT, NC * sizeof(double));
+        i64 len = 0;
+        for (i64 j = (i64)res->targets[t * NT + NC]; j >= 0; j = res->li[j * NI + P_PARENT]) len++;
+        i64 k = end + len - 1;
+        targets[t * NT + NC] = (double)k;
+        for (i64 j = (i64)res->targets[t * NT + NC]; j >= 0; j = res->li[j * NI + P_PARENT], k--) {
+            parent[k] = k > end ? k - 1 : -1;
+            edge[k] = res->li[j * NI + P_EDGE];
+            vert[k] = res->li[j * NI + P_VERT];
+        }
+        end += len;
     }
     kr_free_result(res);
 }
@@ -945,8 +965,10 @@ KV_EXPORT int kr_label_search(const KrGraph *g, const double *lb, const u8 *use,
     res->targets = s.targets;
     res->n_tgt = s.n_tgt;
     res->li = s.li;
-    res->n_lab = s.n_lab;
+    res->n_lab = path_count(s.targets, s.n_tgt, s.li);
     res->capped = s.capped;
+    res->tgt_cap = s.tcap;
+    res->li_cap = s.cap;
     s.targets = NULL;
     s.li = NULL;
     search_free(&s);
@@ -1044,6 +1066,8 @@ static int path_labels(const KrGraph *g, const Arrival *a, i64 best_s, double be
     res->n_lab = n_lab;
     res->n_tgt = best_s >= 0 ? 1 : 0;
     res->capped = 0;
+    res->tgt_cap = 1;
+    res->li_cap = n_lab;
     if (best_s >= 0) {
         i64 v = res->li[(n_lab - 1) * NI + P_VERT];
         for (int c = 0; c < NC; c++) res->targets[c] = x[c] + g->tgt_w[v * NC + c];

@@ -56,7 +56,8 @@ class _Graph(ctypes.Structure):
 class _Result(ctypes.Structure):
     """``KrResult`` of ``routing.c``: destination rows and label records, owned by C until taken."""
 
-    _fields_ = (("targets", _P), ("n_tgt", _I), ("li", _P), ("n_lab", _I), ("capped", _I))
+    _fields_ = (("targets", _P), ("n_tgt", _I), ("li", _P), ("n_lab", _I), ("capped", _I), ("tgt_cap", _I),
+                ("li_cap", _I))  # fmt: skip
 
 
 _SIGNATURES: dict[str, tuple[Any, list[Any]]] = {
@@ -212,16 +213,45 @@ _QUERY_TYPES = (np.int64, np.float64, np.bool_, np.float64, np.int32, np.int64)
 """dtypes of ``init_v``, ``init_w``, ``target_ok``, ``tgt_w``, ``tgt_open``, ``via``."""
 
 
+_ADDRESSES: dict[int, tuple[NDArray[Any], int]] = {}
+"""Data address of arrays passed to the searches again and again (graph tables, bounds), by ``id``.
+
+An entry holds its array, so the ``id`` is not reused and the data do not move while it is kept."""
+_KEPT_ADDRESSES = 256
+
+
+def _address_kept(a: ArrayLike, dtype: type[np.generic], keep: list[Any]) -> int:
+    """The address of ``a`` as a C array of ``dtype``, remembered when ``a`` already is one (else the
+    converted copy is appended to ``keep``, which the caller holds for the length of the call)."""
+    hit = _ADDRESSES.get(id(a))
+    if hit is not None and hit[0] is a:
+        return hit[1]
+    c = _arr(a, dtype)
+    addr = _addr(c)
+    if c is a:
+        if len(_ADDRESSES) >= _KEPT_ADDRESSES:
+            _ADDRESSES.clear()  # (one call, safe beside other threads)
+        _ADDRESSES[id(a)] = (c, addr)
+    else:
+        keep.append(c)
+    return addr
+
+
 def _graph(
-    graph: tuple[Any, ...], query: tuple[Any, ...], dest_node: int, horizon_end: float
-) -> tuple[_Graph, list[Any]]:
-    """The C view of the graph and query arrays, and the converted arrays it points to (kept alive by the caller)."""
-    keep = [_arr(a, t) for a, t in zip(graph, _GRAPH_TYPES, strict=True)]
-    keep += [_arr(a, t) for a, t in zip(query, _QUERY_TYPES, strict=True)]
-    keep[17] = keep[17].reshape(-1, NC)  # init_w, one row per initial label
-    addr = [_addr(a) for a in keep]
-    g = _Graph(keep[6].size, 0, keep[17].shape[0], keep[21].size, int(dest_node), 0, *addr, float(horizon_end))
-    return g, keep
+    graph: tuple[Any, ...], query: tuple[Any, ...], dest_node: int, horizon_end: float, keep: list[Any]
+) -> _Graph:
+    """The C view of the graph and query arrays (converted copies are appended to ``keep``).
+
+    The graph's tables and the destination's rows come back call after call, so their addresses are
+    remembered (:func:`_address_kept`); the mask and the query's own arrays are read each time."""
+    addr = [_address_kept(a, t, keep) for a, t in zip(graph[:15], _GRAPH_TYPES, strict=False)]
+    allowed, init_v, init_w = _arr(graph[15], np.bool_), _arr(query[0], np.int64), _arr(query[1], np.float64)
+    via = _arr(query[5], np.int64)
+    keep += (allowed, init_v, init_w, via)
+    addr += (_addr(allowed), _addr(init_v), _addr(init_w))
+    addr += [_address_kept(a, t, keep) for a, t in zip(query[2:5], _QUERY_TYPES[2:5], strict=True)]
+    n_init = init_w.size // NC
+    return _Graph(np.size(graph[6]), 0, n_init, via.size, int(dest_node), 0, *addr, _addr(via), float(horizon_end))
 
 
 def _take(res: _Result) -> tuple[F64, I64, I64, I64]:
@@ -267,18 +297,19 @@ def label_search(
         ``looped`` flags the nodes a destination label's path comes back to
         (:func:`looped_nodes`; only untracked nodes can be flagged).
     """
-    g, keep = _graph(
+    keep: list[Any] = []
+    g = _graph(
         (indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
-         allowed), (init_v, init_w, target_ok, tgt_w, tgt_open, via), dest_node, horizon_end,
+         allowed), (init_v, init_w, target_ok, tgt_w, tgt_open, via), dest_node, horizon_end, keep,
     )  # fmt: skip
-    nb = _arr(node_bit, np.int64)
-    g.n_nodes = nb.size
-    lb_a, use_a, eps_a = _arr(lb, np.float64), _arr(use, np.bool_), _arr(eps, np.float64)
-    looped = np.zeros(nb.size, dtype=np.bool_)
+    n_nodes = np.size(node_bit)
+    g.n_nodes = n_nodes
+    looped = np.zeros(n_nodes, dtype=np.bool_)
     res = _Result()
     rc = c_function("kr_label_search")(
-        ctypes.byref(g), _addr(lb_a), _addr(use_a), _addr(eps_a), float(slack_f), float(depart_h), bool(multi),
-        int(max_labels), _addr(nb), bool(exact), ctypes.byref(res), _addr(looped),
+        ctypes.byref(g), _address_kept(lb, np.float64, keep), _address_kept(use, np.bool_, keep),
+        _address_kept(eps, np.float64, keep), float(slack_f), float(depart_h), bool(multi), int(max_labels),
+        _address_kept(node_bit, np.int64, keep), bool(exact), ctypes.byref(res), _addr(looped),
     )  # fmt: skip
     _check(rc)
     del keep
@@ -304,16 +335,17 @@ def earliest_arrival(
     :func:`label_search` without ``looped``: the one target row and the label tree of its path
     (labels in path order, the criteria summed along it).
     """
-    g, keep = _graph(
+    keep: list[Any] = []
+    g = _graph(
         (indptr, head, kind, wts, board_run, opening, v_node, v_offset, pk, pmask, pa, pb, omask, ostart, oend,
-         allowed), (init_v, init_w, target_ok, tgt_w, tgt_open, via), dest_node, horizon_end,
+         allowed), (init_v, init_w, target_ok, tgt_w, tgt_open, via), dest_node, horizon_end, keep,
     )  # fmt: skip
     fl, tl = _arr(from_l, np.float64), _arr(to_l, np.float64)
     ltf, ltt = _arr(lt_from, np.float64), _arr(lt_to, np.float64)
     k = fl.shape[1] if fl.ndim == 2 else 0
     res = _Result()
     rc = c_function("kr_earliest_arrival")(
-        ctypes.byref(g), keep[1].size, _addr(fl), _addr(tl), k, _addr(ltf), _addr(ltt),
+        ctypes.byref(g), np.size(head), _addr(fl), _addr(tl), k, _addr(ltf), _addr(ltt),
         ctypes.byref(res),
     )  # fmt: skip
     _check(rc)

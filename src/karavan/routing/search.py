@@ -112,29 +112,24 @@ class SearchResult:
 
 @dataclass(frozen=True)
 class LabelTree:
-    """The label tree of a search (parent, edge and vertex of every label) and the terminals at both ends."""
+    """The paths of a search's destination labels (edge and vertex of each label on them, each path
+    in order) and the terminals at both ends."""
 
-    ids: tuple[int, ...]
-    """The tree's label id of each destination row."""
-    parent: NDArray[np.int64]
+    spans: tuple[tuple[int, int], ...]
+    """The first and last label of each destination row's path."""
     edge: NDArray[np.int64]
     vert: NDArray[np.int64]
     starts: dict[int, str | None]
     ends: dict[int, str | None]
 
     def label(self, row: tuple[float, float, float, float, float], i: int) -> Label:
-        """The label of destination row ``row`` (the ``i``-th), its path followed from the tree."""
-        parent, edge, vert = self.parent, self.edge, self.vert
-        lid = self.ids[i]
-        path: list[tuple[int, int]] = []
-        cur = lid
-        while cur >= 0:
-            e = edge.item(cur)
-            path.append((-1, vert.item(cur)) if e < 0 else (0, e))
-            cur = parent.item(cur)
-        path.reverse()
-        start, end = self.starts.get(path[0][1]), self.ends.get(vert.item(lid))
-        return Label(row[0], row[1], row[2], tuple(path), start, end, row[3], row[4])
+        """The label of destination row ``row`` (the ``i``-th) with its path: boarding at the first
+        label's vertex, then the edge of every other label."""
+        first, last = self.spans[i]
+        v0 = self.vert.item(first)
+        path = ((-1, v0), *((0, e) for e in self.edge[first + 1 : last + 1].tolist()))
+        start, end = self.starts.get(v0), self.ends.get(self.vert.item(last))
+        return Label(row[0], row[1], row[2], path, start, end, row[3], row[4])
 
 
 COLUMNS = {"time": (0,), "cost": (1,), "co2e": (2,), "reliability": (3, 4)}
@@ -345,10 +340,13 @@ def pareto_search(
 def _result(
     found: KernelResult | LabelSearchResult, starts: dict[int, str | None], ends: dict[int, str | None]
 ) -> SearchResult:
-    """The destination labels sorted by their criteria, their paths kept in the label tree."""
-    ordered = sorted(found[0].tolist())
-    rows = tuple((r[0], r[1], r[2], r[3], r[4]) for r in ordered)
-    tree = LabelTree(tuple(int(r[5]) for r in ordered), found[1], found[2], found[3], starts, ends)
+    """The destination labels sorted by their criteria, their paths kept in the label tree (the
+    searches lay the rows' paths out one after another, each ending at the row's label)."""
+    table = found[0].tolist()
+    firsts = [0, *(int(r[5]) + 1 for r in table[:-1])][: len(table)]
+    ordered = sorted(zip(table, firsts, strict=True))
+    rows = tuple((r[0], r[1], r[2], r[3], r[4]) for r, _ in ordered)
+    tree = LabelTree(tuple((f, int(r[5])) for r, f in ordered), found[2], found[3], starts, ends)
     return SearchResult(rows, int(found[4]), tree)
 
 
