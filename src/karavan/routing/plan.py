@@ -335,10 +335,12 @@ class _PathColumns:
 
     v_run: list[int]
     v_stop: list[int]
-    kind: list[int]
     head: list[int]
+    tail: list[int]
     ref: list[int]
     board_run: list[int]
+    turns: dict[int, int]
+    """The edges where a plan changes (transfers, through trains, rides with border operations), by kind."""
     legs: dict[tuple[int, int, int, bool, str | None], LegPlan] = field(default_factory=dict)
     """By run, boarding and alighting stop index, ``stay_aboard`` and through train."""
     hubs: dict[str, HubPlan] = field(default_factory=dict)
@@ -349,8 +351,11 @@ class _PathColumns:
 def _path_columns(g: RoutingGraph) -> _PathColumns:
     cols: _PathColumns | None = g.__dict__.get("_path_columns")
     if cols is None:
+        turns = {e: k for e, k in enumerate(g.kind.tolist()) if k in (XFER, THRU) or (k == RIDE and g.ride_ops.get(e))}
+        tail = np.repeat(np.arange(g.n_vertices), np.diff(g.indptr)).tolist()
         cols = _PathColumns(
-            g.v_run.tolist(), g.v_stop.tolist(), g.kind.tolist(), g.head.tolist(), g.ref.tolist(), g.board_run.tolist()
+            g.v_run.tolist(), g.v_stop.tolist(), g.head.tolist(), tail, g.ref.tolist(), g.board_run.tolist(),
+            turns,
         )
         g.__dict__["_path_columns"] = cols
     return cols
@@ -392,7 +397,7 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     part after it continues on board (``stay_aboard``) without waiting for a departure.
     """
     cols = _path_columns(g)
-    v_stop, kinds, heads, ride_ops = cols.v_stop, cols.kind, cols.head, g.ride_ops
+    v_stop, heads, tails, turns, ride_ops = cols.v_stop, cols.head, cols.tail, cols.turns, g.ride_ops
     plan: list[LegPlan | HubPlan] = []
     nodes: list[str] = []
     if label.start_terminal:
@@ -400,7 +405,6 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     first_v = label.edges[0][1]
     run_idx = cols.v_run[first_v]
     board_k = v_stop[first_v]
-    cur_k = board_k
     aboard = False
     through: str | None = None
 
@@ -413,29 +417,30 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
                     nodes.append(nid)
             aboard = True
 
+    # the path is contiguous and only the turns change the plan: before edge idx the box is at the
+    # stop of the edge's tail vertex (rides move along the run, stays keep the stop)
     for _, idx in label.edges[1:]:
-        k = kinds[idx]
+        k = turns.get(idx)
+        if k is None:
+            continue
+        cur_k = v_stop[tails[idx]]
         if k == RIDE:
             next_k = v_stop[heads[idx]]
-            border = ride_ops.get(idx)
-            if border:
-                stops = g.runs[run_idx].stops
-                for op_id in border:
-                    at = g.net.hub_operations[op_id].node
-                    split_k = cur_k if at == stops[cur_k] else next_k
-                    close(split_k)
-                    board_k = split_k
-                    plan.append(_hub_plan(cols, op_id))
-            cur_k = next_k
-        elif k in (XFER, THRU):
+            stops = g.runs[run_idx].stops
+            for op_id in ride_ops[idx]:
+                at = g.net.hub_operations[op_id].node
+                split_k = cur_k if at == stops[cur_k] else next_k
+                close(split_k)
+                board_k = split_k
+                plan.append(_hub_plan(cols, op_id))
+        else:
             close(cur_k)
             aboard = k == THRU  # a through train: the same consist goes on, no wait for a departure
             through = _through_train(g, cols, run_idx) if k == THRU else None
             plan.append(_hub_plan(cols, g.op_ids[cols.ref[idx]]))
             run_idx = cols.board_run[idx]
             board_k = v_stop[heads[idx]]
-            cur_k = board_k
-    close(cur_k)
+    close(v_stop[heads[label.edges[-1][1]]] if len(label.edges) > 1 else board_k)
     if label.end_terminal:
         plan.append(_hub_plan(cols, label.end_terminal))
     return plan, nodes
