@@ -118,7 +118,9 @@ def test_label_search_grows_its_tables_without_dropping_labels() -> None:
             assert parent[lid] == lid - 1
             path.append(int(edge[lid]))
             lid = int(parent[lid])
-        assert lid == first and edge[lid] == -1 and vert[lid] == 0
+        assert lid == first
+        assert edge[lid] == -1
+        assert vert[lid] == 0
         # one of the two parallel rides of every step, in order
         assert [e // 2 for e in reversed(path)] == list(range(steps))
         time_h = sum(2.0**i for i, e in enumerate(reversed(path)) if e % 2 == 0)

@@ -354,8 +354,7 @@ def _path_columns(g: RoutingGraph) -> _PathColumns:
         turns = {e: k for e, k in enumerate(g.kind.tolist()) if k in (XFER, THRU) or (k == RIDE and g.ride_ops.get(e))}
         tail = np.repeat(np.arange(g.n_vertices), np.diff(g.indptr)).tolist()
         cols = _PathColumns(
-            g.v_run.tolist(), g.v_stop.tolist(), g.head.tolist(), tail, g.ref.tolist(), g.board_run.tolist(),
-            turns,
+            g.v_run.tolist(), g.v_stop.tolist(), g.head.tolist(), tail, g.ref.tolist(), g.board_run.tolist(), turns
         )
         g.__dict__["_path_columns"] = cols
     return cols
