@@ -346,7 +346,7 @@ out:
 /* The label search's buffers are kept per thread between calls (up to KEEP_BYTES each): a fresh
  * allocation of a few hundred kilobytes costs more in page faults than a small search itself. */
 #define KEEP_BYTES ((size_t)1 << 20)
-enum { B_LF, B_LI, B_LM, B_DEAD, B_POOL, B_BOFF, B_BLEN, B_BCAP, B_HEAP, B_TGT, B_TSH, N_BUF };
+enum { B_LF, B_LI, B_LM, B_DEAD, B_POOL, B_BOFF, B_BLEN, B_BCAP, B_HEAP, B_TGT, B_TSH, B_STAIR, N_BUF };
 typedef struct {
     void *p[N_BUF];
     size_t n[N_BUF];
@@ -524,6 +524,14 @@ typedef struct BagEntry {
     i64 lid;
 } BagEntry;
 
+/* A destination row in the staircase: its time (as is and since t0), its two other used columns
+ * (b = 0 with one) and the least b of the rows up to it in the order of a. */
+typedef struct {
+    double t, ts, a, b, bmin;
+} Stair;
+
+#define STAIR_ROWS 16 /* destination rows from which the staircase answers pruned() */
+
 /* State of a label-setting search: labels, bags per (vertex, via) state, heap and destination rows. */
 typedef struct {
     const KrGraph *g;
@@ -548,6 +556,13 @@ typedef struct {
     i64 hsize, hcap;
     double *targets; /* tcap x NT */
     double *tshift; /* NC x tcap: the destination rows' criteria by column, time since t0 */
+    /* With at most two used columns besides time (sa, sb; sb -1 with one, sa -1 with more), the
+     * destination rows also sorted by column sa (tcap entries): a row within the thresholds exists
+     * if the latest row is within the time threshold and the least sb up to the sa threshold is. */
+    Stair *stair;
+    i64 n_stair;
+    int sa, sb;
+    double t_max; /* the latest destination row's time since t0 */
     i64 n_tgt, tcap;
     i64 capped;
 } Search;
@@ -568,11 +583,25 @@ static inline int above(const double *a, const double *r) {
  * time column scales the transit time, not the clock). The rows are read by column (tshift),
  * eight at a time without branches. */
 static inline int pruned(const Search *s, const double *x, const double *f) {
+    /* (the staircase when it applies, else every row) */
     double r[NC];
     r[0] = s->use[0] ? (x[0] - s->t0) * f[0] + 1e-9 : INFINITY;
     for (int k = 1; k < NC; k++) r[k] = s->use[k] ? x[k] * f[k] + 1e-9 : INFINITY;
-    const double *c0 = s->tshift, *c1 = c0 + s->tcap, *c2 = c1 + s->tcap, *c3 = c2 + s->tcap, *c4 = c3 + s->tcap;
     i64 k = 0, n = s->n_tgt;
+    if (s->sa >= 0 && n >= STAIR_ROWS && !(s->t_max > r[0])) {
+        const Stair *st = s->stair;
+        double ra = r[s->sa], rb = s->sb >= 0 ? r[s->sb] : INFINITY;
+        i64 lo = 0, hi = s->n_stair; /* the first row above ra */
+        while (lo < hi) {
+            i64 mid = (lo + hi) >> 1;
+            if (st[mid].a > ra)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        return lo > 0 && !(st[lo - 1].bmin > rb);
+    }
+    const double *c0 = s->tshift, *c1 = c0 + s->tcap, *c2 = c1 + s->tcap, *c3 = c2 + s->tcap, *c4 = c3 + s->tcap;
 #ifdef KR_SSE2
     const __m128d r0 = _mm_set1_pd(r[0]), r1 = _mm_set1_pd(r[1]), r2 = _mm_set1_pd(r[2]), r3 = _mm_set1_pd(r[3]),
                   r4 = _mm_set1_pd(r[4]);
@@ -738,6 +767,49 @@ static int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge
     return heap_add(s, key, lid);
 }
 
+/* Drop the staircase rows that xu (the new destination row, unused columns -inf) dominates, as
+ * record_target drops them from the destination rows (the rows left keep their order). */
+static void stair_drop(Search *s, const double *xu) {
+    Stair *st = s->stair;
+    double xt = xu[0], xa = xu[s->sa], xb = s->sb >= 0 ? xu[s->sb] : -INFINITY;
+    double bmin = INFINITY, t_max = -INFINITY;
+    i64 w = 0;
+    for (i64 k = 0; k < s->n_stair; k++) {
+        if ((xt > st[k].t) | (xa > st[k].a) | (xb > st[k].b)) { /* above(xu, row): kept */
+            st[w] = st[k];
+            bmin = kv_min(bmin, st[w].b);
+            st[w].bmin = bmin;
+            t_max = kv_max(t_max, st[w].ts);
+            w++;
+        }
+    }
+    s->n_stair = w;
+    s->t_max = t_max;
+}
+
+/* Insert destination row x into the staircase (after the rows with the same column sa). */
+static void stair_add(Search *s, const double *x) {
+    Stair *st = s->stair;
+    Stair e = {x[0], x[0] - s->t0, x[s->sa], s->sb >= 0 ? x[s->sb] : 0.0, 0.0};
+    i64 lo = 0, hi = s->n_stair;
+    while (lo < hi) {
+        i64 mid = (lo + hi) >> 1;
+        if (st[mid].a > e.a)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    memmove(st + lo + 1, st + lo, (size_t)(s->n_stair - lo) * sizeof(Stair));
+    st[lo] = e;
+    s->n_stair += 1;
+    double bmin = lo > 0 ? st[lo - 1].bmin : INFINITY;
+    for (i64 k = lo; k < s->n_stair; k++) {
+        bmin = kv_min(bmin, st[k].b);
+        st[k].bmin = bmin;
+    }
+    s->t_max = kv_max(s->t_max, e.ts);
+}
+
 /* Add a destination label unless dominated (within eps); drop those it dominates. */
 static int record_target(Search *s, const double *x, i64 lid) {
     if (pruned(s, x, s->eps)) return KV_OK;
@@ -754,12 +826,15 @@ static int record_target(Search *s, const double *x, i64 lid) {
         }
     }
     s->n_tgt = w;
+    if (s->sa >= 0) stair_drop(s, xu);
     if (s->n_tgt == s->tcap) {
         i64 cap = 2 * s->tcap;
         double *t = realloc(s->targets, (size_t)(cap * NT) * sizeof(double));
         if (t) s->targets = t;
+        Stair *st = realloc(s->stair, (size_t)cap * sizeof(Stair));
+        if (st) s->stair = st;
         double *ts = malloc((size_t)(cap * NC) * sizeof(double));
-        if (!(t && ts)) {
+        if (!(t && st && ts)) {
             free(ts);
             return KV_NO_MEMORY;
         }
@@ -773,6 +848,7 @@ static int record_target(Search *s, const double *x, i64 lid) {
     row[NC] = (double)lid;
     s->tshift[s->n_tgt] = x[0] - s->t0;
     for (int c = 1; c < NC; c++) s->tshift[c * s->tcap + s->n_tgt] = x[c];
+    if (s->sa >= 0) stair_add(s, x);
     s->n_tgt += 1;
     return KV_OK;
 }
@@ -826,6 +902,7 @@ static void search_free(Search *s) {
     buf_give(B_HEAP, s->heap, (size_t)s->hcap * sizeof(HeapEntry));
     buf_give(B_TGT, s->targets, (size_t)(s->tcap * NT) * sizeof(double));
     buf_give(B_TSH, s->tshift, (size_t)(s->tcap * NC) * sizeof(double));
+    buf_give(B_STAIR, s->stair, (size_t)s->tcap * sizeof(Stair));
 }
 
 static int search_init(Search *s, const KrGraph *g) {
@@ -845,8 +922,22 @@ static int search_init(Search *s, const KrGraph *g) {
     s->heap = buf_take(B_HEAP, (size_t)s->hcap * sizeof(HeapEntry));
     s->targets = buf_take(B_TGT, (size_t)(s->tcap * NT) * sizeof(double));
     s->tshift = buf_take(B_TSH, (size_t)(s->tcap * NC) * sizeof(double));
+    s->stair = buf_take(B_STAIR, (size_t)s->tcap * sizeof(Stair));
+    s->n_stair = 0;
+    s->t_max = -INFINITY;
+    s->sa = s->sb = -1;
+    int n_other = 0;
+    for (int k = 1; k < NC; k++) {
+        if (!s->use[k]) continue;
+        n_other++;
+        if (s->sa < 0)
+            s->sa = k;
+        else if (s->sb < 0)
+            s->sb = k;
+    }
+    if (n_other > 2) s->sa = s->sb = -1;
     if (!(s->lf && s->li && s->lm && s->ldead && s->pool && s->bag_off && s->bag_len && s->bag_cap &&
-          s->heap && s->targets && s->tshift))
+          s->heap && s->targets && s->tshift && s->stair))
         return KV_NO_MEMORY;
     memset(s->bag_off, 0, ns * sizeof(i64));
     memset(s->bag_len, 0, ns * sizeof(i64));
