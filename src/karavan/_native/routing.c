@@ -346,7 +346,8 @@ out:
 /* The label search's buffers are kept per thread between calls (up to KEEP_BYTES each): a fresh
  * allocation of a few hundred kilobytes costs more in page faults than a small search itself. */
 #define KEEP_BYTES ((size_t)1 << 20)
-enum { B_LF, B_LI, B_LM, B_DEAD, B_POOL, B_BOFF, B_BLEN, B_BCAP, B_HEAP, B_TGT, B_TSH, B_STAIR, N_BUF };
+enum { B_LF, B_LI, B_LM, B_DEAD, B_POOL, B_BOFF, B_BLEN, B_BCAP, B_HEAP, B_TGT, B_TSH, B_STAIR, B_FRONT, B_FOFF,
+       B_FLEN, B_FCAP, N_BUF };
 typedef struct {
     void *p[N_BUF];
     size_t n[N_BUF];
@@ -532,6 +533,12 @@ typedef struct {
 
 #define STAIR_ROWS 16 /* destination rows from which the staircase answers pruned() */
 
+/* A point of a state's front (settled mode): columns sa and sb (b = 0 with one) and the time. */
+typedef struct {
+    double a, b, t;
+    i64 lid;
+} Front;
+
 /* State of a label-setting search: labels, bags per (vertex, via) state, heap and destination rows. */
 typedef struct {
     const KrGraph *g;
@@ -543,6 +550,13 @@ typedef struct {
     i64 max_labels;
     const i64 *node_bit;
     int elementary, exact;
+    /* Settled mode (exact dominance on time and at most two other columns, no node tracking): the
+     * bags hold only settled labels, popped in lexicographic order, and a candidate is compared with
+     * them alone, through the state's front of settled labels on columns (sa, sb), sorted by sa. */
+    int settled, multi;
+    Front *front;
+    i64 front_len, front_cap;
+    i64 *front_off, *front_n, *front_c;
     double *lf; /* cap x NC */
     i64 *li; /* cap x NI */
     u64 *lm; /* cap x 2: 128-bit set of the nodes on the label's path (node % 128) */
@@ -700,6 +714,116 @@ static inline void used_only(const Search *s, const double *x, double *out) {
     for (int k = 0; k < NC; k++) out[k] = s->use[k] ? x[k] : -INFINITY;
 }
 
+/* A new label record (the tables grown as needed); returns its id, or -1 when memory runs out. */
+static i64 new_label(Search *s, const double *x, i64 parent, i64 edge, i64 vert, i64 vi, u64 m0, u64 m1) {
+    if (s->n_lab == s->cap && grow_labels(s) != KV_OK) return -1;
+    i64 lid = s->n_lab;
+    memcpy(s->lf + lid * NC, x, NC * sizeof(double));
+    i64 *rec = s->li + lid * NI;
+    rec[P_PARENT] = parent;
+    rec[P_EDGE] = edge;
+    rec[P_VERT] = vert;
+    rec[P_VIA] = vi;
+    rec[P_NEXT] = -1;
+    s->lm[2 * lid] = m0;
+    s->lm[2 * lid + 1] = m1;
+    s->ldead[lid] = 0;
+    s->n_lab = lid + 1;
+    return lid;
+}
+
+/* The index of the first front entry of a state above a on column sa (n when none is). */
+static inline i64 front_above(const Front *f, i64 n, double a) {
+    i64 lo = 0, hi = n;
+    while (lo < hi) {
+        i64 mid = (lo + hi) >> 1;
+        if (f[mid].a > a)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+/* Settled mode: the front entry that could dominate x (the least b up to x's a), or NULL. */
+static inline const Front *front_cover(const Search *s, i64 state, const double *x) {
+    const Front *f = s->front + s->front_off[state];
+    i64 i = front_above(f, s->front_n[state], x[s->sa]);
+    if (i == 0) return NULL;
+    double xb = s->sb >= 0 ? x[s->sb] : 0.0;
+    return f[i - 1].b > xb ? NULL : f + i - 1;
+}
+
+/* Settled mode: whether a settled label of the state dominates x (<= in every used column). */
+static int settled_dominated(const Search *s, i64 state, const double *x) {
+    const Front *e = front_cover(s, state, x);
+    if (!e) return 0; /* no settled label is within x on (sa, sb) */
+    if (!(e->t > x[0])) return 1;
+    /* the front's entry came later (equal bounded times): every settled label of the state */
+    double xu[NC];
+    used_only(s, x, xu);
+    const BagEntry *bag = s->pool + s->bag_off[state];
+    for (i64 i = 0; i < s->bag_len[state]; i++)
+        if (!above(bag[i].x, xu)) return 1;
+    return 0;
+}
+
+/* Settled mode: room for one more front entry of a state (moved to the end of the pool when full). */
+static int front_room(Search *s, i64 state) {
+    i64 len = s->front_n[state];
+    if (len < s->front_c[state]) return KV_OK;
+    i64 cap = len < 2 ? 2 : 2 * len;
+    if (s->front_len + cap > s->front_cap) {
+        i64 pcap = 2 * s->front_cap;
+        while (pcap < s->front_len + cap) pcap *= 2;
+        Front *p = realloc(s->front, (size_t)pcap * sizeof(Front));
+        if (!p) return KV_NO_MEMORY;
+        s->front = p;
+        s->front_cap = pcap;
+    }
+    if (len) memcpy(s->front + s->front_len, s->front + s->front_off[state], (size_t)len * sizeof(Front));
+    s->front_off[state] = s->front_len;
+    s->front_c[state] = cap;
+    s->front_len += cap;
+    return KV_OK;
+}
+
+/* Settled mode: settle label lid (criteria x) at its state: into the bag and, unless an entry is
+ * within it on (sa, sb), into the front, dropping the entries it is within. */
+static int settle(Search *s, i64 state, i64 lid, const double *x) {
+    if (bag_room(s, state) != KV_OK || front_room(s, state) != KV_OK) return KV_NO_MEMORY;
+    BagEntry *e = s->pool + s->bag_off[state] + s->bag_len[state];
+    memcpy(e->x, x, NC * sizeof(double));
+    e->lid = lid;
+    s->bag_len[state] += 1;
+    if (front_cover(s, state, x)) return KV_OK;
+    Front *f = s->front + s->front_off[state];
+    i64 n = s->front_n[state];
+    double xa = x[s->sa], xb = s->sb >= 0 ? x[s->sb] : 0.0;
+    i64 hi = front_above(f, n, xa), lo = hi;
+    if (lo > 0 && f[lo - 1].a == xa) lo -= 1; /* (its b is above xb) */
+    while (hi < n && !(f[hi].b < xb)) hi++;
+    memmove(f + lo + 1, f + hi, (size_t)(n - hi) * sizeof(Front));
+    f[lo].a = xa;
+    f[lo].b = xb;
+    f[lo].t = x[0];
+    f[lo].lid = lid;
+    s->front_n[state] = n - (hi - lo) + 1;
+    return KV_OK;
+}
+
+/* Settled mode: a candidate label, onto the heap unless a settled label dominates it. */
+static int add_candidate(Search *s, i64 state, const double *x, i64 parent, i64 edge, i64 vert, i64 vi,
+                         const double *key) {
+    if (settled_dominated(s, state, x)) return KV_OK;
+    if (s->bag_len[state] >= s->max_labels) {
+        s->capped += 1;
+        return KV_OK;
+    }
+    i64 lid = new_label(s, x, parent, edge, vert, vi, 0, 0);
+    return lid < 0 ? KV_NO_MEMORY : heap_add(s, key, lid);
+}
+
 /* Insert a label into its (vertex, via) bag unless dominated; drop the labels it dominates.
  *
  * With elementary a label dominates another only if its path's tracked nodes (node_bit >= 0)
@@ -746,24 +870,13 @@ static int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge
         s->capped += 1;
         return KV_OK;
     }
-    if (s->n_lab == s->cap && grow_labels(s) != KV_OK) return KV_NO_MEMORY;
     if (bag_room(s, state) != KV_OK) return KV_NO_MEMORY;
-    i64 lid = s->n_lab;
-    memcpy(s->lf + lid * NC, x, NC * sizeof(double));
-    i64 *rec = s->li + lid * NI;
-    rec[P_PARENT] = parent;
-    rec[P_EDGE] = edge;
-    rec[P_VERT] = vert;
-    rec[P_VIA] = vi;
-    rec[P_NEXT] = -1;
-    s->lm[2 * lid] = m0;
-    s->lm[2 * lid + 1] = m1;
-    s->ldead[lid] = 0;
+    i64 lid = new_label(s, x, parent, edge, vert, vi, m0, m1);
+    if (lid < 0) return KV_NO_MEMORY;
     BagEntry *e = s->pool + s->bag_off[state] + w;
     memcpy(e->x, x, NC * sizeof(double));
     e->lid = lid;
     s->bag_len[state] = w + 1;
-    s->n_lab = lid + 1;
     return heap_add(s, key, lid);
 }
 
@@ -903,6 +1016,10 @@ static void search_free(Search *s) {
     buf_give(B_TGT, s->targets, (size_t)(s->tcap * NT) * sizeof(double));
     buf_give(B_TSH, s->tshift, (size_t)(s->tcap * NC) * sizeof(double));
     buf_give(B_STAIR, s->stair, (size_t)s->tcap * sizeof(Stair));
+    buf_give(B_FRONT, s->front, (size_t)s->front_cap * sizeof(Front));
+    buf_give(B_FOFF, s->front_off, ns * sizeof(i64));
+    buf_give(B_FLEN, s->front_n, ns * sizeof(i64));
+    buf_give(B_FCAP, s->front_c, ns * sizeof(i64));
 }
 
 static int search_init(Search *s, const KrGraph *g) {
@@ -936,6 +1053,20 @@ static int search_init(Search *s, const KrGraph *g) {
             s->sb = k;
     }
     if (n_other > 2) s->sa = s->sb = -1;
+    s->settled = s->multi && !s->elementary && s->sa >= 0 && s->use[0];
+    for (int k = 0; k < NC; k++) s->settled &= !s->use[k] || s->eps[k] == 1.0;
+    if (s->settled) {
+        s->front_cap = 1024;
+        s->front_len = 0;
+        s->front = buf_take(B_FRONT, (size_t)s->front_cap * sizeof(Front));
+        s->front_off = buf_take(B_FOFF, ns * sizeof(i64));
+        s->front_n = buf_take(B_FLEN, ns * sizeof(i64));
+        s->front_c = buf_take(B_FCAP, ns * sizeof(i64));
+        if (!(s->front && s->front_off && s->front_n && s->front_c)) return KV_NO_MEMORY;
+        memset(s->front_off, 0, ns * sizeof(i64));
+        memset(s->front_n, 0, ns * sizeof(i64));
+        memset(s->front_c, 0, ns * sizeof(i64));
+    }
     if (!(s->lf && s->li && s->lm && s->ldead && s->pool && s->bag_off && s->bag_len && s->bag_cap &&
           s->heap && s->targets && s->tshift && s->stair))
         return KV_NO_MEMORY;
@@ -943,6 +1074,13 @@ static int search_init(Search *s, const KrGraph *g) {
     memset(s->bag_len, 0, ns * sizeof(i64));
     memset(s->bag_cap, 0, ns * sizeof(i64));
     return KV_OK;
+}
+
+/* A new label at a state: a candidate in settled mode, else into the state's bag. */
+static inline int put_label(Search *s, i64 state, const double *x, i64 parent, i64 edge, i64 vert, i64 vi,
+                            const double *key) {
+    return s->settled ? add_candidate(s, state, x, parent, edge, vert, vi, key)
+                      : add_label(s, state, x, parent, edge, vert, vi, key);
 }
 
 static int seed_labels(Search *s) {
@@ -956,7 +1094,7 @@ static int seed_labels(Search *s) {
             x[c] = g->init_w[i * NC + c];
             key[c] = x[c] + s->lb[v * NC + c];
         }
-        if (add_label(s, v * (g->n_via + 1) + vi, x, -1, -1, v, vi, key) != KV_OK) return KV_NO_MEMORY;
+        if (put_label(s, v * (g->n_via + 1) + vi, x, -1, -1, v, vi, key) != KV_OK) return KV_NO_MEMORY;
     }
     return KV_OK;
 }
@@ -992,7 +1130,7 @@ static int expand(Search *s, i64 lid) {
         x[0] = nt;
         for (int c = 0; c < NC; c++) key[c] = x[c] + s->lb[w * NC + c];
         if (nvi == g->n_via && pruned(s, key, s->pf)) continue;
-        if (add_label(s, w * (g->n_via + 1) + nvi, x, lid, ei, w, nvi, key) != KV_OK) return KV_NO_MEMORY;
+        if (put_label(s, w * (g->n_via + 1) + nvi, x, lid, ei, w, nvi, key) != KV_OK) return KV_NO_MEMORY;
         lab = s->lf + lid * NC; /* the label table may have moved */
     }
     return KV_OK;
@@ -1010,6 +1148,16 @@ static int run_search(Search *s, int multi) {
         if (!multi && s->n_tgt > 0 && top.k[0] >= s->targets[0]) break; /* earliest arrival settled */
         i64 v = s->li[lid * NI + P_VERT];
         i64 vi = s->li[lid * NI + P_VIA];
+        if (s->settled) { /* popped in lexicographic order: final unless a settled label dominates it */
+            i64 state = v * (g->n_via + 1) + vi;
+            const double *lab = s->lf + lid * NC;
+            if (settled_dominated(s, state, lab)) continue;
+            if (s->bag_len[state] >= s->max_labels) {
+                s->capped += 1;
+                continue;
+            }
+            if (settle(s, state, lid, lab) != KV_OK) return KV_NO_MEMORY;
+        }
         if (vi == g->n_via) {
             const double *lab = s->lf + lid * NC;
             for (int c = 0; c < NC; c++) key[c] = lab[c] + s->lb[v * NC + c];
@@ -1042,6 +1190,7 @@ KV_EXPORT int kr_label_search(const KrGraph *g, const double *lb, const u8 *use,
     s.max_labels = max_labels;
     s.node_bit = node_bit;
     s.exact = exact;
+    s.multi = multi;
     s.elementary = 0;
     for (i64 i = 0; i < g->n_nodes; i++) s.elementary |= node_bit[i] >= 0;
     int rc = search_init(&s, g);
