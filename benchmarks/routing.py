@@ -14,6 +14,8 @@
 - ``tri_100k_p50_ms``, ``tri_100k_p95_ms``: 3-criterion Pareto search with the default label cap
   (per-destination bounds computed in each query: the bounds cache is dropped first);
 - ``truncated_share``: share of those 3-criterion queries the label cap cut;
+- ``tri_100k_complete_p50_ms``, ``tri_100k_complete_p95_ms``: the same queries without a label cap
+  (complete Pareto sets), and ``tri_100k_routes_p50`` the routes in those sets;
 - ``cold_cli_s``: wall time of ``karavan route "Xi'an" Istanbul --cargo FEU --count 2 --avoid-country RU``
   in a new process (disk caches warm: bytecode, dataset, routing graph and weights; median of
   5 runs; see :func:`cold_cli`), and ``cold_imports_s`` a new interpreter importing only numpy,
@@ -64,6 +66,10 @@ EMBEDDED_QUERIES = [
     ("Dostyk", "Constanta", ()),
     ("Lianyungang", "Bandar Abbas", ()),
 ]
+
+
+COMPLETE_CAP = 1 << 30
+"""Label cap of the complete 3-criterion searches (none is reached: the Pareto sets are complete)."""
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -265,11 +271,18 @@ def scaled(side: int, queries: int) -> dict[str, float]:
         assert pareto_search(g, o, d, t0, criteria=1).labels, "synthetic query found no route"
 
     truncated = 0
+    routes: list[int] = []
 
     def tri(o: int, d: int) -> None:
         nonlocal truncated
         g.__dict__.pop("_lb_cache", None)  # the bounds are part of each query's cost
         truncated += pareto_search(g, o, d, t0, criteria=3).truncated
+
+    def tri_complete(o: int, d: int) -> None:
+        g.__dict__.pop("_lb_cache", None)
+        found = pareto_search(g, o, d, t0, criteria=3, max_labels_per_state=COMPLETE_CAP)
+        assert not found.truncated, "the complete search was capped"
+        routes.append(len(found.rows))
 
     out = {
         "scaled_nodes": float(g.n_vertices),
@@ -280,6 +293,9 @@ def scaled(side: int, queries: int) -> dict[str, float]:
     tri_ms = _timed(tri, pairs)
     out.update({"tri_100k_p50_ms": _pct(tri_ms, 50), "tri_100k_p95_ms": _pct(tri_ms, 95)})
     out["truncated_share"] = truncated / len(pairs)
+    complete_ms = _timed(tri_complete, pairs)
+    out.update({"tri_100k_complete_p50_ms": _pct(complete_ms, 50), "tri_100k_complete_p95_ms": _pct(complete_ms, 95)})
+    out["tri_100k_routes_p50"] = _pct([float(r) for r in routes], 50)
     out.update(peers(g, pairs))
     return out
 

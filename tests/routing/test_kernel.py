@@ -128,6 +128,23 @@ def test_label_search_grows_its_tables_without_dropping_labels() -> None:
         first += steps + 1
 
 
+@pytest.mark.parametrize("tracked", [False, True])
+def test_the_label_cap_turns_labels_away_and_says_so(tracked: bool) -> None:
+    # without tracked nodes the search compares new labels with the settled ones only (two criteria,
+    # exact): the cap then counts settled labels; with a tracked node every label stays in its bag
+    args = list(_ladder(6))
+    args[28] = 4  # labels kept per state
+    if tracked:  # the last place (reached once, at the end) tracked
+        args[30] = np.full(args[30].size, -1, np.int64)
+        args[30][-1] = 0
+    full = label_search(*_ladder(6), depart_h=0.0)[0]
+    targets, _, _, _, capped, _ = label_search(*args, depart_h=0.0)
+    assert full.shape[0] == 2**6
+    assert capped > 0
+    assert 0 < targets.shape[0] <= 4
+    assert {(r[0], r[1]) for r in targets.tolist()} <= {(r[0], r[1]) for r in full.tolist()}
+
+
 def test_searches_run_in_the_compiled_library(mini_net: Network, native_calls: list[str]) -> None:
     plan_routes(mini_net, RouteQuery("Alpha", "Baku", depart=datetime(2025, 7, 1, tzinfo=UTC), runs=0))
     assert "kr_label_search" in native_calls

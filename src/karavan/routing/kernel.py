@@ -288,12 +288,22 @@ def label_search(
     it is settled. Label, heap and destination tables grow as needed in C (a :class:`MemoryError` if memory runs
     out; no label is dropped).
 
+    With exact dominance (``eps`` 1) on time and at most two other used columns and no tracked node, a popped
+    label is final unless a label settled before at its state dominates it (the order is lexicographic and
+    the bounds are consistent), so new labels are compared with the settled labels only, through a staircase
+    of their two other columns (the dimension reduction of targeted multi-objective Dijkstra, Maristany de las
+    Casas, Sedeño-Noda and Borndörfer, 2021), and ``max_labels`` counts settled labels. The Pareto set is the
+    same; among labels with equal criteria the path kept may differ. Otherwise every label waits in its
+    state's bag, which drops the labels a new one dominates.
+
     Returns
     -------
     (targets, parent, edge, vert, capped, looped)
-        ``targets`` rows are ``(criteria..., label)``; a label's path is followed with
-        ``parent``; ``edge`` is the edge that produced it (-1 for an initial label, whose
-        vertex is ``vert``); ``capped`` counts labels the per-state cap turned away;
+        ``targets`` rows are ``(criteria..., label)``; ``parent``, ``edge`` and ``vert`` hold the
+        destination rows' paths, each in order from its initial label (parent -1) to the row's
+        label, the rows' paths one after another; ``edge`` is the edge that produced a label
+        (-1 for an initial label, whose vertex is ``vert``); ``capped`` counts labels the
+        per-state cap turned away;
         ``looped`` flags the nodes a destination label's path comes back to
         (:func:`looped_nodes`; only untracked nodes can be flagged).
     """
