@@ -581,6 +581,21 @@ typedef struct {
     i64 capped;
 } Search;
 
+/* The index of the first of n entries (stride bytes apart, sorted by the double at first) above a
+ * (n when none is). */
+static inline i64 first_above(const double *first, size_t stride, i64 n, double a) {
+    const char *base = (const char *)first;
+    i64 lo = 0, hi = n;
+    while (lo < hi) {
+        i64 mid = (lo + hi) >> 1;
+        if (*(const double *)(base + (size_t)mid * stride) > a)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
 /* Whether a[k] > r[k] in some column (branch free: unused columns hold thresholds that never fail). */
 static inline int above(const double *a, const double *r) {
 #ifdef KR_SSE2
@@ -605,14 +620,7 @@ static inline int pruned(const Search *s, const double *x, const double *f) {
     if (s->sa >= 0 && n >= STAIR_ROWS && !(s->t_max > r[0])) {
         const Stair *st = s->stair;
         double ra = r[s->sa], rb = s->sb >= 0 ? r[s->sb] : INFINITY;
-        i64 lo = 0, hi = s->n_stair; /* the first row above ra */
-        while (lo < hi) {
-            i64 mid = (lo + hi) >> 1;
-            if (st[mid].a > ra)
-                hi = mid;
-            else
-                lo = mid + 1;
-        }
+        i64 lo = first_above(&st->a, sizeof(Stair), s->n_stair, ra);
         return lo > 0 && !(st[lo - 1].bmin > rb);
     }
     const double *c0 = s->tshift, *c1 = c0 + s->tcap, *c2 = c1 + s->tcap, *c3 = c2 + s->tcap, *c4 = c3 + s->tcap;
@@ -689,23 +697,34 @@ static int heap_add(Search *s, const double *key, i64 val) {
     return KV_OK;
 }
 
-/* Room for one more entry in the bag of state (moved to the end of the pool when full). */
-static int bag_room(Search *s, i64 state) {
-    i64 len = s->bag_len[state];
-    if (len < s->bag_cap[state]) return KV_OK;
-    i64 cap = len < 2 ? 2 : 2 * len;
-    if (s->pool_len + cap > s->pool_cap) {
-        i64 pcap = 2 * s->pool_cap;
-        while (pcap < s->pool_len + cap) pcap *= 2;
-        BagEntry *p = realloc(s->pool, (size_t)pcap * sizeof(BagEntry));
-        if (!p) return KV_NO_MEMORY;
-        s->pool = p;
-        s->pool_cap = pcap;
+/* Room for one more entry in a state's run of len entries (at *off, room for *cap) in a pool of
+ * elem-byte entries (*used of *size taken): a full run moves to the end of the pool with twice the
+ * room. Returns the pool (moved when it grew), NULL when memory runs out (the pool is kept). */
+static void *pool_room(void *pool, size_t elem, i64 *used, i64 *size, i64 *off, i64 len, i64 *cap) {
+    if (len < *cap) return pool;
+    i64 want = len < 2 ? 2 : 2 * len;
+    if (*used + want > *size) {
+        i64 grow = 2 * *size;
+        while (grow < *used + want) grow *= 2;
+        void *p = realloc(pool, (size_t)grow * elem);
+        if (!p) return NULL;
+        pool = p;
+        *size = grow;
     }
-    if (len) memcpy(s->pool + s->pool_len, s->pool + s->bag_off[state], (size_t)len * sizeof(BagEntry));
-    s->bag_off[state] = s->pool_len;
-    s->bag_cap[state] = cap;
-    s->pool_len += cap;
+    char *base = pool;
+    if (len) memcpy(base + (size_t)*used * elem, base + (size_t)*off * elem, (size_t)len * elem);
+    *off = *used;
+    *cap = want;
+    *used += want;
+    return pool;
+}
+
+/* Room for one more entry in the bag of state. */
+static int bag_room(Search *s, i64 state) {
+    BagEntry *p = pool_room(s->pool, sizeof(BagEntry), &s->pool_len, &s->pool_cap, s->bag_off + state,
+                            s->bag_len[state], s->bag_cap + state);
+    if (!p) return KV_NO_MEMORY;
+    s->pool = p;
     return KV_OK;
 }
 
@@ -733,17 +752,7 @@ static i64 new_label(Search *s, const double *x, i64 parent, i64 edge, i64 vert,
 }
 
 /* The index of the first front entry of a state above a on column sa (n when none is). */
-static inline i64 front_above(const Front *f, i64 n, double a) {
-    i64 lo = 0, hi = n;
-    while (lo < hi) {
-        i64 mid = (lo + hi) >> 1;
-        if (f[mid].a > a)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
-    return lo;
-}
+static inline i64 front_above(const Front *f, i64 n, double a) { return first_above(&f->a, sizeof(Front), n, a); }
 
 /* Settled mode: the front entry that could dominate x (the least b up to x's a), or NULL. */
 static inline const Front *front_cover(const Search *s, i64 state, const double *x) {
@@ -768,23 +777,12 @@ static int settled_dominated(const Search *s, i64 state, const double *x) {
     return 0;
 }
 
-/* Settled mode: room for one more front entry of a state (moved to the end of the pool when full). */
+/* Settled mode: room for one more front entry of a state. */
 static int front_room(Search *s, i64 state) {
-    i64 len = s->front_n[state];
-    if (len < s->front_c[state]) return KV_OK;
-    i64 cap = len < 2 ? 2 : 2 * len;
-    if (s->front_len + cap > s->front_cap) {
-        i64 pcap = 2 * s->front_cap;
-        while (pcap < s->front_len + cap) pcap *= 2;
-        Front *p = realloc(s->front, (size_t)pcap * sizeof(Front));
-        if (!p) return KV_NO_MEMORY;
-        s->front = p;
-        s->front_cap = pcap;
-    }
-    if (len) memcpy(s->front + s->front_len, s->front + s->front_off[state], (size_t)len * sizeof(Front));
-    s->front_off[state] = s->front_len;
-    s->front_c[state] = cap;
-    s->front_len += cap;
+    Front *p = pool_room(s->front, sizeof(Front), &s->front_len, &s->front_cap, s->front_off + state,
+                         s->front_n[state], s->front_c + state);
+    if (!p) return KV_NO_MEMORY;
+    s->front = p;
     return KV_OK;
 }
 
@@ -904,14 +902,7 @@ static void stair_drop(Search *s, const double *xu) {
 static void stair_add(Search *s, const double *x) {
     Stair *st = s->stair;
     Stair e = {x[0], x[0] - s->t0, x[s->sa], s->sb >= 0 ? x[s->sb] : 0.0, 0.0};
-    i64 lo = 0, hi = s->n_stair;
-    while (lo < hi) {
-        i64 mid = (lo + hi) >> 1;
-        if (st[mid].a > e.a)
-            hi = mid;
-        else
-            lo = mid + 1;
-    }
+    i64 lo = first_above(&st->a, sizeof(Stair), s->n_stair, e.a);
     memmove(st + lo + 1, st + lo, (size_t)(s->n_stair - lo) * sizeof(Stair));
     st[lo] = e;
     s->n_stair += 1;
