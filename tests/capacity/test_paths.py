@@ -101,3 +101,15 @@ def test_a_full_path_buffer_resumes_at_the_origin_where_it_ran_out(monkeypatch: 
     np.testing.assert_array_equal(got.dist, want.dist)
     np.testing.assert_array_equal(got.path_od, want.path_od)
     np.testing.assert_array_equal(got.path_edge, want.path_edge)
+
+
+def test_a_library_built_without_the_search_names_the_rebuild(monkeypatch: pytest.MonkeyPatch) -> None:
+    from karavan import _native
+    from karavan.errors import NativeKernelError
+
+    def missing(name: str, restype: object, argtypes: object) -> object:
+        raise AttributeError(name)
+
+    monkeypatch.setattr(_native, "function", missing)
+    with pytest.raises(NativeKernelError, match="kf_paths"):
+        shortest_paths(np.array([0]), np.array([1]), np.array([1.0]), 2, np.array([0]), np.array([1]))

@@ -12,6 +12,7 @@ import itertools
 import os
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +35,22 @@ MIN_ORIGINS_PER_THREAD = 8
 _P = ctypes.c_void_p
 _I = ctypes.c_int64
 _KF_PATHS = ("kf_paths", _I, [_I, _P, _P, _P, _P, _P, _I, _P, _P, _P, _P, _P, _P, _P, _I])
+
+
+def kf_paths() -> Any:
+    """The compiled search (``kf_paths`` of ``flow.c``).
+
+    Raises
+    ------
+    karavan.errors.NativeKernelError
+        The library is missing, or was built from older sources without this function.
+    """
+    try:
+        return _native.function(*_KF_PATHS)
+    except AttributeError as exc:
+        raise NativeKernelError(
+            f"the compiled kernels have no {_KF_PATHS[0]} (built from older sources): run {_native.BUILD_HINT}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -172,7 +189,7 @@ class _Search:
 
     def run(self) -> None:
         g = self.graph
-        call = _native.function(*_KF_PATHS)
+        call = kf_paths()
         cap = max(1024, PATH_ROOM_PER_TARGET * self.tgt.size)
         chunks: list[NDArray[np.int64]] = []
         s0, done_edges = 0, 0  # sources finished, path edges written before them
