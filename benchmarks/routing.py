@@ -27,9 +27,13 @@ Targets (2-core machine): embedded p50 < 2 ms; single p50 < 10 ms and below rust
 
 Last run (shared 2-core machine, load average 2-4 during the run): embedded p50 3.0 ms (target
 2 ms not met), with the Monte Carlo 10.5 ms; quad embedded p50 2.3 ms; single p50 3.5 ms against
-rustworkx 7.5 ms, scipy 9.9 ms, networkx 64 ms (landmarks 0.53 s once per graph); tri p50 1.25 s,
-p95 9.4 s with truncated_share 0.9 (the complete Pareto sets of these queries hold hundreds of
-routes, so neither the cap of 64 nor the 100 ms target is reached); cold CLI 2.6 s; peak RSS 531 MB.
+rustworkx 7.5 ms, scipy 9.9 ms, networkx 64 ms (landmarks 0.53 s once per graph); cold CLI 2.6 s;
+peak RSS 531 MB.
+
+Later, with the settled mode of the 3-criterion search (load average 5-7, CPU time per query): tri
+p50 0.40 s, p95 1.86 s with truncated_share 0.9; complete sets p50 0.82 s, p95 23.7 s, routes p50
+1,428 (up to 12,315 routes in one set, so the 100 ms target is out of reach); embedded p50
+1.5-2.4 ms at load average 2.3-4 (not measurably below the search before it at that load).
 """
 
 from __future__ import annotations
