@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Iterator
 
@@ -42,3 +43,20 @@ def test_long_lived_restores_the_collector_on_an_error(collector: None) -> None:
     with pytest.raises(ValueError, match="boom"), long_lived():
         raise ValueError("boom")
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("args", [("route", "Aktau", "Baku", "--format", "json"), ("route", "Nowhere", "Baku")])
+def test_a_route_command_gives_the_collector_back(collector: None, args: tuple[str, ...]) -> None:
+    """``karavan route`` runs without a collection, and enables the collector again however it ends."""
+    from karavan.cli.main import main
+
+    seen: list[bool] = []
+    gc.callbacks.append(lambda phase, info: seen.append(phase == "start"))
+    try:
+        with pytest.raises(SystemExit) if args[1] == "Nowhere" else contextlib.nullcontext():
+            main(list(args))
+    finally:
+        gc.callbacks.pop()
+    assert gc.isenabled()
+    if args[1] != "Nowhere":  # an error is printed after the command, with the collector back
+        assert not any(seen)
