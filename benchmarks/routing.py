@@ -333,9 +333,9 @@ def cold_cli() -> dict[str, float]:
     Quiet machine (load average 0.5-1.0): 1.09 s in this benchmark and 0.81 s by hand before
     the graph and weights were kept on disk and the start-up trimmed (collector paused while
     modules and the dataset load, no highlighting without colours, one OpenBLAS thread, no
-    pydantic model built per run). Since, on a shared machine (load average 6-9), the command
-    takes 0.65-0.69x the time of the earlier code run beside it (1.29-1.57 s against 1.86-2.43 s;
-    about 0.53-0.56 s on the quiet machine), and ``cold_imports_s`` is 0.70x of ``cold_cli_s``.
+    pydantic model built per run). Since, at load average 1.7-2.0: ``cold_cli_s`` 0.54 s,
+    ``cold_imports_s`` 0.32 s; by hand 0.58 s against 0.96 s for the earlier code run beside it
+    (0.61x; 0.65-0.69x at load average 6-9 before the later kernel changes).
     """
     exe = shutil.which("karavan") or str(Path(sys.executable).with_name("karavan"))
     cmd = [exe, "route", "Xi'an", "Istanbul", "--cargo", "FEU", "--count", "2", "--avoid-country", "RU"]
