@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import runpy
+from pathlib import Path
+
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 NATIVE = "src/karavan/_native"
+_sources = runpy.run_path(f"{NATIVE}/sources.py")
+DIGEST = _sources["source_digest"](Path(NATIVE))
+"""Digest of the C sources, compiled into the library so that a build left over from older sources is refused."""
 UNIX_FLAGS = ["-std=c11", "-O3", "-ffp-contract=off", "-fvisibility=hidden"]
 """IEEE arithmetic as written (no fused multiply-add, no fast-math), so results match on every platform."""
 MSVC_FLAGS = ["/O2", "/fp:precise"]
@@ -28,8 +34,9 @@ setup(
     ext_modules=[
         Extension(
             "karavan._native._kernels",
-            sources=[f"{NATIVE}/routing.c", f"{NATIVE}/montecarlo.c", f"{NATIVE}/flow.c"],
-            depends=[f"{NATIVE}/kernels.h"],
+            sources=[f"{NATIVE}/{name}" for name in _sources["SOURCES"]],
+            depends=[f"{NATIVE}/{name}" for name in _sources["HEADERS"]],
+            define_macros=[("KV_SOURCE_DIGEST", f'"{DIGEST}"')],
         )
     ],
     cmdclass={"build_ext": BuildKernels},

@@ -159,6 +159,39 @@ def test_a_missing_library_names_how_to_build_it(monkeypatch: pytest.MonkeyPatch
         next_open_nb(1, 8.0, 18.0, 100.0)
 
 
+def _copy_build(folder: Path) -> Path:
+    """The built library and its sources copied into ``folder``; the copied library's path."""
+    from karavan._native.sources import HEADERS, SOURCES
+
+    built = karavan._native.library_path()
+    for name in (*SOURCES, *HEADERS):
+        (folder / name).write_bytes((built.parent / name).read_bytes())
+    copy = folder / built.name
+    copy.write_bytes(built.read_bytes())
+    return copy
+
+
+def test_the_library_carries_the_digest_of_its_sources(tmp_path: Path) -> None:
+    copy = _copy_build(tmp_path)
+    lib = karavan._native.load(copy)  # same sources beside it: accepted
+    assert karavan._native._built_digest(lib) == karavan._native.source_digest(tmp_path)
+
+
+def test_a_library_built_from_other_sources_is_refused(tmp_path: Path) -> None:
+    copy = _copy_build(tmp_path)
+    with (tmp_path / "montecarlo.c").open("a") as f:
+        f.write("/* changed after the build */\n")
+    with pytest.raises(NativeKernelError, match=r"built from other sources.*pip install -e \."):
+        karavan._native.load(copy)
+
+
+def test_an_installed_library_without_sources_is_not_compared(tmp_path: Path) -> None:
+    copy = _copy_build(tmp_path)
+    (tmp_path / "routing.c").unlink()
+    assert karavan._native.source_digest(tmp_path) is None
+    karavan._native.load(copy)
+
+
 def _terminal_wait_case(depart_h: float, slack: float) -> list[tuple[float, float]]:
     """Destination (transit h, USD) rows of two routes to one place: 1 h + a 50 h terminal wait for USD 100,
     or 2 h for USD 96 (popped second: its bound is later than the first route's 1 h)."""

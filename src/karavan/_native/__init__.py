@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from karavan._native.sources import source_digest
 from karavan.errors import InputError, NativeKernelError
 
 LIBRARY = "_kernels"
@@ -45,22 +46,54 @@ def library_path(folder: Path | None = None) -> Path:
     raise NativeKernelError(f"the compiled kernels are not built (no {LIBRARY}.*.so in {where}): run {BUILD_HINT}")
 
 
+def load(path: Path) -> ctypes.CDLL:
+    """Open the compiled library at ``path``, refusing a build left over from other sources.
+
+    When the C sources are beside the library (a source checkout or an editable install), the digest
+    compiled into it must be theirs: a library built before the sources changed would be called with
+    arguments it does not expect.
+
+    Raises
+    ------
+    karavan.errors.NativeKernelError
+        The library cannot be loaded, or it was built from other sources than those beside it.
+    """
+    try:
+        lib = ctypes.CDLL(str(path))
+    except OSError as exc:
+        raise NativeKernelError(f"the compiled kernels in {path} cannot be loaded ({exc}): run {BUILD_HINT}") from exc
+    expected = source_digest(path.parent)
+    if expected is not None:
+        built = _built_digest(lib)
+        if built != expected:
+            raise NativeKernelError(
+                f"the compiled kernels in {path} were built from other sources (digest {built}, "
+                f"sources beside it {expected}): run {BUILD_HINT}"
+            )
+    return lib
+
+
+def _built_digest(lib: ctypes.CDLL) -> str:
+    """The source digest compiled into ``lib`` (``none`` for a build older than the digest)."""
+    try:
+        fn = lib.kv_source_digest
+    except AttributeError:
+        return "none"
+    fn.restype, fn.argtypes = ctypes.c_char_p, []
+    value: bytes = fn()
+    return value.decode("ascii")
+
+
 def library() -> ctypes.CDLL:
     """The loaded library (opened once per process; a :class:`ctypes.CDLL` releases the GIL in calls).
 
     Raises
     ------
     karavan.errors.NativeKernelError
-        The library is missing or cannot be loaded.
+        The library is missing, cannot be loaded or was built from other sources (see :func:`load`).
     """
     if not _loaded:
-        path = library_path()
-        try:
-            _loaded.append(ctypes.CDLL(str(path)))
-        except OSError as exc:
-            raise NativeKernelError(
-                f"the compiled kernels in {path} cannot be loaded ({exc}): run {BUILD_HINT}"
-            ) from exc
+        _loaded.append(load(library_path()))
     return _loaded[0]
 
 
