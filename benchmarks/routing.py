@@ -26,15 +26,14 @@
 Targets (2-core machine): embedded p50 < 2 ms; single p50 < 10 ms and below rustworkx; tri p95
 < 100 ms; quad embedded p50 < 5 ms; cold CLI < 1 s.
 
-Last run (shared 2-core machine, load average 2-4 during the run): embedded p50 3.0 ms (target
-2 ms not met), with the Monte Carlo 10.5 ms; quad embedded p50 2.3 ms; single p50 3.5 ms against
-rustworkx 7.5 ms, scipy 9.9 ms, networkx 64 ms (landmarks 0.53 s once per graph); cold CLI 2.6 s;
-peak RSS 531 MB.
-
-Later, with the settled mode of the 3-criterion search (load average 5-7, CPU time per query): tri
-p50 0.40 s, p95 1.86 s with truncated_share 0.9; complete sets p50 0.82 s, p95 23.7 s, routes p50
-1,428 (up to 12,315 routes in one set, so the 100 ms target is out of reach); embedded p50
-1.5-2.4 ms at load average 2.3-4 (not measurably below the search before it at that load).
+Last runs (quiet 2-core machine, load average 1.0-1.7): embedded p50 2.12 and 2.41 ms (1.80-2.54 ms
+in three runs of the embedded part alone: the 2 ms target is not met reliably), with the Monte Carlo
+3.8-4.6 ms; quad embedded p50 0.68-0.77 ms; single p50 7.2 ms against rustworkx 11.2-12.8 ms, scipy
+12.4-15.0 ms, networkx 95-107 ms (landmarks 0.45-0.51 s once per graph); tri with the cap of 64 p50
+395-477 ms, p95 2.2-2.3 s, truncated_share 0.9; complete sets p50 0.86-0.93 s, p95 26.9-27.3 s, routes
+p50 1,428 (up to 12,315 routes in one set, so the 100 ms target is out of reach for this search); cold
+CLI 0.65-0.70 s (imports alone 0.51-0.54 s); peak RSS 658 MB up to the capped searches, 7.7 GB with the
+complete ones.
 """
 
 from __future__ import annotations
