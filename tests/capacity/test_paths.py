@@ -107,9 +107,10 @@ def test_a_library_built_without_the_search_names_the_rebuild(monkeypatch: pytes
     from karavan import _native
     from karavan.errors import NativeKernelError
 
-    def missing(name: str, restype: object, argtypes: object) -> object:
-        raise AttributeError(name)
+    class OlderBuild:  # a library without the search
+        pass
 
-    monkeypatch.setattr(_native, "function", missing)
+    monkeypatch.setattr(_native, "_functions", {})
+    monkeypatch.setattr(_native, "library", OlderBuild)
     with pytest.raises(NativeKernelError, match="kf_paths"):
         shortest_paths(np.array([0]), np.array([1]), np.array([1.0]), 2, np.array([0]), np.array([1]))

@@ -98,10 +98,21 @@ def library() -> ctypes.CDLL:
 
 
 def function(name: str, restype: Any, argtypes: list[Any]) -> Callable[..., Any]:
-    """The C function ``name`` of the library, its result and argument types set (once per process)."""
+    """The C function ``name`` of the library, its result and argument types set (once per process).
+
+    Raises
+    ------
+    karavan.errors.NativeKernelError
+        The library is missing, cannot be loaded, or has no function ``name`` (built from older sources).
+    """
     fn = _functions.get(name)
     if fn is None:
-        fn = getattr(library(), name)
+        try:
+            fn = getattr(library(), name)
+        except AttributeError as exc:
+            raise NativeKernelError(
+                f"the compiled kernels have no {name} (built from older sources): run {BUILD_HINT}"
+            ) from exc
         fn.restype, fn.argtypes = restype, argtypes
         _functions[name] = fn
     return fn

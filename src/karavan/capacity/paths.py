@@ -45,12 +45,7 @@ def kf_paths() -> Any:
     karavan.errors.NativeKernelError
         The library is missing, or was built from older sources without this function.
     """
-    try:
-        return _native.function(*_KF_PATHS)
-    except AttributeError as exc:
-        raise NativeKernelError(
-            f"the compiled kernels have no {_KF_PATHS[0]} (built from older sources): run {_native.BUILD_HINT}"
-        ) from exc
+    return _native.function(*_KF_PATHS)
 
 
 @dataclass(frozen=True)

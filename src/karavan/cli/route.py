@@ -32,7 +32,6 @@ from karavan.cli.common import (
     depart_text,
     emit_json,
     load,
-    long_lived,
     options,
     route_query,
     write_text_atomic,
@@ -129,8 +128,7 @@ def route(
     scenario: ScenarioOpt = None,
 ) -> None:
     """Door-to-door Pareto routes with planned days, P50, P90, cost and CO2e; labelled on those figures."""
-    with long_lived():
-        from karavan.routing import plan_routes
+    from karavan.routing import plan_routes  # the collector is paused for the whole command (cli.main)
 
     check_output(trail_csv, field="--trail-csv")
     query = route_query(
