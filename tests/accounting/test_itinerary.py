@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import itertools
 import json
@@ -370,3 +371,19 @@ def test_estimate_weights_attribute_each_row_to_its_estimates(tmp_path: Path) ->
     assert weights["port-aktau dwell_h"].hours == pytest.approx(12)
     assert weights["port-aktau cost_usd"].cost_usd == pytest.approx(360)
     assert weights["port-aktau cost_usd"].hours == 0
+
+
+def test_results_equal_their_fields_rebuilt() -> None:
+    """The itinerary and its elements hold exactly their dataclass fields: rebuilding each through its
+    ``__init__`` gives an equal object with the same field values, walked from memo or afresh."""
+    net = load_network(CHAIN)
+    cargo = Cargo("FEU", 2, value_usd=1e5)
+    for trail in (False, True, False):
+        it = evaluate(net, PLAN, cargo, depart=SUNDAY, trail=trail)
+        for obj in (it, *it.legs, *it.hubs):
+            names = [f.name for f in dataclasses.fields(obj)]
+            assert list(vars(obj))[: len(names)] == names
+            rebuilt = dataclasses.replace(obj)
+            assert rebuilt == obj
+            assert [getattr(rebuilt, n) for n in names] == [getattr(obj, n) for n in names]
+        assert sorted([leg.index for leg in it.legs] + [hub.index for hub in it.hubs]) == list(range(len(PLAN)))

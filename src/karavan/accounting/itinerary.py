@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from karavan.accounting.cargo import Cargo
 from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, field_provenance, next_opening
@@ -18,6 +18,8 @@ from karavan.model.entities import Departures, HubOperation, Service
 from karavan.model.enums import Unit
 from karavan.model.network import Network
 from karavan.model.timetable import Run, from_hours, iso_hours, next_departure, service_runs, to_hours
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +49,7 @@ class HubPlan:
     op_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class LegResult:
     """A leg of an evaluated itinerary: its figures and its place in time."""
 
@@ -112,7 +114,7 @@ class LegResult:
         }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class HubResult:
     """A hub operation of an evaluated itinerary: its figures and its place in time."""
 
@@ -338,84 +340,210 @@ def _walk(
         raise InputError("inventory_rate", inventory_rate, "a non-negative annual rate, e.g. 0.1")
 
     t0 = to_hours(depart)
-    t = t0
-    tonnes = cargo.tonnes(net)
-    legs: list[LegResult] = []
-    hubs: list[HubResult] = []
     memo = _figures_memo(net, params, cargo)
-    location: str | None = None
-    distance = cost = wtw = ttw = wtt = 0.0
-
+    w = _Walk(t0, memo.tonnes)
     for k, element in enumerate(plan):
         if isinstance(element, LegPlan):
-            step = _leg_step(net, params, element, k, cargo, memo)
-            if location is not None and element.board != location:
-                raise InputError(
-                    f"plan[{k}].board", element.board, f"the node the previous element ends at ({location})"
-                )
-            dep = t if element.stay_aboard else next_departure(step.departures, t, step.offset_h)
-            if dep < t:  # guard against rounding in the timetable arithmetic
-                dep = t
-            wait = dep - t
-            figs = step.figures
-            if trail is not None:
-                run = step.run
-                label = f"{k + 1}: {run.key} {element.board}→{element.alight}"
-                trail.append(_wait_row(label, run.service, t, dep, wait))
-                figs = _leg(net, params, run, step.i, step.j, cargo, trail, label)
-            t = dep + figs.running_h
-            mode, name, kind, operator, carrier, toc = step.describe
-            legs.append(
-                LegResult(k, figs, dep, t, wait, element.stay_aboard, mode, name, kind, operator, carrier, tonnes, toc,
-                          element.through_train)
-            )  # fmt: skip
-            location = element.alight
-            distance += figs.distance_km
-            cost += figs.cost_usd
-            wtw += figs.co2e_wtw_kg
-            ttw += figs.co2e_ttw_kg
-            wtt += figs.co2e_wtt_kg
+            _walk_leg(net, params, cargo, memo, w, k, element, trail)
         elif isinstance(element, HubPlan):
-            op = net.hub_operations.get(element.op_id)
-            if op is None:
-                raise InputError(f"plan[{k}].op_id", element.op_id, "a hub operation id of the network")
-            if location is not None and op.node != location:
-                raise InputError(
-                    f"plan[{k}].op_id",
-                    element.op_id,
-                    f"an operation at the node the previous element ends at ({location}); {op.id} is at {op.node}",
-                )
-            hub = _hub_step(net, params, op, cargo, memo)
-            start = t if hub.always_open else next_opening(op.opening, t)
-            if math.isinf(start):
-                raise InputError(f"plan[{k}].op_id", element.op_id, "an operation with opening hours")
-            wait = start - t
-            figs_h = hub.figures
-            if trail is not None:
-                label = f"{k + 1}: {op.id} at {op.node}"
-                if not hub.always_open:
-                    trail.append(_opening_row(label, op, t, start, wait))
-                figs_h = _hub(net, params, op, cargo, trail, label)
-            t = start + figs_h.dwell_h
-            hubs.append(HubResult(k, figs_h, hub.kind, start, t, wait, hub.hoc, tonnes))
-            location = op.node
-            cost += figs_h.cost_usd
-            wtw += figs_h.co2e_wtw_kg
-            ttw += figs_h.co2e_ttw_kg
-            wtt += figs_h.co2e_wtt_kg
+            _walk_hub(net, params, cargo, memo, w, k, element, trail)
         else:
             raise InputError(f"plan[{k}]", element, "a LegPlan or a HubPlan")
 
-    transit = t - t0
+    transit = w.t - t0
     inventory = 0.0
+    cost = w.cost
     if cargo.value_usd is not None:
-        days = transit / 24.0
-        inventory = cargo.value_usd * rate * days / 365.0
-        flags: tuple[str, ...] = ()
-        if inventory_rate is None and params.inventory_estimate:
-            flags = ("estimate: " + params.inventory_estimate,)
-        rate_est = params.inventory_estimate if inventory_rate is None else ""
-        (trail if trail is not None else []).append(
+        inventory = _inventory(cargo, params, rate, inventory_rate, transit, trail)
+        cost += inventory
+    if memo.teu is None:
+        memo.teu = cargo.teu(net)
+    return _made(
+        Itinerary,
+        {
+            "cargo": cargo,
+            "tonnes": memo.tonnes,
+            "teu": memo.teu,
+            "depart_h": t0,
+            "arrive_h": w.t,
+            "legs": tuple(w.legs),
+            "hubs": tuple(w.hubs),
+            "_trail": None if trail is None else tuple(trail),
+            "transit_time_h": transit,
+            "distance_km": w.distance,
+            "cost_usd": cost,
+            "inventory_cost_usd": inventory,
+            "co2e_kg": w.wtw,
+            "co2e_ttw_kg": w.ttw,
+            "co2e_wtt_kg": w.wtt,
+            "parameters_version": params.version,
+            "_replay": None,
+        },
+    )
+
+
+_NEW = object.__new__
+_SET = object.__setattr__
+
+
+def _made(cls: type[_T], fields: dict[str, Any]) -> _T:
+    """An instance of the frozen dataclass ``cls`` (no slots, no ``__post_init__``) holding ``fields``,
+    every field by name in field order: what its ``__init__`` makes, without a call per field (routing
+    evaluates thousands of elements)."""
+    obj = _NEW(cls)
+    _SET(obj, "__dict__", fields)
+    return obj
+
+
+@dataclass(slots=True)
+class _Walk:
+    """Where a walk along a plan is: the clock, the node reached, the elements and running totals."""
+
+    t: float
+    tonnes: float
+    location: str | None = None
+    legs: list[LegResult] = field(default_factory=list)
+    hubs: list[HubResult] = field(default_factory=list)
+    distance: float = 0.0
+    cost: float = 0.0
+    wtw: float = 0.0
+    ttw: float = 0.0
+    wtt: float = 0.0
+
+
+def _walk_leg(
+    net: Network,
+    params: Parameters,
+    cargo: Cargo,
+    memo: _Memo,
+    w: _Walk,
+    k: int,
+    element: LegPlan,
+    trail: list[TrailRow] | None,
+) -> None:
+    """Ride leg ``element`` (the ``k``-th element) from the walk's clock."""
+    step = _leg_step(net, params, element, k, cargo, memo)
+    if w.location is not None and element.board != w.location:
+        raise InputError(f"plan[{k}].board", element.board, f"the node the previous element ends at ({w.location})")
+    t = w.t
+    dep = t if element.stay_aboard else next_departure(step.departures, t, step.offset_h)
+    if dep < t:  # guard against rounding in the timetable arithmetic
+        dep = t
+    wait = dep - t
+    figs = step.figures
+    wtt = step.wtt_kg
+    if trail is not None:
+        run = step.run
+        label = f"{k + 1}: {run.key} {element.board}→{element.alight}"
+        trail.append(_wait_row(label, run.service, t, dep, wait))
+        figs = _leg(net, params, run, step.i, step.j, cargo, trail, label)
+        wtt = figs.co2e_wtt_kg
+    w.t = arrive = dep + figs.running_h
+    mode, name, kind, operator, carrier, toc = step.describe
+    w.legs.append(
+        _made(
+            LegResult,
+            {
+                "index": k,
+                "figures": figs,
+                "depart_h": dep,
+                "arrive_h": arrive,
+                "wait_h": wait,
+                "stay_aboard": element.stay_aboard,
+                "mode": mode,
+                "service_name": name,
+                "service_kind": kind,
+                "operator": operator,
+                "carrier_unit": carrier,
+                "tonnes": w.tonnes,
+                "toc": toc,
+                "through_train": element.through_train,
+            },
+        )
+    )
+    w.location = element.alight
+    w.distance += figs.distance_km
+    w.cost += figs.cost_usd
+    w.wtw += figs.co2e_wtw_kg
+    w.ttw += figs.co2e_ttw_kg
+    w.wtt += wtt
+
+
+def _walk_hub(
+    net: Network,
+    params: Parameters,
+    cargo: Cargo,
+    memo: _Memo,
+    w: _Walk,
+    k: int,
+    element: HubPlan,
+    trail: list[TrailRow] | None,
+) -> None:
+    """Undergo hub operation ``element`` (the ``k``-th element) from the walk's clock."""
+    op = net.hub_operations.get(element.op_id)
+    if op is None:
+        raise InputError(f"plan[{k}].op_id", element.op_id, "a hub operation id of the network")
+    if w.location is not None and op.node != w.location:
+        raise InputError(
+            f"plan[{k}].op_id",
+            element.op_id,
+            f"an operation at the node the previous element ends at ({w.location}); {op.id} is at {op.node}",
+        )
+    hub = _hub_step(net, params, op, cargo, memo)
+    t = w.t
+    start = t if hub.always_open else next_opening(op.opening, t)
+    if math.isinf(start):
+        raise InputError(f"plan[{k}].op_id", element.op_id, "an operation with opening hours")
+    wait = start - t
+    figs = hub.figures
+    wtt = hub.wtt_kg
+    if trail is not None:
+        label = f"{k + 1}: {op.id} at {op.node}"
+        if not hub.always_open:
+            trail.append(_opening_row(label, op, t, start, wait))
+        figs = _hub(net, params, op, cargo, trail, label)
+        wtt = figs.co2e_wtt_kg
+    w.t = end = start + figs.dwell_h
+    w.hubs.append(
+        _made(
+            HubResult,
+            {
+                "index": k,
+                "figures": figs,
+                "kind": hub.kind,
+                "start_h": start,
+                "end_h": end,
+                "wait_h": wait,
+                "hoc": hub.hoc,
+                "tonnes": w.tonnes,
+            },
+        )
+    )
+    w.location = op.node
+    w.cost += figs.cost_usd
+    w.wtw += figs.co2e_wtw_kg
+    w.ttw += figs.co2e_ttw_kg
+    w.wtt += wtt
+
+
+def _inventory(
+    cargo: Cargo,
+    params: Parameters,
+    rate: float,
+    inventory_rate: float | None,
+    transit: float,
+    trail: list[TrailRow] | None,
+) -> float:
+    """The inventory carrying cost of ``cargo`` over ``transit`` hours (and its trail row)."""
+    assert cargo.value_usd is not None
+    days = transit / 24.0
+    inventory = cargo.value_usd * rate * days / 365.0
+    flags: tuple[str, ...] = ()
+    if inventory_rate is None and params.inventory_estimate:
+        flags = ("estimate: " + params.inventory_estimate,)
+    rate_est = params.inventory_estimate if inventory_rate is None else ""
+    if trail is not None:
+        trail.append(
             TrailRow(
                 "inventory",
                 "itinerary",
@@ -431,26 +559,7 @@ def _walk(
                 flags,
             )
         )
-        cost += inventory
-
-    return Itinerary(
-        cargo=cargo,
-        tonnes=tonnes,
-        teu=cargo.teu(net),
-        depart_h=t0,
-        arrive_h=t,
-        legs=tuple(legs),
-        hubs=tuple(hubs),
-        _trail=None if trail is None else tuple(trail),
-        transit_time_h=transit,
-        distance_km=distance,
-        cost_usd=cost,
-        inventory_cost_usd=inventory,
-        co2e_kg=wtw,
-        co2e_ttw_kg=ttw,
-        co2e_wtt_kg=wtt,
-        parameters_version=params.version,
-    )
+    return inventory
 
 
 def _opening_row(label: str, op: HubOperation, t: float, start: float, wait: float) -> TrailRow:
@@ -492,6 +601,8 @@ class _LegStep:
     """The service's departure pattern."""
     offset_h: float
     """Running time from the run's origin to the boarding stop."""
+    wtt_kg: float
+    """The figures' well-to-tank CO2e."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -500,45 +611,68 @@ class _HubStep:
     kind: str
     hoc: str
     always_open: bool
+    wtt_kg: float
+    """The figures' well-to-tank CO2e."""
 
 
-def _figures_memo(net: Network, params: Parameters, cargo: Cargo) -> dict[Any, Any]:
+@dataclass(slots=True)
+class _Memo:
+    """Legs and hub operations accounted on a network with some parameters for a cargo, and the cargo's mass.
+
+    ``steps`` holds the legs by ``(service, reverse, board, alight, carrier)``, the hub operations by id,
+    and both by the ``id`` of a plan element already seen, beside the element (which keeps the ``id``
+    its own): routes share their elements, so most are found without building a key.
+    """
+
+    params: Parameters
+    tonnes: float
+    teu: float | None = None
+    steps: dict[Any, Any] = field(default_factory=dict)
+
+
+def _figures_memo(net: Network, params: Parameters, cargo: Cargo) -> _Memo:
     """Legs and hub operations already accounted on ``net`` with ``params`` for ``cargo``.
 
     Figures are pure functions of the network, the parameters, the element and the cargo, so a
     repeated element is looked up (the trail, when asked for, is always computed afresh).
     """
-    memos: dict[tuple[int, Cargo], tuple[Parameters, dict[Any, Any]]] = net.__dict__.setdefault("_figures_memo", {})
+    memos: dict[tuple[int, Cargo], _Memo] = net.__dict__.setdefault("_figures_memo", {})
     key = (id(params), cargo)
-    entry = memos.get(key)
-    if entry is None or entry[0] is not params or len(entry[1]) > _MEMO_SIZE:
+    memo = memos.get(key)
+    if memo is None or memo.params is not params or len(memo.steps) > _MEMO_SIZE:
         if len(memos) > 64:
             memos.clear()
-        entry = (params, {})
-        memos[key] = entry
-    return entry[1]
+        memo = _Memo(params, cargo.tonnes(net))
+        memos[key] = memo
+    return memo
 
 
-def _leg_step(net: Network, params: Parameters, leg: LegPlan, k: int, cargo: Cargo, memo: dict[Any, Any]) -> _LegStep:
+def _leg_step(net: Network, params: Parameters, leg: LegPlan, k: int, cargo: Cargo, memo: _Memo) -> _LegStep:
     """The resolved and accounted ``leg`` (memoised; a leg that does not resolve raises every time)."""
+    steps = memo.steps
+    seen = steps.get(id(leg))
+    if seen is not None and seen[0] is leg:
+        return cast(_LegStep, seen[1])
     key = (leg.service_id, leg.reverse, leg.board, leg.alight, leg.carrier)
-    hit: _LegStep | None = memo.get(key)
+    hit: _LegStep | None = steps.get(key)
     if hit is None:
         run, i, j = _resolve_leg(net, leg, k, cargo.unit)
         figs = _leg(net, params, run, i, j, cargo, None, "")
         svc = run.service
         describe = (svc.mode.value, svc.name, svc.kind.value, svc.operator, figs.carrier or cargo.unit.value, svc.toc)
-        hit = _LegStep(run, i, j, figs, describe, svc.departures, run.cum_h[i])
-        memo[key] = hit
+        hit = _LegStep(run, i, j, figs, describe, svc.departures, run.cum_h[i], figs.co2e_wtt_kg)
+        steps[key] = hit
+    steps[id(leg)] = (leg, hit)
     return hit
 
 
-def _hub_step(net: Network, params: Parameters, op: HubOperation, cargo: Cargo, memo: dict[Any, Any]) -> _HubStep:
+def _hub_step(net: Network, params: Parameters, op: HubOperation, cargo: Cargo, memo: _Memo) -> _HubStep:
     """The accounted hub operation ``op`` (memoised)."""
-    hit: _HubStep | None = memo.get(op.id)
+    hit: _HubStep | None = memo.steps.get(op.id)
     if hit is None:
-        hit = _HubStep(_hub(net, params, op, cargo, None, ""), op.kind.value, op.hoc, op.opening.always)
-        memo[op.id] = hit
+        figs = _hub(net, params, op, cargo, None, "")
+        hit = _HubStep(figs, op.kind.value, op.hoc, op.opening.always, figs.co2e_wtt_kg)
+        memo.steps[op.id] = hit
     return hit
 
 
