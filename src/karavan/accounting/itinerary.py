@@ -7,8 +7,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
-from typing import Any, TypeVar, cast
+from typing import Any, cast
 
+from karavan._frozen import made
 from karavan.accounting.cargo import Cargo
 from karavan.accounting.elements import HubFigures, LegFigures, _hub, _leg, field_provenance, next_opening
 from karavan.accounting.params import Parameters, load_parameters
@@ -18,8 +19,6 @@ from karavan.model.entities import Departures, HubOperation, Service
 from karavan.model.enums import Unit
 from karavan.model.network import Network
 from karavan.model.timetable import Run, from_hours, iso_hours, next_departure, service_runs, to_hours
-
-_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +357,7 @@ def _walk(
         cost += inventory
     if memo.teu is None:
         memo.teu = cargo.teu(net)
-    return _made(
+    return made(
         Itinerary,
         {
             "cargo": cargo,
@@ -380,19 +379,6 @@ def _walk(
             "_replay": None,
         },
     )
-
-
-_NEW = object.__new__
-_SET = object.__setattr__
-
-
-def _made(cls: type[_T], fields: dict[str, Any]) -> _T:
-    """An instance of the frozen dataclass ``cls`` (no slots, no ``__post_init__``) holding ``fields``,
-    every field by name in field order: what its ``__init__`` makes, without a call per field (routing
-    evaluates thousands of elements)."""
-    obj = _NEW(cls)
-    _SET(obj, "__dict__", fields)
-    return obj
 
 
 @dataclass(slots=True)
@@ -441,7 +427,7 @@ def _walk_leg(
     w.t = arrive = dep + figs.running_h
     mode, name, kind, operator, carrier, toc = step.describe
     w.legs.append(
-        _made(
+        made(
             LegResult,
             {
                 "index": k,
@@ -505,7 +491,7 @@ def _walk_hub(
         wtt = figs.co2e_wtt_kg
     w.t = end = start + figs.dwell_h
     w.hubs.append(
-        _made(
+        made(
             HubResult,
             {
                 "index": k,

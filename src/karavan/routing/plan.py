@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from karavan._frozen import made
 from karavan.accounting import HubPlan, Itinerary, LegPlan, Parameters, evaluate, load_parameters
 from karavan.errors import InputError, NoRouteError
 from karavan.model.entities import Node
@@ -558,38 +559,42 @@ def _routes_for(ctx: _Context, labels: Sequence[Label], depart: datetime) -> lis
     sims = _simulate(ctx, [(steps, it) for steps, it, _, _ in evaluated]) if q.runs else [None] * len(evaluated)
     out: list[Route] = []
     for (steps, it, route_nodes, lab), sim in zip(evaluated, sims, strict=True):
-        common: dict[str, Any] = {
+        std = math.sqrt(max(lab.var_h2, 0.0))
+        if sim is not None:
+            p50, p90, on_time, method = sim.p50_h, sim.p90_h, sim.on_time_probability, "monte_carlo"
+        else:
+            p50, p90, on_time, method = _analytic(it.transit_time_h, lab, q, depart)
+        fields = {
             "labels": (),
             "itinerary": it,
             "countries": _countries(it),
             "nodes": route_nodes,
+            "p50_h": p50,
+            "p90_h": p90,
+            "on_time_probability": on_time,
+            "reliability_method": method,
+            "simulation": sim,
             "steps": tuple(steps),
             "delay_h": lab.delay_h,
-            "std_h": math.sqrt(max(lab.var_h2, 0.0)),
+            "std_h": std,
             "net": net,
         }
-        if sim is not None:
-            out.append(Route(**common, p50_h=sim.p50_h, p90_h=sim.p90_h, on_time_probability=sim.on_time_probability,
-                             simulation=sim))  # fmt: skip
-        else:
-            out.append(Route(**common, **_analytic(it.transit_time_h, lab, q, depart)))
+        out.append(made(Route, fields))
     return out
 
 
-def _analytic(planned_h: float, lab: Label, q: RouteQuery, depart: datetime) -> dict[str, Any]:
-    """P50 ≈ planned + mean delay, P90 ≈ that + z·σ; on-time from the normal approximation."""
+def _analytic(planned_h: float, lab: Label, q: RouteQuery, depart: datetime) -> tuple[float, float, float | None, str]:
+    """P50 ≈ planned + mean delay, P90 ≈ that + z·σ; on-time from the normal approximation.
+
+    Returns ``(p50_h, p90_h, on_time_probability, reliability_method)``.
+    """
     std = math.sqrt(max(lab.var_h2, 0.0))
     mean = planned_h + lab.delay_h
     on_time = None
     if q.target_at is not None:
         limit = (q.target_at - depart).total_seconds() / 3600.0
         on_time = 0.5 * math.erfc((mean - limit) / (std * math.sqrt(2))) if std > 0 else float(mean <= limit)
-    return {
-        "p50_h": mean,
-        "p90_h": mean + Z90 * std,
-        "on_time_probability": on_time,
-        "reliability_method": "analytic",
-    }
+    return mean, mean + Z90 * std, on_time, "analytic"
 
 
 def _shown(r: Route) -> tuple[float, float, float, float, float]:
@@ -632,7 +637,7 @@ def _label(routes: list[Route], q: RouteQuery) -> list[Route]:
     if q.target_at is not None:
         on_time = [r.on_time_probability or 0.0 for r in routes]
         names[min(range(len(routes)), key=lambda i: (-on_time[i], crit[i][1]))].append("on_time")
-    labelled = [Route(**{**r.__dict__, "labels": tuple(n)}) for r, n in zip(routes, names, strict=True)]
+    labelled = [made(Route, {**r.__dict__, "labels": tuple(n)}) for r, n in zip(routes, names, strict=True)]
 
     def rank(i: int) -> tuple[float, ...]:
         r = labelled[i]

@@ -13,11 +13,13 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import repeat
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
+from karavan._frozen import made
 from karavan.model.entities import Departures, Headway, OpeningHours, Weekly
 from karavan.model.timetable import month_of, next_departure
 from karavan.routing.graph import RoutingGraph, reverse_csr
@@ -53,7 +55,7 @@ def next_open(opening: OpeningHours, t_h: float) -> float:
     return t_h  # pragma: no cover - unreachable with at least one open day
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Label:
     """A settled search label: criteria plus the path that produced it."""
 
@@ -127,9 +129,11 @@ class LabelTree:
         label's vertex, then the edge of every other label."""
         first, last = self.spans[i]
         v0 = self.vert.item(first)
-        path = ((-1, v0), *((0, e) for e in self.edge[first + 1 : last + 1].tolist()))
+        path = ((-1, v0), *zip(repeat(0, last - first), self.edge[first + 1 : last + 1].tolist(), strict=True))
         start, end = self.starts.get(v0), self.ends.get(self.vert.item(last))
-        return Label(row[0], row[1], row[2], path, start, end, row[3], row[4])
+        fields = {"t_h": row[0], "cost_usd": row[1], "co2e_kg": row[2], "edges": path, "start_terminal": start,
+                  "end_terminal": end, "delay_h": row[3], "var_h2": row[4]}  # fmt: skip
+        return made(Label, fields)
 
 
 COLUMNS = {"time": (0,), "cost": (1,), "co2e": (2,), "reliability": (3, 4)}
