@@ -523,12 +523,13 @@ def _stamp(path: Path) -> _Stamp | None:
     reading it reports the problem.
     """
     name = str(path)
+    st: os.stat_result | None = None
     try:
         st = os.lstat(name)
         if S_ISLNK(st.st_mode):
             st = os.stat(name)
-    except FileNotFoundError:
-        return (name, -1, -1, -1) if os.path.islink(name) else None
+    except FileNotFoundError:  # from lstat: no entry; from stat: a dangling symlink
+        return (name, -1, -1, -1) if st is not None else None
     except OSError:
         return (name, -1, -1, -1)
     if S_ISREG(st.st_mode):

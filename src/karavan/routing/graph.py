@@ -396,8 +396,8 @@ def parameters_digest(params: Parameters) -> str:
 
 def graph_key(net: Network, cargo: Cargo, params: Parameters) -> tuple[str, str, str, float]:
     """Cache key of a routing graph: dataset content (scenario included), parameters, unit and weight."""
-    one = Cargo(unit=cargo.unit, count=1, gross_t_per_unit=cargo.gross_t_per_unit)
-    return (net.content_hash or f"id:{id(net)}", parameters_digest(params), cargo.unit.value, one.tonnes(net))
+    unit_t = float(cargo.t_per_unit(net))  # the mass of one unit (what a graph's figures are per)
+    return (net.content_hash or f"id:{id(net)}", parameters_digest(params), cargo.unit.value, unit_t)
 
 
 def routing_graph(net: Network, cargo: Cargo, params: Parameters | None = None) -> RoutingGraph:

@@ -258,8 +258,6 @@ def resolve_query(net: Network, query: RouteQuery) -> RouteQuery:
     karavan.errors.NoRouteError
         If the origin, destination or a via place lies in an avoided country.
     """
-    from karavan.errors import InputError
-
     o = _resolve(net, query.origin)
     d = _resolve(net, query.destination)
     if o.id == d.id:
@@ -689,7 +687,8 @@ def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
     per_departure: list[tuple[datetime, list[Route]]] = []
     truncated = False
     n_labels = 0
-    for depart in q.departures():
+    departures = q.departures()
+    for depart in departures:
         found = _search(ctx, depart)
         truncated |= found.truncated
         n_labels += len(found.rows)
@@ -701,7 +700,7 @@ def plan_routes(net: Network, query: RouteQuery) -> RoutePlan:
         raise NoRouteError(_explain_no_route(ctx))
     window = tuple(_departure_figures(d, rs) for d, rs in per_departure)
     best_depart, routes = min(per_departure, key=lambda dr: (min(r.p50_h for r in dr[1]), dr[0]))
-    stats = {"labels_found": float(n_labels), "departures": float(len(q.departures()))}
+    stats = {"labels_found": float(n_labels), "departures": float(len(departures))}
     return RoutePlan(q, tuple(routes[: q.max_routes]), best_depart, truncated, window, stats, net)
 
 

@@ -8,7 +8,6 @@ bad value raises :class:`~karavan.errors.InputError` naming the query field.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -17,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from karavan import limits
+from karavan._frozen import made
 from karavan.accounting import Cargo
 from karavan.errors import InputError
 from karavan.limits import MAX_AVOID, MAX_VIA, PLACE_CHARS
@@ -303,15 +303,8 @@ class RouteQuery:
         Only the place fields change, to ids the network resolved them to, so nothing is
         validated again (:meth:`with_` would re-check every field).
         """
-        new = copy.copy(self)
-        for name, value in (
-            ("origin", origin),
-            ("destination", destination),
-            ("via", via),
-            ("avoid_nodes", avoid_nodes),
-        ):
-            object.__setattr__(new, name, value)
-        return new
+        places = {"origin": origin, "destination": destination, "via": via, "avoid_nodes": avoid_nodes}
+        return made(RouteQuery, {**self.__dict__, **places})
 
     def to_dict(self) -> dict[str, Any]:
         """JSON view (keys with units)."""
