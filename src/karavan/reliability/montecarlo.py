@@ -544,17 +544,18 @@ def _on_time(total: F64, t0: F64, target: datetime | None) -> list[float | None]
 
 
 def quantiles_of(total: F64, quantiles: Sequence[float]) -> F64:
-    """``np.quantile(total, quantiles, axis=1)`` (linear method), from one partition of each row.
+    """``np.quantile(total, quantiles, axis=1)`` (linear method), from each row sorted.
 
     The same order statistics and the same interpolation arithmetic as numpy's, without its
     generic set-up (a few routes of a thousand runs: the set-up is most of the cost); rows with a
-    value that is not finite go to ``np.quantile`` itself.
+    value that is not finite go to ``np.quantile`` itself. A sort of the rows gives the same order
+    statistics as numpy's partition at them, and is faster for any number of runs.
     """
     n = total.shape[1]
     if n == 0 or not math.isfinite(float(total.sum())):  # a sum is finite only if every value is
         return np.asarray(np.quantile(total, quantiles, axis=1), dtype=np.float64)
-    prev_i, next_i, kth, gamma = _order_statistics(n, tuple(quantiles))
-    part = np.partition(total, kth, axis=1)
+    prev_i, next_i, gamma = _order_statistics(n, tuple(quantiles))
+    part = np.sort(total, axis=1)
     a, b = part[:, prev_i].T, part[:, next_i].T
     diff = b - a
     out = a + diff * gamma
@@ -562,13 +563,13 @@ def quantiles_of(total: F64, quantiles: Sequence[float]) -> F64:
     return np.asarray(out, dtype=np.float64)
 
 
-_Order = tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp], F64]
+_Order = tuple[NDArray[np.intp], NDArray[np.intp], F64]
 _ORDERS: dict[tuple[int, tuple[float, ...]], _Order] = {}
 
 
 def _order_statistics(n: int, quantiles: tuple[float, ...]) -> _Order:
-    """Indices below and above each quantile's virtual index among ``n`` sorted values, the indices
-    to partition at, and the interpolation weights, as numpy computes them (memoised by both inputs)."""
+    """Indices below and above each quantile's virtual index among ``n`` sorted values and the
+    interpolation weights, as numpy computes them (memoised by both inputs)."""
     hit = _ORDERS.get((n, quantiles))
     if hit is None:
         virtual = (n - 1) * np.asarray(quantiles, dtype=np.float64)
@@ -578,12 +579,10 @@ def _order_statistics(n: int, quantiles: tuple[float, ...]) -> _Order:
         prev[above] = -1
         nxt[above] = -1
         prev_i, next_i = prev.astype(np.intp), nxt.astype(np.intp)
-        # sorted distinct indices, as np.unique gives them (which imports numpy.ma on its first call)
-        kth = np.asarray(sorted({0, -1, *prev_i.tolist(), *next_i.tolist()}), dtype=np.intp)
         gamma = np.asarray(virtual - prev_i, dtype=np.float64).reshape(-1, 1)
-        for arr in (prev_i, next_i, kth, gamma):
+        for arr in (prev_i, next_i, gamma):
             arr.flags.writeable = False  # shared between calls and threads
-        hit = (prev_i, next_i, kth, gamma)
+        hit = (prev_i, next_i, gamma)
         if len(_ORDERS) >= 64:
             _ORDERS.clear()
         _ORDERS[(n, quantiles)] = hit

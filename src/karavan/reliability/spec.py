@@ -29,6 +29,8 @@ from karavan.reliability.params import PortWeather, ReliabilityParameters
 F64 = NDArray[np.float64]
 STORM_GRID = 512
 """Quantiles standing for a storm-length law that is neither fixed nor lognormal."""
+SEEN_KEPT = 50_000
+"""Plan elements whose rows are found by identity (:attr:`Tables.seen`) before that memo starts afresh."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class Tables:
     net: Network
     parameters: ReliabilityParameters
     rows: dict[LegPlan | HubPlan, tuple[Any, F64]] = field(default_factory=dict)
+    seen: dict[int, tuple[LegPlan | HubPlan, Any, F64]] = field(default_factory=dict)
+    """The rows of plan elements already met, by the element's ``id`` (beside the element, which keeps
+    the ``id`` its own): routes share their elements, so most rows are found without hashing one."""
     ports: dict[LegPlan, LegPorts] = field(default_factory=dict)
     pool: list[float] = field(default_factory=list)
     port_rows: dict[tuple[str, tuple[float, ...]], int] = field(default_factory=dict)
@@ -141,12 +146,19 @@ def element_row(tables: Tables, element: LegPlan | HubPlan) -> F64:
     source: Any = (
         net.hub_operations[element.op_id] if isinstance(element, HubPlan) else net.services[element.service_id]
     )
+    seen = tables.seen.get(id(element))
+    if seen is not None and seen[0] is element and seen[1] is source:
+        return seen[2]
     hit = tables.rows.get(element)
     if hit is not None and hit[0] is source:
-        return hit[1]
-    row = _hub_row(tables, element) if isinstance(element, HubPlan) else _leg_row(tables, element, source)
-    row.flags.writeable = False
-    tables.rows[element] = (source, row)
+        row = hit[1]
+    else:
+        row = _hub_row(tables, element) if isinstance(element, HubPlan) else _leg_row(tables, element, source)
+        row.flags.writeable = False
+        tables.rows[element] = (source, row)
+    if len(tables.seen) >= SEEN_KEPT:
+        tables.seen.clear()
+    tables.seen[id(element)] = (element, source, row)
     return row
 
 
