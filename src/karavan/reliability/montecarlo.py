@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from karavan import limits
+from karavan._frozen import made
 from karavan.accounting import Cargo, HubPlan, Itinerary, LegPlan, evaluate
 from karavan.errors import InputError
 from karavan.limits import MC_RUNS
@@ -197,6 +198,10 @@ class ElementStats:
         }
 
 
+HISTOGRAM_BINS = 30
+"""Bins of :meth:`SimulationResult.histogram` unless a result says otherwise."""
+
+
 @dataclass(frozen=True)
 class SimulationResult:
     """Transit-time distribution of one itinerary.
@@ -233,7 +238,7 @@ class SimulationResult:
     """The route summary attached to the result (built when first asked for)."""
     demand_mt: float | None = None
     parameters_version: str = ""
-    histogram_bins: int = 30
+    histogram_bins: int = HISTOGRAM_BINS
 
     @property
     def contrib_h(self) -> F64:
@@ -494,25 +499,25 @@ def simulate_plans(
         summary = _summary_of(it) if summaries is None else _given(summaries[r])
         route_spec = spec[bounds[r] : bounds[r + 1]]
         known = None if contrib is None or parts is None else (contrib[bounds[r] : bounds[r + 1]], parts[r])
-        out.append(
-            SimulationResult(
-                runs=runs,
-                seed=seed,
-                depart=departs[r],
-                transit_h=total[r],
-                quantiles_h=dict(zip(QUANTILES, quantiles[:, r].tolist(), strict=True)),
-                mean_h=means[r],
-                std_h=stds[r],
-                target=target,
-                on_time_probability=on_time[r],
-                planned_h=it.transit_time_h,
-                detail=_detail(seed, float(t0[r]), route_spec, pool, weather, runs, known),
-                explain=_explainer(net, plan, it),
-                summary=summary,
-                demand_mt=demand_mt,
-                parameters_version=rp.version,
-            )
-        )
+        fields = {
+            "runs": runs,
+            "seed": seed,
+            "depart": departs[r],
+            "transit_h": total[r],
+            "quantiles_h": dict(zip(QUANTILES, quantiles[:, r].tolist(), strict=True)),
+            "mean_h": means[r],
+            "std_h": stds[r],
+            "target": target,
+            "on_time_probability": on_time[r],
+            "planned_h": it.transit_time_h,
+            "detail": _detail(seed, float(t0[r]), route_spec, pool, weather, runs, known),
+            "explain": _explainer(net, plan, it),
+            "summary": summary,
+            "demand_mt": demand_mt,
+            "parameters_version": rp.version,
+            "histogram_bins": HISTOGRAM_BINS,
+        }
+        out.append(made(SimulationResult, fields))  # one result per route and request: made in one step
     return out
 
 
