@@ -10,6 +10,7 @@ wrap its results. The readable reference for the time functions is
 from __future__ import annotations
 
 import ctypes
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -237,6 +238,26 @@ def _address_kept(a: ArrayLike, dtype: type[np.generic], keep: list[Any]) -> int
     return addr
 
 
+_GRAPH_ADDRESSES: dict[tuple[int, ...], tuple[tuple[Any, ...], list[int]]] = {}
+"""Data addresses of a graph's tables (``indptr`` .. ``oend``), by the tables' ``id`` (the tables are kept)."""
+
+
+def _graph_addresses(tables: tuple[Any, ...], keep: list[Any]) -> list[int]:
+    """The addresses of a graph's tables, found at once when the same tables come again (each query
+    passes the tables of its graph and month: fifteen arrays, one look-up)."""
+    key = tuple(map(id, tables))
+    hit = _GRAPH_ADDRESSES.get(key)
+    if hit is not None and all(map(operator.is_, hit[0], tables)):
+        return hit[1]
+    n_kept = len(keep)
+    addr = [_address_kept(a, t, keep) for a, t in zip(tables, _GRAPH_TYPES, strict=False)]
+    if len(keep) == n_kept:  # every table passed as it is (no converted copy): its address holds while kept
+        if len(_GRAPH_ADDRESSES) >= _KEPT_ADDRESSES:
+            _GRAPH_ADDRESSES.clear()
+        _GRAPH_ADDRESSES[key] = (tuple(tables), addr)
+    return addr
+
+
 def _graph(
     graph: tuple[Any, ...], query: tuple[Any, ...], dest_node: int, horizon_end: float, keep: list[Any]
 ) -> _Graph:
@@ -244,7 +265,7 @@ def _graph(
 
     The graph's tables and the destination's rows come back call after call, so their addresses are
     remembered (:func:`_address_kept`); the mask and the query's own arrays are read each time."""
-    addr = [_address_kept(a, t, keep) for a, t in zip(graph[:15], _GRAPH_TYPES, strict=False)]
+    addr = list(_graph_addresses(graph[:15], keep))
     allowed, init_v, init_w = _arr(graph[15], np.bool_), _arr(query[0], np.int64), _arr(query[1], np.float64)
     via = _arr(query[5], np.int64)
     keep += (allowed, init_v, init_w, via)
