@@ -77,6 +77,20 @@ def test_heap_rejects_arrays_it_cannot_update() -> None:
         heap_push(np.empty((2, 3)), np.empty(2, dtype=np.int32), 0, np.zeros(3), 1)
 
 
+@pytest.mark.parametrize("dtype", [np.int64, np.float64, np.bool_, np.int8])
+def test_addresses_of_arrays(dtype: type[np.generic]) -> None:
+    """A filled array's address is its data's (writeable or not); every empty array gets the same
+    aligned address, which C never reads (an absent via, an empty mask)."""
+    a = np.ones(4, dtype=dtype)
+    assert karavan._native.address(a) == a.ctypes.data
+    a.flags.writeable = False
+    assert karavan._native.address(a) == a.ctypes.data
+    empty = [np.zeros(0, dtype=dtype), np.zeros((0, NC)), np.zeros(0, dtype=dtype)[::-1]]
+    found = {karavan._native.address(e) for e in empty}
+    assert len(found) == 1
+    assert found.pop() % 8 == 0
+
+
 def _ladder(steps: int) -> tuple[Any, ...]:
     """A chain of ``steps`` pairs of parallel rides, one taking 2**i hours, the other 2**i USD: every
     one of the 2**steps paths is Pareto-optimal (time + cost is the same for all)."""

@@ -21,11 +21,13 @@ def test_kept_legs_match_their_key() -> None:
     run = g.runs[run_idx]
     keys = [(run_idx, 0, 1, False, None), (run_idx, 0, 2, False, None), (run_idx, 1, 2, True, None)]
     keys.append((run_idx, 0, 1, True, "some-train"))
-    legs = [plan_mod._leg_plan(g, cols, key) for key in keys]
-    for (_, i, j, aboard, through), leg in zip(keys, legs, strict=True):
+    kept = [plan_mod._leg_plan(g, cols, key) for key in keys]
+    legs = [leg for leg, _ in kept]
+    for (_, i, j, aboard, through), (leg, passed) in zip(keys, kept, strict=True):
         assert leg == LegPlan(run.service.id, run.reverse, run.stops[i], run.stops[j], aboard, through, run.carrier)
+        assert passed == run.stops[i : j + 1]  # a run calls at each of its stops once
     assert len(set(legs)) == len(keys)  # every part of the key tells legs apart
-    assert plan_mod._leg_plan(g, cols, keys[0]) is legs[0]
+    assert plan_mod._leg_plan(g, cols, keys[0])[0] is legs[0]
     assert plan_mod._hub_plan(cols, "x") == HubPlan("x")
 
 

@@ -340,8 +340,9 @@ class _PathColumns:
     board_run: list[int]
     turns: dict[int, int]
     """The edges where a plan changes (transfers, through trains, rides with border operations), by kind."""
-    legs: dict[tuple[int, int, int, bool, str | None], LegPlan] = field(default_factory=dict)
-    """By run, boarding and alighting stop index, ``stay_aboard`` and through train."""
+    legs: dict[tuple[int, int, int, bool, str | None], tuple[LegPlan, tuple[str, ...]]] = field(default_factory=dict)
+    """By run, boarding and alighting stop index, ``stay_aboard`` and through train: the leg and the
+    nodes it passes (its stops, a stop listed twice in a row once)."""
     hubs: dict[str, HubPlan] = field(default_factory=dict)
     through: dict[int, str] = field(default_factory=dict)
     """The through train a run's consist belongs to, by run (for THRU edges)."""
@@ -366,15 +367,22 @@ def _hub_plan(cols: _PathColumns, op_id: str) -> HubPlan:
     return hub
 
 
-def _leg_plan(g: RoutingGraph, cols: _PathColumns, key: tuple[int, int, int, bool, str | None]) -> LegPlan:
-    """The leg riding run ``key[0]`` from stop ``key[1]`` to stop ``key[2]`` (aboard, through train)."""
+def _leg_plan(
+    g: RoutingGraph, cols: _PathColumns, key: tuple[int, int, int, bool, str | None]
+) -> tuple[LegPlan, tuple[str, ...]]:
+    """The leg riding run ``key[0]`` from stop ``key[1]`` to stop ``key[2]`` (aboard, through train),
+    and the nodes it passes."""
     leg = cols.legs.get(key)
     if leg is None:
         run_idx, board_k, alight_k, aboard, through = key
         run = g.runs[run_idx]
         stops = run.stops
-        made = LegPlan(run.service.id, run.reverse, stops[board_k], stops[alight_k], aboard, through, run.carrier)
-        leg = cols.legs.setdefault(key, made)
+        plan = LegPlan(run.service.id, run.reverse, stops[board_k], stops[alight_k], aboard, through, run.carrier)
+        passed: list[str] = []
+        for nid in stops[board_k : alight_k + 1]:
+            if not passed or passed[-1] != nid:
+                passed.append(nid)
+        leg = cols.legs.setdefault(key, (plan, tuple(passed)))
     return leg
 
 
@@ -409,10 +417,9 @@ def label_to_plan(g: RoutingGraph, label: Label) -> tuple[list[LegPlan | HubPlan
     def close(alight_k: int) -> None:
         nonlocal aboard
         if alight_k > board_k:
-            plan.append(_leg_plan(g, cols, (run_idx, board_k, alight_k, aboard, through)))
-            for nid in g.runs[run_idx].stops[board_k : alight_k + 1]:
-                if not nodes or nodes[-1] != nid:
-                    nodes.append(nid)
+            leg, passed = _leg_plan(g, cols, (run_idx, board_k, alight_k, aboard, through))
+            plan.append(leg)
+            nodes.extend(passed[1:] if nodes and nodes[-1] == passed[0] else passed)
             aboard = True
 
     # the path is contiguous and only the turns change the plan: before edge idx the box is at the
