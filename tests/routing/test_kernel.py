@@ -91,6 +91,22 @@ def test_addresses_of_arrays(dtype: type[np.generic]) -> None:
     assert found.pop() % 8 == 0
 
 
+def test_arrays_of_an_equal_dtype_are_passed_as_they_are() -> None:
+    """An array whose dtype is an equal descriptor of another identity (as the graph store reads them)
+    is passed itself, not as a new view, so its address is remembered; others are converted."""
+    from karavan.routing.kernel import _arr
+
+    same = np.arange(3, dtype=np.dtype(np.int64).newbyteorder("<"))
+    assert _arr(same, np.int64) is same
+    for other, dtype in ((np.arange(3, dtype=np.int32), np.int64), (np.arange(6.0)[::2], np.float64)):
+        got = _arr(other, dtype)
+        assert got is not other
+        assert got.dtype == dtype
+        assert got.flags.c_contiguous
+        assert np.array_equal(got, other)
+    assert _arr(np.float64(2.0), np.float64).shape == (1,)
+
+
 def _ladder(steps: int) -> tuple[Any, ...]:
     """A chain of ``steps`` pairs of parallel rides, one taking 2**i hours, the other 2**i USD: every
     one of the 2**steps paths is Pareto-optimal (time + cost is the same for all)."""

@@ -89,7 +89,14 @@ def c_function(name: str) -> Callable[..., Any]:
 
 
 def _arr(a: ArrayLike, dtype: type[np.generic]) -> NDArray[Any]:
-    """``a`` as a C-contiguous array of ``dtype`` (itself when it already is one)."""
+    """``a`` as a C-contiguous array of ``dtype`` (itself when it already is one).
+
+    ``np.ascontiguousarray`` returns a new view of an array whose dtype is an equal but other
+    descriptor (arrays read from the graph store, say): ``a`` itself is kept instead, so that its
+    address is remembered (:func:`_address_kept`) rather than looked up call after call.
+    """
+    if type(a) is np.ndarray and a.ndim and a.dtype == dtype and a.flags.c_contiguous:
+        return a
     return np.ascontiguousarray(a, dtype=dtype)
 
 
