@@ -340,12 +340,12 @@ def _walk(
 
     t0 = to_hours(depart)
     memo = _figures_memo(net, params, cargo)
-    w = _Walk(t0, memo.tonnes)
+    w = _Walk(net, params, cargo, memo, trail, t0, memo.tonnes)
     for k, element in enumerate(plan):
         if isinstance(element, LegPlan):
-            _walk_leg(net, params, cargo, memo, w, k, element, trail)
+            _walk_leg(w, k, element)
         elif isinstance(element, HubPlan):
-            _walk_hub(net, params, cargo, memo, w, k, element, trail)
+            _walk_hub(w, k, element)
         else:
             raise InputError(f"plan[{k}]", element, "a LegPlan or a HubPlan")
 
@@ -383,8 +383,14 @@ def _walk(
 
 @dataclass(slots=True)
 class _Walk:
-    """Where a walk along a plan is: the clock, the node reached, the elements and running totals."""
+    """A walk along a plan: what it is walked with (network, parameters, cargo, memo, trail rows), and
+    where it is: the clock, the node reached, the elements and running totals."""
 
+    net: Network
+    params: Parameters
+    cargo: Cargo
+    memo: _Memo
+    trail: list[TrailRow] | None
     t: float
     tonnes: float
     location: str | None = None
@@ -396,19 +402,18 @@ class _Walk:
     ttw: float = 0.0
     wtt: float = 0.0
 
+    def add(self, cost_usd: float, wtw_kg: float, ttw_kg: float, wtt_kg: float) -> None:
+        """Add an element's cost and emissions to the totals."""
+        self.cost += cost_usd
+        self.wtw += wtw_kg
+        self.ttw += ttw_kg
+        self.wtt += wtt_kg
 
-def _walk_leg(
-    net: Network,
-    params: Parameters,
-    cargo: Cargo,
-    memo: _Memo,
-    w: _Walk,
-    k: int,
-    element: LegPlan,
-    trail: list[TrailRow] | None,
-) -> None:
+
+def _walk_leg(w: _Walk, k: int, element: LegPlan) -> None:
     """Ride leg ``element`` (the ``k``-th element) from the walk's clock."""
-    step = _leg_step(net, params, element, k, cargo, memo)
+    net, params, cargo, trail = w.net, w.params, w.cargo, w.trail
+    step = _leg_step(net, params, element, k, cargo, w.memo)
     if w.location is not None and element.board != w.location:
         raise InputError(f"plan[{k}].board", element.board, f"the node the previous element ends at ({w.location})")
     t = w.t
@@ -449,23 +454,12 @@ def _walk_leg(
     )
     w.location = element.alight
     w.distance += figs.distance_km
-    w.cost += figs.cost_usd
-    w.wtw += figs.co2e_wtw_kg
-    w.ttw += figs.co2e_ttw_kg
-    w.wtt += wtt
+    w.add(figs.cost_usd, figs.co2e_wtw_kg, figs.co2e_ttw_kg, wtt)
 
 
-def _walk_hub(
-    net: Network,
-    params: Parameters,
-    cargo: Cargo,
-    memo: _Memo,
-    w: _Walk,
-    k: int,
-    element: HubPlan,
-    trail: list[TrailRow] | None,
-) -> None:
+def _walk_hub(w: _Walk, k: int, element: HubPlan) -> None:
     """Undergo hub operation ``element`` (the ``k``-th element) from the walk's clock."""
+    net, params, cargo, trail = w.net, w.params, w.cargo, w.trail
     op = net.hub_operations.get(element.op_id)
     if op is None:
         raise InputError(f"plan[{k}].op_id", element.op_id, "a hub operation id of the network")
@@ -475,7 +469,7 @@ def _walk_hub(
             element.op_id,
             f"an operation at the node the previous element ends at ({w.location}); {op.id} is at {op.node}",
         )
-    hub = _hub_step(net, params, op, cargo, memo)
+    hub = _hub_step(net, params, op, cargo, w.memo)
     t = w.t
     start = t if hub.always_open else next_opening(op.opening, t)
     if math.isinf(start):
@@ -506,10 +500,7 @@ def _walk_hub(
         )
     )
     w.location = op.node
-    w.cost += figs.cost_usd
-    w.wtw += figs.co2e_wtw_kg
-    w.ttw += figs.co2e_ttw_kg
-    w.wtt += wtt
+    w.add(figs.cost_usd, figs.co2e_wtw_kg, figs.co2e_ttw_kg, wtt)
 
 
 def _inventory(
