@@ -19,6 +19,7 @@ from karavan import __version__
 from karavan.api.encoding import GZIP_LEVEL, GZIP_MIN_BYTES, FastJSONResponse, dumps
 from karavan.api.energy import energy_router
 from karavan.api.errors import ERROR_RESPONSES, CapabilityMissingError, ErrorBody, install_error_handlers
+from karavan.api.hot import HotPaths
 from karavan.api.models import (
     DatasetVersion,
     Health,
@@ -97,8 +98,13 @@ async def _results(request: Request) -> ResultCache:
 ResultsDep = Annotated[ResultCache, Depends(_results)]
 
 
-async def _accepts_gzip(request: Request) -> bool:
+def accepts_gzip(request: Request) -> bool:
+    """Whether the client accepts gzip-encoded answers."""
     return "gzip" in request.headers.get("accept-encoding", "")
+
+
+async def _accepts_gzip(request: Request) -> bool:
+    return accepts_gzip(request)
 
 
 GzipDep = Annotated[bool, Depends(_accepts_gzip)]
@@ -183,6 +189,18 @@ def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict
         data["geojson"] = layers["routes"]
         data["layers"] = {"legs": layers["legs"], "stops": layers["stops"]}
     return data
+
+
+def routes_answer(request: Request) -> JSONResponse:
+    """The answer of ``GET /api/routes`` (run in the thread pool; also served by :class:`~karavan.api.hot.HotPaths`).
+
+    The network is fetched first, so a service whose dataset is unavailable answers 503
+    whatever the query.
+    """
+    state = request.app.state
+    net = state.holder.get()
+    opts = query_options(RouteRequest, request)
+    return _json(routes_payload(net, opts, state.settings), gzip=accepts_gzip(request))
 
 
 def simulate_payload(
@@ -352,10 +370,9 @@ def routes_router() -> APIRouter:
         responses=extra,
         openapi_extra={"parameters": query_parameters(RouteRequest)},
     )
-    def get_routes(request: Request, net: NetDep, settings: SettingsDep, gzip: GzipDep) -> JSONResponse:
+    def get_routes(request: Request) -> JSONResponse:
         """Fastest, cheapest, lowest-CO2e and balanced routes; list options repeat or take commas."""
-        opts = query_options(RouteRequest, request)
-        return _json(routes_payload(net, opts, settings), gzip=gzip)
+        return routes_answer(request)
 
     @router.post(
         "/routes",
@@ -600,6 +617,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs_router())
     app.mount("/docs-static", docs_static(), name="docs-static")
     app.include_router(plans_router(), prefix="/api")
+    app.add_middleware(HotPaths, endpoints={"/api/routes": routes_answer})  # inside GZip and protection
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     install_protection(app, settings)  # outermost: body limits, time budget, load shedding
     document(app, settings)  # the schema's limits and error answers are the ones enforced
