@@ -97,7 +97,11 @@ class Lane:
         return self.active + self.waiting >= self.concurrency + self.queue
 
     async def acquire(self, timeout_s: float) -> bool:
-        """Wait for a slot at most ``timeout_s``; ``False`` if none came."""
+        """Wait for a slot at most ``timeout_s``; ``False`` if none came (a free slot is taken at once)."""
+        if not self.slots.locked():
+            await self.slots.acquire()
+            self.active += 1
+            return True
         self.waiting += 1
         try:
             await asyncio.wait_for(self.slots.acquire(), timeout=max(timeout_s, 0.001))
