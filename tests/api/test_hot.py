@@ -1,4 +1,4 @@
-"""``GET /api/routes`` answered by :class:`~karavan.api.hot.HotPaths`: the same answers as FastAPI's route."""
+"""``GET /api/routes`` and ``GET /api/simulate`` served by :class:`~karavan.api.hot.HotPaths`: FastAPI's answers."""
 
 from __future__ import annotations
 
@@ -22,17 +22,21 @@ from karavan.errors import InputError, KaravanError, UnknownPlaceError
 MINI = Path(__file__).parents[1] / "fixtures" / "mini"
 
 QUERIES = [
-    "origin=Alpha&destination=Baku",
-    "origin=Alpha&destination=Baku&trail=true&max_routes=2",
-    "origin=Alpha&destination=Baku&geojson=true&depart=2026-12-03",
-    "origin=Alpha&destination=Baku&window_h=48&cargo=teu&count=3",
-    "origin=Alpha&destination=Baku&avoid_countries=RU,IR&modes=rail&modes=sea",
-    "origin=Nowhere&destination=Baku",  # 404 with suggestions
-    "origin=Alpha",  # 422: destination missing
-    "origin=Alpha&destination=Baku&count=-1",  # 422 from the model
-    "origin=Alpha&destination=Baku&bogus=1",  # 422: unknown parameter
-    "origin=Alpha&destination=Alpha",  # 422 from the library
-    "origin=Alpha&destination=Baku&max_routes=11",  # 422: above the service's maximum
+    "routes?origin=Alpha&destination=Baku",
+    "routes?origin=Alpha&destination=Baku&trail=true&max_routes=2",
+    "routes?origin=Alpha&destination=Baku&geojson=true&depart=2026-12-03",
+    "routes?origin=Alpha&destination=Baku&window_h=48&cargo=teu&count=3",
+    "routes?origin=Alpha&destination=Baku&avoid_countries=RU,IR&modes=rail&modes=sea",
+    "routes?origin=Nowhere&destination=Baku",  # 404 with suggestions
+    "routes?origin=Alpha",  # 422: destination missing
+    "routes?origin=Alpha&destination=Baku&count=-1",  # 422 from the model
+    "routes?origin=Alpha&destination=Baku&bogus=1",  # 422: unknown parameter
+    "routes?origin=Alpha&destination=Alpha",  # 422 from the library
+    "routes?origin=Alpha&destination=Baku&max_routes=11",  # 422: above the service's maximum
+    "simulate?origin=Alpha&destination=Baku&runs=500",
+    "simulate?origin=Alpha&destination=Baku&runs=500",  # from the result cache
+    "simulate?origin=Alpha&destination=Baku&route_index=7",  # 422 or 404: no such route
+    "simulate?origin=Alpha&destination=Baku&runs=0",  # 422
 ]
 
 
@@ -63,8 +67,8 @@ def _answer(r: httpx.Response) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
 def test_answers_are_the_bytes_fastapi_sends(clients: tuple[TestClient, TestClient], query: str, encoding: str) -> None:
     hot, plain = clients
     headers = {"accept-encoding": encoding}
-    expected = _answer(plain.get(f"/api/routes?{query}", headers=headers))
-    assert _answer(hot.get(f"/api/routes?{query}", headers=headers)) == expected
+    expected = _answer(plain.get(f"/api/{query}", headers=headers))
+    assert _answer(hot.get(f"/api/{query}", headers=headers)) == expected
     assert expected[0] in (200, 404, 422)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import platform
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any, Literal, cast
@@ -192,15 +192,30 @@ def routes_payload(net: Network, opts: RouteRequest, settings: Settings) -> dict
 
 
 def routes_answer(request: Request) -> JSONResponse:
-    """The answer of ``GET /api/routes`` (run in the thread pool; also served by :class:`~karavan.api.hot.HotPaths`).
+    """The answer of ``GET /api/routes`` (run in the thread pool; also served by :class:`~karavan.api.hot.HotPaths`)."""
+    return _query_answer(request, RouteRequest, routes_payload)
+
+
+def simulate_answer(request: Request) -> JSONResponse:
+    """The answer of ``GET /api/simulate`` (as :func:`routes_answer`), from the app's result cache when it can."""
+    results: ResultCache = request.app.state.results
+    return _query_answer(
+        request, SimulateRequest, lambda net, opts, settings: simulate_payload(net, opts, settings, results)
+    )
+
+
+def _query_answer(
+    request: Request, model: type[RouteOptions], payload: Callable[[Network, Any, Settings], dict[str, Any]]
+) -> JSONResponse:
+    """``payload`` of the options read from the query string as ``model``, encoded (and gzipped if accepted).
 
     The network is fetched first, so a service whose dataset is unavailable answers 503
     whatever the query.
     """
     state = request.app.state
     net = state.holder.get()
-    opts = query_options(RouteRequest, request)
-    return _json(routes_payload(net, opts, state.settings), gzip=accepts_gzip(request))
+    opts = query_options(model, request)
+    return _json(payload(net, opts, state.settings), gzip=accepts_gzip(request))
 
 
 def simulate_payload(
@@ -399,12 +414,9 @@ def routes_router() -> APIRouter:
         responses=sim,
         openapi_extra={"parameters": query_parameters(SimulateRequest)},
     )
-    def get_simulate(
-        request: Request, net: NetDep, settings: SettingsDep, results: ResultsDep, gzip: GzipDep
-    ) -> JSONResponse:
+    def get_simulate(request: Request) -> JSONResponse:
         """Monte Carlo transit time of one planned route: P10/P50/P90/P95, on-time probability, histogram."""
-        opts = query_options(SimulateRequest, request)
-        return _json(simulate_payload(net, opts, settings, results), gzip=gzip)
+        return simulate_answer(request)
 
     @router.post(
         "/simulate",
@@ -617,7 +629,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(docs_router())
     app.mount("/docs-static", docs_static(), name="docs-static")
     app.include_router(plans_router(), prefix="/api")
-    app.add_middleware(HotPaths, endpoints={"/api/routes": routes_answer})  # inside GZip and protection
+    hot_paths = {"/api/routes": routes_answer, "/api/simulate": simulate_answer}
+    app.add_middleware(HotPaths, endpoints=hot_paths)  # inside GZip and protection
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     install_protection(app, settings)  # outermost: body limits, time budget, load shedding
     document(app, settings)  # the schema's limits and error answers are the ones enforced
