@@ -16,8 +16,9 @@ socket errors), and, to judge figures on a shared machine, ``route_server_cpu_ms
 per route request, all workers) and ``load_average``. ``route_cpu_split_ms`` splits that CPU:
 ``plan`` (search, accounting, and the Monte Carlo of every returned route: 1,000 runs each, transit
 times only), ``to_dict`` and ``encode`` (orjson) are measured in the benchmark's own process on
-the same queries (CPU time, after a warm pass), ``http`` is the rest of the server's CPU per
-request (uvicorn, middleware, parameter validation, thread hand-off, response).
+the same queries (CPU time, after a warm pass, once before and once after the load runs, averaged,
+since the machine's load drifts), ``http`` is the rest of the server's CPU per request (uvicorn,
+middleware, parameter validation, thread hand-off, response).
 
 Targets on a 2-core machine: ``route_rps`` >= 1,000 with ``route_p95_ms`` < 20 at 8 connections,
 ``route_p99_ms_64`` < 100. The load generator and the server share the machine's cores, and other
@@ -227,6 +228,9 @@ def main() -> None:
         os.unlink(paths_file)
         proc.terminate()
         proc.wait(20)
+    if split is not None:
+        after = cpu_split_ms(args.dataset, paths, args.split)
+        split = {k: (v + after[k]) / 2 for k, v in split.items()}
     cpu = None if cpu0 is None or cpu1 is None else 1000 * (cpu1 - cpu0) / max(route["requests"], 1)
     out = {
         "route_rps": round(route["rps"], 1),
