@@ -171,3 +171,58 @@ def test_time_budget_still_answers_504(monkeypatch: pytest.MonkeyPatch) -> None:
     thread.join(60)
     if errors:
         raise errors[0]
+
+
+def test_workers_run_in_their_threads_with_the_callers_context() -> None:
+    import contextvars
+
+    from karavan.api.hot import Workers
+
+    var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
+    workers = Workers(2)
+
+    def job(x: int) -> tuple[int, str, str]:
+        if x < 0:
+            raise InputError("x", x, "a non-negative number")
+        return x * 2, var.get(), threading.current_thread().name
+
+    async def scenario() -> None:
+        var.set("request")
+        results = await asyncio.gather(*(workers.run(job, i) for i in range(6)))
+        assert [r[0] for r in results] == [0, 2, 4, 6, 8, 10]
+        assert {r[1] for r in results} == {"request"}
+        assert {r[2] for r in results} <= {"karavan-hot-0", "karavan-hot-1"}
+        with pytest.raises(InputError):
+            await workers.run(job, -1)
+
+    asyncio.run(scenario())
+    asyncio.run(scenario())  # another event loop, the same threads
+
+
+def test_workers_start_again_in_a_forked_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads do not survive ``fork``: a process with another id starts its own."""
+    from karavan.api import hot
+
+    workers = hot.Workers(1)
+    assert asyncio.run(workers.run(str, 1)) == "1"
+    started = {t.ident for t in threading.enumerate() if t.name.startswith("karavan-hot")}
+    monkeypatch.setattr(hot.os, "getpid", lambda: -1)
+    assert asyncio.run(workers.run(str, 2)) == "2"
+    now = {t.ident for t in threading.enumerate() if t.name.startswith("karavan-hot")}
+    assert now - started
+
+
+def test_workers_threads_end_with_their_owner() -> None:
+    import gc
+
+    from karavan.api import hot
+
+    workers = hot.Workers(2, name="karavan-hot-ending")
+    assert asyncio.run(workers.run(len, "abc")) == 3
+    threads = [t for t in threading.enumerate() if t.name.startswith("karavan-hot-ending")]
+    assert len(threads) == 2
+    del workers
+    gc.collect()
+    for t in threads:
+        t.join(5)
+    assert not any(t.is_alive() for t in threads)

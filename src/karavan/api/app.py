@@ -630,7 +630,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/docs-static", docs_static(), name="docs-static")
     app.include_router(plans_router(), prefix="/api")
     hot_paths = {"/api/routes": routes_answer, "/api/simulate": simulate_answer}
-    app.add_middleware(HotPaths, endpoints=hot_paths)  # inside GZip and protection
+    app.add_middleware(HotPaths, endpoints=hot_paths, threads=settings.route_concurrency)  # inside GZip, protection
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     install_protection(app, settings)  # outermost: body limits, time budget, load shedding
     document(app, settings)  # the schema's limits and error answers are the ones enforced
