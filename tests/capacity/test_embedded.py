@@ -50,3 +50,16 @@ def test_the_lp_assignment_imports_no_scipy() -> None:
     env = {**os.environ, "KARAVAN_CACHE_DIR": "off"}  # built afresh, nothing read from or written to a cache
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
     assert out.strip() == "[]"
+
+
+def test_2024_shadow_prices_are_flagged_as_not_unique(caspian: Network) -> None:
+    """Xi'an–Dostyk and Dostyk–Aktau are both full in series: the optimum is degenerate, the split of their price
+    between them one choice among several, and the result says so."""
+    from karavan.capacity.assignment import NOT_UNIQUE_NOTE
+
+    res = assign(caspian)
+    assert res.element("cn-xian-dostyk").utilisation == pytest.approx(1.0)
+    assert res.element("kz-dostyk-aktau").utilisation == pytest.approx(1.0)
+    assert res.shadow_prices_unique is False
+    assert res.to_dict()["shadow_prices_unique"] is False
+    assert NOT_UNIQUE_NOTE in res.notes

@@ -59,6 +59,19 @@ def test_known_optimum_splits_at_capacity(cap_net: Network) -> None:
     assert res.objective_usd == pytest.approx(KZ_TRAIN_T * rail + (demand - KZ_TRAIN_T) * road, rel=1e-9)
     assert res.element("kz-truck").volume_t == pytest.approx(demand - KZ_TRAIN_T, rel=1e-9)
     assert res.bottlenecks[0].id == "kz-train"
+    # one full element, the rest of the demand on the uncapacitated truck: a nondegenerate optimum, unique prices
+    assert res.shadow_prices_unique is True
+    assert res.to_dict()["shadow_prices_unique"] is True
+
+
+def test_shadow_prices_of_a_degenerate_optimum_are_flagged(cap_net: Network) -> None:
+    """Exactly the train's capacity: the train is full and the truck carries nothing, so any price of the train
+    between zero and the truck's extra cost is optimal."""
+    res = assign(cap_net, one("kz-border", "AZBAK", 0.5 * KZ_TRAIN_T))
+    assert res.shadow_prices_unique is True
+    exact = assign(cap_net, one("kz-border", "AZBAK", KZ_TRAIN_T))
+    assert exact.element("kz-train").utilisation == pytest.approx(1.0)
+    assert exact.shadow_prices_unique is False
 
 
 def test_flow_conservation(cap_net: Network) -> None:

@@ -115,3 +115,18 @@ def test_every_grouping_of_the_master_reaches_the_arc_flow_optimum(
         for t, edges in paths:
             np.add.at(from_paths, edges, t)
     np.testing.assert_allclose(from_paths, sol.edge_flow, rtol=1e-9, atol=1e-6)
+
+
+def test_ods_whose_free_flow_paths_pay_no_price_are_not_searched_again(grid: Network) -> None:
+    """Light ODs along the first column beside the congested ones: their free-flow paths cross no priced row, so
+    their origins get no search after the first round, and the optimum is still the arc-flow one."""
+    light = tuple(ODFlow(f"N{r}_0", f"N{r}_1", Unit.TEU, 10.0, 100.0, 0.0, "containers", "t:S1") for r in range(8))
+    d = Demand(congested(grid).flows + light, name="mixed")
+    prep = _prepare(grid, d, AssignOptions())
+    sol = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=PENALTY, gap=0.0)
+    origins = np.unique(prep.ods.o_vert).size
+    assert sol.stats["iterations"] > 1
+    assert sol.stats["searches"] < sol.stats["iterations"] * origins
+    assert sol.objective_usd == pytest.approx(_arc_flow_objective(grid, d, PENALTY), rel=1e-7)
+    light_od = np.arange(len(d.flows))[-len(light) :]
+    assert np.all(sol.unserved_t[light_od] == 0)

@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 HOURS_PER_YEAR = 8766.0
 PENALTY_LEVEL = 0.5
 """A shadow price at or above this share of the unserved penalty means "turns demand away", not a cost."""
+NOT_UNIQUE_NOTE = (
+    "shadow prices are not unique: the LP optimum is degenerate, and an equally optimal solution can split the "
+    "price of full elements differently between them (e.g. full elements in series)"
+)
+"""The note of a result whose shadow prices are one choice among several
+(:attr:`AssignmentResult.shadow_prices_unique`)."""
 Method = Literal["lp", "equilibrium"]
 
 
@@ -243,6 +249,14 @@ class AssignmentResult:
             "mean_co2e_kg_per_t": co2 * 1000.0 / w if w > 0 else None,
         }
 
+    @property
+    def shadow_prices_unique(self) -> bool | None:
+        """Are the shadow prices the only ones of the optimum? ``False`` when the LP optimum is degenerate, so that
+        another, equally optimal solution prices the full elements differently (e.g. two full elements in series
+        share one price in any split); ``None`` when the method has no LP duals."""
+        value = self.solver.get("shadow_prices_unique")
+        return None if value is None else bool(value)
+
     def element(self, element_id: str) -> ElementResult:
         """The element with ``element_id``."""
         for el in self.elements:
@@ -267,6 +281,7 @@ class AssignmentResult:
             "bottlenecks": [e.to_dict() for e in self.bottlenecks],
             "od": [o.to_dict() for o in self.od],
             "wait_h": dict(self.wait_h),
+            "shadow_prices_unique": self.shadow_prices_unique,
             "solver": {**self.solver, "objective_usd": self.objective_usd},
             "notes": list(self.notes),
         }
@@ -474,6 +489,8 @@ def _result(
         loads[(lab, c.unit, c.t_per_unit)][seg] += v
     run_loads = tuple(sorted((lab, u, t, max(segs.values())) for (lab, u, t), segs in loads.items()))
     stats = dict(sol.stats)
+    if stats.get("shadow_prices_unique") is False:
+        notes.append(NOT_UNIQUE_NOTE)
     stats.update({"edges": fn.n_edges, "vertices": fn.n_vertices, "ods": len(prep.flows), "classes": len(fn.classes)})
     return AssignmentResult(
         method=method,

@@ -468,6 +468,34 @@ class _Master:
         self.active_pos[viol] = self.groups.n + int((self.active_pos >= 0).sum()) + np.arange(k)
         self.changed += k
 
+    def degenerate(self, mu: NDArray[np.float64], rhs: NDArray[np.float64]) -> bool:
+        """Is the solved master's basis degenerate where capacity rows are concerned?
+
+        A full capacity row whose slack is basic (at zero), or a basic column at zero weight with an entry on an
+        active capacity row, means that another basis of the same optimum exists with other row prices: the
+        shadow prices are then not unique (e.g. two full elements in series can split one price between them).
+        A nondegenerate optimal basis has unique duals.
+        """
+        import highspy
+
+        if self.active_pos is None or not (self.active_pos >= 0).any():
+            return False
+        basic = highspy.HighsBasisStatus.kBasic
+        basis = self.h.getBasis()
+        on = np.flatnonzero(self.active_pos >= 0)
+        act = self.activity(mu, rhs.size)[on]
+        full = act >= rhs[on] * (1 - 1e-9) - 1e-6
+        row_basic = np.array([basis.row_status[int(p)] == basic for p in self.active_pos[on].tolist()], dtype=bool)
+        if np.any(full & row_basic):
+            return True
+        col_basic = np.array([st == basic for st in basis.col_status], dtype=bool)
+        scale = self.groups.demand_t[np.asarray(self.cols.group)]
+        zero = col_basic & (mu <= 1e-9 * np.maximum(scale, 1.0))
+        return any(
+            self.cols.row_chunks[j].size and (self.active_pos[self.cols.row_chunks[j]] >= 0).any()
+            for j in np.flatnonzero(zero).tolist()
+        )
+
     def activity(self, mu: NDArray[np.float64], n_rows: int) -> NDArray[np.float64]:
         """Reference tonnes per capacity row of the master's solution (columns with positive weight only)."""
         used = np.flatnonzero(mu > 0)
@@ -509,7 +537,7 @@ def solve_lp(
     sigma = np.zeros(groups.n)
     free_dist: NDArray[np.float64] | None = None
     priced = np.flatnonzero(ods.demand_t > 0)
-    iters = lp_runs = simplex_iters = 0
+    iters = lp_runs = simplex_iters = searches = 0
     lower_bound = -np.inf
     objective = 0.0
     tol = 1e-9
@@ -520,6 +548,7 @@ def solve_lp(
         t_phase = time.perf_counter()
         w = gc + (inc.edge_weight(lam) if n_rows else 0.0)
         pr = _price(graph, w, gc, ods, priced, free_dist, penalty_usd_per_t)
+        searches += int(np.unique(ods.o_vert[priced]).size)
         if free_dist is None:
             free_dist = pr.dist  # priced at λ = 0: a lower bound of every later distance
             servable = priced[free_dist[priced] < penalty_usd_per_t]
@@ -534,7 +563,11 @@ def solve_lp(
             aon = _all_or_nothing(fn, ods, pr, pool, gc, penalty_usd_per_t)
             if aon is not None:
                 aon_stats = {"iterations": iters, "lp_solves": 0, "simplex_iterations": 0, "pricing_s": pricing_s}
-                return _solution(fn, pool, *aon, stats=aon_stats, t_start=t_start, keep_paths=keep_paths)
+                sol_aon = _solution(fn, pool, *aon, stats=aon_stats, t_start=t_start, keep_paths=keep_paths)
+                load = inc.row_load(sol_aon.edge_flow) if n_rows else np.zeros(0)
+                # a full row at price zero could also take a small positive price: not unique then
+                sol_aon.stats["shadow_prices_unique"] = not bool(np.any((load > 0) & (load >= rhs * (1 - 1e-9) - 1e-6)))
+                return sol_aon
             master = _Master(groups, penalty_usd_per_t)
         new_groups = np.flatnonzero(value_g - sigma < -tol * np.maximum(1.0, np.abs(sigma)))
         if lp_runs == 0:
@@ -592,9 +625,11 @@ def solve_lp(
         "relative_gap": gap_found if math.isfinite(gap_found) else None,
         "target_gap": gap,
         "pricing_s": pricing_s,
+        "searches": searches,
         "master_s": master_s,
         "columns": master.cols.size,
     }
+    stats["shadow_prices_unique"] = not master.degenerate(mu, rhs)
     x_paths, served = _path_flows(master, mu, pool, ods)
     unserved = np.maximum(ods.demand_t - served, 0.0)
     return _solution(fn, pool, x_paths, unserved, lam, objective, stats=stats, t_start=t_start, keep_paths=keep_paths)
@@ -609,9 +644,14 @@ def _to_price(
 ) -> NDArray[np.int64]:
     """The ODs of the groups that may still have a column of negative reduced cost.
 
-    A group's best column at any prices costs at least its free-flow value ``Σ_k D_k min(M, d_k(0))``; a group whose
-    free-flow value is not below its dual ``σ_g`` cannot price out, and an origin left with no such group runs no
-    Dijkstra. ODs that cannot be served at all (free-flow distance at least the penalty) are never priced again.
+    Edge weights at prices ``λ ≥ 0`` are ``c + Aλ ≥ c``, so a group's best column at any prices costs at least its
+    free-flow value ``Σ_k D_k min(M, d_k(0))``: a group whose free-flow value is not below its dual ``σ_g`` cannot
+    price out, and keeps its free-flow value in the Lagrangian bound (a lower bound of its value). This covers every
+    group whose free-flow paths touch no row with a positive price: its free-flow column is in the master from the
+    first round with reduced cost ``free value - σ_g`` (no surcharge), which the master's optimality makes
+    nonnegative, so ``σ_g`` is at most the free-flow value (and its ``d_k(λ) = d_k(0)`` exactly). An origin left
+    with no group to price runs no Dijkstra; ODs that cannot be served at all (free-flow distance at least the
+    penalty) are never priced again.
     """
     live = free_value < sigma - tol * np.maximum(1.0, np.abs(sigma))
     return servable[live[groups.of_od[servable]]]

@@ -129,6 +129,10 @@ def assign_cmd(
         highlight=False,
     )
     t = Table(title="Bottlenecks (full elements that turn demand away first, then by shadow price)")
+    if res.shadow_prices_unique is False:
+        from karavan.capacity.assignment import NOT_UNIQUE_NOTE
+
+        t.caption = "Shadow prices are one choice among several: " + NOT_UNIQUE_NOTE.split(": ", 1)[1]
     for col in ("element", "kind", "volume t/yr", "capacity t/yr", "utilisation", "shadow USD/t", "capacity (stated)"):
         t.add_column(col, overflow="fold")
     for b in (*res.full, *res.bottlenecks):
