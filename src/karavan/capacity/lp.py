@@ -298,7 +298,7 @@ def _price(
 
 
 def _row_entries(
-    inc: Incidence, edges: NDArray[np.int64], weight: NDArray[np.float64], col: NDArray[np.int64], n_cols: int
+    inc: Incidence, edges: NDArray[np.int64], weight: NDArray[np.float64], col: NDArray[np.int64]
 ) -> tuple[NDArray[np.int32], NDArray[np.float64], NDArray[np.int32]]:
     """Capacity-row coefficients ``Σ_e weight_e a_re`` per column of (edge, weight, column) triples, sorted by
     column then row: (row, value, column)."""
@@ -309,28 +309,16 @@ def _row_entries(
     offset = np.arange(rep.size) - np.repeat(np.cumsum(counts) - counts, counts)
     pos = inc.indptr[edges][rep] + offset
     rows, vals, cols = inc.rows[pos], inc.data[pos] * weight[rep], col[rep]
+    # one entry per (column, row): sorted keys, summed in their original order (as a dense pass would add them)
+    key = cols.astype(np.int64) * max(inc.n_rows, 1) + rows.astype(np.int64)
+    order = np.argsort(key, kind="stable")
+    key_s = key[order]
+    first = np.flatnonzero(np.r_[True, key_s[1:] != key_s[:-1]]) if key_s.size else np.zeros(0, np.int64)
+    sums = np.add.reduceat(vals[order], first) if first.size else np.zeros(0)
+    keep = sums != 0
+    out = key_s[first][keep]
     n_rows = max(inc.n_rows, 1)
-    out_r: list[NDArray[np.int32]] = []
-    out_v: list[NDArray[np.float64]] = []
-    out_c: list[NDArray[np.int32]] = []
-    chunk = max(1, 8_000_000 // n_rows)  # columns per dense pass (a float per row and column)
-    order = np.argsort(cols, kind="stable")
-    cols_s = cols[order]
-    bounds = np.searchsorted(cols_s, np.arange(0, n_cols + chunk, chunk))
-    for i, c0 in enumerate(range(0, n_cols, chunk)):
-        sel = order[bounds[i] : bounds[i + 1]]
-        if sel.size == 0:
-            continue
-        dense = sum_by(
-            (cols[sel] - c0) * n_rows + rows[sel], weights=vals[sel], minlength=min(chunk, n_cols - c0) * n_rows
-        )
-        nz = np.flatnonzero(dense)
-        out_c.append((nz // n_rows + c0).astype(np.int32))
-        out_r.append((nz % n_rows).astype(np.int32))
-        out_v.append(dense[nz])
-    if not out_r:
-        return np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int32)
-    return np.concatenate(out_r), np.concatenate(out_v), np.concatenate(out_c)
+    return (out % n_rows).astype(np.int32), sums[keep], (out // n_rows).astype(np.int32)
 
 
 class _Master:
@@ -400,7 +388,7 @@ class _Master:
         edge_col = np.repeat(path_col, lens)
         keep = edge_col >= 0
         dem = ods.demand_t[ods_sel]
-        rows, vals, cols = _row_entries(inc, edges[keep], np.repeat(dem, lens)[keep], edge_col[keep], len(fresh_groups))
+        rows, vals, cols = _row_entries(inc, edges[keep], np.repeat(dem, lens)[keep], edge_col[keep])
         cost_rows = pr.path_cost[sel] * dem
         served_dem = sum_by(path_col[path_col >= 0], weights=dem[path_col >= 0], minlength=len(fresh_groups))
         served_cost = sum_by(path_col[path_col >= 0], weights=cost_rows[path_col >= 0], minlength=len(fresh_groups))
@@ -485,7 +473,7 @@ class _Master:
         on = np.flatnonzero(self.active_pos >= 0)
         act = self.activity(mu, rhs.size)[on]
         full = act >= rhs[on] * (1 - 1e-9) - 1e-6
-        row_basic = np.array([basis.row_status[int(p)] == basic for p in self.active_pos[on].tolist()], dtype=bool)
+        row_basic = np.array([st == basic for st in basis.row_status], dtype=bool)[self.active_pos[on]]
         if np.any(full & row_basic):
             return True
         col_basic = np.array([st == basic for st in basis.col_status], dtype=bool)
@@ -543,20 +531,24 @@ def solve_lp(
     tol = 1e-9
     pricing_s = master_s = 0.0
     mu = np.zeros(0)
+    trail: list[dict[str, Any]] = []
     while True:
         iters += 1
         t_phase = time.perf_counter()
         w = gc + (inc.edge_weight(lam) if n_rows else 0.0)
         pr = _price(graph, w, gc, ods, priced, free_dist, penalty_usd_per_t)
-        searches += int(np.unique(ods.o_vert[priced]).size)
+        searched = int(np.unique(ods.o_vert[priced]).size)
+        searches += searched
         if free_dist is None:
             free_dist = pr.dist  # priced at λ = 0: a lower bound of every later distance
             servable = priced[free_dist[priced] < penalty_usd_per_t]
             free_value = sum_by(groups.of_od, weights=ods.demand_t * np.minimum(free_dist, penalty_usd_per_t))
         pricing_s += time.perf_counter() - t_phase
+        trail.append({"searches": searched, "pricing_s": round(time.perf_counter() - t_phase, 3)})
         value_g = sum_by(groups.of_od, weights=pr.value, minlength=groups.n)
         if master is not None:
             lower_bound = float(value_g.sum() - (lam * rhs).sum())
+            trail[-1]["relative_gap"] = _gap(objective, lower_bound)
             if _gap(objective, lower_bound) <= gap:
                 break
         else:
@@ -573,8 +565,10 @@ def solve_lp(
         if lp_runs == 0:
             new_groups = np.arange(groups.n)
         added = master.add_columns(inc, pr, pool, new_groups, ods, penalty_usd_per_t) if new_groups.size else 0
+        trail[-1]["columns_added"] = added
         if added == 0 and lp_runs > 0:
             break
+        master_before, simplex_before = master_s, simplex_iters
         # ---------------------------------------------------------- master LP with row generation
         while True:
             if master.changed > COLD_SHARE * master.h.getNumRow():
@@ -602,6 +596,9 @@ def solve_lp(
             if viol.size == 0:
                 break
             master.add_rows(viol, rhs)
+        trail[-1]["master_s"] = round(master_s - master_before, 3)
+        trail[-1]["simplex_iterations"] = simplex_iters - simplex_before
+        trail[-1]["active_rows"] = int((master.active_pos >= 0).sum()) if master.active_pos is not None else 0
         row_dual = np.asarray(sol.row_dual)
         sigma = row_dual[: groups.n] * groups.demand_t
         lam = np.zeros(n_rows)
@@ -628,6 +625,7 @@ def solve_lp(
         "searches": searches,
         "master_s": master_s,
         "columns": master.cols.size,
+        "rounds": trail,
     }
     stats["shadow_prices_unique"] = not master.degenerate(mu, rhs)
     x_paths, served = _path_flows(master, mu, pool, ods)
