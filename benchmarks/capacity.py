@@ -13,7 +13,9 @@ Keys of ``--json`` (targets: ``assign_cli_s`` < 1 s on a quiet machine, ``conges
   larger so that capacity rows bind (``congested_active_rows``); ``uncongested_relative_gap`` /
   ``congested_relative_gap`` are the gaps the column generation certified (master objective against the
   Lagrangian lower bound; 0 for all or nothing), ``congested_target_gap`` its stopping gap (``--congested-gap``,
-  default :attr:`~karavan.capacity.AssignOptions.lp_gap`);
+  default :attr:`~karavan.capacity.AssignOptions.lp_gap`), ``congested_rounds`` its pricing rounds and
+  ``congested_searches`` its Dijkstras (one per origin with a live OD and round); ``congested_stats.rounds`` has
+  the figures of every round (searches, pricing and master seconds, gap, columns added, simplex iterations);
 - ``peer_aequilibrae_s``: AequilibraE's bi-conjugate Frank–Wolfe (the published traffic-assignment tool) on the
   link-level version of the grid (link cost = line-haul tariff + value of time × running time; no boarding fares,
   transfers or waits) with the congested 200 × 200 demand and the same BPR delays (α 0.15, β 4) and line
@@ -332,6 +334,8 @@ def main(argv: list[str] | None = None) -> int:
             cong = assign(grid, heavy, options=AssignOptions(lp_gap=args.congested_gap))
             out["congested_200_s"] = time.perf_counter() - t0
             out["congested_relative_gap"] = cong.solver.get("relative_gap")
+            out["congested_rounds"] = cong.solver.get("iterations")
+            out["congested_searches"] = cong.solver.get("searches")
             out["congested_target_gap"] = args.congested_gap
             out["congested_demand_t"] = heavy.total_t
             out["congested_unserved_t"] = cong.unserved_t

@@ -130,3 +130,19 @@ def test_ods_whose_free_flow_paths_pay_no_price_are_not_searched_again(grid: Net
     assert sol.objective_usd == pytest.approx(_arc_flow_objective(grid, d, PENALTY), rel=1e-7)
     light_od = np.arange(len(d.flows))[-len(light) :]
     assert np.all(sol.unserved_t[light_od] == 0)
+
+
+def test_masters_solved_by_interior_point_reach_the_arc_flow_optimum(
+    grid: Network, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every master solved afresh goes to HiGHS's interior point with crossover: same optimum, duals from a basis."""
+    d = congested(grid)
+    prep = _prepare(grid, d, AssignOptions())
+    monkeypatch.setattr(lp, "IPM_ROWS", 0)
+    monkeypatch.setattr(lp, "COLD_SHARE", 0.0)
+    sol = solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=PENALTY, gap=0.0)
+    assert sol.unserved_t.sum() > 0
+    assert sol.objective_usd == pytest.approx(_arc_flow_objective(grid, d, PENALTY), rel=1e-7)
+    load = prep.fn.incidence.row_load(sol.edge_flow)
+    assert np.all(load <= prep.fn.row_rhs * (1 + 1e-7) + 1e-6)
+    assert np.all(sol.row_price >= 0)
