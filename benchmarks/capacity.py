@@ -41,9 +41,12 @@ the congested instance and the equilibrium peer (the slow part); ``--side`` and 
 zone demand smaller; ``--group-ods`` sets the ODs per convexity row of the LP master
 (:data:`karavan.capacity.lp.GROUP_ODS`: 1 is the per-OD path master, the zone count the origin-aggregated one).
 
-The LP prices with one compiled Dijkstra per origin and round (``kf_paths`` of ``karavan._native``); the
-congested instance needs one pricing round per new column of a group, and on a shared 2-core machine a round
-of 200 origins costs 4-11 s of CPU, which is why ``congested_200_s`` stays far above 15 s (docs/capacity.md).
+The LP prices with one compiled Dijkstra per origin and round (``kf_paths`` of ``karavan._native``, ~26 ms each on
+the 99,200-vertex grid; a round of 200 origins 5.2 s CPU on a shared 2-core machine). ``congested_200_s`` stays far
+above 15 s because of the master, not the pricing: every round gives nearly every OD a new path, and the master
+with its row generation grows from 2.3 s in the first round to one or two minutes per round already at 100 × 100
+zones (``--zones 100``; measured per round in docs/capacity.md). ``--zones 50`` (2,500 ODs) solves in about
+10 s CPU: 6 rounds, 300 Dijkstras, pricing 6-8 s, master 1.5 s.
 """
 
 from __future__ import annotations
