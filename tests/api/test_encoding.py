@@ -7,6 +7,7 @@ import math
 from datetime import date
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -35,3 +36,9 @@ def test_numpy_values_nan_and_infinity() -> None:
 @given(JSON_VALUES)
 def test_plain_json_is_what_the_standard_library_reads_back(value: object) -> None:
     assert json.loads(dumps(value)) == value
+
+
+def test_a_lone_surrogate_is_refused() -> None:
+    """No UTF-8 answer can hold it (the protection layer refuses such request bodies with 400)."""
+    with pytest.raises(TypeError):
+        dumps({"text": "\ud800"})
