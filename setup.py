@@ -15,15 +15,18 @@ DIGEST = _sources["source_digest"](Path(NATIVE))
 UNIX_FLAGS = ["-std=c11", "-O3", "-ffp-contract=off", "-fvisibility=hidden"]
 """IEEE arithmetic as written (no fused multiply-add, no fast-math), so results match on every platform."""
 MSVC_FLAGS = ["/O2", "/fp:precise"]
+UNIX_LIBRARIES = ["m"]
+"""libm linked by name, so exp and log bind to its current versions, not to the wrappers kept for old binaries."""
 
 
 class BuildKernels(build_ext):
     """A plain shared library called through ctypes: compiler flags per compiler, no Python entry point."""
 
     def build_extensions(self) -> None:
-        flags = MSVC_FLAGS if self.compiler.compiler_type == "msvc" else UNIX_FLAGS
+        msvc = self.compiler.compiler_type == "msvc"
         for ext in self.extensions:
-            ext.extra_compile_args = flags
+            ext.extra_compile_args = MSVC_FLAGS if msvc else UNIX_FLAGS
+            ext.libraries = [] if msvc else UNIX_LIBRARIES
         super().build_extensions()
 
     def get_export_symbols(self, ext: Extension) -> list[str]:
