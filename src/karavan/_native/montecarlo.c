@@ -203,21 +203,32 @@ static Law law_of(const double *row, int col, const double *pool) {
     return law;
 }
 
-/* One draw of a law. */
-static inline double draw(u64 *s, const Law *d) {
-    if (d->kind == D_FIXED) return d->a;
-    if (d->kind == D_UNIFORM) return d->a + d->ba * uniform(s);
-    if (d->kind == D_TRIANGULAR) {
+/* Always inlined: the kernels' innermost calls (GCC and Clang; other compilers inline as they see fit). */
+#if defined(__GNUC__)
+#define MC_INLINE static inline __attribute__((always_inline))
+#else
+#define MC_INLINE static inline
+#endif
+
+/* One draw of a law, as a law of the given kind (a constant where the caller has picked the kind, so
+ * that the tests below fold away). */
+MC_INLINE double draw_as(u64 *s, const Law *d, double kind) {
+    if (kind == D_FIXED) return d->a;
+    if (kind == D_UNIFORM) return d->a + d->ba * uniform(s);
+    if (kind == D_TRIANGULAR) {
         if (d->c == d->a) return d->a;
         double u = uniform(s);
         if (u < d->mode_share) return d->a + sqrt(u * d->ca * d->ba);
         return d->c - sqrt((1.0 - u) * d->ca * d->cb);
     }
-    if (d->kind == D_LOGNORMAL) return exp(d->a + d->b * normal(s));
+    if (kind == D_LOGNORMAL) return exp(d->a + d->b * normal(s));
     i64 k = (i64)(uniform(s) * (double)d->n);
     if (d->n - 1 < k) k = d->n - 1;
     return d->samples[k];
 }
+
+/* One draw of a law. */
+MC_INLINE double draw(u64 *s, const Law *d) { return draw_as(s, d, d->kind); }
 
 /* Calendar month 0..11 (UTC) of a time in hours since the epoch (civil-from-days). */
 static inline i64 month_of(double t_h) {
@@ -389,15 +400,15 @@ static Element element_of(const double *row, const double *pool) {
 }
 
 /* One run's time through a hub operation, adding to the parts column p (stride runs; NULL: none). */
-static inline double hub(u64 *s, double t, const Element *el, double *p, i64 runs) {
+MC_INLINE double hub(u64 *s, double t, const Element *el, double *p, i64 runs, double kind) {
     double opened = next_opening(t, el->row);
     ADD_PART(p, P_OPENING, runs, opened - t);
-    double dwell = draw(s, &el->dist);
+    double dwell = draw_as(s, &el->dist, kind);
     ADD_PART(p, el->row[C_HUB_PART], runs, dwell);
     return opened + dwell;
 }
 
-static inline double leg(u64 *s, double t, const Element *el, double *p, i64 runs, Weather *wx) {
+MC_INLINE double leg(u64 *s, double t, const Element *el, double *p, i64 runs, Weather *wx, double kind) {
     const double *row = el->row;
     i64 board = (i64)row[C_BOARD_PORT], alight = (i64)row[C_ALIGHT_PORT];
     if (row[C_STAY] == 0.0) {
@@ -419,7 +430,7 @@ static inline double leg(u64 *s, double t, const Element *el, double *p, i64 run
         }
     }
     double planned = row[C_PLANNED_H];
-    double running = row[C_RUN_SCALE] * draw(s, &el->dist);
+    double running = row[C_RUN_SCALE] * draw_as(s, &el->dist, kind);
     double on_plan = kv_min(running, planned);
     ADD_PART(p, P_RUNNING, runs, on_plan);
     ADD_PART(p, P_RUNNING_DELAY, runs, running - on_plan);
@@ -429,24 +440,41 @@ static inline double leg(u64 *s, double t, const Element *el, double *p, i64 run
     return t + w;
 }
 
-/* Every run i of one element: t[i] advanced through the element, run after run; with contrib, the
- * hours it adds (contrib[i]) and their split (parts, N_PARTS rows of runs). */
-static void element_runs(u64 *s, const double *row, double *t, i64 runs, const double *pool, Weather *wx,
-                         double *contrib, double *parts) {
-    const Element el = element_of(row, pool);
-    int is_hub = row[C_KIND] == HUB;
+/* Every run i of element el, its duration law taken as one of the given kind (see element_runs). */
+MC_INLINE void runs_as(u64 *s, const Element *el, double *t, i64 runs, Weather *wx, double *contrib, double *parts,
+                       double kind) {
+    int is_hub = el->row[C_KIND] == HUB;
     if (contrib == NULL) {
         if (is_hub)
-            for (i64 i = 0; i < runs; i++) t[i] = hub(s, t[i], &el, NULL, runs);
+            for (i64 i = 0; i < runs; i++) t[i] = hub(s, t[i], el, NULL, runs, kind);
         else
-            for (i64 i = 0; i < runs; i++) t[i] = leg(s, t[i], &el, NULL, runs, wx);
+            for (i64 i = 0; i < runs; i++) t[i] = leg(s, t[i], el, NULL, runs, wx, kind);
         return;
     }
     for (i64 i = 0; i < runs; i++) {
         double start = t[i];
-        t[i] = is_hub ? hub(s, start, &el, parts + i, runs) : leg(s, start, &el, parts + i, runs, wx);
+        t[i] = is_hub ? hub(s, start, el, parts + i, runs, kind) : leg(s, start, el, parts + i, runs, wx, kind);
         contrib[i] = t[i] - start;
     }
+}
+
+/* Every run i of one element: t[i] advanced through the element, run after run; with contrib, the
+ * hours it adds (contrib[i]) and their split (parts, N_PARTS rows of runs). The run loop is
+ * compiled once per kind of duration law, so that no run tests the kind again. */
+static void element_runs(u64 *s, const double *row, double *t, i64 runs, const double *pool, Weather *wx,
+                         double *contrib, double *parts) {
+    const Element el = element_of(row, pool);
+    const double kind = el.dist.kind;
+    if (kind == D_FIXED)
+        runs_as(s, &el, t, runs, wx, contrib, parts, D_FIXED);
+    else if (kind == D_UNIFORM)
+        runs_as(s, &el, t, runs, wx, contrib, parts, D_UNIFORM);
+    else if (kind == D_TRIANGULAR)
+        runs_as(s, &el, t, runs, wx, contrib, parts, D_TRIANGULAR);
+    else if (kind == D_LOGNORMAL)
+        runs_as(s, &el, t, runs, wx, contrib, parts, D_LOGNORMAL);
+    else
+        runs_as(s, &el, t, runs, wx, contrib, parts, kind);
 }
 
 /* Leading elements two routes have in common (the same rows). */
