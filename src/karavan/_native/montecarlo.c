@@ -386,22 +386,35 @@ KV_EXPORT double mc_next_departure(u64 *s, double t_h, const double *spec, i64 e
         if (p) (p)[(i64)(k) * (runs)] += (x);                                                                      \
     } while (0)
 
-/* An element row and its laws: the duration (dwell or running time), departure slippage and fill wait. */
+/* An element row and its laws: the duration (dwell or running time), departure slippage and fill wait;
+ * the columns read by every run, read once (the run loop writes doubles, which the compiler must
+ * otherwise assume can change the row). */
 typedef struct {
     const double *row;
     Law dist, slip, fill;
+    int open_always, stay, when_full;
+    i64 board, alight;
+    double run_scale, planned_h;
 } Element;
 
 static Element element_of(const double *row, const double *pool) {
     Law none = {D_FIXED, 0, 0, 0, 0, 0, 0, 0, NULL, 0};
-    Element el = {row, law_of(row, C_DIST, pool), none, none};
-    if (row[C_KIND] != HUB) el.slip = law_of(row, C_SLIP, pool), el.fill = law_of(row, C_FILL, pool);
+    Element el = {row, law_of(row, C_DIST, pool), none, none, 0, 0, 0, -1, -1, 0.0, 0.0};
+    if (row[C_KIND] == HUB) {
+        el.open_always = row[C_OPEN_ALWAYS] != 0.0;
+        return el;
+    }
+    el.slip = law_of(row, C_SLIP, pool), el.fill = law_of(row, C_FILL, pool);
+    el.stay = row[C_STAY] != 0.0;
+    el.when_full = row[C_DEP] == DEP_WHEN_FULL;
+    el.board = (i64)row[C_BOARD_PORT], el.alight = (i64)row[C_ALIGHT_PORT];
+    el.run_scale = row[C_RUN_SCALE], el.planned_h = row[C_PLANNED_H];
     return el;
 }
 
 /* One run's time through a hub operation, adding to the parts column p (stride runs; NULL: none). */
 MC_INLINE double hub(u64 *s, double t, const Element *el, double *p, i64 runs, double kind) {
-    double opened = next_opening(t, el->row);
+    double opened = el->open_always ? t : next_opening(t, el->row);
     ADD_PART(p, P_OPENING, runs, opened - t);
     double dwell = draw_as(s, &el->dist, kind);
     ADD_PART(p, el->row[C_HUB_PART], runs, dwell);
@@ -410,9 +423,9 @@ MC_INLINE double hub(u64 *s, double t, const Element *el, double *p, i64 runs, d
 
 MC_INLINE double leg(u64 *s, double t, const Element *el, double *p, i64 runs, Weather *wx, double kind) {
     const double *row = el->row;
-    i64 board = (i64)row[C_BOARD_PORT], alight = (i64)row[C_ALIGHT_PORT];
-    if (row[C_STAY] == 0.0) {
-        if (row[C_DEP] == DEP_WHEN_FULL) {
+    i64 board = el->board, alight = el->alight;
+    if (!el->stay) {
+        if (el->when_full) {
             double w = weather(s, board, t, wx);
             ADD_PART(p, P_WEATHER, runs, w);
             double fill = draw(s, &el->fill);
@@ -429,8 +442,8 @@ MC_INLINE double leg(u64 *s, double t, const Element *el, double *p, i64 runs, W
             t = dep + w;
         }
     }
-    double planned = row[C_PLANNED_H];
-    double running = row[C_RUN_SCALE] * draw_as(s, &el->dist, kind);
+    double planned = el->planned_h;
+    double running = el->run_scale * draw_as(s, &el->dist, kind);
     double on_plan = kv_min(running, planned);
     ADD_PART(p, P_RUNNING, runs, on_plan);
     ADD_PART(p, P_RUNNING_DELAY, runs, running - on_plan);
