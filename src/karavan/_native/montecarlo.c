@@ -8,6 +8,13 @@
 
 #include <string.h>
 
+/* Always inlined: the kernels' innermost calls (GCC and Clang; other compilers inline as they see fit). */
+#if defined(__GNUC__)
+#define MC_INLINE static inline __attribute__((always_inline))
+#else
+#define MC_INLINE static inline
+#endif
+
 #define WIDTH 24
 #define EPOCH_WEEKDAY 3
 /* element kinds */
@@ -171,7 +178,7 @@ static double normal_tail(u64 *s, int negative) {
 /* A standard normal draw by the ziggurat method (exact; in the form of Doornik 2005): a layer from the
  * low 8 bits of one 64-bit draw, a signed position in it from the top 53; inside the layer's
  * rectangle (98.8 % of draws) that is the draw, otherwise a wedge test or the tail. */
-static inline double normal(u64 *s) {
+MC_INLINE double normal(u64 *s) {
     for (;;) {
         u64 bits = next64(s);
         int i = (int)(bits & 0xFF);
@@ -202,13 +209,6 @@ static Law law_of(const double *row, int col, const double *pool) {
         law.samples = pool + (i64)a, law.n = (i64)b;
     return law;
 }
-
-/* Always inlined: the kernels' innermost calls (GCC and Clang; other compilers inline as they see fit). */
-#if defined(__GNUC__)
-#define MC_INLINE static inline __attribute__((always_inline))
-#else
-#define MC_INLINE static inline
-#endif
 
 /* One draw of a law, as a law of the given kind (a constant where the caller has picked the kind, so
  * that the tests below fold away). */
@@ -329,7 +329,7 @@ typedef struct {
 } Weather;
 
 /* Extra hours until a port reopens at t_h (0 when open or not a listed port). */
-static inline double weather(u64 *s, i64 port, double t_h, Weather *w) {
+MC_INLINE double weather(u64 *s, i64 port, double t_h, Weather *w) {
     if (port < 0) return 0.0;
     int closed = uniform(s) < w->shares[port * w->months + month_cached(&w->last, t_h)];
     return closed ? storm_residual(s, &w->storms) : 0.0;
@@ -352,7 +352,7 @@ static inline double next_opening(double t_h, const double *row) {
 KV_EXPORT double mc_next_opening(double t_h, const double *spec, i64 e) { return next_opening(t_h, spec + e * WIDTH); }
 
 /* The timetabled departure for a unit ready at t_h (a drawn phase for unpublished headways). */
-static inline double next_departure(u64 *s, double t_h, const double *row) {
+MC_INLINE double next_departure(u64 *s, double t_h, const double *row) {
     double kind = row[C_DEP];
     double headway = row[C_HEADWAY_H];
     if (kind == DEP_HEADWAY_UNKNOWN_PHASE) return t_h + uniform(s) * headway;
