@@ -307,6 +307,58 @@ def _draws(cols: tuple[float, float, float, float], runs: int, seed: int = 3) ->
     return total[0]
 
 
+def _one_element_runs(kind: float, cols: tuple[float, float, float, float], runs: int, seed: int) -> np.ndarray:
+    """The hours ``runs`` runs spend in one element: an always-open hub or a stay aboard (run scale 1.5)."""
+    spec = np.zeros((1, kernel.WIDTH))
+    spec[0, kernel.C_KIND], spec[0, kernel.C_DIST : kernel.C_DIST + 4] = kind, cols
+    if kind == kernel.HUB:
+        spec[0, kernel.C_OPEN_ALWAYS] = 1.0
+    else:
+        spec[0, kernel.C_STAY] = 1.0
+        spec[0, kernel.C_BOARD_PORT : kernel.C_PLANNED_H + 1] = (-1, -1, 1.5, 10.0)
+    total, pool = np.empty((1, runs)), np.array([3.0, 1.0, 4.0, 1.5, 9.0])
+    weather = (np.zeros((1, 12)), np.zeros(3), np.zeros(1), np.ones(1))
+    kernel.simulate_routes(seed, [100.0], [0, 1], spec, pool, *weather, total)
+    return total[0]
+
+
+def _scalar_draw(state: np.ndarray, cols: tuple[float, float, float, float]) -> float:
+    """One draw of the law in ``cols`` from the kernel's random stream, one variate at a time."""
+    law, a, b, c = cols
+    if law == kernel.D_FIXED:
+        return a
+    if law == kernel.D_UNIFORM:
+        return a + (b - a) * kernel.uniform(state)
+    if law == kernel.D_TRIANGULAR:
+        u = kernel.uniform(state)
+        if u < (b - a) / (c - a):
+            return a + math.sqrt(u * (c - a) * (b - a))
+        return c - math.sqrt((1.0 - u) * (c - a) * (c - b))
+    if law == kernel.D_LOGNORMAL:
+        return math.exp(a + b * kernel.normal(state))
+    pool = [3.0, 1.0, 4.0, 1.5, 9.0][int(a) :]
+    return pool[min(int(kernel.uniform(state) * b), int(b) - 1)]
+
+
+@pytest.mark.parametrize("element", [kernel.HUB, kernel.LEG])
+@pytest.mark.parametrize(
+    "cols",
+    [
+        (kernel.D_FIXED, 7.5, 0.0, 0.0),
+        (kernel.D_UNIFORM, 2.0, 9.0, 0.0),
+        (kernel.D_TRIANGULAR, 4.0, 8.0, 24.0),
+        (kernel.D_LOGNORMAL, math.log(20.0), 0.7, 0.0),
+        (kernel.D_EMPIRICAL, 1.0, 3.0, 0.0),
+    ],
+)
+def test_every_kind_of_law_runs_its_draws_in_stream_order(element: float, cols: tuple[float, ...]) -> None:
+    """Run i of an element takes the i-th draw of the seeded stream, whatever the kind of its law."""
+    state = kernel.seed_state(11)
+    scale = 1.0 if element == kernel.HUB else 1.5
+    expected = [scale * _scalar_draw(state, cols) for _ in range(300)]  # type: ignore[arg-type]
+    assert np.allclose(_one_element_runs(element, cols, 300, seed=11), expected, rtol=1e-12, atol=1e-9)  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize(
     ("cols", "law"),
     [
