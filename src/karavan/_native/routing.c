@@ -7,6 +7,14 @@
 
 #include "kernels.h"
 
+/* Always inlined: the calls on the path of every new label (GCC and Clang; other compilers inline as
+ * they see fit). */
+#if defined(__GNUC__)
+#define KR_INLINE static inline __attribute__((always_inline))
+#else
+#define KR_INLINE static inline
+#endif
+
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
 #define KR_SSE2 1
@@ -685,7 +693,7 @@ static int grow_labels(Search *s) {
     return KV_OK;
 }
 
-static int heap_add(Search *s, const double *key, i64 val) {
+KR_INLINE int heap_add(Search *s, const double *key, i64 val) {
     if (s->hsize == s->hcap) {
         i64 cap = 2 * s->hcap;
         HeapEntry *h = realloc(s->heap, (size_t)cap * sizeof(HeapEntry));
@@ -720,7 +728,7 @@ static void *pool_room(void *pool, size_t elem, i64 *used, i64 *size, i64 *off, 
 }
 
 /* Room for one more entry in the bag of state. */
-static int bag_room(Search *s, i64 state) {
+KR_INLINE int bag_room(Search *s, i64 state) {
     BagEntry *p = pool_room(s->pool, sizeof(BagEntry), &s->pool_len, &s->pool_cap, s->bag_off + state,
                             s->bag_len[state], s->bag_cap + state);
     if (!p) return KV_NO_MEMORY;
@@ -734,7 +742,7 @@ static inline void used_only(const Search *s, const double *x, double *out) {
 }
 
 /* A new label record (the tables grown as needed); returns its id, or -1 when memory runs out. */
-static i64 new_label(Search *s, const double *x, i64 parent, i64 edge, i64 vert, i64 vi, u64 m0, u64 m1) {
+KR_INLINE i64 new_label(Search *s, const double *x, i64 parent, i64 edge, i64 vert, i64 vi, u64 m0, u64 m1) {
     if (s->n_lab == s->cap && grow_labels(s) != KV_OK) return -1;
     i64 lid = s->n_lab;
     memcpy(s->lf + lid * NC, x, NC * sizeof(double));
@@ -826,7 +834,7 @@ static int add_candidate(Search *s, i64 state, const double *x, i64 parent, i64 
  *
  * With elementary a label dominates another only if its path's tracked nodes (node_bit >= 0)
  * are a subset of the other's (so no continuation that is loop-free on them is lost). */
-static int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge, i64 vert, i64 vi,
+KR_INLINE int add_label(Search *s, i64 state, const double *x, i64 parent, i64 edge, i64 vert, i64 vi,
                      const double *key) {
     const i64 node = s->g->v_node[vert];
     u64 m0 = 0, m1 = 0;
