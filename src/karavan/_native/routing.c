@@ -554,6 +554,7 @@ typedef struct {
     const u8 *use;
     const double *eps;
     double pf[NC];
+    u64 keep[NC]; /* all bits set in the used columns, none in the others (see pick_used) */
     double t0; /* the query's departure, hours since the epoch */
     i64 max_labels;
     const i64 *node_bit;
@@ -604,6 +605,18 @@ static inline i64 first_above(const double *first, size_t stride, i64 n, double 
     return lo;
 }
 
+/* out[k] = v[k] in the used columns, fill in the others (bit masks: no branch per column). */
+static inline void pick_used(const Search *s, const double *v, double fill, double *out) {
+    u64 f;
+    memcpy(&f, &fill, sizeof f);
+    for (int k = 0; k < NC; k++) {
+        u64 b;
+        memcpy(&b, v + k, sizeof b);
+        b = (b & s->keep[k]) | (f & ~s->keep[k]);
+        memcpy(out + k, &b, sizeof b);
+    }
+}
+
 /* Whether a[k] > r[k] in some column (branch free: unused columns hold thresholds that never fail). */
 static inline int above(const double *a, const double *r) {
 #ifdef KR_SSE2
@@ -622,8 +635,9 @@ static inline int above(const double *a, const double *r) {
 static inline int pruned(const Search *s, const double *x, const double *f) {
     /* (the staircase when it applies, else every row) */
     double r[NC];
-    r[0] = s->use[0] ? (x[0] - s->t0) * f[0] + 1e-9 : INFINITY;
-    for (int k = 1; k < NC; k++) r[k] = s->use[k] ? x[k] * f[k] + 1e-9 : INFINITY;
+    r[0] = (x[0] - s->t0) * f[0] + 1e-9;
+    for (int k = 1; k < NC; k++) r[k] = x[k] * f[k] + 1e-9;
+    pick_used(s, r, INFINITY, r);
     i64 k = 0, n = s->n_tgt;
     if (s->sa >= 0 && n >= STAIR_ROWS && !(s->t_max > r[0])) {
         const Stair *st = s->stair;
@@ -738,7 +752,7 @@ KR_INLINE int bag_room(Search *s, i64 state) {
 
 /* x with the unused columns at -inf, for dominance tests through above(). */
 static inline void used_only(const Search *s, const double *x, double *out) {
-    for (int k = 0; k < NC; k++) out[k] = s->use[k] ? x[k] : -INFINITY;
+    pick_used(s, x, -INFINITY, out);
 }
 
 /* A new label record (the tables grown as needed); returns its id, or -1 when memory runs out. */
@@ -851,7 +865,8 @@ KR_INLINE int add_label(Search *s, i64 state, const double *x, i64 parent, i64 e
             m1 |= b;
     }
     double xe[NC], xu[NC]; /* a bag entry b turns x away if b <= x * eps; x drops b if x <= b (used columns) */
-    for (int k = 0; k < NC; k++) xe[k] = s->use[k] ? x[k] * s->eps[k] : INFINITY;
+    for (int k = 0; k < NC; k++) xe[k] = x[k] * s->eps[k];
+    pick_used(s, xe, INFINITY, xe);
     used_only(s, x, xu);
     BagEntry *bag = s->pool + s->bag_off[state];
     i64 n = s->bag_len[state];
@@ -1184,7 +1199,7 @@ KV_EXPORT int kr_label_search(const KrGraph *g, const double *lb, const u8 *use,
     s.lb = lb;
     s.use = use;
     s.eps = eps;
-    for (int c = 0; c < NC; c++) s.pf[c] = eps[c] * slack_f;
+    for (int c = 0; c < NC; c++) s.pf[c] = eps[c] * slack_f, s.keep[c] = use[c] ? ~(u64)0 : 0;
     s.t0 = depart_h;
     s.max_labels = max_labels;
     s.node_bit = node_bit;
