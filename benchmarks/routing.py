@@ -26,14 +26,13 @@
 Targets (2-core machine): embedded p50 < 2 ms; single p50 < 10 ms and below rustworkx; tri p95
 < 100 ms; quad embedded p50 < 5 ms; cold CLI < 1 s.
 
-Last runs (quiet 2-core machine, load average 1.0-1.7): embedded p50 2.12 and 2.41 ms (1.80-2.54 ms
-in three runs of the embedded part alone: the 2 ms target is not met reliably), with the Monte Carlo
-3.8-4.6 ms; quad embedded p50 0.68-0.77 ms; single p50 7.2 ms against rustworkx 11.2-12.8 ms, scipy
-12.4-15.0 ms, networkx 95-107 ms (landmarks 0.45-0.51 s once per graph); tri with the cap of 64 p50
-395-477 ms, p95 2.2-2.3 s, truncated_share 0.9; complete sets p50 0.86-0.93 s, p95 26.9-27.3 s, routes
-p50 1,428 (up to 12,315 routes in one set, so the 100 ms target is out of reach for this search); cold
-CLI 0.65-0.70 s (imports alone 0.51-0.54 s); peak RSS 658 MB up to the capped searches, 7.7 GB with the
-complete ones.
+Last runs (quiet 2-core machine, load average 0.5-1.6): embedded p50 1.35-2.29 ms over eight runs
+(the 2 ms target is not met reliably), with the Monte Carlo 3.6-5.1 ms; quad embedded p50 0.70-0.92 ms;
+single p50 7.3 ms against rustworkx 10.9 ms, scipy 12.4 ms, networkx 102 ms (landmarks 0.53 s once per
+graph); tri with the cap of 64 p50 403 ms, p95 2.3 s, truncated_share 0.9; complete sets p50 0.79 s,
+p95 24.8 s, routes p50 1,428 (up to 12,315 routes in one set, so the 100 ms target is out of reach for
+this search); cold CLI 0.66 s (imports alone 0.49 s); peak RSS 661 MB up to the capped searches, 7.7 GB
+with the complete ones.
 """
 
 from __future__ import annotations
