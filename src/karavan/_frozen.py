@@ -3,7 +3,9 @@
 A frozen dataclass's ``__init__`` sets each field with a call of ``object.__setattr__``; routing
 builds thousands of results per second (legs, hub operations, itineraries, routes), so these
 are made by giving a new instance its attribute dictionary in one step. The classes made so
-have no ``__slots__`` and no ``__post_init__``; the dictionary names every field, in field order.
+have no ``__slots__``; the dictionary names every field, in field order. ``__post_init__`` does not
+run, so the values must already be valid: a class that validates there (``RouteQuery``) is made so
+only from a copy of a validated instance.
 """
 
 from __future__ import annotations

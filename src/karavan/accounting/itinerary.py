@@ -340,7 +340,7 @@ def _walk(
 
     t0 = to_hours(depart)
     memo = _figures_memo(net, params, cargo)
-    w = _Walk(net, params, cargo, memo, trail, t0, memo.tonnes)
+    w = _Walk(net, params, cargo, memo, trail, t0)
     for k, element in enumerate(plan):
         if isinstance(element, LegPlan):
             _walk_leg(w, k, element)
@@ -392,7 +392,6 @@ class _Walk:
     memo: _Memo
     trail: list[TrailRow] | None
     t: float
-    tonnes: float
     location: str | None = None
     legs: list[LegResult] = field(default_factory=list)
     hubs: list[HubResult] = field(default_factory=list)
@@ -402,12 +401,12 @@ class _Walk:
     ttw: float = 0.0
     wtt: float = 0.0
 
-    def add(self, cost_usd: float, wtw_kg: float, ttw_kg: float, wtt_kg: float) -> None:
+    def add(self, figs: LegFigures | HubFigures) -> None:
         """Add an element's cost and emissions to the totals."""
-        self.cost += cost_usd
-        self.wtw += wtw_kg
-        self.ttw += ttw_kg
-        self.wtt += wtt_kg
+        self.cost += figs.cost_usd
+        self.wtw += figs.co2e_wtw_kg
+        self.ttw += figs.co2e_ttw_kg
+        self.wtt += figs.co2e_wtt_kg
 
 
 def _walk_leg(w: _Walk, k: int, element: LegPlan) -> None:
@@ -422,13 +421,11 @@ def _walk_leg(w: _Walk, k: int, element: LegPlan) -> None:
         dep = t
     wait = dep - t
     figs = step.figures
-    wtt = step.wtt_kg
     if trail is not None:
         run = step.run
         label = f"{k + 1}: {run.key} {element.board}→{element.alight}"
         trail.append(_wait_row(label, run.service, t, dep, wait))
         figs = _leg(net, params, run, step.i, step.j, cargo, trail, label)
-        wtt = figs.co2e_wtt_kg
     w.t = arrive = dep + figs.running_h
     mode, name, kind, operator, carrier, toc = step.describe
     w.legs.append(
@@ -446,7 +443,7 @@ def _walk_leg(w: _Walk, k: int, element: LegPlan) -> None:
                 "service_kind": kind,
                 "operator": operator,
                 "carrier_unit": carrier,
-                "tonnes": w.tonnes,
+                "tonnes": w.memo.tonnes,
                 "toc": toc,
                 "through_train": element.through_train,
             },
@@ -454,7 +451,7 @@ def _walk_leg(w: _Walk, k: int, element: LegPlan) -> None:
     )
     w.location = element.alight
     w.distance += figs.distance_km
-    w.add(figs.cost_usd, figs.co2e_wtw_kg, figs.co2e_ttw_kg, wtt)
+    w.add(figs)
 
 
 def _walk_hub(w: _Walk, k: int, element: HubPlan) -> None:
@@ -476,13 +473,11 @@ def _walk_hub(w: _Walk, k: int, element: HubPlan) -> None:
         raise InputError(f"plan[{k}].op_id", element.op_id, "an operation with opening hours")
     wait = start - t
     figs = hub.figures
-    wtt = hub.wtt_kg
     if trail is not None:
         label = f"{k + 1}: {op.id} at {op.node}"
         if not hub.always_open:
             trail.append(_opening_row(label, op, t, start, wait))
         figs = _hub(net, params, op, cargo, trail, label)
-        wtt = figs.co2e_wtt_kg
     w.t = end = start + figs.dwell_h
     w.hubs.append(
         made(
@@ -495,12 +490,12 @@ def _walk_hub(w: _Walk, k: int, element: HubPlan) -> None:
                 "end_h": end,
                 "wait_h": wait,
                 "hoc": hub.hoc,
-                "tonnes": w.tonnes,
+                "tonnes": w.memo.tonnes,
             },
         )
     )
     w.location = op.node
-    w.add(figs.cost_usd, figs.co2e_wtw_kg, figs.co2e_ttw_kg, wtt)
+    w.add(figs)
 
 
 def _inventory(
@@ -578,8 +573,6 @@ class _LegStep:
     """The service's departure pattern."""
     offset_h: float
     """Running time from the run's origin to the boarding stop."""
-    wtt_kg: float
-    """The figures' well-to-tank CO2e."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -588,8 +581,6 @@ class _HubStep:
     kind: str
     hoc: str
     always_open: bool
-    wtt_kg: float
-    """The figures' well-to-tank CO2e."""
 
 
 @dataclass(slots=True)
@@ -637,7 +628,7 @@ def _leg_step(net: Network, params: Parameters, leg: LegPlan, k: int, cargo: Car
         figs = _leg(net, params, run, i, j, cargo, None, "")
         svc = run.service
         describe = (svc.mode.value, svc.name, svc.kind.value, svc.operator, figs.carrier or cargo.unit.value, svc.toc)
-        hit = _LegStep(run, i, j, figs, describe, svc.departures, run.cum_h[i], figs.co2e_wtt_kg)
+        hit = _LegStep(run, i, j, figs, describe, svc.departures, run.cum_h[i])
         steps[key] = hit
     steps[id(leg)] = (leg, hit)
     return hit
@@ -648,7 +639,7 @@ def _hub_step(net: Network, params: Parameters, op: HubOperation, cargo: Cargo, 
     hit: _HubStep | None = memo.steps.get(op.id)
     if hit is None:
         figs = _hub(net, params, op, cargo, None, "")
-        hit = _HubStep(figs, op.kind.value, op.hoc, op.opening.always, figs.co2e_wtt_kg)
+        hit = _HubStep(figs, op.kind.value, op.hoc, op.opening.always)
         memo.steps[op.id] = hit
     return hit
 
