@@ -481,8 +481,7 @@ def simulate_plans(
         target = _aware(target)
     rp = parameters or load_reliability_parameters()
     tab = spec_tables(net, rp)
-    rows, bounds, extra = _rows(tab, items, cargo, des)
-    pool = tab.pool_array() if not extra else np.concatenate([tab.pool_array(), *extra])
+    rows, bounds, pool = _rows(tab, items, cargo, des)
     departs = [it.depart for _, it in items]
     t0 = np.array([it.depart_h for _, it in items], dtype=np.float64)
     spec = np.array(rows) if rows else np.zeros((0, 24))  # rows of one width: an array, as np.stack but faster
@@ -596,31 +595,37 @@ def _order_statistics(n: int, quantiles: tuple[float, ...]) -> _Order:
 
 def _rows(
     tab: Any, items: Sequence[tuple[Sequence[LegPlan | HubPlan], Itinerary]], cargo: Cargo, des: CaspianResult | None
-) -> tuple[list[F64], list[int], list[F64]]:
-    """Kernel rows of every element, route bounds, and DES wait pools appended after the table's pool."""
+) -> tuple[list[F64], list[int], F64]:
+    """Kernel rows of every element, route bounds, and the sample pool they draw from.
+
+    The pool is the table's pool as it stands once every row is built (other threads may grow it later: the rows
+    of this call point below that size), followed by the DES wait pools of sails-when-full legs.
+    """
     from karavan.reliability.spec import element_row
 
     rows = [element_row(tab, element) for plan, _ in items for element in plan]
     bounds = [0]
     for plan, _ in items:
         bounds.append(bounds[-1] + len(plan))
-    extra: list[F64] = []
+    base = tab.pool_array()
     if des is None:
-        return rows, bounds, extra
-    for r, (plan, it) in enumerate(items):  # after every row is built: the table's pool is complete
+        return rows, bounds, base
+    extra: list[F64] = [base]
+    for r, (plan, it) in enumerate(items):
         legs = {leg.index: leg for leg in it.legs}
         for i, element in enumerate(plan):
             if isinstance(element, LegPlan):
                 e = bounds[r] + i
                 unit = _des_key(tab.net.services[element.service_id], cargo)
                 rows[e] = _with_des_waits(tab, rows[e], element, des, unit, legs[i].depart_h, extra)
-    return rows, bounds, extra
+    return rows, bounds, base if len(extra) == 1 else np.concatenate(extra)
 
 
 def _with_des_waits(
     tab: Any, row: F64, leg: LegPlan, des: CaspianResult, unit: str, ready_h: float, extra: list[F64]
 ) -> F64:
-    """A sails-when-full leg's row drawing its wait from the DES run's waits (appended to ``extra``)."""
+    """A sails-when-full leg's row drawing its wait from the DES run's waits (appended to ``extra``, whose first
+    entry is the table's pool snapshot the rows point into)."""
     from karavan.reliability import kernel as k
 
     if row[k.C_DEP] != k.DEP_WHEN_FULL or row[k.C_STAY]:
@@ -629,7 +634,7 @@ def _with_des_waits(
     waits = _des_waits(des, ports.board, ports.alight, unit, ready_h)
     if waits is None:
         return row
-    offset = float(tab.pool_array().size + sum(x.size for x in extra))
+    offset = float(sum(x.size for x in extra))
     row = row.copy()
     row[k.C_BOARD_PORT] = -1.0  # the DES waits include the storms
     row[k.C_FILL : k.C_FILL + 4] = (k.D_EMPIRICAL, offset, float(waits.size), 0.0)

@@ -10,6 +10,7 @@ fresh for every call.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +44,12 @@ class LegPorts:
 
 @dataclass
 class Tables:
-    """Element rows, the sample pool and the weather table of one network and parameter set."""
+    """Element rows, the sample pool and the weather table of one network and parameter set.
+
+    The tables are shared by every thread that simulates on the network (the service plans in several threads):
+    the sample pool and the port rows only grow, and they grow under :attr:`lock`, so a row's slice of the pool
+    holds its own samples only. A snapshot taken with :meth:`pool_array` after a row was built contains it.
+    """
 
     net: Network
     parameters: ReliabilityParameters
@@ -54,17 +60,24 @@ class Tables:
     ports: dict[LegPlan, LegPorts] = field(default_factory=dict)
     pool: list[float] = field(default_factory=list)
     port_rows: dict[tuple[str, tuple[float, ...]], int] = field(default_factory=dict)
-    _pool_array: F64 | None = None
+    _pool_array: tuple[int, F64] | None = None
     _shares: F64 | None = None
     storm: F64 = field(default_factory=lambda: np.zeros(3))
     storm_pool: F64 = field(default_factory=lambda: np.zeros(1))
     storm_cum: F64 = field(default_factory=lambda: np.ones(1))
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    """Held while the pool or the port rows grow, and while the pool's array is made."""
 
     def pool_array(self) -> F64:
-        """The empirical samples of every row so far, as one array."""
-        if self._pool_array is None or self._pool_array.size != len(self.pool):
-            self._pool_array = np.array(self.pool if self.pool else [0.0], dtype=np.float64)
-        return self._pool_array
+        """The empirical samples of every row so far, as one array (at least one entry)."""
+        made = self._pool_array
+        if made is not None and made[0] == len(self.pool):
+            return made[1]
+        with self.lock:
+            snap = np.array(self.pool if self.pool else [0.0], dtype=np.float64)
+            snap.flags.writeable = False  # shared between calls and threads
+            self._pool_array = (len(self.pool), snap)
+        return snap
 
     def shares(self) -> F64:
         """Monthly closed shares, one row per port met so far (at least one row)."""
@@ -95,16 +108,22 @@ class Tables:
 
     def samples_cols(self, samples: Any) -> tuple[float, float, float, float]:
         """Columns drawing with replacement from ``samples`` (appended to the pool)."""
-        offset = len(self.pool)
-        self.pool.extend(float(x) for x in samples)
-        return (k.D_EMPIRICAL, float(offset), float(len(self.pool) - offset), 0.0)
+        values = [float(x) for x in samples]
+        with self.lock:
+            offset = len(self.pool)
+            self.pool.extend(values)
+        return (k.D_EMPIRICAL, float(offset), float(len(values)), 0.0)
 
     def port_row(self, port: PortWeather | None) -> int:
         """Row of ``port`` in the weather table (-1 for none)."""
         if port is None:
             return -1
         key = (port.id, tuple(port.closed_share))
-        return self.port_rows.setdefault(key, len(self.port_rows))
+        hit = self.port_rows.get(key)
+        if hit is not None:
+            return hit
+        with self.lock:
+            return self.port_rows.setdefault(key, len(self.port_rows))
 
 
 def _storm(tables: Tables) -> None:
