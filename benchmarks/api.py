@@ -102,9 +102,9 @@ def route_queries(dataset: str | None, pairs: int, days: int) -> list[str]:
 
 def cpu_split_ms(dataset: str | None, paths: list[str], count: int) -> dict[str, float]:
     """CPU ms per route request in planning, ``to_dict`` and encoding, in this process (first ``count`` queries)."""
-    from karavan.api.app import plan
     from karavan.api.encoding import dumps
     from karavan.api.models import RouteRequest
+    from karavan.api.payloads import plan
     from karavan.api.settings import Settings
     from karavan.io import load_network
 

@@ -17,6 +17,7 @@ from karavan import limits
 from karavan.api.errors import ERROR_RESPONSES
 from karavan.api.models import RouteOptions
 from karavan.api.openapi import check_request
+from karavan.api.payloads import plan
 from karavan.api.responses import IleapExport
 from karavan.errors import InputError
 
@@ -75,8 +76,6 @@ def _attachment(name: str) -> dict[str, str]:
 
 def exports_router() -> APIRouter:
     """``/export/*``: GeoJSON, iLEAP records, CSV trail and HTML report of a route query."""
-    from karavan.api import app as api
-
     router = APIRouter(tags=["routes"], responses=ERROR_RESPONSES)
 
     @router.get(
@@ -96,7 +95,7 @@ def exports_router() -> APIRouter:
         from karavan.routing.geojson import plan_layers
 
         net, settings = ctx
-        layers = plan_layers(net, api.plan(net, opts, settings))
+        layers = plan_layers(net, plan(net, opts, settings))
         features = [f for name in ("routes", "legs", "stops") for f in layers[name]["features"]]
         for f in layers["routes"]["features"]:
             f["properties"]["feature"] = "route"
@@ -114,7 +113,7 @@ def exports_router() -> APIRouter:
         from karavan.accounting.ileap import plan_ileap
 
         net, settings = ctx
-        body = plan_ileap(net, api.plan(net, opts, settings))
+        body = plan_ileap(net, plan(net, opts, settings))
         return JSONResponse(body, headers=_attachment(_filename(net, opts, "ileap.json")))
 
     @router.get(
@@ -128,7 +127,7 @@ def exports_router() -> APIRouter:
         """One row per computed figure: element, quantity, result, unit, formula, inputs, sources, flags."""
         net, settings = ctx
         opts = check_request(opts, settings)
-        result = api.plan(net, opts, settings)
+        result = plan(net, opts, settings)
         if opts.route_index >= len(result.routes):
             raise InputError("route_index", opts.route_index, f"an index below {len(result.routes)}")
         text = result.routes[opts.route_index].itinerary.trail_csv()
@@ -148,7 +147,7 @@ def exports_router() -> APIRouter:
 
         net, settings = ctx
         opts = check_request(opts, settings)
-        result = api.plan(net, opts, settings)
+        result = plan(net, opts, settings)
         sims = _simulations(net, result, opts) if opts.runs else None
         html = route_report(net, result, simulations=sims)
         name = _filename(net, opts, "html")

@@ -20,6 +20,7 @@ from karavan import __version__
 from karavan.api.encoding import FastJSONResponse
 from karavan.api.errors import ERROR_RESPONSES, ErrorBody
 from karavan.api.models import RouteRequest, SimulateRequest
+from karavan.api.payloads import assign_payload, diff_payload, routes_payload, simulate_payload
 from karavan.api.responses import PlanCreated, SavedList, SavedRecord
 from karavan.api.settings import Settings
 from karavan.api.state import NetworkHolder
@@ -163,17 +164,15 @@ def _title(net: Any, req: SaveRoute | SaveSimulation | SaveScenario | SaveAssign
 
 
 def _result(app_state: Any, req: SaveRoute | SaveSimulation | SaveScenario | SaveAssignment) -> dict[str, Any]:
-    from karavan.api import app as api
-
     holder: NetworkHolder = app_state.holder
     settings: Settings = app_state.settings
     if isinstance(req, SaveRoute):  # with the map geometry: the record's share_url reopens it on the map
-        return api.routes_payload(holder.get(), req.query.model_copy(update={"geojson": True}), settings)
+        return routes_payload(holder.get(), req.query.model_copy(update={"geojson": True}), settings)
     if isinstance(req, SaveSimulation):
-        return api.simulate_payload(holder.get(), req.query, settings)
+        return simulate_payload(holder.get(), req.query, settings)
     if isinstance(req, SaveScenario):
-        return api.diff_payload(holder, req.query.name, req.query.base)
-    return api.assign_payload(holder, req.query.scenario, req.query.method)
+        return diff_payload(holder, req.query.name, req.query.base)
+    return assign_payload(holder, req.query.scenario, req.query.method)
 
 
 def plans_router() -> APIRouter:
