@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -146,3 +147,20 @@ def test_masters_solved_by_interior_point_reach_the_arc_flow_optimum(
     load = prep.fn.incidence.row_load(sol.edge_flow)
     assert np.all(load <= prep.fn.row_rhs * (1 + 1e-7) + 1e-6)
     assert np.all(sol.row_price >= 0)
+
+
+def test_free_flow_loads_are_reported_and_scale_with_demand(grid: Network) -> None:
+    """The solver reports the all-or-nothing loads' peak volume/capacity and overloaded rows, for the LP and for
+    an all-or-nothing optimum alike; the free-flow paths do not depend on the demand, so the peak scales with it."""
+    heavy = congested(grid)
+    light = Demand(tuple(replace(f, volume_t=f.volume_t / 1000.0) for f in heavy.flows), name="light")
+    stats = []
+    for d in (heavy, light):
+        prep = _prepare(grid, d, AssignOptions())
+        stats.append(solve_lp(prep.fn, prep.ods, prep.gc, penalty_usd_per_t=PENALTY).stats)
+    assert stats[0]["free_flow_overloaded_rows"] > 0
+    assert stats[0]["free_flow_peak_load"] > 1.0
+    assert stats[1]["lp_solves"] == 0  # all or nothing
+    assert stats[1]["free_flow_overloaded_rows"] == 0
+    assert stats[1]["free_flow_peak_load"] <= 1.0
+    assert stats[0]["free_flow_peak_load"] == pytest.approx(1000.0 * stats[1]["free_flow_peak_load"], rel=1e-9)

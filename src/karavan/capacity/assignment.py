@@ -417,16 +417,19 @@ def _result(
     row_t = fn.incidence.row_load(flow, unit=True)
     elements: list[ElementResult] = []
     seen: set[str] = set()
-    for el in fn.elements:
-        if not el.rows:
-            continue
-        rows = np.asarray(el.rows)
-        act = float(row_act[rows].max())
-        vol = float(row_t[rows].max())
+    capped = [el for el in fn.elements if el.rows]
+    n_el_rows = [len(el.rows) for el in capped]
+    el_rows = np.fromiter((r for el in capped for r in el.rows), dtype=np.int64, count=sum(n_el_rows))
+    el_start = np.r_[0, np.cumsum(n_el_rows)[:-1]].astype(np.int64)
+    acts = np.maximum.reduceat(row_act[el_rows], el_start).tolist() if capped else []
+    vols = np.maximum.reduceat(row_t[el_rows], el_start).tolist() if capped else []
+    priced = (np.add.reduceat((sol.row_price[el_rows] != 0).astype(np.int64), el_start) > 0).tolist() if capped else []
+    for el, act, vol, has_price in zip(capped, acts, vols, priced, strict=True):
         util = act / el.capacity_t if el.capacity_t > 0 else None
         cap_t = vol / util if util and vol > 0 else el.capacity_t
         # λ is per reference tonne; one more tonne of capacity at the current unit mix is act/vol reference tonnes
-        price = float(sol.row_price[rows].sum()) * (act / vol if vol > 1e-9 and act > 0 else 1.0)
+        lam = float(sol.row_price[np.asarray(el.rows)].sum()) if has_price else 0.0
+        price = lam * (act / vol if vol > 1e-9 and act > 0 else 1.0)
         away = price >= PENALTY_LEVEL * opts.unserved_penalty_usd_per_t
         elements.append(
             ElementResult(el.id, el.kind, el.name, vol, cap_t, util, price, el.native, el.native_unit, away)

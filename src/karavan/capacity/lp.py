@@ -62,11 +62,17 @@ against 15,000 (and a fifteenth of the time) from scratch with presolve."""
 
 
 IPM_ROWS = 10_000
-"""Masters of at least this many rows that are solved afresh go to HiGHS's interior point method with crossover
-instead of the dual simplex, from the second pricing round on. On the congested 100 × 100-node grid with
-100 × 100 zones, the master of the second round after row generation (23,538 rows, 29,561 columns): 14.3 s CPU
-against 39.0 s for the dual simplex from scratch with presolve and 71.7 s warm-started; before row generation
-(19,618 rows): 9.7 s against 8.2 s; the whole second round's master 41.8 s against 90.1 s wall. The first master
+"""Masters with at least this many active capacity rows that are solved afresh go to HiGHS's interior point method
+with crossover instead of the dual simplex, from the second pricing round on. The capacity rows, not all rows,
+decide: presolve removes the convexity rows of the ODs whose columns touch no active row, so what the solver
+works on grows with the active rows. On the congested 100 × 100-node grid with 100 × 100 zones at 1,500 TEU per
+OD, the master of the second round after row generation (23,538 rows, 13,538 of them capacity rows, 29,561
+columns): 14.3 s CPU against 39.0 s for the dual simplex from scratch with presolve and 71.7 s warm-started;
+before row generation (19,618 rows): 9.7 s against 8.2 s; the whole second round's master 41.8 s against 90.1 s
+wall. With 200 × 200 zones at 150 TEU per OD (41,739 rows, 1,739 of them capacity rows) the dual simplex from
+scratch is the faster: second and third masters 3.2 and 4.7 s against 8.4 and 6.7 s for the interior point
+(wall, load average 3–4 in both runs); warm-started, the dual simplex took 51 and 15 s and the primal simplex
+31 and 14 s (18,846 and 20,167 iterations for the second master against 4,250 from scratch). The first master
 (one free-flow path per OD) is easy for the simplex: 2.3 s (519 iterations) against 7.6 s. Smaller masters (the
 embedded dataset's, or 2,500 ODs) stay with the simplex."""
 
@@ -192,6 +198,9 @@ class _Pool:
         return edges, ptr, np.asarray(self.od, dtype=np.int64)
 
 
+_NO_ENTRIES = (np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int32))
+
+
 @dataclass
 class _Columns:
     """The master's tree columns: per column its group, the ODs it serves with their path ids, its cost and its
@@ -223,22 +232,33 @@ class _Columns:
                 self._flat = (np.zeros(0, np.int32), np.zeros(0), np.zeros(0, np.int32))
         return self._flat
 
-    def append(
+    def extend(
         self,
-        group: int,
-        od: NDArray[np.int64],
-        pid: NDArray[np.int64],
+        groups: list[int],
+        ods: list[NDArray[np.int64]],
+        pids: list[NDArray[np.int64]],
         rows: NDArray[np.int32],
         vals: NDArray[np.float64],
+        cols: NDArray[np.int32],
     ) -> None:
-        self.group.append(group)
-        self.od.append(od)
-        self.pid.append(pid)
-        self.keys.add((group, pid.tobytes()))
-        self.row_chunks.append(rows)
-        self.val_chunks.append(vals)
-        self.col_chunks.append(np.full(rows.size, self.size - 1, dtype=np.int32))
-        self._flat = None
+        """Add columns: per column its group, ODs served and their path ids; the capacity-row entries of all of
+        them as (row, value, column position among the new columns), sorted by column."""
+        first = self.size
+        for g, pid in zip(groups, pids, strict=True):
+            self.keys.add((g, pid.tobytes()))
+        self.group.extend(groups)
+        self.od.extend(ods)
+        self.pid.extend(pids)
+        if rows.size:
+            self.row_chunks.append(rows)
+            self.val_chunks.append(vals)
+            self.col_chunks.append((cols + first).astype(np.int32))
+            self._flat = None
+
+    def on_rows(self, on: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Per column: has it an entry on a capacity row flagged in ``on``?"""
+        rows, _vals, cols = self.entries()
+        return np.bincount(cols[on[rows]], minlength=self.size) > 0
 
 
 @dataclass
@@ -349,8 +369,8 @@ class _Master:
         dem = groups.demand_t
         self.h.addRows(g, dem.copy(), dem.copy(), 0, np.zeros(g, np.int32), np.zeros(0, np.int32), np.zeros(0))
         empty = np.zeros(0, np.int64)
-        for k in range(g):  # column k of group k serves nothing: every OD of the group unserved
-            self.cols.append(k, empty, empty, np.zeros(0, np.int32), np.zeros(0))
+        # column k of group k serves nothing: every OD of the group unserved
+        self.cols.extend(list(range(g)), [empty] * g, [empty] * g, *_NO_ENTRIES)
         idx = np.arange(g, dtype=np.int32)
         cost = np.full(g, penalty_usd_per_t)
         self.h.addCols(g, cost, np.zeros(g), np.full(g, self.inf), g, idx, idx, np.ones(g))
@@ -409,10 +429,9 @@ class _Master:
         scale = 1.0 / self.groups.demand_t[fg]  # a column's weight is tonnes of its group's demand
         costs = (served_cost + penalty_usd_per_t * (self.groups.demand_t[fg] - served_dem)) * scale
         vals = vals * scale[cols]
-        col_bounds = np.searchsorted(cols, np.arange(len(fresh_groups) + 1))
-        for j, (g, mine) in enumerate(zip(fresh_groups, spans, strict=True)):
-            a, b = col_bounds[j], col_bounds[j + 1]
-            self.cols.append(g, ods_sel[mine], pids[mine], rows[a:b], vals[a:b])
+        self.cols.extend(
+            fresh_groups, [ods_sel[mine] for mine in spans], [pids[mine] for mine in spans], rows, vals, cols
+        )
         self._add_to_highs(fg, costs, rows, vals, cols)
         self.changed += len(fresh_groups)
         return len(fresh_groups)
@@ -492,19 +511,12 @@ class _Master:
         col_basic = np.array([st == basic for st in basis.col_status], dtype=bool)
         scale = self.groups.demand_t[np.asarray(self.cols.group)]
         zero = col_basic & (mu <= 1e-9 * np.maximum(scale, 1.0))
-        return any(
-            self.cols.row_chunks[j].size and (self.active_pos[self.cols.row_chunks[j]] >= 0).any()
-            for j in np.flatnonzero(zero).tolist()
-        )
+        return bool(np.any(zero & self.cols.on_rows(self.active_pos >= 0)))
 
     def activity(self, mu: NDArray[np.float64], n_rows: int) -> NDArray[np.float64]:
         """Reference tonnes per capacity row of the master's solution (columns with positive weight only)."""
-        used = np.flatnonzero(mu > 0)
-        if used.size == 0:
-            return np.zeros(n_rows)
-        rows = np.concatenate([self.cols.row_chunks[j] for j in used.tolist()])
-        vals = np.concatenate([self.cols.val_chunks[j] * mu[j] for j in used.tolist()])
-        return sum_by(rows, weights=vals, minlength=n_rows)
+        rows, vals, cols = self.cols.entries()
+        return sum_by(rows, weights=vals * np.maximum(mu, 0.0)[cols], minlength=n_rows)
 
 
 def solve_lp(
@@ -565,9 +577,17 @@ def solve_lp(
             if _gap(objective, lower_bound) <= gap:
                 break
         else:
-            aon = _all_or_nothing(fn, ods, pr, pool, gc, penalty_usd_per_t)
+            free_load = _free_flow_load(fn, ods, pr)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                vc = np.where(rhs > 0, free_load / np.where(rhs > 0, rhs, 1.0), np.where(free_load > 0, np.inf, 0.0))
+            free_stats = {
+                "free_flow_peak_load": float(vc.max()) if vc.size else 0.0,
+                "free_flow_overloaded_rows": int(np.count_nonzero(_over(free_load, rhs))),
+            }
+            aon = _all_or_nothing(fn, ods, pr, pool, gc, penalty_usd_per_t, free_load)
             if aon is not None:
                 aon_stats = {"iterations": iters, "lp_solves": 0, "simplex_iterations": 0, "pricing_s": pricing_s}
+                aon_stats.update(free_stats)
                 sol_aon = _solution(fn, pool, *aon, stats=aon_stats, t_start=t_start, keep_paths=keep_paths)
                 load = inc.row_load(sol_aon.edge_flow) if n_rows else np.zeros(0)
                 # a full row at price zero could also take a small positive price: not unique then
@@ -581,7 +601,7 @@ def solve_lp(
         trail[-1]["columns_added"] = added
         if added == 0 and lp_runs > 0:
             break
-        master_before, simplex_before = master_s, simplex_iters
+        master_before, simplex_before, runs_before = master_s, simplex_iters, lp_runs
         # ---------------------------------------------------------- master LP with row generation
         while True:
             cold = master.changed > COLD_SHARE * master.h.getNumRow()
@@ -589,11 +609,12 @@ def solve_lp(
                 master.h.clearSolver()  # a large change: solving afresh with presolve beats repairing the old basis
             master.changed = 0
             t_phase = time.perf_counter()
-            _run(master.h, cold, first=iters == 1)
+            cap_rows = master.h.getNumRow() - groups.n  # active capacity rows
+            _run(master.h, cold, cap_rows, first=iters == 1)
             status = master.h.getModelStatus()
             if status != highspy.HighsModelStatus.kOptimal:  # a warm start can stall: solve afresh once
                 master.h.clearSolver()
-                _run(master.h, cold=True, first=iters == 1)
+                _run(master.h, True, cap_rows, first=iters == 1)
                 status = master.h.getModelStatus()
             master_s += time.perf_counter() - t_phase
             lp_runs += 1
@@ -612,6 +633,7 @@ def solve_lp(
             master.add_rows(viol, rhs)
         trail[-1]["master_s"] = round(master_s - master_before, 3)
         trail[-1]["simplex_iterations"] = simplex_iters - simplex_before
+        trail[-1]["lp_solves"] = lp_runs - runs_before
         trail[-1]["active_rows"] = int((master.active_pos >= 0).sum()) if master.active_pos is not None else 0
         _LOG.debug("pricing round %d: %s", iters, trail[-1])
         row_dual = np.asarray(sol.row_dual)
@@ -641,6 +663,7 @@ def solve_lp(
         "master_s": master_s,
         "columns": master.cols.size,
         "rounds": trail,
+        **free_stats,
     }
     stats["shadow_prices_unique"] = not master.degenerate(mu, rhs)
     x_paths, served = _path_flows(master, mu, pool, ods)
@@ -648,11 +671,11 @@ def solve_lp(
     return _solution(fn, pool, x_paths, unserved, lam, objective, stats=stats, t_start=t_start, keep_paths=keep_paths)
 
 
-def _run(h: Any, cold: bool, first: bool = False) -> None:
-    """Solve the master: a large master solved afresh by interior point with crossover (a basis, so vertex duals
-    and later warm starts), anything else, and the ``first`` master (one free-flow path per OD), by simplex (from
-    the kept basis unless ``cold``)."""
-    ipm = cold and not first and h.getNumRow() >= IPM_ROWS
+def _run(h: Any, cold: bool, capacity_rows: int, first: bool = False) -> None:
+    """Solve the master: one solved afresh with at least :data:`IPM_ROWS` active ``capacity_rows`` by interior
+    point with crossover (a basis, so vertex duals and later warm starts), anything else, and the ``first`` master
+    (one free-flow path per OD), by simplex (from the kept basis unless ``cold``)."""
+    ipm = cold and not first and capacity_rows >= IPM_ROWS
     h.setOptionValue("solver", "ipm" if ipm else "simplex")
     h.run()
 
@@ -704,6 +727,20 @@ def _gap(objective: float, lower_bound: float) -> float:
     return max(0.0, (objective - lower_bound) / max(1.0, abs(objective)))
 
 
+def _over(load: NDArray[np.float64], rhs: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Per capacity row: is ``load`` above its capacity (beyond the solver's tolerance)?"""
+    return load > rhs * (1 + 1e-9) + 1e-6
+
+
+def _free_flow_load(fn: FlowNet, ods: ODArrays, pr: _Pricing) -> NDArray[np.float64]:
+    """Reference tonnes per capacity row when every OD's whole demand takes the path ``pr`` found for it."""
+    if not fn.n_rows:
+        return np.zeros(0)
+    dem = ods.demand_t[pr.path_od]
+    flow = sum_by(pr.path_edge, weights=np.repeat(dem, np.diff(pr.path_start)), minlength=fn.n_edges)
+    return fn.incidence.row_load(flow)
+
+
 def _all_or_nothing(
     fn: FlowNet,
     ods: ODArrays,
@@ -711,19 +748,18 @@ def _all_or_nothing(
     pool: _Pool,
     gc: NDArray[np.float64],
     penalty_usd_per_t: float,
+    free_load: NDArray[np.float64],
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], float] | None:
-    """The optimum when every OD's whole demand fits on its free-flow shortest path, else ``None``.
+    """The optimum when every OD's whole demand fits on its free-flow shortest path (``free_load``: the
+    reference tonnes those paths put on each capacity row), else ``None``.
 
     Returns (tonnes per pooled path, unserved tonnes, row prices, objective): each OD on its shortest path
     (unserved where it has none below the penalty), every price zero. That is optimal because each OD takes its
     cheapest option at zero prices and no capacity row is exceeded. The paths go into ``pool``.
     """
+    if np.any(_over(free_load, fn.row_rhs)):
+        return None
     dem = ods.demand_t[pr.path_od]
-    lens = np.diff(pr.path_start)
-    if fn.n_rows:
-        flow = sum_by(pr.path_edge, weights=np.repeat(dem, lens), minlength=fn.n_edges)
-        if np.any(fn.incidence.row_load(flow) > fn.row_rhs * (1 + 1e-9) + 1e-6):
-            return None
     pids = pool.add(pr.path_od, pr.path_edge, pr.path_start)
     x = sum_by(pids, weights=dem, minlength=len(pool.od))
     unserved = ods.demand_t.copy()

@@ -31,6 +31,9 @@ PATH_ROOM_PER_TARGET = 128
 where it ran out)."""
 MIN_ORIGINS_PER_THREAD = 8
 """Fewer origins than this per thread are searched in the calling thread."""
+PARTS_PER_THREAD = 4
+"""The origins are cut into this many parts per thread, taken by the threads as they become free: origins
+differ in how many targets are left to price, and so in how long their searches take."""
 
 _P = ctypes.c_void_p
 _I = ctypes.c_int64
@@ -121,18 +124,31 @@ class StaticGraph:
         tgt = np.ascontiguousarray(d_vert[by_origin], dtype=np.int64)
         acc = np.full(n_od, np.inf) if accept is None else np.asarray(accept, dtype=np.float64)[by_origin]
         acc = np.ascontiguousarray(acc)
-        n_parts = min(THREADS, max(1, sources.size // MIN_ORIGINS_PER_THREAD))
+        n_threads = min(THREADS, max(1, sources.size // MIN_ORIGINS_PER_THREAD))
+        n_parts = min(n_threads * PARTS_PER_THREAD, max(1, sources.size // MIN_ORIGINS_PER_THREAD))
         cuts = np.linspace(0, sources.size, n_parts + 1).round().astype(np.int64)
         parts = [self._search(w, sources, tgt_ptr, tgt, acc, int(a), int(b)) for a, b in itertools.pairwise(cuts)]
-        if n_parts > 1:  # the C searches release the GIL: the parts run side by side
-            threads = [threading.Thread(target=part.run) for part in parts[1:]]
+        if n_threads > 1:  # the C searches release the GIL: the threads take the parts one after another
+            queue = iter(parts)
+            lock = threading.Lock()
+
+            def work() -> None:
+                while True:
+                    with lock:
+                        part = next(queue, None)
+                    if part is None:
+                        return
+                    part.run()
+
+            threads = [threading.Thread(target=work) for _ in range(n_threads - 1)]
             for t in threads:
                 t.start()
-            parts[0].run()
+            work()
             for t in threads:
                 t.join()
         else:
-            parts[0].run()
+            for part in parts:
+                part.run()
         if any(part.failed for part in parts):
             raise NativeKernelError("shortest paths: out of memory")
         dist_s = np.concatenate([part.dist for part in parts])
