@@ -601,6 +601,10 @@ def solve_lp(
         trail[-1]["columns_added"] = added
         if added == 0 and lp_runs > 0:
             break
+        if lp_runs == 0 and n_rows:
+            # the first master without capacity rows would put every OD on its free-flow path: the rows those
+            # loads overload are the ones its row generation would add, so they go in before the first solve
+            master.add_rows(np.flatnonzero(_over(free_load, rhs)), rhs)
         master_before, simplex_before, runs_before = master_s, simplex_iters, lp_runs
         # ---------------------------------------------------------- master LP with row generation
         while True:
