@@ -36,6 +36,31 @@
 #define XFER 2
 #define THRU 5
 
+/* out = a + b and out = a * b over the NC criteria (pairs of columns at a time; out may be a or b). */
+static inline void add_nc(const double *a, const double *b, double *out) {
+#ifdef KR_SSE2
+    __m128d s01 = _mm_add_pd(_mm_loadu_pd(a), _mm_loadu_pd(b)), s23 = _mm_add_pd(_mm_loadu_pd(a + 2), _mm_loadu_pd(b + 2));
+    double s4 = a[4] + b[4];
+    _mm_storeu_pd(out, s01);
+    _mm_storeu_pd(out + 2, s23);
+    out[4] = s4;
+#else
+    for (int c = 0; c < NC; c++) out[c] = a[c] + b[c];
+#endif
+}
+
+static inline void mul_nc(const double *a, const double *b, double *out) {
+#ifdef KR_SSE2
+    __m128d p01 = _mm_mul_pd(_mm_loadu_pd(a), _mm_loadu_pd(b)), p23 = _mm_mul_pd(_mm_loadu_pd(a + 2), _mm_loadu_pd(b + 2));
+    double p4 = a[4] * b[4];
+    _mm_storeu_pd(out, p01);
+    _mm_storeu_pd(out + 2, p23);
+    out[4] = p4;
+#else
+    for (int c = 0; c < NC; c++) out[c] = a[c] * b[c];
+#endif
+}
+
 /* ---------------------------------------------------------------- time functions */
 
 KV_EXPORT double kr_next_departure(i64 pk, i64 pmask, double pa, double pb, double t, double offset) {
@@ -154,20 +179,32 @@ static inline i64 push3(HeapEntry *h, i64 size, const double *key, i64 val) {
     return size + 1;
 }
 
-/* Pop the smallest entry into *top; the heap keeps room for the entry at index size (read, not used). */
+/* Pop the smallest entry into *top; the heap keeps room for the entry at index size (read, not used).
+ *
+ * The last entry goes where the sift-down of kr_heap_pop puts it: above the first entry not below
+ * it on the path of least children. The keys on that path do not decrease, so the hole is moved to
+ * the path's end (one comparison a level) and the entry climbs back from there (the last entry is
+ * among the largest: few levels). */
 static inline i64 pop3(HeapEntry *h, i64 size, HeapEntry *top) {
     *top = h[0];
     size -= 1;
     if (size == 0) return 0;
     HeapEntry last = h[size];
-    i64 i = 0;
-    for (;;) {
-        i64 c = 2 * i + 1;
-        if (c >= size) break;
-        if (c + 1 < size && lt3(h[c + 1].k, h[c].k)) c += 1;
-        if (!lt3(h[c].k, last.k)) break;
+    i64 i = 0, c = 1;
+    for (; c + 1 < size; c = 2 * i + 1) { /* two children */
+        c += lt3(h[c + 1].k, h[c].k);
         h[i] = h[c];
         i = c;
+    }
+    if (c < size) { /* one child */
+        h[i] = h[c];
+        i = c;
+    }
+    while (i > 0) {
+        i64 p = (i - 1) >> 1;
+        if (lt3(h[p].k, last.k)) break; /* (the parent, moved up from p, is below the entry: it stays there) */
+        h[i] = h[p];
+        i = p;
     }
     h[i] = last;
     return size;
@@ -555,6 +592,7 @@ typedef struct {
     const double *eps;
     double pf[NC];
     u64 keep[NC]; /* all bits set in the used columns, none in the others (see pick_used) */
+    int all_used; /* every column used: pick_used copies */
     double t0; /* the query's departure, hours since the epoch */
     i64 max_labels;
     const i64 *node_bit;
@@ -586,6 +624,9 @@ typedef struct {
     i64 n_stair;
     int sa, sb;
     double t_max; /* the latest destination row's time since t0 */
+    /* The least value of each column of tshift over the destination rows (-inf where a row holds NaN,
+     * inf with no row): a threshold below it in some column is above no row's value there. */
+    double tmin[NC + 1]; /* (and a pad column at -inf) */
     i64 n_tgt, tcap;
     i64 capped;
 } Search;
@@ -607,6 +648,10 @@ static inline i64 first_above(const double *first, size_t stride, i64 n, double 
 
 /* out[k] = v[k] in the used columns, fill in the others (bit masks: no branch per column). */
 static inline void pick_used(const Search *s, const double *v, double fill, double *out) {
+    if (s->all_used) {
+        if (out != v) memcpy(out, v, NC * sizeof(double));
+        return;
+    }
     u64 f;
     memcpy(&f, &fill, sizeof f);
     for (int k = 0; k < NC; k++) {
@@ -634,10 +679,34 @@ static inline int above(const double *a, const double *r) {
  * eight at a time without branches. */
 static inline int pruned(const Search *s, const double *x, const double *f) {
     /* (the staircase when it applies, else every row) */
-    double r[NC];
+    double r[NC + 1];
+#ifdef KR_SSE2
+    const __m128d tiny = _mm_set1_pd(1e-9); /* (x - 0) is x: the other columns as below */
+    __m128d r01 = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(_mm_loadu_pd(x), _mm_set_sd(s->t0)), _mm_loadu_pd(f)), tiny);
+    __m128d r23 = _mm_add_pd(_mm_mul_pd(_mm_loadu_pd(x + 2), _mm_loadu_pd(f + 2)), tiny);
+    __m128d r45 = _mm_add_pd(_mm_mul_pd(_mm_load_sd(x + 4), _mm_load_sd(f + 4)), tiny);
+    _mm_storeu_pd(r, r01);
+    _mm_storeu_pd(r + 2, r23);
+    _mm_storeu_pd(r + 4, r45);
+    if (!s->all_used) {
+        pick_used(s, r, INFINITY, r);
+        r01 = _mm_loadu_pd(r);
+        r23 = _mm_loadu_pd(r + 2);
+        r45 = _mm_loadu_pd(r + 4);
+    }
+    /* no row is within the thresholds where one is below every row's value in a column (most calls) */
+    __m128d below = _mm_or_pd(_mm_or_pd(_mm_cmplt_pd(r01, _mm_loadu_pd(s->tmin)),
+                                        _mm_cmplt_pd(r23, _mm_loadu_pd(s->tmin + 2))),
+                              _mm_cmplt_pd(r45, _mm_loadu_pd(s->tmin + 4)));
+    if (_mm_movemask_pd(below) != 0) return 0;
+#else
     r[0] = (x[0] - s->t0) * f[0] + 1e-9;
     for (int k = 1; k < NC; k++) r[k] = x[k] * f[k] + 1e-9;
     pick_used(s, r, INFINITY, r);
+    /* no row is within the thresholds where one is below every row's value in a column (most calls) */
+    if ((r[0] < s->tmin[0]) | (r[1] < s->tmin[1]) | (r[2] < s->tmin[2]) | (r[3] < s->tmin[3]) | (r[4] < s->tmin[4]))
+        return 0;
+#endif
     i64 k = 0, n = s->n_tgt;
     if (s->sa >= 0 && n >= STAIR_ROWS && !(s->t_max > r[0])) {
         const Stair *st = s->stair;
@@ -844,6 +913,12 @@ static int add_candidate(Search *s, i64 state, const double *x, i64 parent, i64 
     return lid < 0 ? KV_NO_MEMORY : heap_add(s, key, lid);
 }
 
+/* Whether a new label (criteria xu, unused columns -inf; path parent + node, bit sets m0/m1) drops
+ * bag entry e: xu <= e in the used columns and, with elementary, e's tracked nodes are within its path. */
+KR_INLINE int drops(const Search *s, const BagEntry *e, const double *xu, i64 parent, i64 node, u64 m0, u64 m1) {
+    return !above(xu, e->x) && (!s->elementary || within(s, e->lid, parent, node, m0, m1));
+}
+
 /* Insert a label into its (vertex, via) bag unless dominated; drop the labels it dominates.
  *
  * With elementary a label dominates another only if its path's tracked nodes (node_bit >= 0)
@@ -864,25 +939,27 @@ KR_INLINE int add_label(Search *s, i64 state, const double *x, i64 parent, i64 e
         else
             m1 |= b;
     }
-    double xe[NC], xu[NC]; /* a bag entry b turns x away if b <= x * eps; x drops b if x <= b (used columns) */
-    for (int k = 0; k < NC; k++) xe[k] = x[k] * s->eps[k];
+    double xe[NC], xb[NC]; /* a bag entry b turns x away if b <= x * eps; x drops b if x <= b (used columns) */
+    mul_nc(x, s->eps, xe);
     pick_used(s, xe, INFINITY, xe);
-    used_only(s, x, xu);
+    const double *xu = x;
+    if (!s->all_used) {
+        used_only(s, x, xb);
+        xu = xb;
+    }
     BagEntry *bag = s->pool + s->bag_off[state];
     i64 n = s->bag_len[state];
     for (i64 i = 0; i < n; i++) {
         if (!above(bag[i].x, xe) && (!s->elementary || subset(s, bag[i].lid, parent, node, m0, m1)))
             return KV_OK;
     }
-    i64 w = 0;
-    for (i64 i = 0; i < n; i++) {
-        i64 j = bag[i].lid;
-        int drop = !above(xu, bag[i].x);
-        if (drop && s->elementary) drop = within(s, j, parent, node, m0, m1);
-        if (drop) {
-            s->ldead[j] = 1;
+    i64 w = 0; /* the first entry x drops (most often none), then the bag compacted from there */
+    while (w < n && !drops(s, bag + w, xu, parent, node, m0, m1)) w++;
+    for (i64 i = w; i < n; i++) {
+        if (drops(s, bag + i, xu, parent, node, m0, m1)) {
+            s->ldead[bag[i].lid] = 1;
         } else {
-            if (w != i) bag[w] = bag[i];
+            bag[w] = bag[i];
             w++;
         }
     }
@@ -937,6 +1014,20 @@ static void stair_add(Search *s, const double *x) {
     s->t_max = kv_max(s->t_max, e.ts);
 }
 
+/* The least value of each column of the destination rows (tmin). */
+static void column_mins(Search *s) {
+    for (int c = 0; c < NC; c++) {
+        const double *col = s->tshift + c * s->tcap;
+        double m = INFINITY;
+        int nan = 0;
+        for (i64 k = 0; k < s->n_tgt; k++) {
+            m = kv_min(m, col[k]);
+            nan |= col[k] != col[k];
+        }
+        s->tmin[c] = nan ? -INFINITY : m;
+    }
+}
+
 /* Add a destination label unless dominated (within eps); drop those it dominates. */
 static int record_target(Search *s, const double *x, i64 lid) {
     if (pruned(s, x, s->eps)) return KV_OK;
@@ -977,6 +1068,7 @@ static int record_target(Search *s, const double *x, i64 lid) {
     for (int c = 1; c < NC; c++) s->tshift[c * s->tcap + s->n_tgt] = x[c];
     if (s->sa >= 0) stair_add(s, x);
     s->n_tgt += 1;
+    column_mins(s);
     return KV_OK;
 }
 
@@ -1056,6 +1148,8 @@ static int search_init(Search *s, const KrGraph *g) {
     s->stair = buf_take(B_STAIR, (size_t)s->tcap * sizeof(Stair));
     s->n_stair = 0;
     s->t_max = -INFINITY;
+    for (int c = 0; c < NC; c++) s->tmin[c] = INFINITY;
+    s->tmin[NC] = -INFINITY;
     s->sa = s->sb = -1;
     int n_other = 0;
     for (int k = 1; k < NC; k++) {
@@ -1140,9 +1234,9 @@ static int expand(Search *s, i64 lid) {
         if (revisits(s, lid, node, wn)) continue; /* no tracked node twice */
         double nt = edge_time(g, ei, w, lab[0]);
         if (nt > g->horizon_end) continue;
-        for (int c = 0; c < NC; c++) x[c] = lab[c] + g->wts[ei * NC + c];
+        add_nc(lab, g->wts + ei * NC, x);
         x[0] = nt;
-        for (int c = 0; c < NC; c++) key[c] = x[c] + s->lb[w * NC + c];
+        add_nc(x, s->lb + w * NC, key);
         if (nvi == g->n_via && pruned(s, key, s->pf)) continue;
         if (put_label(s, w * (g->n_via + 1) + nvi, x, lid, ei, w, nvi, key) != KV_OK) return KV_NO_MEMORY;
         lab = s->lf + lid * NC; /* the label table may have moved */
@@ -1174,7 +1268,7 @@ static int run_search(Search *s, int multi) {
         }
         if (vi == g->n_via) {
             const double *lab = s->lf + lid * NC;
-            for (int c = 0; c < NC; c++) key[c] = lab[c] + s->lb[v * NC + c];
+            add_nc(lab, s->lb + v * NC, key);
             if (pruned(s, key, s->pf)) continue;
             if (g->target_ok[v]) {
                 for (int c = 0; c < NC; c++) x[c] = lab[c] + g->tgt_w[v * NC + c];
@@ -1199,7 +1293,8 @@ KV_EXPORT int kr_label_search(const KrGraph *g, const double *lb, const u8 *use,
     s.lb = lb;
     s.use = use;
     s.eps = eps;
-    for (int c = 0; c < NC; c++) s.pf[c] = eps[c] * slack_f, s.keep[c] = use[c] ? ~(u64)0 : 0;
+    s.all_used = 1;
+    for (int c = 0; c < NC; c++) s.pf[c] = eps[c] * slack_f, s.keep[c] = use[c] ? ~(u64)0 : 0, s.all_used &= use[c] != 0;
     s.t0 = depart_h;
     s.max_labels = max_labels;
     s.node_bit = node_bit;
