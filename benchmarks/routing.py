@@ -30,17 +30,16 @@
 Targets (2-core machine): embedded p50 < 2 ms; single p50 < 10 ms and below rustworkx; tri p95
 < 100 ms; quad embedded p50 < 5 ms; cold CLI < 1 s.
 
-Last runs of the embedded part (load average 2.1-2.7, interleaved with the code before the last changes
-to the label search): embedded p50 1.21-2.38 ms over four runs (before 1.45-2.61 ms; 5.9 M against
-5.4 M instructions per query, so the 2 ms target is still not met reliably), wide p50 0.76-1.23 ms and
-p95 2.0-4.0 ms (before 0.81-1.45 ms and 2.3-4.1 ms), quad embedded p50 0.49-0.76 ms (before
-0.54-0.95 ms). Earlier (quiet 2-core machine, load average 0.5-1.6): embedded p50 1.35-2.29 ms over
-eight runs, with the Monte Carlo 3.6-5.1 ms; quad embedded p50 0.70-0.92 ms;
-single p50 7.3 ms against rustworkx 10.9 ms, scipy 12.4 ms, networkx 102 ms (landmarks 0.53 s once per
-graph); tri with the cap of 64 p50 403 ms, p95 2.3 s, truncated_share 0.9; complete sets p50 0.79 s,
-p95 24.8 s, routes p50 1,428 (up to 12,315 routes in one set, so the 100 ms target is out of reach for
-this search); cold CLI 0.66 s (imports alone 0.49 s); peak RSS 661 MB up to the capped searches, 7.7 GB
-with the complete ones.
+Last runs (quiet 2-core machine, load average 1.0-1.6, after the label-search changes that cut the search
+from 2.76 M to 2.20 M instructions and the whole embedded query from 5.9 M to 5.4 M): one full run and six
+runs of the embedded part. Embedded p50 1.46-3.08 ms (the same build swings that much between consecutive
+runs at the same load; the 2 ms target is met in two of seven runs, not reliably), with the Monte Carlo
+2.5-5.1 ms; wide p50 0.90-1.22 ms, p95 2.8-3.5 ms; quad embedded p50 0.61-0.95 ms; single p50 6.8 ms
+against rustworkx 12.0 ms, scipy 14.2 ms, networkx 116 ms in the same run (landmarks 0.59 s once per graph);
+tri with the cap of 64 p50 426 ms, p95 2.0 s, truncated_share 0.9; complete sets p50 0.92 s, p95 30.6 s,
+routes p50 1,428 (up to 12,315 routes in one set, so the 100 ms target is out of reach for this search);
+cold CLI 0.67 s (imports alone 0.50 s); peak RSS 669 MB up to the capped searches, 7.7 GB with the
+complete ones.
 """
 
 from __future__ import annotations
