@@ -624,8 +624,8 @@ typedef struct {
     i64 n_stair;
     int sa, sb;
     double t_max; /* the latest destination row's time since t0 */
-    /* The least value of each column of tshift over the destination rows (-inf where a row holds NaN,
-     * inf with no row): a threshold below it in some column is above no row's value there. */
+    /* At most the least value of each column of tshift over the destination rows (-inf where a row
+     * held NaN, inf with no row): a threshold below it in some column is above no row's value there. */
     double tmin[NC + 1]; /* (and a pad column at -inf) */
     i64 n_tgt, tcap;
     i64 capped;
@@ -1014,17 +1014,12 @@ static void stair_add(Search *s, const double *x) {
     s->t_max = kv_max(s->t_max, e.ts);
 }
 
-/* The least value of each column of the destination rows (tmin). */
-static void column_mins(Search *s) {
+/* Lower tmin to a new destination row's values (NaN makes its column -inf). Rows dropped later
+ * leave tmin at or below the least value left, which keeps it a bound: only fewer calls return early. */
+static inline void tmin_add(Search *s, i64 k) {
     for (int c = 0; c < NC; c++) {
-        const double *col = s->tshift + c * s->tcap;
-        double m = INFINITY;
-        int nan = 0;
-        for (i64 k = 0; k < s->n_tgt; k++) {
-            m = kv_min(m, col[k]);
-            nan |= col[k] != col[k];
-        }
-        s->tmin[c] = nan ? -INFINITY : m;
+        double v = s->tshift[c * s->tcap + k];
+        s->tmin[c] = v != v ? -INFINITY : kv_min(s->tmin[c], v);
     }
 }
 
@@ -1067,8 +1062,8 @@ static int record_target(Search *s, const double *x, i64 lid) {
     s->tshift[s->n_tgt] = x[0] - s->t0;
     for (int c = 1; c < NC; c++) s->tshift[c * s->tcap + s->n_tgt] = x[c];
     if (s->sa >= 0) stair_add(s, x);
+    tmin_add(s, s->n_tgt);
     s->n_tgt += 1;
-    column_mins(s);
     return KV_OK;
 }
 

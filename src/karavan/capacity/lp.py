@@ -578,8 +578,8 @@ def solve_lp(
                 break
         else:
             free_load = _free_flow_load(fn, ods, pr)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                vc = np.where(rhs > 0, free_load / np.where(rhs > 0, rhs, 1.0), np.where(free_load > 0, np.inf, 0.0))
+            # volume/capacity per row (a loaded row of no capacity: infinite)
+            vc = np.divide(free_load, rhs, out=np.where(free_load > 0, np.inf, 0.0), where=rhs > 0)
             free_stats = {
                 "free_flow_peak_load": float(vc.max()) if vc.size else 0.0,
                 "free_flow_overloaded_rows": int(np.count_nonzero(_over(free_load, rhs))),

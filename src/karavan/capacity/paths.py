@@ -10,7 +10,7 @@ from __future__ import annotations
 import ctypes
 import itertools
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,23 +129,8 @@ class StaticGraph:
         cuts = np.linspace(0, sources.size, n_parts + 1).round().astype(np.int64)
         parts = [self._search(w, sources, tgt_ptr, tgt, acc, int(a), int(b)) for a, b in itertools.pairwise(cuts)]
         if n_threads > 1:  # the C searches release the GIL: the threads take the parts one after another
-            queue = iter(parts)
-            lock = threading.Lock()
-
-            def work() -> None:
-                while True:
-                    with lock:
-                        part = next(queue, None)
-                    if part is None:
-                        return
-                    part.run()
-
-            threads = [threading.Thread(target=work) for _ in range(n_threads - 1)]
-            for t in threads:
-                t.start()
-            work()
-            for t in threads:
-                t.join()
+            with ThreadPoolExecutor(n_threads) as pool:
+                list(pool.map(_Search.run, parts))
         else:
             for part in parts:
                 part.run()
